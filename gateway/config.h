@@ -1,0 +1,103 @@
+/* The compiled gateway configuration: loaded once from YAML, validated, then immutable and shared
+ * by every thread through a reference count (a reload swaps the pointer; in-flight requests keep
+ * the config they started with). */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "node.h"
+
+/* An upstream base URL: "http://127.0.0.1:9001/legacy" -> host, port, base_path "/legacy".
+ * base_path never ends with '/' ("" for the root) so the request path is appended as is. */
+typedef struct st_gw_upstream_t {
+    char *url;
+    char *host;
+    uint16_t port;
+    int is_tls; /* https:// */
+    char *base_path;
+} gw_upstream_t;
+
+typedef struct st_gw_version_t {
+    char *name;      /* as configured: "v1" */
+    char *canonical; /* for matching selectors: "1" (see gw_version_canonical) */
+    int has_upstream;
+    gw_upstream_t upstream;
+    char *spec_path; /* absolute, or NULL */
+    spec_pos_t pos;  /* of the version's key in the config, for later diagnostics */
+} gw_version_t;
+
+typedef struct st_gw_api_t {
+    char *name;
+    char *prefix; /* normalised: starts with '/', no trailing '/', "" when it owns "/" */
+    size_t prefix_len;
+    gw_version_t *versions; /* in config order, oldest first */
+    size_t num_versions;
+    const gw_version_t *default_version; /* per-API `default`, else versioning.default */
+    uint64_t connect_timeout_ms;         /* default 1000 */
+    uint64_t response_timeout_ms;        /* default 15000: first byte and between reads */
+    char *adapters_path;                 /* absolute, or NULL (issue 4) */
+} gw_api_t;
+
+typedef struct st_gw_listen_conf_t {
+    char *address; /* as written, "127.0.0.1:8080" */
+    char *host;
+    uint16_t port;
+    char *tls_certificate; /* absolute paths, NULL for cleartext (HTTP/1.1 + h2c) */
+    char *tls_key;
+} gw_listen_conf_t;
+
+typedef enum gw_log_target {
+    GW_LOG_OFF,
+    GW_LOG_STDOUT,
+    GW_LOG_STDERR,
+    GW_LOG_FILE,
+} gw_log_target_t;
+
+typedef struct st_gw_config_t {
+    unsigned refcnt; /* atomic; see retain/release */
+    char *file;      /* the config file, absolute */
+    gw_listen_conf_t *listen;
+    size_t num_listen;
+    struct {
+        char *address; /* NULL: no admin listener */
+        char *host;
+        uint16_t port;
+    } admin;
+    unsigned threads; /* 0 in the file means "one per core", resolved at load */
+    struct {
+        gw_log_target_t target;
+        char *path; /* GW_LOG_FILE only, absolute */
+    } access_log;
+    struct {
+        char *default_version; /* name; each API resolves it to its own gw_version_t */
+        char *media_type;      /* lowercased, e.g. "application/vnd.acme+json", or NULL */
+        char *header;          /* e.g. "Api-Version", or NULL */
+    } versioning;
+    gw_api_t *apis;
+    size_t num_apis;
+    struct {
+        size_t max_request_body;   /* default 16 MiB; 413 beyond */
+        size_t max_upstream_conns; /* per upstream per thread, default 256 */
+        uint64_t upstream_keepalive_ms; /* idle pooled connections closed after, default 10000 */
+    } limits;
+    uint64_t shutdown_timeout_ms; /* SIGTERM drain bound, default 10000 */
+} gw_config_t;
+
+/* Loads and validates `path`. Relative file paths inside the config are resolved against the
+ * config file's directory. Returns 0 and a config with refcnt 1, or -1 with `err` holding
+ * file:line:col and a message (unknown keys, wrong types, bad addresses, duplicate listeners,
+ * unknown default version, missing TLS files...). Never prints. */
+int gw_config_load(const char *path, gw_config_t **out, spec_error_t *err);
+/* Same from a parsed document (used by tests and by `load`). */
+int gw_config_from_doc(const spec_doc_t *doc, const char *base_dir, gw_config_t **out,
+                       spec_error_t *err);
+/* Reference counting, thread-safe. release frees at zero; both accept NULL. */
+gw_config_t *gw_config_retain(gw_config_t *cfg);
+void gw_config_release(gw_config_t *cfg);
+
+/* Parses sizes such as "16MiB", "512KiB", "1GiB", "1048576" (also KB/MB/GB as powers of 1000).
+ * Returns 0, or -1 on bad syntax or overflow. */
+int gw_parse_size(const char *s, size_t *out);
+
+#endif

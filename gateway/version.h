@@ -1,0 +1,33 @@
+/* API version negotiation: which configured version a request asks for, by path segment, vendor
+ * media type parameter in Accept, or header (in that order of precedence), per the README. */
+#ifndef GW_VERSION_H
+#define GW_VERSION_H
+
+#include <stddef.h>
+#include "config.h"
+
+/* Canonical form used to compare version names and selector values: lowercase, a leading 'v'
+ * before a digit dropped, trailing ".0" components dropped: "v1", "1", "1.0", "V1.0.0" -> "1";
+ * "2024-06-01" stays. Writes at most `size` bytes including NUL; returns length or -1 when the
+ * value is empty, too long or holds characters outside [A-Za-z0-9._-]. */
+int gw_version_canonical(const char *s, size_t len, char *out, size_t size);
+
+/* The API's version whose canonical name equals the canonical form of `s`, or NULL. */
+const gw_version_t *gw_version_find(const gw_api_t *api, const char *s, size_t len);
+
+typedef enum gw_accept_result {
+    GW_ACCEPT_NO_PREFERENCE, /* no Accept, or only ranges that don't name the vendor type */
+    GW_ACCEPT_VERSION,       /* out set to the requested version value */
+    GW_ACCEPT_MALFORMED,     /* syntactically broken Accept naming the vendor type -> 400 */
+} gw_accept_result_t;
+
+/* Parses an Accept header (RFC 9110 §12.5.1: comma-separated media ranges, parameters, q-values,
+ * case-insensitive type and parameter names, optional whitespace, quoted-string values) and
+ * returns the `version` parameter of the highest-q range whose type is `media_type` (q=0 ranges
+ * are refusals and are skipped; ties go to the first). `*` / `*` and application/json mean no
+ * preference. On GW_ACCEPT_VERSION, *value points into `accept` (quotes stripped; no escapes
+ * inside supported values). */
+gw_accept_result_t gw_accept_version(const char *accept, size_t len, const char *media_type,
+                                     const char **value, size_t *value_len);
+
+#endif
