@@ -11,10 +11,11 @@
 /* An upstream base URL: "http://127.0.0.1:9001/legacy" -> host, port, base_path "/legacy".
  * base_path never ends with '/' ("" for the root) so the request path is appended as is. */
 typedef struct st_gw_upstream_t {
-    char *url;
-    char *host;
-    uint16_t port;
-    int is_tls; /* https:// */
+    char *url;       /* as written */
+    char *host;      /* lowercased, IPv6 without brackets: "::1" */
+    char *authority; /* host[:port] as written in the URL, brackets kept: for the Host header */
+    uint16_t port;   /* 80 / 443 when the URL has none */
+    int is_tls;      /* https:// */
     char *base_path;
 } gw_upstream_t;
 
@@ -24,7 +25,7 @@ typedef struct st_gw_version_t {
     int has_upstream;
     gw_upstream_t upstream;
     char *spec_path; /* absolute, or NULL */
-    spec_pos_t pos;  /* of the version's key in the config, for later diagnostics */
+    spec_pos_t pos;  /* of the version's key; pos.file points at gw_config_t.doc_file */
 } gw_version_t;
 
 typedef struct st_gw_api_t {
@@ -33,7 +34,9 @@ typedef struct st_gw_api_t {
     size_t prefix_len;
     gw_version_t *versions; /* in config order, oldest first */
     size_t num_versions;
-    const gw_version_t *default_version; /* per-API `default`, else versioning.default */
+    /* Never NULL: per-API `default`, else versioning.default (which every API without its own
+     * default must then have), else the newest (last) version. */
+    const gw_version_t *default_version;
     uint64_t connect_timeout_ms;         /* default 1000 */
     uint64_t response_timeout_ms;        /* default 15000: first byte and between reads */
     char *adapters_path;                 /* absolute, or NULL (issue 4) */
@@ -41,7 +44,7 @@ typedef struct st_gw_api_t {
 
 typedef struct st_gw_listen_conf_t {
     char *address; /* as written, "127.0.0.1:8080" */
-    char *host;
+    char *host;    /* lowercased, IPv6 without brackets; never resolved at load */
     uint16_t port;
     char *tls_certificate; /* absolute paths, NULL for cleartext (HTTP/1.1 + h2c) */
     char *tls_key;
@@ -57,6 +60,7 @@ typedef enum gw_log_target {
 typedef struct st_gw_config_t {
     unsigned refcnt; /* atomic; see retain/release */
     char *file;      /* the config file, absolute */
+    char *doc_file;  /* the file name as positions (and error messages) spell it */
     gw_listen_conf_t *listen;
     size_t num_listen;
     struct {
@@ -64,15 +68,16 @@ typedef struct st_gw_config_t {
         char *host;
         uint16_t port;
     } admin;
-    unsigned threads; /* 0 in the file means "one per core", resolved at load */
+    unsigned threads; /* 1..256; absent in the file: online CPUs (capped at 256) */
     struct {
-        gw_log_target_t target;
+        gw_log_target_t target; /* GW_LOG_STDOUT when absent */
         char *path; /* GW_LOG_FILE only, absolute */
     } access_log;
     struct {
         char *default_version; /* name; each API resolves it to its own gw_version_t */
         char *media_type;      /* lowercased, e.g. "application/vnd.acme+json", or NULL */
         char *header;          /* e.g. "Api-Version", or NULL */
+        char *header_lower;    /* "api-version": h2o lowercases request header names */
     } versioning;
     gw_api_t *apis;
     size_t num_apis;
@@ -86,18 +91,22 @@ typedef struct st_gw_config_t {
 
 /* Loads and validates `path`. Relative file paths inside the config are resolved against the
  * config file's directory. Returns 0 and a config with refcnt 1, or -1 with `err` holding
- * file:line:col and a message (unknown keys, wrong types, bad addresses, duplicate listeners,
- * unknown default version, missing TLS files...). Never prints. */
+ * file:line:col, the JSON pointer and a message that starts with the offending key ("apis[0].
+ * prefix: ..."): unknown keys, wrong types, bad addresses, duplicate listeners, API names or
+ * prefixes, unknown default version, bad upstream URLs, TLS files that are unreadable, not PEM or
+ * do not match (read at load so `--check` catches them). Never prints; blocking file I/O. */
 int gw_config_load(const char *path, gw_config_t **out, spec_error_t *err);
-/* Same from a parsed document (used by tests and by `load`). */
+/* Same from a parsed document (used by tests). `base_dir` NULL means the directory of the
+ * document's file name; relative names are taken against the working directory. */
 int gw_config_from_doc(const spec_doc_t *doc, const char *base_dir, gw_config_t **out,
                        spec_error_t *err);
 /* Reference counting, thread-safe. release frees at zero; both accept NULL. */
 gw_config_t *gw_config_retain(gw_config_t *cfg);
 void gw_config_release(gw_config_t *cfg);
 
-/* Parses sizes such as "16MiB", "512KiB", "1GiB", "1048576" (also KB/MB/GB as powers of 1000).
- * Returns 0, or -1 on bad syntax or overflow. */
+/* Parses sizes such as "16MiB", "512KiB", "1GiB", "1048576" (also KB/MB/GB/TB as powers of
+ * 1000, B, TiB; units case-insensitive, one optional space before the unit). Returns 0, or -1 on
+ * bad syntax or overflow. */
 int gw_parse_size(const char *s, size_t *out);
 
 #endif

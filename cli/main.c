@@ -1,0 +1,52 @@
+/* versa: the API gateway and its CI tooling, one binary with subcommands. */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+typedef struct {
+    const char *name;
+    int (*main)(int argc, char **argv);
+    const char *summary;
+} command_t;
+
+static const command_t commands[] = {
+    {"serve", cli_serve_main, "run the gateway (versa serve -c versa.yaml [--check])"},
+#ifdef VERSA_HAVE_LINT
+    {"lint", cli_lint_main, "lint OpenAPI specs for CI (versa lint [options] FILE...)"},
+#endif
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "versa %s: an API gateway that keeps old API versions working\n\n"
+                 "usage: versa <command> [options]\n\ncommands:\n",
+            VERSA_VERSION);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); ++i)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-8s %s\n  %-8s %s\n\n"
+                 "Run 'versa <command> --help' for a command's options. Documentation: README.md\n",
+            "help", "show this help", "version", "print the version (also --version)");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("versa %s\n", VERSA_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); ++i)
+        if (!strcmp(cmd, commands[i].name))
+            return commands[i].main(argc - 1, argv + 1);
+    fprintf(stderr, "versa: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return 2;
+}

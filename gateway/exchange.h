@@ -1,0 +1,37 @@
+/* One request's bookkeeping from arrival to the last byte: its id, what it was routed to, the
+ * upstream outcome, and the access-log line and metrics recorded when h2o disposes the request. */
+#ifndef GW_EXCHANGE_H
+#define GW_EXCHANGE_H
+
+#include <sys/time.h>
+#include "h2o.h"
+#include "runtime.h"
+#include "route.h"
+
+typedef struct st_gw_exchange_t {
+    h2o_req_t *req;
+    gw_thread_t *thread;
+    h2o_iovec_t request_id;
+    const gw_api_t *api;         /* NULL until routed */
+    const gw_version_t *version; /* the version asked for (served by it) */
+    const char *operation_id;    /* from the spec, when known */
+    size_t metrics_row;
+    struct timeval upstream_start, upstream_head; /* zero when not reached */
+    int upstream_error;          /* -1 or a gw_upstream_error_t */
+} gw_exchange_t;
+
+/* Starts bookkeeping for `req`: allocated in the request's pool, it logs and counts the request
+ * when the pool is cleared. Ensures an X-Request-Id request header (kept when it's a sane token,
+ * generated otherwise), which is also echoed in the response. */
+gw_exchange_t *gw_exchange_start(h2o_req_t *req, gw_thread_t *thread);
+
+/* Records the route; the metrics row follows from it. */
+void gw_exchange_set_route(gw_exchange_t *x, const gw_api_t *api, const gw_version_t *version);
+
+/* Answers the request with an application/problem+json body (RFC 9457). */
+void gw_exchange_send_problem(gw_exchange_t *x, gw_problem_kind_t kind, const char *detail);
+
+/* Adds the response headers every routed answer carries: Api-Version, Vary, X-Request-Id. */
+void gw_exchange_add_version_headers(gw_exchange_t *x);
+
+#endif

@@ -1,0 +1,74 @@
+/* The gateway's request handler: every request is routed (API, version) and forwarded, or
+ * answered with a problem+json error. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "handler.h"
+#include "proxy.h"
+#include "route.h"
+
+typedef struct st_handler_t {
+    h2o_handler_t super;
+    gw_runtime_t *rt;
+    h2o_iovec_t version_header; /* lowercased, as h2o stores request header names */
+} handler_t;
+
+static h2o_iovec_t find_header(h2o_req_t *req, h2o_iovec_t name)
+{
+    ssize_t i = name.len != 0 ? h2o_find_header_by_str(&req->headers, name.base, name.len, -1) : -1;
+    return i != -1 ? req->headers.entries[i].value : h2o_iovec_init(NULL, 0);
+}
+
+static int on_req(h2o_handler_t *_self, h2o_req_t *req)
+{
+    handler_t *self = (void *)_self;
+    gw_thread_t *t = gw_thread_of(req);
+    const gw_config_t *cfg = self->rt->config;
+    gw_exchange_t *x = gw_exchange_start(req, t);
+
+    size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    char *scratch = h2o_mem_alloc_pool(&req->pool, path_len + 1);
+    h2o_iovec_t accept = find_header(req, h2o_iovec_init(H2O_STRLIT("accept")));
+    h2o_iovec_t vheader = find_header(req, self->version_header);
+    gw_route_t r;
+    if (gw_route(cfg, req->path.base, path_len, accept.base, accept.len, vheader.base,
+                 vheader.len, scratch, &r) != 0) {
+        gw_exchange_send_problem(x, r.problem, r.detail);
+        return 0;
+    }
+    gw_exchange_set_route(x, r.api, r.version);
+    if (!r.version->has_upstream) {
+        char detail[256];
+        snprintf(detail, sizeof(detail), "version %s of %s has no upstream and no adapter chain",
+                 r.version->name, r.api->name);
+        gw_exchange_send_problem(x, GW_PROBLEM_UPSTREAM_UNAVAILABLE, detail);
+        return 0;
+    }
+    size_t api_index = (size_t)(r.api - cfg->apis);
+    gw_origin_t *origin = &self->rt->origins[gw_runtime_version_index(self->rt, r.api, r.version)];
+    gw_proxy_forward(x, origin, &t->timeouts[api_index], r.path, r.path_len);
+    return 0;
+}
+
+static void on_dispose(h2o_handler_t *_self)
+{
+    handler_t *self = (void *)_self;
+    free(self->version_header.base);
+}
+
+void gw_handler_register(h2o_pathconf_t *pathconf, gw_runtime_t *rt)
+{
+    handler_t *self = (void *)h2o_create_handler(pathconf, sizeof(*self));
+    self->super.on_req = on_req;
+    self->super.dispose = on_dispose;
+    self->rt = rt;
+    const char *name = rt->config->versioning.header;
+    if (name != NULL) {
+        size_t len = strlen(name);
+        char *lower = h2o_mem_alloc(len + 1);
+        for (size_t i = 0; i <= len; ++i)
+            lower[i] = (char)tolower((unsigned char)name[i]);
+        self->version_header = h2o_iovec_init(lower, len);
+    }
+}

@@ -1,0 +1,83 @@
+/* Request metrics: per-thread counters written without locks by their own event loop, summed
+ * across threads when /metrics is scraped (Prometheus text exposition format 0.0.4). */
+#ifndef GW_METRICS_H
+#define GW_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum gw_method_class {
+    GW_METHOD_GET,
+    GW_METHOD_HEAD,
+    GW_METHOD_POST,
+    GW_METHOD_PUT,
+    GW_METHOD_PATCH,
+    GW_METHOD_DELETE,
+    GW_METHOD_OPTIONS,
+    GW_METHOD_OTHER,
+    GW_METHOD__COUNT
+} gw_method_class_t;
+
+typedef enum gw_upstream_error {
+    GW_UPSTREAM_ERR_CONNECT,         /* refused, unreachable */
+    GW_UPSTREAM_ERR_CONNECT_TIMEOUT,
+    GW_UPSTREAM_ERR_TIMEOUT,         /* no response (or body stalled) within response_ms */
+    GW_UPSTREAM_ERR_RESET,           /* closed or reset before a complete head */
+    GW_UPSTREAM_ERR_BAD_RESPONSE,    /* unparsable head */
+    GW_UPSTREAM_ERR_BODY,            /* died mid-body; the client's stream was aborted */
+    GW_UPSTREAM_ERR__COUNT
+} gw_upstream_error_t;
+
+#define GW_STATUS_CLASSES 5 /* 1xx..5xx */
+#define GW_LATENCY_BUCKETS 14
+
+extern const double gw_latency_bounds_s[GW_LATENCY_BUCKETS];
+
+/* Row labels, fixed at start-up: one row per (api, version), plus a row for requests that
+ * matched no API (api="", version=""). */
+typedef struct st_gw_metrics_layout_t {
+    size_t rows;
+    const char **api;     /* per row */
+    const char **version; /* per row */
+} gw_metrics_layout_t;
+
+typedef struct st_gw_metrics_row_t {
+    uint64_t requests[GW_METHOD__COUNT][GW_STATUS_CLASSES];
+    uint64_t latency_buckets[GW_LATENCY_BUCKETS]; /* non-cumulative; +Inf is the count */
+    uint64_t latency_count;
+    uint64_t latency_sum_us;
+    uint64_t upstream_latency_buckets[GW_LATENCY_BUCKETS];
+    uint64_t upstream_latency_count;
+    uint64_t upstream_latency_sum_us;
+    uint64_t upstream_errors[GW_UPSTREAM_ERR__COUNT];
+    uint64_t bytes_sent;
+} gw_metrics_row_t;
+
+typedef struct st_gw_metrics_t {
+    gw_metrics_row_t *rows;
+    uint64_t connections_open; /* gauge: accepted minus closed */
+    uint64_t connections_total;
+    uint64_t requests_inflight;
+    uint64_t access_log_dropped;
+} gw_metrics_t;
+
+void gw_metrics_init(gw_metrics_t *m, const gw_metrics_layout_t *layout);
+void gw_metrics_dispose(gw_metrics_t *m);
+
+gw_method_class_t gw_method_class(const char *method, size_t len);
+
+/* Writers: called only by the thread owning `m` (relaxed atomic adds, so readers never tear). */
+void gw_metrics_count_request(gw_metrics_t *m, size_t row, gw_method_class_t method, int status,
+                              uint64_t total_us, uint64_t upstream_us, int had_upstream,
+                              uint64_t bytes);
+void gw_metrics_count_upstream_error(gw_metrics_t *m, size_t row, gw_upstream_error_t kind);
+static inline void gw_metrics_add(uint64_t *counter, int64_t delta)
+{
+    __atomic_fetch_add(counter, (uint64_t)delta, __ATOMIC_RELAXED);
+}
+
+/* Renders the sum over `n` threads' metrics into a malloc'ed buffer (caller frees). */
+char *gw_metrics_render(const gw_metrics_layout_t *layout, gw_metrics_t *const *threads, size_t n,
+                        size_t *len);
+
+#endif

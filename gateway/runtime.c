@@ -1,0 +1,138 @@
+/* Runtime state: upstream pools resolved once at start-up, per-thread timeouts and metrics. */
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/random.h>
+#include "runtime.h"
+
+size_t gw_runtime_version_index(const gw_runtime_t *rt, const gw_api_t *api,
+                                const gw_version_t *version)
+{
+    size_t idx = 0;
+    for (size_t a = 0; a < rt->config->num_apis; ++a) {
+        const gw_api_t *cur = &rt->config->apis[a];
+        if (cur == api)
+            return idx + (size_t)(version - cur->versions);
+        idx += cur->num_versions;
+    }
+    return rt->metrics_layout.rows - 1;
+}
+
+/* Resolves at start-up so that no request ever waits on DNS (STYLE.md §7). */
+static int resolve(const gw_upstream_t *up, struct sockaddr_storage *ss, socklen_t *len,
+                   char *errbuf, size_t errlen)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG}, *res;
+    char port[8];
+    snprintf(port, sizeof(port), "%u", up->port);
+    int rc = getaddrinfo(up->host, port, &hints, &res);
+    if (rc != 0) {
+        snprintf(errbuf, errlen, "cannot resolve upstream %s: %s", up->url, gai_strerror(rc));
+        return -1;
+    }
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    *len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+static void build_metrics_layout(gw_runtime_t *rt)
+{
+    const gw_config_t *cfg = rt->config;
+    gw_metrics_layout_t *l = &rt->metrics_layout;
+    l->rows = rt->num_versions + 1;
+    l->api = calloc(l->rows, sizeof(*l->api));
+    l->version = calloc(l->rows, sizeof(*l->version));
+    if (l->api == NULL || l->version == NULL)
+        abort();
+    size_t r = 0;
+    for (size_t a = 0; a < cfg->num_apis; ++a)
+        for (size_t v = 0; v < cfg->apis[a].num_versions; ++v, ++r) {
+            l->api[r] = cfg->apis[a].name;
+            l->version[r] = cfg->apis[a].versions[v].name;
+        }
+    l->api[r] = "";
+    l->version[r] = "";
+}
+
+int gw_runtime_init(gw_runtime_t *rt, gw_config_t *cfg, char *errbuf, size_t errlen)
+{
+    memset(rt, 0, sizeof(*rt));
+    rt->config = gw_config_retain(cfg);
+    for (size_t a = 0; a < cfg->num_apis; ++a)
+        rt->num_versions += cfg->apis[a].num_versions;
+    rt->origins = calloc(rt->num_versions ? rt->num_versions : 1, sizeof(*rt->origins));
+    if (rt->origins == NULL)
+        abort();
+    size_t idx = 0;
+    for (size_t a = 0; a < cfg->num_apis; ++a) {
+        for (size_t v = 0; v < cfg->apis[a].num_versions; ++v, ++idx) {
+            const gw_version_t *ver = &cfg->apis[a].versions[v];
+            if (!ver->has_upstream)
+                continue;
+            struct sockaddr_storage ss;
+            socklen_t sslen;
+            if (resolve(&ver->upstream, &ss, &sslen, errbuf, errlen) != 0) {
+                rt->num_origins = idx;
+                gw_runtime_dispose(rt);
+                return -1;
+            }
+            gw_origin_t *o = &rt->origins[idx];
+            o->upstream = &ver->upstream;
+            h2o_socketpool_init_by_address(&o->pool, (void *)&ss, sslen, ver->upstream.is_tls,
+                                           cfg->limits.max_upstream_conns);
+        }
+    }
+    rt->num_origins = idx;
+    build_metrics_layout(rt);
+    return 0;
+}
+
+void gw_runtime_dispose(gw_runtime_t *rt)
+{
+    for (size_t i = 0; i < rt->num_origins; ++i)
+        if (rt->origins[i].upstream != NULL)
+            h2o_socketpool_dispose(&rt->origins[i].pool);
+    free(rt->origins);
+    free(rt->metrics_layout.api);
+    free(rt->metrics_layout.version);
+    gw_config_release(rt->config);
+    memset(rt, 0, sizeof(*rt));
+}
+
+void gw_thread_init(gw_thread_t *t, gw_runtime_t *rt, unsigned index, h2o_loop_t *loop,
+                    h2o_globalconf_t *globalconf)
+{
+    const gw_config_t *cfg = rt->config;
+    h2o_context_init(&t->ctx, loop, globalconf);
+    t->rt = rt;
+    t->index = index;
+    if (getrandom(&t->rng, sizeof(t->rng), 0) != sizeof(t->rng) || t->rng == 0)
+        t->rng = (uint64_t)time(NULL) * 2654435761u + index + 1;
+    t->timeouts = calloc(cfg->num_apis ? cfg->num_apis : 1, sizeof(*t->timeouts));
+    if (t->timeouts == NULL)
+        abort();
+    for (size_t a = 0; a < cfg->num_apis; ++a) {
+        gw_api_timeouts_t *to = &t->timeouts[a];
+        h2o_timeout_init(loop, &to->connect, cfg->apis[a].connect_timeout_ms);
+        h2o_timeout_init(loop, &to->io, cfg->apis[a].response_timeout_ms);
+        to->client_ctx.loop = loop;
+        to->client_ctx.getaddr_receiver = &t->ctx.receivers.hostinfo_getaddr;
+        to->client_ctx.io_timeout = &to->io;
+        to->client_ctx.ssl_ctx = rt->upstream_ssl_ctx;
+    }
+    gw_metrics_init(&t->metrics, &rt->metrics_layout);
+}
+
+void gw_thread_dispose(gw_thread_t *t)
+{
+    for (size_t a = 0; a < t->rt->config->num_apis; ++a) {
+        h2o_timeout_dispose(t->ctx.loop, &t->timeouts[a].connect);
+        h2o_timeout_dispose(t->ctx.loop, &t->timeouts[a].io);
+    }
+    free(t->timeouts);
+    h2o_context_dispose(&t->ctx);
+    gw_metrics_dispose(&t->metrics);
+}

@@ -1,0 +1,70 @@
+/* Runtime state of a running gateway: the process-wide part built once from an immutable config
+ * (upstream connection pools, metric layout) and the per-thread part each event loop owns. */
+#ifndef GW_RUNTIME_H
+#define GW_RUNTIME_H
+
+#include <stdint.h>
+#include "h2o.h"
+#include "config.h"
+#include "metrics.h"
+#include "access_log.h"
+
+/* One upstream origin, shared by every thread (h2o's socket pool is thread-safe and hands idle
+ * keep-alive connections from one loop to another). */
+typedef struct st_gw_origin_t {
+    const gw_upstream_t *upstream;
+    h2o_socketpool_t pool;
+} gw_origin_t;
+
+typedef struct st_gw_runtime_t {
+    gw_config_t *config; /* retained */
+    gw_origin_t *origins; /* one per version with an upstream, indexed by gw_runtime_version_index */
+    size_t num_origins;
+    size_t num_versions; /* over all APIs; metric rows are per version */
+    gw_access_log_t *access_log; /* NULL when off */
+    gw_metrics_layout_t metrics_layout;
+    volatile int ready;    /* set once every listener is up */
+    volatile int draining; /* set on SIGTERM */
+    SSL_CTX *upstream_ssl_ctx; /* for https upstreams */
+} gw_runtime_t;
+
+/* Per-API timeouts: h2o 2.2 timeouts are lists of one fixed duration, so each thread keeps one
+ * pair per API. */
+typedef struct st_gw_api_timeouts_t {
+    h2o_timeout_t connect;
+    h2o_timeout_t io; /* response: until the head, and between body reads */
+    h2o_http1client_ctx_t client_ctx;
+} gw_api_timeouts_t;
+
+/* A worker thread's state. `ctx` comes first: h2o hands handlers the h2o_context_t, and the
+ * handler gets back its thread with a cast. Only the owning thread writes here, except the
+ * metrics counters, which the admin thread reads with relaxed atomics. */
+typedef struct st_gw_thread_t {
+    h2o_context_t ctx;
+    gw_runtime_t *rt;
+    unsigned index;
+    gw_api_timeouts_t *timeouts; /* one per API */
+    gw_metrics_t metrics;
+    uint64_t rng; /* xorshift state for request ids */
+    uint64_t inflight;
+} gw_thread_t;
+
+static inline gw_thread_t *gw_thread_of(h2o_req_t *req)
+{
+    return (gw_thread_t *)req->conn->ctx;
+}
+
+/* Index of a version over all APIs (the order of apis, then versions). */
+size_t gw_runtime_version_index(const gw_runtime_t *rt, const gw_api_t *api,
+                                const gw_version_t *version);
+
+/* Builds the runtime: resolves upstream addresses (DNS happens here, never per request) and
+ * creates their pools. Returns 0, or -1 with a message in errbuf. */
+int gw_runtime_init(gw_runtime_t *rt, gw_config_t *cfg, char *errbuf, size_t errlen);
+void gw_runtime_dispose(gw_runtime_t *rt);
+
+void gw_thread_init(gw_thread_t *t, gw_runtime_t *rt, unsigned index, h2o_loop_t *loop,
+                    h2o_globalconf_t *globalconf);
+void gw_thread_dispose(gw_thread_t *t);
+
+#endif

@@ -1,0 +1,323 @@
+/* The serving process: shared listening sockets, one event loop per worker thread, the admin
+ * listener on worker 0, and a bounded graceful drain on SIGTERM/SIGINT. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include "h2o.h"
+#include "h2o/http2.h"
+#include "admin.h"
+#include "handler.h"
+#include "runtime.h"
+#include "server.h"
+
+typedef struct st_worker_t worker_t;
+
+typedef struct st_listener_t {
+    h2o_accept_ctx_t accept_ctx;
+    h2o_socket_t *sock;
+    worker_t *worker;
+    int counts_connections; /* the admin listener's connections are not client connections */
+} listener_t;
+
+typedef struct st_server_t {
+    gw_runtime_t rt;
+    h2o_globalconf_t globalconf;
+    h2o_globalconf_t admin_conf;
+    int *fds; /* one per config listen entry */
+    SSL_CTX **ssl_ctxs;
+    size_t num_fds;
+    int admin_fd;
+    worker_t *workers;
+    gw_metrics_t **metrics; /* per worker, for the admin handler */
+    unsigned num_workers;
+    volatile int stopping;
+} server_t;
+
+struct st_worker_t {
+    gw_thread_t thread;
+    h2o_evloop_t *loop; /* created by the main thread before the workers start */
+    server_t *srv;
+    pthread_t tid;
+    listener_t *listeners; /* srv->num_fds, plus the admin one on worker 0 */
+    size_t num_listeners;
+    h2o_context_t admin_ctx;
+};
+
+static void on_connection_close(void *data)
+{
+    gw_thread_t *t = data;
+    gw_metrics_add(&t->metrics.connections_open, -1);
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    listener_t *l = listener->data;
+    if (err != NULL)
+        return;
+    /* accept a few per wake-up, as h2o's own server does, without starving other listeners */
+    for (int i = 0; i < 16; ++i) {
+        h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+        if (sock == NULL)
+            return;
+        if (l->counts_connections) {
+            gw_metrics_add(&l->worker->thread.metrics.connections_open, 1);
+            gw_metrics_add(&l->worker->thread.metrics.connections_total, 1);
+            sock->on_close.cb = on_connection_close;
+            sock->on_close.data = &l->worker->thread;
+        }
+        h2o_accept(&l->accept_ctx, sock);
+    }
+}
+
+static int open_listener(const char *host, uint16_t port, char *errbuf, size_t errlen)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res;
+    char portstr[8];
+    snprintf(portstr, sizeof(portstr), "%u", port);
+    int rc = getaddrinfo(host, portstr, &hints, &res);
+    if (rc != 0) {
+        snprintf(errbuf, errlen, "cannot resolve listen address %s: %s", host, gai_strerror(rc));
+        return -1;
+    }
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0 ||
+        fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
+        snprintf(errbuf, errlen, "cannot listen on %s:%u: %s", host, port, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+static SSL_CTX *create_ssl_ctx(const gw_listen_conf_t *l, char *errbuf, size_t errlen)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (SSL_CTX_use_certificate_chain_file(ctx, l->tls_certificate) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, l->tls_key, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+        char ssl_err[256];
+        ERR_error_string_n(ERR_get_error(), ssl_err, sizeof(ssl_err));
+        snprintf(errbuf, errlen, "listener %s: cannot use certificate %s / key %s: %s",
+                 l->address, l->tls_certificate, l->tls_key, ssl_err);
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    h2o_ssl_register_alpn_protocols(ctx, h2o_http2_alpn_protocols); /* h2, then http/1.1 */
+    return ctx;
+}
+
+static void add_listener(worker_t *w, listener_t *l, int fd, h2o_context_t *ctx,
+                         h2o_globalconf_t *conf, SSL_CTX *ssl_ctx, int counts)
+{
+    l->worker = w;
+    l->counts_connections = counts;
+    l->accept_ctx.ctx = ctx;
+    l->accept_ctx.hosts = conf->hosts;
+    l->accept_ctx.ssl_ctx = ssl_ctx;
+    /* each loop owns a dup of the shared socket, so each can close its own when draining */
+    l->sock = h2o_evloop_socket_create(ctx->loop, dup(fd), H2O_SOCKET_FLAG_DONT_READ);
+    l->sock->data = l;
+    h2o_socket_read_start(l->sock, on_accept);
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void *worker_main(void *arg)
+{
+    worker_t *w = arg;
+    server_t *srv = w->srv;
+    h2o_evloop_t *loop = w->loop;
+    gw_thread_init(&w->thread, &srv->rt, (unsigned)(w - srv->workers), loop, &srv->globalconf);
+    for (size_t i = 0; i < srv->num_fds; ++i)
+        add_listener(w, &w->listeners[i], srv->fds[i], &w->thread.ctx, &srv->globalconf,
+                     srv->ssl_ctxs[i], 1);
+    if (w == srv->workers && srv->admin_fd >= 0) {
+        h2o_context_init(&w->admin_ctx, loop, &srv->admin_conf);
+        add_listener(w, &w->listeners[srv->num_fds], srv->admin_fd, &w->admin_ctx,
+                     &srv->admin_conf, NULL, 0);
+    }
+
+    while (!srv->stopping)
+        h2o_evloop_run(loop, 100);
+
+    /* Drain: stop accepting, ask connections to finish (HTTP/2 GOAWAY, HTTP/1 close after the
+     * current response), then wait for them within the bound. */
+    for (size_t i = 0; i < srv->num_fds; ++i) {
+        h2o_socket_read_stop(w->listeners[i].sock);
+        h2o_socket_close(w->listeners[i].sock);
+    }
+    h2o_context_request_shutdown(&w->thread.ctx);
+    uint64_t deadline = now_ms() + srv->rt.config->shutdown_timeout_ms;
+    while (__atomic_load_n(&w->thread.metrics.connections_open, __ATOMIC_RELAXED) != 0 &&
+           now_ms() < deadline)
+        h2o_evloop_run(loop, 50);
+    if (w == srv->workers && srv->admin_fd >= 0) {
+        h2o_socket_read_stop(w->listeners[srv->num_fds].sock);
+        h2o_socket_close(w->listeners[srv->num_fds].sock);
+    }
+    /* a few more turns let the closes above complete */
+    for (int i = 0; i < 3; ++i)
+        h2o_evloop_run(loop, 0);
+    return NULL;
+}
+
+static void dispose_server(server_t *srv)
+{
+    for (size_t i = 0; i < srv->num_fds; ++i) {
+        if (srv->fds[i] >= 0)
+            close(srv->fds[i]);
+        if (srv->ssl_ctxs[i] != NULL)
+            SSL_CTX_free(srv->ssl_ctxs[i]);
+    }
+    if (srv->admin_fd >= 0)
+        close(srv->admin_fd);
+    free(srv->fds);
+    free(srv->ssl_ctxs);
+    h2o_config_dispose(&srv->globalconf);
+    h2o_config_dispose(&srv->admin_conf);
+    gw_runtime_dispose(&srv->rt);
+}
+
+static int setup(server_t *srv, gw_config_t *cfg, char *errbuf, size_t errlen)
+{
+    srv->num_fds = cfg->num_listen;
+    srv->fds = malloc(sizeof(int) * (srv->num_fds + 1));
+    srv->ssl_ctxs = calloc(srv->num_fds + 1, sizeof(SSL_CTX *));
+    srv->admin_fd = -1;
+    for (size_t i = 0; i < srv->num_fds; ++i)
+        srv->fds[i] = -1;
+    h2o_config_init(&srv->globalconf);
+    h2o_config_init(&srv->admin_conf);
+    if (gw_runtime_init(&srv->rt, cfg, errbuf, errlen) != 0)
+        return -1;
+    srv->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("versa"));
+    srv->globalconf.max_request_entity_size = cfg->limits.max_request_body;
+    h2o_hostconf_t *host = h2o_config_register_host(
+        &srv->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    gw_handler_register(h2o_config_register_path(host, "/", 0), &srv->rt);
+    srv->admin_conf.server_name = srv->globalconf.server_name;
+    host = h2o_config_register_host(&srv->admin_conf, h2o_iovec_init(H2O_STRLIT("default")),
+                                    65535);
+    h2o_pathconf_t *admin_path = h2o_config_register_path(host, "/", 0);
+
+    for (size_t i = 0; i < srv->num_fds; ++i) {
+        const gw_listen_conf_t *l = &cfg->listen[i];
+        if (l->tls_certificate != NULL &&
+            (srv->ssl_ctxs[i] = create_ssl_ctx(l, errbuf, errlen)) == NULL)
+            return -1;
+        if ((srv->fds[i] = open_listener(l->host, l->port, errbuf, errlen)) < 0)
+            return -1;
+    }
+    if (cfg->admin.address != NULL &&
+        (srv->admin_fd = open_listener(cfg->admin.host, cfg->admin.port, errbuf, errlen)) < 0)
+        return -1;
+
+    srv->num_workers = cfg->threads;
+    srv->workers = calloc(srv->num_workers, sizeof(*srv->workers));
+    srv->metrics = calloc(srv->num_workers, sizeof(*srv->metrics));
+    for (unsigned i = 0; i < srv->num_workers; ++i) {
+        srv->workers[i].srv = srv;
+        srv->workers[i].listeners = calloc(srv->num_fds + 1, sizeof(listener_t));
+        srv->metrics[i] = &srv->workers[i].thread.metrics;
+    }
+    gw_admin_register(admin_path, &srv->rt, srv->metrics, srv->num_workers);
+    return 0;
+}
+
+static void release_workers(server_t *srv)
+{
+    for (unsigned i = 0; i < srv->num_workers; ++i) {
+        worker_t *w = &srv->workers[i];
+        if (w->thread.rt != NULL) {
+            if (i == 0 && srv->admin_fd >= 0)
+                h2o_context_dispose(&w->admin_ctx);
+            gw_thread_dispose(&w->thread);
+        }
+        free(w->listeners);
+    }
+    free(srv->workers);
+    free(srv->metrics);
+}
+
+int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
+{
+    server_t srv = {0};
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    /* workers inherit the mask; only this thread takes the signals, in sigwait */
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (setup(&srv, cfg, errbuf, errlen) != 0) {
+        release_workers(&srv);
+        dispose_server(&srv);
+        return 1;
+    }
+    if (srv.rt.config->access_log.target != GW_LOG_OFF &&
+        (srv.rt.access_log = gw_access_log_create(cfg->access_log.target, cfg->access_log.path,
+                                                  4 * 1024 * 1024, errbuf, errlen)) == NULL) {
+        release_workers(&srv);
+        dispose_server(&srv);
+        return 1;
+    }
+    for (unsigned i = 0; i < srv.num_workers; ++i)
+        srv.workers[i].loop = h2o_evloop_create();
+    /* h2o's pools expire idle connections on a timer of one loop; set before any worker runs */
+    for (size_t i = 0; i < srv.rt.num_origins; ++i)
+        if (srv.rt.origins[i].upstream != NULL)
+            h2o_socketpool_set_timeout(&srv.rt.origins[i].pool, srv.workers[0].loop,
+                                       cfg->limits.upstream_keepalive_ms);
+    for (unsigned i = 0; i < srv.num_workers; ++i)
+        if (pthread_create(&srv.workers[i].tid, NULL, worker_main, &srv.workers[i]) != 0)
+            abort();
+    srv.rt.ready = 1;
+    fprintf(stderr, "versa: serving %zu API(s) on %zu listener(s) with %u thread(s)\n",
+            cfg->num_apis, srv.num_fds, srv.num_workers);
+
+    int sig;
+    sigwait(&sigs, &sig);
+    fprintf(stderr, "versa: %s received, draining (up to %llu ms)\n", strsignal(sig),
+            (unsigned long long)cfg->shutdown_timeout_ms);
+    srv.rt.draining = 1;
+    srv.stopping = 1;
+    for (unsigned i = 0; i < srv.num_workers; ++i)
+        pthread_join(srv.workers[i].tid, NULL);
+    uint64_t cut = 0;
+    for (unsigned i = 0; i < srv.num_workers; ++i)
+        cut += srv.workers[i].thread.metrics.connections_open;
+    if (cut != 0)
+        fprintf(stderr, "versa: shutdown timeout reached with %llu connection(s) open\n",
+                (unsigned long long)cut);
+    gw_access_log_destroy(srv.rt.access_log);
+    srv.rt.access_log = NULL;
+    if (cut == 0) /* a context can only be disposed once its connections are gone */
+        release_workers(&srv);
+    dispose_server(&srv);
+    fprintf(stderr, "versa: stopped\n");
+    return 0;
+}
