@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "h2o/http1client.h"
+#include "chunked.h"
 #include "proxy.h"
 
 /* Upstream bytes buffered beyond what the client has taken before we stop reading upstream: the
@@ -24,7 +25,16 @@ typedef struct st_proxy_t {
     int head_inflight; /* the head went out alone; its proceed must not consume body bytes */
     int read_paused;
     h2o_socket_cb paused_read_cb;
+    /* chunked responses: the framing is watched on the raw bytes, see chunked.h */
+    int chunked;
+    gw_chunk_tracker_t chunks;
+    h2o_socket_cb inner_read;
+    h2o_timeout_entry_t wrap_timer;
+    gw_origin_t *origin;
+    unsigned attempts;
 } proxy_t;
+
+static void start_attempt(proxy_t *p);
 
 /* RFC 9110 §7.6.1: hop-by-hop fields never forwarded, beside those named in Connection. Host and
  * Content-Length are rewritten by us; Expect was already handled by h2o, which read the body. */
@@ -249,9 +259,47 @@ static void on_stop(h2o_generator_t *gen, h2o_req_t *req)
     }
 }
 
+/* Sits in front of the client's read callback: sees each read's raw bytes (the last
+ * sock->bytes_read of the input buffer) before the client decodes them in place. */
+static void on_upstream_read(h2o_socket_t *sock, const char *err)
+{
+    h2o_http1client_t *client = sock->data;
+    proxy_t *p = client->data;
+    if (err == NULL && sock->bytes_read <= sock->input->size)
+        gw_chunk_tracker_feed(&p->chunks, sock->input->bytes + sock->input->size - sock->bytes_read,
+                              sock->bytes_read);
+    p->inner_read(sock, err);
+}
+
+/* Runs once the client has installed its body reader (after on_head returned). */
+static void on_wrap_timer(h2o_timeout_entry_t *entry)
+{
+    proxy_t *p = H2O_STRUCT_FROM_MEMBER(proxy_t, wrap_timer, entry);
+    if (p->client == NULL || p->client->sock->_cb.read == on_upstream_read)
+        return;
+    p->inner_read = p->client->sock->_cb.read;
+    p->client->sock->_cb.read = on_upstream_read;
+    if (p->read_paused)
+        p->paused_read_cb = on_upstream_read;
+}
+
+static int is_chunked(const h2o_header_t *headers, size_t num_headers)
+{
+    for (size_t i = 0; i < num_headers; ++i)
+        if (h2o_lcstris(headers[i].name->base, headers[i].name->len,
+                        H2O_STRLIT("transfer-encoding")) &&
+            h2o_contains_token(headers[i].value.base, headers[i].value.len, H2O_STRLIT("chunked"),
+                               ','))
+            return 1;
+    return 0;
+}
+
 static int on_body(h2o_http1client_t *client, const char *errstr)
 {
     proxy_t *p = client->data;
+    if (errstr == h2o_http1client_error_is_eos && p->chunked &&
+        !gw_chunk_tracker_done(&p->chunks))
+        errstr = "upstream closed the connection before the last chunk";
     if (errstr != NULL) {
         if (errstr != h2o_http1client_error_is_eos) {
             p->body_error = 1;
@@ -272,6 +320,15 @@ static int on_body(h2o_http1client_t *client, const char *errstr)
     return 0;
 }
 
+static int is_idempotent(const h2o_iovec_t *m)
+{
+    static const char *names[] = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); ++i)
+        if (h2o_memis(m->base, m->len, names[i], strlen(names[i])))
+            return 1;
+    return 0;
+}
+
 static h2o_http1client_body_cb on_head(h2o_http1client_t *client, const char *errstr,
                                        int minor_version, int status, h2o_iovec_t msg,
                                        h2o_header_t *headers, size_t num_headers, int rlen)
@@ -281,7 +338,15 @@ static h2o_http1client_body_cb on_head(h2o_http1client_t *client, const char *er
     gettimeofday(&p->x->upstream_head, NULL);
     if (errstr != NULL && errstr != h2o_http1client_error_is_eos) {
         p->client = NULL;
-        fail_before_head(p, classify(errstr, 1), errstr);
+        gw_upstream_error_t kind = classify(errstr, 1);
+        /* A pooled keep-alive connection the upstream closed while idle fails like this before
+         * any response byte; the request was not processed, so an idempotent one is retried
+         * once on a new connection (RFC 9110 §9.2.2). */
+        if (kind == GW_UPSTREAM_ERR_RESET && p->attempts < 2 && is_idempotent(&req->method)) {
+            start_attempt(p);
+            return NULL;
+        }
+        fail_before_head(p, kind, errstr);
         return NULL;
     }
     req->res.status = status;
@@ -307,6 +372,12 @@ static h2o_http1client_body_cb on_head(h2o_http1client_t *client, const char *er
         else
             h2o_add_header_by_str(&req->pool, &req->res.headers, h->name->base, h->name->len, 1, NULL,
                                   value.base, value.len);
+    }
+    if ((p->chunked = is_chunked(headers, num_headers))) {
+        gw_chunk_tracker_init(&p->chunks);
+        gw_chunk_tracker_feed(&p->chunks, client->sock->input->bytes + rlen,
+                              client->sock->input->size - (size_t)rlen);
+        h2o_timeout_link(req->conn->ctx->loop, &req->conn->ctx->zero_timeout, &p->wrap_timer);
     }
     gw_exchange_add_version_headers(p->x);
     p->super.proceed = on_proceed;
@@ -357,6 +428,7 @@ static void on_dispose(void *_p)
 {
     proxy_t *p = _p;
     h2o_timeout_unlink(&p->connect_timer);
+    h2o_timeout_unlink(&p->wrap_timer);
     if (p->client != NULL) {
         h2o_http1client_cancel(p->client);
         p->client = NULL;
@@ -374,13 +446,21 @@ void gw_proxy_forward(gw_exchange_t *x, gw_origin_t *origin, gw_api_timeouts_t *
     p->x = x;
     p->timeouts = timeouts;
     p->connect_timer.cb = on_connect_timeout;
+    p->wrap_timer.cb = on_wrap_timer;
     h2o_doublebuffer_init(&p->sending, &h2o_socket_buffer_prototype);
     h2o_buffer_init(&p->rest, &h2o_socket_buffer_prototype);
     p->reqbufs[0] = build_request(p, origin->upstream, path, path_len);
     if (req->entity.base != NULL)
         p->reqbufs[1] = req->entity;
     p->method_is_head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
-    h2o_timeout_link(req->conn->ctx->loop, &timeouts->connect, &p->connect_timer);
-    h2o_http1client_connect_with_pool(&p->client, p, &timeouts->client_ctx, &origin->pool,
+    p->origin = origin;
+    start_attempt(p);
+}
+
+static void start_attempt(proxy_t *p)
+{
+    ++p->attempts;
+    h2o_timeout_link(p->x->req->conn->ctx->loop, &p->timeouts->connect, &p->connect_timer);
+    h2o_http1client_connect_with_pool(&p->client, p, &p->timeouts->client_ctx, &p->origin->pool,
                                       on_connect);
 }
