@@ -1,6 +1,5 @@
 /* The gateway's request handler: every request is routed (API, version) and forwarded, or
  * answered with a problem+json error. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +10,20 @@
 typedef struct st_handler_t {
     h2o_handler_t super;
     gw_runtime_t *rt;
-    h2o_iovec_t version_header; /* lowercased, as h2o stores request header names */
 } handler_t;
 
-static h2o_iovec_t find_header(h2o_req_t *req, h2o_iovec_t name)
+/* All lines of a header, joined as RFC 9110 §5.3 allows for list-valued fields. */
+static h2o_iovec_t find_header(h2o_req_t *req, const char *name)
 {
-    ssize_t i = name.len != 0 ? h2o_find_header_by_str(&req->headers, name.base, name.len, -1) : -1;
-    return i != -1 ? req->headers.entries[i].value : h2o_iovec_init(NULL, 0);
+    h2o_iovec_t out = {NULL, 0};
+    if (name == NULL)
+        return out;
+    size_t len = strlen(name);
+    for (ssize_t i = -1; (i = h2o_find_header_by_str(&req->headers, name, len, i)) != -1;)
+        out = out.base == NULL ? req->headers.entries[i].value
+                               : h2o_concat(&req->pool, out, h2o_iovec_init(H2O_STRLIT(", ")),
+                                            req->headers.entries[i].value);
+    return out;
 }
 
 static int on_req(h2o_handler_t *_self, h2o_req_t *req)
@@ -29,8 +35,8 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
 
     size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
     char *scratch = h2o_mem_alloc_pool(&req->pool, path_len + 1);
-    h2o_iovec_t accept = find_header(req, h2o_iovec_init(H2O_STRLIT("accept")));
-    h2o_iovec_t vheader = find_header(req, self->version_header);
+    h2o_iovec_t accept = find_header(req, "accept");
+    h2o_iovec_t vheader = find_header(req, cfg->versioning.header_lower);
     gw_route_t r;
     if (gw_route(cfg, req->path.base, path_len, accept.base, accept.len, vheader.base,
                  vheader.len, scratch, &r) != 0) {
@@ -51,24 +57,9 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
     return 0;
 }
 
-static void on_dispose(h2o_handler_t *_self)
-{
-    handler_t *self = (void *)_self;
-    free(self->version_header.base);
-}
-
 void gw_handler_register(h2o_pathconf_t *pathconf, gw_runtime_t *rt)
 {
     handler_t *self = (void *)h2o_create_handler(pathconf, sizeof(*self));
     self->super.on_req = on_req;
-    self->super.dispose = on_dispose;
     self->rt = rt;
-    const char *name = rt->config->versioning.header;
-    if (name != NULL) {
-        size_t len = strlen(name);
-        char *lower = h2o_mem_alloc(len + 1);
-        for (size_t i = 0; i <= len; ++i)
-            lower[i] = (char)tolower((unsigned char)name[i]);
-        self->version_header = h2o_iovec_init(lower, len);
-    }
 }

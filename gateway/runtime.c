@@ -126,13 +126,30 @@ void gw_thread_init(gw_thread_t *t, gw_runtime_t *rt, unsigned index, h2o_loop_t
     gw_metrics_init(&t->metrics, &rt->metrics_layout);
 }
 
+/* Upstream exchanges still waiting when the drain bound expired keep their entries linked;
+ * the process is exiting, so they are detached rather than tripping h2o's assertion. */
+void gw_timeout_detach_all(h2o_timeout_t *timeout)
+{
+    while (!h2o_linklist_is_empty(&timeout->_entries))
+        h2o_linklist_unlink(timeout->_entries.next);
+}
+
+static void dispose_timeout(h2o_loop_t *loop, h2o_timeout_t *timeout)
+{
+    gw_timeout_detach_all(timeout);
+    h2o_timeout_dispose(loop, timeout);
+}
+
 void gw_thread_dispose(gw_thread_t *t)
 {
     for (size_t a = 0; a < t->rt->config->num_apis; ++a) {
-        h2o_timeout_dispose(t->ctx.loop, &t->timeouts[a].connect);
-        h2o_timeout_dispose(t->ctx.loop, &t->timeouts[a].io);
+        dispose_timeout(t->ctx.loop, &t->timeouts[a].connect);
+        dispose_timeout(t->ctx.loop, &t->timeouts[a].io);
     }
     free(t->timeouts);
+    /* h2o 2.2's HTTP/2 graceful-shutdown timer (an entry of the context itself) stays linked on
+     * the one-second list after a drain; h2o_context_dispose asserts that lists are empty. */
+    gw_timeout_detach_all(&t->ctx.one_sec_timeout);
     h2o_context_dispose(&t->ctx);
     gw_metrics_dispose(&t->metrics);
 }

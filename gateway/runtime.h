@@ -67,4 +67,7 @@ void gw_thread_init(gw_thread_t *t, gw_runtime_t *rt, unsigned index, h2o_loop_t
                     h2o_globalconf_t *globalconf);
 void gw_thread_dispose(gw_thread_t *t);
 
+/* Unlinks every entry of `timeout` (at shutdown, once nothing can fire any more). */
+void gw_timeout_detach_all(h2o_timeout_t *timeout);
+
 #endif

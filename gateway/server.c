@@ -18,6 +18,7 @@
 #include "h2o.h"
 #include "h2o/http2.h"
 #include "admin.h"
+#include "core_errors.h"
 #include "handler.h"
 #include "runtime.h"
 #include "server.h"
@@ -217,7 +218,10 @@ static int setup(server_t *srv, gw_config_t *cfg, char *errbuf, size_t errlen)
     srv->globalconf.max_request_entity_size = cfg->limits.max_request_body;
     h2o_hostconf_t *host = h2o_config_register_host(
         &srv->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
-    gw_handler_register(h2o_config_register_path(host, "/", 0), &srv->rt);
+    h2o_pathconf_t *root = h2o_config_register_path(host, "/", 0);
+    gw_handler_register(root, &srv->rt);
+    gw_core_errors_register(root);
+    gw_core_errors_register(&host->fallback_path);
     srv->admin_conf.server_name = srv->globalconf.server_name;
     host = h2o_config_register_host(&srv->admin_conf, h2o_iovec_init(H2O_STRLIT("default")),
                                     65535);
@@ -252,8 +256,10 @@ static void release_workers(server_t *srv)
     for (unsigned i = 0; i < srv->num_workers; ++i) {
         worker_t *w = &srv->workers[i];
         if (w->thread.rt != NULL) {
-            if (i == 0 && srv->admin_fd >= 0)
+            if (i == 0 && srv->admin_fd >= 0) {
+                gw_timeout_detach_all(&w->admin_ctx.one_sec_timeout);
                 h2o_context_dispose(&w->admin_ctx);
+            }
             gw_thread_dispose(&w->thread);
         }
         free(w->listeners);
