@@ -91,8 +91,10 @@ static mark_t enter_key(loader_t *l, const char *key)
         append(l->where, sizeof(l->where), ".");
     append(l->where, sizeof(l->where), key);
     append(l->pointer, sizeof(l->pointer), "/");
-    for (const char *p = key; *p != '\0'; ++p) /* RFC 6901 §3 */
-        append(l->pointer, sizeof(l->pointer), *p == '~' ? "~0" : *p == '/' ? "~1" : (char[]){*p, 0});
+    for (const char *p = key; *p != '\0'; ++p) { /* RFC 6901 §3 */
+        char c[2] = {*p, '\0'};
+        append(l->pointer, sizeof(l->pointer), *p == '~' ? "~0" : *p == '/' ? "~1" : c);
+    }
     return m;
 }
 
@@ -161,8 +163,11 @@ static const char *suggest(const char *key, const char *const *allowed)
 {
     const char *best = NULL;
     size_t best_d = SIZE_MAX, limit = strlen(key) <= 4 ? 1 : 2;
+    size_t key_len = strlen(key);
     for (const char *const *a = allowed; *a != NULL; ++a) {
         size_t d = edit_distance(key, *a);
+        if (d > limit && key_len >= 3 && strncmp(*a, key, key_len) == 0)
+            d = limit; /* an abbreviation: "addr", "cert" */
         if (d <= limit && d < best_d)
             best = *a, best_d = d;
     }
@@ -756,8 +761,8 @@ static int load_versions(loader_t *l, const spec_node_t *map, gw_api_t *api, con
             return -1;
         for (size_t j = 0; j != i; ++j)
             if (strcmp(api->versions[j].canonical, canon) == 0)
-                return fail(l, key, "version '%s' is the same as version '%s' (both mean %s)",
-                            name, api->versions[j].name, canon);
+                return fail(l, key, "version '%s' is the same as version '%s' (both mean %s)", name,
+                            api->versions[j].name, canon);
         if (load_version(l, key, map->u.map.items[i].value, api->versions + i, canon, doc_file) !=
             0)
             return -1;
@@ -814,8 +819,8 @@ static int is_name(const char *s)
 static int load_api(loader_t *l, const spec_node_t *n, gw_config_t *cfg, size_t index,
                     const spec_node_t **prefix_nodes, const spec_node_t **name_nodes)
 {
-    static const char *const keys[] = {"name",     "prefix",  "versions", "timeouts",
-                                       "default",  "adapters", NULL};
+    static const char *const keys[] = {"name",    "prefix",   "versions", "timeouts",
+                                       "default", "adapters", NULL};
     gw_api_t *api = cfg->apis + index;
     const spec_node_t *name, *prefix, *versions, *v;
     const char *s, *why;
@@ -830,8 +835,9 @@ static int load_api(loader_t *l, const spec_node_t *n, gw_config_t *cfg, size_t 
     if (read_string(l, name, &s) != 0)
         return -1;
     if (!is_name(s))
-        return fail(l, name, "invalid API name '%s' (letters, digits, '.', '_' and '-', at most %d)",
-                    s, MAX_NAME_LEN);
+        return fail(l, name,
+                    "invalid API name '%s' (letters, digits, '.', '_' and '-', at most %d)", s,
+                    MAX_NAME_LEN);
     for (size_t j = 0; j != index; ++j)
         if (strcmp(cfg->apis[j].name, s) == 0)
             return fail(l, name, "duplicate API name '%s' (also apis[%zu], line %u)", s, j,
@@ -904,8 +910,7 @@ static int resolve_defaults(loader_t *l, const spec_node_t *root, gw_config_t *c
             const spec_node_t *n = spec_node_get(spec_node_get(root, "versioning"), "default");
             mark_t m = enter_key(l, "versioning");
             enter_key(l, "default");
-            fail(l, n,
-                 "unknown version '%s' for API '%s' (it has %s); set `default` on that API",
+            fail(l, n, "unknown version '%s' for API '%s' (it has %s); set `default` on that API",
                  name, api->name, known);
             leave(l, m);
             return -1;
@@ -946,9 +951,9 @@ static unsigned online_cpus(void)
 
 static int load_root(loader_t *l, const spec_node_t *root, gw_config_t *cfg)
 {
-    static const char *const keys[] = {"listen",   "admin",  "threads",
-                                       "access_log", "versioning", "apis",
-                                       "limits",   "shutdown_timeout_ms", NULL};
+    static const char *const keys[] = {"listen",     "admin", "threads", "access_log",
+                                       "versioning", "apis",  "limits",  "shutdown_timeout_ms",
+                                       NULL};
     const spec_node_t *n;
     if (root->kind != SPEC_NODE_MAPPING)
         return fail(l, root, "the configuration must be a mapping, got %s",

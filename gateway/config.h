@@ -37,9 +37,9 @@ typedef struct st_gw_api_t {
     /* Never NULL: per-API `default`, else versioning.default (which every API without its own
      * default must then have), else the newest (last) version. */
     const gw_version_t *default_version;
-    uint64_t connect_timeout_ms;         /* default 1000 */
-    uint64_t response_timeout_ms;        /* default 15000: first byte and between reads */
-    char *adapters_path;                 /* absolute, or NULL (issue 4) */
+    uint64_t connect_timeout_ms;  /* default 1000 */
+    uint64_t response_timeout_ms; /* default 15000: first byte and between reads */
+    char *adapters_path;          /* absolute, or NULL (issue 4) */
 } gw_api_t;
 
 typedef struct st_gw_listen_conf_t {
@@ -71,7 +71,7 @@ typedef struct st_gw_config_t {
     unsigned threads; /* 1..256; absent in the file: online CPUs (capped at 256) */
     struct {
         gw_log_target_t target; /* GW_LOG_STDOUT when absent */
-        char *path; /* GW_LOG_FILE only, absolute */
+        char *path;             /* GW_LOG_FILE only, absolute */
     } access_log;
     struct {
         char *default_version; /* name; each API resolves it to its own gw_version_t */
@@ -82,8 +82,8 @@ typedef struct st_gw_config_t {
     gw_api_t *apis;
     size_t num_apis;
     struct {
-        size_t max_request_body;   /* default 16 MiB; 413 beyond */
-        size_t max_upstream_conns; /* per upstream per thread, default 256 */
+        size_t max_request_body;        /* default 16 MiB; 413 beyond */
+        size_t max_upstream_conns;      /* per upstream per thread, default 256 */
         uint64_t upstream_keepalive_ms; /* idle pooled connections closed after, default 10000 */
     } limits;
     uint64_t shutdown_timeout_ms; /* SIGTERM drain bound, default 10000 */

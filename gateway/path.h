@@ -8,8 +8,11 @@
 
 /* Normalises the path part (no query) of a request target into `out`, which must hold len + 1
  * bytes. Segments "." and ".." are recognised in any percent-encoded spelling (%2e, %2E); ".."
- * never climbs above the root. Returns the output length, or -1 when the path is invalid: not
- * starting with '/', a bad or NUL (%00) escape, or a control character. */
+ * never climbs above the root. "//" merges to "/"; a final empty, "." or ".." segment keeps the
+ * trailing slash ("/a/b/.." -> "/a/"). Escapes are kept as sent (%2F stays data inside its
+ * segment). Returns the output length, or -1 when the path is invalid: empty or not starting with
+ * '/', a bad or NUL (%00) escape, a control character or a space (which would split the request
+ * line sent upstream). Callers strip the query first. */
 long gw_path_normalize(const char *in, size_t len, char *out);
 
 /* 1 when normalised `path` is `prefix` or starts with `prefix` followed by '/'. An empty prefix

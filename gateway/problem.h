@@ -6,20 +6,20 @@
 
 /* The problem types Versa answers with; each has a stable type URI, title and status. */
 typedef enum gw_problem_kind {
-    GW_PROBLEM_NO_ROUTE,            /* 404 no API owns the path */
-    GW_PROBLEM_UNKNOWN_VERSION,     /* 404 path names an unknown version */
-    GW_PROBLEM_NOT_ACCEPTABLE,      /* 406 Accept names an unknown version */
-    GW_PROBLEM_BAD_VERSION_HEADER,  /* 400 version header names an unknown version */
-    GW_PROBLEM_VERSION_CONFLICT,    /* 400 selectors disagree */
-    GW_PROBLEM_BAD_REQUEST,         /* 400 malformed request (path, Accept) */
-    GW_PROBLEM_NOT_FOUND,           /* 404 no operation in the spec */
-    GW_PROBLEM_METHOD_NOT_ALLOWED,  /* 405 */
-    GW_PROBLEM_BODY_TOO_LARGE,      /* 413 */
-    GW_PROBLEM_GONE,                /* 410 removed operation or sunset version */
-    GW_PROBLEM_UPSTREAM_UNAVAILABLE,/* 502 refused, reset, bad response */
-    GW_PROBLEM_UPSTREAM_TIMEOUT,    /* 504 */
-    GW_PROBLEM_SHUTTING_DOWN,       /* 503 */
-    GW_PROBLEM_INTERNAL,            /* 500 */
+    GW_PROBLEM_NO_ROUTE,             /* 404 no API owns the path */
+    GW_PROBLEM_UNKNOWN_VERSION,      /* 404 path names an unknown version */
+    GW_PROBLEM_NOT_ACCEPTABLE,       /* 406 Accept names an unknown version */
+    GW_PROBLEM_BAD_VERSION_HEADER,   /* 400 version header names an unknown version */
+    GW_PROBLEM_VERSION_CONFLICT,     /* 400 selectors disagree */
+    GW_PROBLEM_BAD_REQUEST,          /* 400 malformed request (path, Accept) */
+    GW_PROBLEM_NOT_FOUND,            /* 404 no operation in the spec */
+    GW_PROBLEM_METHOD_NOT_ALLOWED,   /* 405 */
+    GW_PROBLEM_BODY_TOO_LARGE,       /* 413 */
+    GW_PROBLEM_GONE,                 /* 410 removed operation or sunset version */
+    GW_PROBLEM_UPSTREAM_UNAVAILABLE, /* 502 refused, reset, bad response */
+    GW_PROBLEM_UPSTREAM_TIMEOUT,     /* 504 */
+    GW_PROBLEM_SHUTTING_DOWN,        /* 503 */
+    GW_PROBLEM_INTERNAL,             /* 500 */
     GW_PROBLEM__COUNT
 } gw_problem_kind_t;
 

@@ -89,7 +89,7 @@ static const char *selector_name(gw_selected_by_t by, const gw_config_t *cfg)
 }
 
 /* Picks the API and, when the first segment names one of its versions, that version. */
-static int match_api(const gw_config_t *cfg, char *norm, size_t norm_len, gw_route_t *out,
+static int match_api(const gw_config_t *cfg, const char *norm, size_t norm_len, gw_route_t *out,
                      const gw_version_t **path_version)
 {
     const char *seg, *rest;
@@ -115,7 +115,7 @@ static int match_api(const gw_config_t *cfg, char *norm, size_t norm_len, gw_rou
         }
     }
     const gw_api_t *full = longest_match(cfg, norm, norm_len);
-    /* A prefix that spells the segment itself ("/v2-legacy" APIs) wins; a catch-all "" prefix
+    /* A prefix that itself spells the segment (an API at "/v1/old") wins; a catch-all "" prefix
      * does not hide an unknown version of a more specific API. */
     if (full != NULL && (full->prefix_len != 0 || stripped == NULL)) {
         out->api = full;
@@ -141,8 +141,7 @@ static const gw_version_t *from_accept(const gw_config_t *cfg, const gw_api_t *a
     size_t value_len;
     if (cfg->versioning.media_type == NULL || accept == NULL)
         return NULL;
-    switch (gw_accept_version(accept, accept_len, cfg->versioning.media_type, &value,
-                              &value_len)) {
+    switch (gw_accept_version(accept, accept_len, cfg->versioning.media_type, &value, &value_len)) {
     case GW_ACCEPT_NO_PREFERENCE:
         return NULL;
     case GW_ACCEPT_MALFORMED:

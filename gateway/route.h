@@ -28,13 +28,21 @@ typedef struct st_gw_route_t {
 } gw_route_t;
 
 /* Resolves a request. `path` is the raw path (no query); `scratch` must hold path_len + 1 bytes.
- * `accept` / `version_header` may be NULL. Precedence: first path segment naming a version of
- * the matched API (stripped), then the vendor media type's version parameter in Accept, then
- * the configured header, then the default; selectors that name different versions -> 400
- * GW_PROBLEM_VERSION_CONFLICT. APIs match by longest prefix on segment boundaries, tried on the
- * path without a leading version segment when that segment names a version of some API.
- * Returns 0, or -1 with out->problem/detail set (404 no API / unknown path version, 406 unknown
- * Accept version, 400 unknown header version or malformed path/Accept). */
+ * `accept` / `version_header` may be NULL (absent); an empty version header is a 400, an empty
+ * Accept means no preference. Nothing needs to be NUL-terminated.
+ * The path is normalised first (gw_path_normalize), so dot segments never cross APIs. A first
+ * segment selects a version when it looks like one ("v" + digits with dotted parts: v1, V2.0)
+ * or spells a configured version name (2024-06-01); "/1/..." is an ordinary path. The API is the
+ * longest prefix, on segment boundaries, of the path without that segment if that API has the
+ * version (the segment is then stripped); else the longest prefix of the whole path, unless only
+ * the catch-all "" matches it while the stripped path matched an API: then the version is
+ * unknown (404 GW_PROBLEM_UNKNOWN_VERSION, "version v9 is not served by API pets; known: v1,
+ * v2"). Precedence: path segment, then the vendor media type's version parameter in Accept, then
+ * the configured header, then the API's default; selectors that are present must name the same
+ * version (400 VERSION_CONFLICT). Returns 0, or -1 with out->problem/detail set (400 malformed
+ * path or Accept, 404 no API or unknown path version, 406 unknown Accept version, 400 unknown
+ * header version). Pure and thread-safe; detail echoes at most 128 bytes of client input, raw
+ * (gw_problem_render escapes it). */
 int gw_route(const gw_config_t *cfg, const char *path, size_t path_len, const char *accept,
              size_t accept_len, const char *version_header, size_t version_header_len,
              char *scratch, gw_route_t *out);
