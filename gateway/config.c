@@ -827,9 +827,9 @@ static int load_api(loader_t *l, const spec_node_t *n, gw_config_t *cfg, size_t 
     api->connect_timeout_ms = 1000;
     api->response_timeout_ms = 15000;
     if (check_keys(l, n, keys) != 0 || (name = require(l, n, "name")) == NULL ||
-        (prefix = require(l, n, "prefix")) == NULL ||
         (versions = require(l, n, "versions")) == NULL)
         return -1;
+    prefix = spec_node_get(n, "prefix");
 
     mark_t m = enter_key(l, "name");
     if (read_string(l, name, &s) != 0)
@@ -846,23 +846,35 @@ static int load_api(loader_t *l, const spec_node_t *n, gw_config_t *cfg, size_t 
     name_nodes[index] = name;
     leave(l, m);
 
-    m = enter_key(l, "prefix");
-    if (read_string(l, prefix, &s) != 0)
-        return -1;
-    if ((why = normalised_path(s, strlen(s), 0, &api->prefix)) != NULL)
-        return fail(l, prefix, "'%s' %s", s, why);
-    api->prefix_len = strlen(api->prefix);
-    for (size_t j = 0; j != index; ++j)
-        if (strcmp(cfg->apis[j].prefix, api->prefix) == 0)
-            return fail(l, prefix, "prefix '%s' is already owned by API '%s' (line %u)", s,
-                        cfg->apis[j].name, prefix_nodes[j]->pos.line);
-    prefix_nodes[index] = prefix;
-    leave(l, m);
+    if (prefix != NULL) {
+        m = enter_key(l, "prefix");
+        if (read_string(l, prefix, &s) != 0)
+            return -1;
+        if ((why = normalised_path(s, strlen(s), 0, &api->prefix)) != NULL)
+            return fail(l, prefix, "'%s' %s", s, why);
+        api->prefix_len = strlen(api->prefix);
+        for (size_t j = 0; j != index; ++j)
+            if (!cfg->apis[j].spec_routed && strcmp(cfg->apis[j].prefix, api->prefix) == 0)
+                return fail(l, prefix, "prefix '%s' is already owned by API '%s' (line %u)", s,
+                            cfg->apis[j].name, prefix_nodes[j]->pos.line);
+        prefix_nodes[index] = prefix;
+        leave(l, m);
+    } else {
+        api->prefix = xstrdup("");
+        api->spec_routed = 1;
+    }
 
     m = enter_key(l, "versions");
     if (load_versions(l, versions, api, cfg->doc_file) != 0)
         return -1;
     leave(l, m);
+    if (api->spec_routed)
+        for (size_t i = 0; i != api->num_versions; ++i)
+            if (api->versions[i].spec_path == NULL)
+                return fail(l, n,
+                            "API '%s' has no 'prefix', so every version must name a 'spec' "
+                            "(version %s has none)",
+                            api->name, api->versions[i].name);
 
     if ((v = spec_node_get(n, "timeouts")) != NULL) {
         m = enter_key(l, "timeouts");
@@ -1067,6 +1079,36 @@ int gw_config_from_doc(const spec_doc_t *doc, const char *base_dir, gw_config_t 
     return from_doc(doc, absolute(spec_doc_file(doc)), base_dir, out, err);
 }
 
+/* Specs load here, at start-up and for --check, never on the request path. A spec with errors
+ * (unresolved $refs, structural problems) is refused: routing on a broken spec would be wrong. */
+static int load_specs(gw_config_t *cfg, spec_error_t *err)
+{
+    for (size_t a = 0; a != cfg->num_apis; ++a) {
+        for (size_t i = 0; i != cfg->apis[a].num_versions; ++i) {
+            gw_version_t *v = &cfg->apis[a].versions[i];
+            if (v->spec_path == NULL)
+                continue;
+            if (spec_load(&v->spec, v->spec_path, NULL, err) != 0)
+                return -1;
+            if (spec_error_count(v->spec) == 0)
+                continue;
+            size_t n;
+            const spec_problem_t *p = spec_problems(v->spec, &n);
+            for (size_t k = 0; k != n; ++k)
+                if (p[k].severity == SPEC_SEVERITY_ERROR) {
+                    *err = p[k].error;
+                    break;
+                }
+            char msg[sizeof(err->message)];
+            snprintf(msg, sizeof(msg), "in the spec of %.64s %.64s: %.360s", cfg->apis[a].name,
+                     v->name, err->message);
+            memcpy(err->message, msg, sizeof(msg));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int gw_config_load(const char *path, gw_config_t **out, spec_error_t *err)
 {
     spec_limits_t limits = {.max_file_bytes = MAX_CONFIG_BYTES};
@@ -1078,6 +1120,8 @@ int gw_config_load(const char *path, gw_config_t **out, spec_error_t *err)
         file = absolute(path);
     int ret = from_doc(doc, file, NULL, out, err);
     spec_doc_destroy(doc);
+    if (ret == 0 && (ret = load_specs(*out, err)) != 0)
+        gw_config_release(*out);
     return ret;
 }
 
@@ -1104,6 +1148,7 @@ static void free_api(gw_api_t *api)
         free(api->versions[i].name);
         free(api->versions[i].canonical);
         free(api->versions[i].spec_path);
+        spec_destroy(api->versions[i].spec);
         free_upstream(&api->versions[i].upstream);
     }
     free(api->versions);

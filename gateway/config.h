@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "node.h"
+#include "spec.h"
 
 /* An upstream base URL: "http://127.0.0.1:9001/legacy" -> host, port, base_path "/legacy".
  * base_path never ends with '/' ("" for the root) so the request path is appended as is. */
@@ -25,6 +26,7 @@ typedef struct st_gw_version_t {
     int has_upstream;
     gw_upstream_t upstream;
     char *spec_path; /* absolute, or NULL */
+    spec_t *spec;    /* loaded by gw_config_load (not by gw_config_from_doc); owned */
     spec_pos_t pos;  /* of the version's key; pos.file points at gw_config_t.doc_file */
 } gw_version_t;
 
@@ -32,6 +34,9 @@ typedef struct st_gw_api_t {
     char *name;
     char *prefix; /* normalised: starts with '/', no trailing '/', "" when it owns "/" */
     size_t prefix_len;
+    /* No `prefix` configured: every version names a spec, and the API owns the paths its specs
+     * define (prefix is then ""). */
+    int spec_routed;
     gw_version_t *versions; /* in config order, oldest first */
     size_t num_versions;
     /* Never NULL: per-API `default`, else versioning.default (which every API without its own
@@ -89,7 +94,8 @@ typedef struct st_gw_config_t {
     uint64_t shutdown_timeout_ms; /* SIGTERM drain bound, default 10000 */
 } gw_config_t;
 
-/* Loads and validates `path`. Relative file paths inside the config are resolved against the
+/* Loads and validates `path`, then the OpenAPI spec each version names (a spec with errors
+ * fails the load with the first error's position). Relative file paths inside the config are resolved against the
  * config file's directory. Returns 0 and a config with refcnt 1, or -1 with `err` holding
  * file:line:col, the JSON pointer and a message that starts with the offending key ("apis[0].
  * prefix: ..."): unknown keys, wrong types, bad addresses, duplicate listeners, API names or

@@ -61,6 +61,12 @@ void gw_exchange_set_route(gw_exchange_t *x, const gw_api_t *api, const gw_versi
     x->metrics_row = gw_runtime_version_index(x->thread->rt, api, version);
 }
 
+void gw_exchange_set_operation(gw_exchange_t *x, const spec_operation_t *op)
+{
+    x->operation = op;
+    x->operation_id = op->operation_id;
+}
+
 void gw_exchange_add_version_headers(gw_exchange_t *x)
 {
     h2o_req_t *req = x->req;
@@ -164,6 +170,9 @@ static void on_dispose(void *p)
                              gw_method_class(req->method.base, req->method.len), status,
                              (uint64_t)total_us, (uint64_t)upstream_us, x->upstream_head.tv_sec != 0,
                              req->bytes_sent);
+    if (x->operation != NULL)
+        gw_metrics_count_operation(&t->metrics, t->rt->op_base[x->metrics_row] + x->operation->index,
+                                   status);
     if (t->rt->access_log != NULL)
         write_access_log(x, total_us, upstream_us);
     gw_metrics_add(&t->metrics.requests_inflight, -1);

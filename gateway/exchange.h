@@ -15,6 +15,7 @@ typedef struct st_gw_exchange_t {
     const gw_api_t *api;         /* NULL until routed */
     const gw_version_t *version; /* the version asked for (served by it) */
     const char *operation_id;    /* from the spec, when known */
+    const spec_operation_t *operation;
     size_t metrics_row;
     struct timeval upstream_start, upstream_head; /* zero when not reached */
     int upstream_error;          /* -1 or a gw_upstream_error_t */
@@ -27,6 +28,9 @@ gw_exchange_t *gw_exchange_start(h2o_req_t *req, gw_thread_t *thread);
 
 /* Records the route; the metrics row follows from it. */
 void gw_exchange_set_route(gw_exchange_t *x, const gw_api_t *api, const gw_version_t *version);
+
+/* Records the spec operation the request matched (its operationId goes to logs and metrics). */
+void gw_exchange_set_operation(gw_exchange_t *x, const spec_operation_t *op);
 
 /* Answers the request with an application/problem+json body (RFC 9457). */
 void gw_exchange_send_problem(gw_exchange_t *x, gw_problem_kind_t kind, const char *detail);

@@ -26,6 +26,40 @@ static h2o_iovec_t find_header(h2o_req_t *req, const char *name)
     return out;
 }
 
+/* Spec-driven routing: the version's spec decides which paths and methods exist (404 / 405 with
+ * Allow), and names the operation for logs and metrics. Returns -1 when it answered. */
+static int route_by_spec(gw_exchange_t *x, const gw_route_t *r)
+{
+    h2o_req_t *req = x->req;
+    const spec_path_t *path;
+    const spec_operation_t *op;
+    char detail[256];
+    switch (spec_route(r->version->spec, req->method.base, req->method.len, r->path, r->path_len,
+                       &path, &op, NULL)) {
+    case SPEC_ROUTE_FOUND:
+        gw_exchange_set_operation(x, op);
+        return 0;
+    case SPEC_ROUTE_NO_PATH:
+        snprintf(detail, sizeof(detail), "no operation of %s %s matches the path %.*s",
+                 r->api->name, r->version->name, (int)(r->path_len < 128 ? r->path_len : 128),
+                 r->path);
+        gw_exchange_send_problem(x, GW_PROBLEM_NOT_FOUND, detail);
+        return -1;
+    case SPEC_ROUTE_NO_METHOD: {
+        char allow[128];
+        size_t len = spec_path_allow(path, allow, sizeof(allow));
+        h2o_iovec_t v = h2o_strdup(&req->pool, allow, len);
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, v.base, v.len);
+        snprintf(detail, sizeof(detail), "%s %s defines %s for %s; not %.*s", r->api->name,
+                 r->version->name, allow, path->template, (int)(req->method.len < 32 ? req->method.len : 32),
+                 req->method.base);
+        gw_exchange_send_problem(x, GW_PROBLEM_METHOD_NOT_ALLOWED, detail);
+        return -1;
+    }
+    }
+    return 0;
+}
+
 static int on_req(h2o_handler_t *_self, h2o_req_t *req)
 {
     handler_t *self = (void *)_self;
@@ -44,6 +78,8 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
         return 0;
     }
     gw_exchange_set_route(x, r.api, r.version);
+    if (r.version->spec != NULL && route_by_spec(x, &r) != 0)
+        return 0;
     if (!r.version->has_upstream) {
         char detail[256];
         snprintf(detail, sizeof(detail), "version %s of %s has no upstream and no adapter chain",

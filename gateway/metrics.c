@@ -17,14 +17,17 @@ void gw_metrics_init(gw_metrics_t *m, const gw_metrics_layout_t *layout)
 {
     memset(m, 0, sizeof(*m));
     m->rows = calloc(layout->rows, sizeof(*m->rows));
-    if (m->rows == NULL)
+    m->op_requests = calloc(layout->op_rows ? layout->op_rows : 1, sizeof(*m->op_requests));
+    if (m->rows == NULL || m->op_requests == NULL)
         abort();
 }
 
 void gw_metrics_dispose(gw_metrics_t *m)
 {
     free(m->rows);
+    free(m->op_requests);
     m->rows = NULL;
+    m->op_requests = NULL;
 }
 
 gw_method_class_t gw_method_class(const char *method, size_t len)
@@ -33,6 +36,17 @@ gw_method_class_t gw_method_class(const char *method, size_t len)
         if (strlen(method_names[i]) == len && memcmp(method_names[i], method, len) == 0)
             return (gw_method_class_t)i;
     return GW_METHOD_OTHER;
+}
+
+static int status_class(int status)
+{
+    int cls = status / 100 - 1;
+    return cls < 0 || cls >= GW_STATUS_CLASSES ? GW_STATUS_CLASSES - 1 : cls;
+}
+
+void gw_metrics_count_operation(gw_metrics_t *m, size_t op_row, int status)
+{
+    gw_metrics_add(&m->op_requests[op_row][status_class(status)], 1);
 }
 
 static void observe(uint64_t *buckets, uint64_t *count, uint64_t *sum_us, uint64_t us)
@@ -52,10 +66,7 @@ void gw_metrics_count_request(gw_metrics_t *m, size_t row, gw_method_class_t met
                               uint64_t bytes)
 {
     gw_metrics_row_t *r = &m->rows[row];
-    int cls = status / 100 - 1;
-    if (cls < 0 || cls >= GW_STATUS_CLASSES)
-        cls = GW_STATUS_CLASSES - 1;
-    gw_metrics_add(&r->requests[method][cls], 1);
+    gw_metrics_add(&r->requests[method][status_class(status)], 1);
     observe(r->latency_buckets, &r->latency_count, &r->latency_sum_us, total_us);
     if (had_upstream)
         observe(r->upstream_latency_buckets, &r->upstream_latency_count,
@@ -154,6 +165,22 @@ char *gw_metrics_render(const gw_metrics_layout_t *layout, gw_metrics_t *const *
                          "status=\"%dxx\"} %llu\n",
                          layout->api[r], layout->version[r], method_names[m], c + 1,
                          (unsigned long long)rows[r].requests[m][c]);
+
+    if (layout->op_rows != 0)
+        outf(&o, "# HELP versa_operation_requests_total Requests answered, by spec operation and "
+                 "status class.\n# TYPE versa_operation_requests_total counter\n");
+    for (size_t r = 0; r < layout->op_rows; ++r)
+        for (int c = 0; c < GW_STATUS_CLASSES; ++c) {
+            uint64_t v = 0;
+            for (size_t t = 0; t < n; ++t)
+                v += load(&threads[t]->op_requests[r][c]);
+            if (v != 0)
+                outf(&o,
+                     "versa_operation_requests_total{api=\"%s\",version=\"%s\",operation=\"%s\","
+                     "status=\"%dxx\"} %llu\n",
+                     layout->op_api[r], layout->op_version[r], layout->op_name[r], c + 1,
+                     (unsigned long long)v);
+        }
 
     outf(&o, "# HELP versa_request_duration_seconds Time from request start to the last byte "
              "sent.\n# TYPE versa_request_duration_seconds histogram\n");

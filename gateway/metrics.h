@@ -39,6 +39,11 @@ typedef struct st_gw_metrics_layout_t {
     size_t rows;
     const char **api;     /* per row */
     const char **version; /* per row */
+    /* Operation rows, for versions with a spec: one per spec operation, labelled with its
+     * operationId (or "METHOD /template" when it has none). */
+    size_t op_rows;
+    const char **op_api, **op_version;
+    char **op_name; /* owned */
 } gw_metrics_layout_t;
 
 typedef struct st_gw_metrics_row_t {
@@ -55,6 +60,7 @@ typedef struct st_gw_metrics_row_t {
 
 typedef struct st_gw_metrics_t {
     gw_metrics_row_t *rows;
+    uint64_t (*op_requests)[GW_STATUS_CLASSES]; /* per operation row */
     uint64_t connections_open; /* gauge: accepted minus closed */
     uint64_t connections_total;
     uint64_t requests_inflight;
@@ -70,6 +76,7 @@ gw_method_class_t gw_method_class(const char *method, size_t len);
 void gw_metrics_count_request(gw_metrics_t *m, size_t row, gw_method_class_t method, int status,
                               uint64_t total_us, uint64_t upstream_us, int had_upstream,
                               uint64_t bytes);
+void gw_metrics_count_operation(gw_metrics_t *m, size_t op_row, int status);
 void gw_metrics_count_upstream_error(gw_metrics_t *m, size_t row, gw_upstream_error_t kind);
 static inline void gw_metrics_add(uint64_t *counter, int64_t delta)
 {

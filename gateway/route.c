@@ -54,14 +54,36 @@ static const gw_version_t *segment_version(const gw_api_t *api, const char *seg,
     return NULL;
 }
 
+/* The first spec-routed API one of whose versions' specs has a path matching `path`. */
+static const gw_api_t *spec_owner(const gw_config_t *cfg, const char *path, size_t len)
+{
+    for (size_t i = 0; i != cfg->num_apis; ++i) {
+        const gw_api_t *api = cfg->apis + i;
+        if (!api->spec_routed)
+            continue;
+        for (size_t v = 0; v != api->num_versions; ++v)
+            if (api->versions[v].spec != NULL &&
+                spec_match(api->versions[v].spec, path, len, NULL) != NULL)
+                return api;
+    }
+    return NULL;
+}
+
+/* Longest configured prefix; an API that owns the path through its specs beats only a
+ * catch-all "" prefix, since a spec path is more specific than "everything". */
 static const gw_api_t *longest_match(const gw_config_t *cfg, const char *path, size_t len)
 {
     const gw_api_t *best = NULL;
     for (size_t i = 0; i != cfg->num_apis; ++i) {
         const gw_api_t *api = cfg->apis + i;
-        if ((best == NULL || api->prefix_len > best->prefix_len) &&
+        if (!api->spec_routed && (best == NULL || api->prefix_len > best->prefix_len) &&
             gw_path_has_prefix(path, len, api->prefix, api->prefix_len))
             best = api;
+    }
+    if (best == NULL || best->prefix_len == 0) {
+        const gw_api_t *owner = spec_owner(cfg, path, len);
+        if (owner != NULL)
+            return owner;
     }
     return best;
 }
@@ -141,9 +163,12 @@ static const gw_version_t *from_accept(const gw_config_t *cfg, const gw_api_t *a
     size_t value_len;
     if (cfg->versioning.media_type == NULL || accept == NULL)
         return NULL;
-    switch (gw_accept_version(accept, accept_len, cfg->versioning.media_type, &value, &value_len)) {
+    switch (gw_accept_negotiate(accept, accept_len, cfg->versioning.media_type, api, &value,
+                                &value_len)) {
     case GW_ACCEPT_NO_PREFERENCE:
         return NULL;
+    case GW_ACCEPT_UNAVAILABLE:
+        break;
     case GW_ACCEPT_MALFORMED:
         problem(out, GW_PROBLEM_BAD_REQUEST, "malformed Accept header for %s",
                 cfg->versioning.media_type);

@@ -38,6 +38,21 @@ static int resolve(const gw_upstream_t *up, struct sockaddr_storage *ss, socklen
     return 0;
 }
 
+/* Label values escape backslash, double quote and newline (Prometheus text format 0.0.4). */
+static char *prometheus_escape(const char *s)
+{
+    char *out = malloc(strlen(s) * 2 + 1), *o = out;
+    if (out == NULL)
+        abort();
+    for (; *s; ++s) {
+        if (*s == '\\' || *s == '"' || *s == '\n')
+            *o++ = '\\';
+        *o++ = *s == '\n' ? 'n' : *s;
+    }
+    *o = '\0';
+    return out;
+}
+
 static void build_metrics_layout(gw_runtime_t *rt)
 {
     const gw_config_t *cfg = rt->config;
@@ -55,6 +70,40 @@ static void build_metrics_layout(gw_runtime_t *rt)
         }
     l->api[r] = "";
     l->version[r] = "";
+
+    rt->op_base = calloc(rt->num_versions ? rt->num_versions : 1, sizeof(*rt->op_base));
+    size_t ops = 0, idx = 0;
+    for (size_t a = 0; a < cfg->num_apis; ++a)
+        for (size_t v = 0; v < cfg->apis[a].num_versions; ++v, ++idx) {
+            rt->op_base[idx] = ops;
+            if (cfg->apis[a].versions[v].spec != NULL)
+                ops += spec_operation_count(cfg->apis[a].versions[v].spec);
+        }
+    l->op_rows = ops;
+    l->op_api = calloc(ops ? ops : 1, sizeof(*l->op_api));
+    l->op_version = calloc(ops ? ops : 1, sizeof(*l->op_version));
+    l->op_name = calloc(ops ? ops : 1, sizeof(*l->op_name));
+    if (rt->op_base == NULL || l->op_api == NULL || l->op_version == NULL || l->op_name == NULL)
+        abort();
+    for (size_t a = 0, row = 0; a < cfg->num_apis; ++a)
+        for (size_t v = 0; v < cfg->apis[a].num_versions; ++v) {
+            const spec_t *spec = cfg->apis[a].versions[v].spec;
+            for (size_t i = 0; spec != NULL && i < spec_operation_count(spec); ++i, ++row) {
+                const spec_operation_t *op = spec_operation_at(spec, i);
+                l->op_api[row] = cfg->apis[a].name;
+                l->op_version[row] = cfg->apis[a].versions[v].name;
+                char *name;
+                if (op->operation_id != NULL)
+                    name = strdup(op->operation_id);
+                else if (asprintf(&name, "%s %s", spec_method_name(op->method),
+                                  op->path->template) < 0)
+                    name = NULL;
+                if (name == NULL)
+                    abort();
+                l->op_name[row] = prometheus_escape(name);
+                free(name);
+            }
+        }
 }
 
 int gw_runtime_init(gw_runtime_t *rt, gw_config_t *cfg, char *errbuf, size_t errlen)
@@ -98,6 +147,12 @@ void gw_runtime_dispose(gw_runtime_t *rt)
     free(rt->origins);
     free(rt->metrics_layout.api);
     free(rt->metrics_layout.version);
+    for (size_t i = 0; i < rt->metrics_layout.op_rows; ++i)
+        free(rt->metrics_layout.op_name[i]);
+    free(rt->metrics_layout.op_name);
+    free(rt->metrics_layout.op_api);
+    free(rt->metrics_layout.op_version);
+    free(rt->op_base);
     gw_config_release(rt->config);
     memset(rt, 0, sizeof(*rt));
 }

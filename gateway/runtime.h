@@ -23,6 +23,7 @@ typedef struct st_gw_runtime_t {
     size_t num_versions; /* over all APIs; metric rows are per version */
     gw_access_log_t *access_log; /* NULL when off */
     gw_metrics_layout_t metrics_layout;
+    size_t *op_base; /* per version index: its first operation row (versions with a spec) */
     volatile int ready;    /* set once every listener is up */
     volatile int draining; /* set on SIGTERM */
     SSL_CTX *upstream_ssl_ctx; /* for https upstreams */

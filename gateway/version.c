@@ -260,15 +260,15 @@ static void skip_element(cursor_t *c)
     }
 }
 
-gw_accept_result_t gw_accept_version(const char *accept, size_t len, const char *media_type,
-                                     const char **value, size_t *value_len)
+static gw_accept_result_t accept_scan(const char *accept, size_t len, const char *media_type,
+                                      const gw_api_t *api, const char **value, size_t *value_len)
 {
     if (accept == NULL || media_type == NULL)
         return GW_ACCEPT_NO_PREFERENCE;
     cursor_t c = {accept, accept + len};
-    const char *best = NULL;
-    size_t best_len = 0;
-    unsigned best_q = 0;
+    const char *best = NULL, *wanted = NULL;
+    size_t best_len = 0, wanted_len = 0;
+    unsigned best_q = 0, wanted_q = 0;
     while (c.p != c.end) {
         skip_ows(&c);
         if (c.p == c.end)
@@ -284,15 +284,41 @@ gw_accept_result_t gw_accept_version(const char *accept, size_t len, const char 
             skip_element(&c);
             continue;
         }
-        if (r.names_vendor && r.version != NULL && r.q > best_q) {
+        if (!r.names_vendor || r.version == NULL || r.q == 0)
+            continue;
+        if (r.q > wanted_q) { /* the client's first choice, available or not */
+            wanted = r.version;
+            wanted_len = r.version_len;
+            wanted_q = r.q;
+        }
+        if (r.q > best_q && (api == NULL || gw_version_find(api, r.version, r.version_len))) {
             best = r.version;
             best_len = r.version_len;
             best_q = r.q;
         }
     }
-    if (best == NULL)
-        return GW_ACCEPT_NO_PREFERENCE;
-    *value = best;
-    *value_len = best_len;
-    return GW_ACCEPT_VERSION;
+    if (best != NULL) {
+        *value = best;
+        *value_len = best_len;
+        return GW_ACCEPT_VERSION;
+    }
+    if (wanted != NULL) {
+        *value = wanted;
+        *value_len = wanted_len;
+        return GW_ACCEPT_UNAVAILABLE;
+    }
+    return GW_ACCEPT_NO_PREFERENCE;
+}
+
+gw_accept_result_t gw_accept_version(const char *accept, size_t len, const char *media_type,
+                                     const char **value, size_t *value_len)
+{
+    return accept_scan(accept, len, media_type, NULL, value, value_len);
+}
+
+gw_accept_result_t gw_accept_negotiate(const char *accept, size_t len, const char *media_type,
+                                       const gw_api_t *api, const char **value,
+                                       size_t *value_len)
+{
+    return accept_scan(accept, len, media_type, api, value, value_len);
 }

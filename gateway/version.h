@@ -26,6 +26,7 @@ size_t gw_version_list(const gw_api_t *api, char *buf, size_t size);
 typedef enum gw_accept_result {
     GW_ACCEPT_NO_PREFERENCE, /* no Accept, or only ranges that don't name the vendor type */
     GW_ACCEPT_VERSION,       /* out set to the requested version value */
+    GW_ACCEPT_UNAVAILABLE,   /* vendor ranges name only versions `api` lacks -> 406 */
     GW_ACCEPT_MALFORMED,     /* syntactically broken Accept naming the vendor type -> 400 */
 } gw_accept_result_t;
 
@@ -40,5 +41,13 @@ typedef enum gw_accept_result {
  * stripped; escapes never occur in valid values). `accept` and `media_type` may be NULL. */
 gw_accept_result_t gw_accept_version(const char *accept, size_t len, const char *media_type,
                                      const char **value, size_t *value_len);
+
+/* As gw_accept_version, but negotiates against `api`: the highest-q vendor range naming a version
+ * the API serves wins (RFC 9110 §12.5.1 — the client ranks what it accepts, the server picks the
+ * best it has). When vendor ranges name only unknown versions, returns GW_ACCEPT_UNAVAILABLE with
+ * *value the highest-q one, for the 406 detail. */
+gw_accept_result_t gw_accept_negotiate(const char *accept, size_t len, const char *media_type,
+                                       const gw_api_t *api, const char **value,
+                                       size_t *value_len);
 
 #endif

@@ -496,7 +496,12 @@ spec_route_status_t spec_route(const spec_t *spec, const char *method, size_t me
     if (p == NULL)
         return SPEC_ROUTE_NO_PATH;
     spec_method_t m;
-    if (spec_method_parse(method, method_len, &m) != 0 || p->by_method[m] == NULL)
+    if (spec_method_parse(method, method_len, &m) != 0)
+        return SPEC_ROUTE_NO_METHOD;
+    /* RFC 9110 §9.3.2: HEAD is GET without the body, so a GET operation answers HEAD too */
+    if (m == SPEC_METHOD_HEAD && p->by_method[m] == NULL)
+        m = SPEC_METHOD_GET;
+    if (p->by_method[m] == NULL)
         return SPEC_ROUTE_NO_METHOD;
     *op = p->by_method[m];
     return SPEC_ROUTE_FOUND;

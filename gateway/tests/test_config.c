@@ -726,7 +726,9 @@ static void test_errors_apis(void **state)
         {LISTEN "apis:\n  - prefix: /pets\n    versions: {v1: {upstream: \"http://h\"}}\n", 4, 5,
          "apis[0]: missing required key 'name'", "/apis/0"},
         {LISTEN "apis:\n  - name: pets\n    versions: {v1: {upstream: \"http://h\"}}\n", 4, 5,
-         "apis[0]: missing required key 'prefix'", NULL},
+         "apis[0]: API 'pets' has no 'prefix', so every version must name a 'spec' (version v1 "
+         "has none)",
+         NULL},
         {API_HEAD, 4, 5, "apis[0]: missing required key 'versions'", NULL},
         {API_HEAD "    prefx: /x\n    versions: {v1: {upstream: \"http://h\"}}\n", 6, 5,
          "apis[0]: unknown key 'prefx' (did you mean 'prefix'?)", "/apis/0"},

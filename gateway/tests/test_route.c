@@ -279,6 +279,11 @@ static void test_accept_selection(void **state)
            "/pets/7"),
         OK("/pets/7", VND ";version=1;q=0.5, " VND ";version=2", NULL, "pets", "v2", ACCEPT,
            "/pets/7"),
+        /* the best available version wins over a better-ranked unknown one (RFC 9110 §12.5.1) */
+        OK("/pets/7", VND ";version=3;q=0.9, " VND ";version=1;q=0.5", NULL, "pets", "v1",
+           ACCEPT, "/pets/7"),
+        ERR("/pets/7", VND ";version=3;q=0.9, " VND ";version=4;q=0.5", NULL, NOT_ACCEPTABLE,
+            "version 3 requested in Accept is not served by API pets; known: v1, v2"),
         /* no preference: the default */
         OK("/pets/7", "*/*", NULL, "pets", "v2", DEFAULT, "/pets/7"),
         OK("/pets/7", "application/json", NULL, "pets", "v2", DEFAULT, "/pets/7"),

@@ -130,6 +130,8 @@ static const char *accept(const char *header)
         return "";
     case GW_ACCEPT_MALFORMED:
         return "!";
+    case GW_ACCEPT_UNAVAILABLE: /* only gw_accept_negotiate knows what is available */
+        break;
     case GW_ACCEPT_VERSION:
         assert_true(value >= header && value + len <= header + strlen(header));
         assert_true(len < sizeof(out));
