@@ -1,0 +1,184 @@
+/* Body comparison: JSON bodies (application/json, any +json type) structurally, anything else
+ * (or anything encoded, or too large) byte for byte; unparsable JSON becomes a difference. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ct_ctx.h"
+#include "ct_excerpt.h"
+#include "ct_utf8.h"
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len > 0 && is_space(**s))
+        (*s)++, (*len)--;
+    while (*len > 0 && is_space((*s)[*len - 1]))
+        (*len)--;
+}
+
+static const char *find_header(const ct_response_t *r, const char *name, size_t *len)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < r->num_headers; i++) {
+        const ct_header_t *h = &r->headers[i];
+        if (h->name_len == n && strncasecmp(h->name, name, n) == 0) {
+            *len = h->value_len;
+            return h->value;
+        }
+    }
+    return NULL;
+}
+
+/* RFC 8259 section 11 registers application/json; RFC 6839 section 3.1 the +json suffix. Media
+ * type names are case-insensitive; parameters (charset) do not matter. */
+static int is_json(const ct_response_t *r)
+{
+    const char *type = r->content_type;
+    size_t len = r->content_type_len;
+    if (type == NULL && (type = find_header(r, "content-type", &len)) == NULL)
+        return 0;
+    const char *semi = memchr(type, ';', len);
+    if (semi != NULL)
+        len = (size_t)(semi - type);
+    trim(&type, &len);
+    if (len == 16 && strncasecmp(type, "application/json", 16) == 0)
+        return 1;
+    return len > 5 && memchr(type, '/', len) != NULL &&
+           strncasecmp(type + len - 5, "+json", 5) == 0;
+}
+
+/* A body still under a content coding cannot be parsed; it is compared as bytes. */
+static int is_encoded(const ct_response_t *r)
+{
+    size_t len;
+    const char *v = find_header(r, "content-encoding", &len);
+    if (v == NULL)
+        return 0;
+    trim(&v, &len);
+    return !(len == 0 || (len == 8 && strncasecmp(v, "identity", 8) == 0));
+}
+
+static size_t first_difference(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t n = na < nb ? na : nb, i = 0;
+    while (i + 64 <= n && memcmp(a + i, b + i, 64) == 0)
+        i += 64;
+    while (i < n && a[i] == b[i])
+        i++;
+    return i;
+}
+
+static void emit_bytes(ct_ctx_t *ctx, ct_kind_t kind, const ct_response_t *p,
+                       const ct_response_t *c, const char *why)
+{
+    size_t limit = ctx->opts->excerpt_bytes;
+    size_t k = first_difference(p->body, p->body_len, c->body, c->body_len);
+    if (k == p->body_len && k == c->body_len)
+        return;
+    /* show some context before the first difference */
+    size_t offset = k > limit / 4 ? k - limit / 4 : 0;
+    char pa[CT_EXCERPT_SIZE(CT_EXCERPT_LIMIT)], pb[CT_EXCERPT_SIZE(CT_EXCERPT_LIMIT)], detail[256];
+    ct__excerpt_text(p->body, p->body_len, offset, limit, pa);
+    ct__excerpt_text(c->body, c->body_len, offset, limit, pb);
+    snprintf(detail, sizeof(detail), "%s%s%zu vs %zu bytes, first difference at byte %zu",
+             why != NULL ? why : "", why != NULL ? "; " : "", p->body_len, c->body_len, k);
+    ct__emit(ctx, kind, pa, pb, detail);
+}
+
+typedef struct st_parsed_t {
+    json_t *value;
+    json_error_t error;
+} parsed_t;
+
+static void parse(ct_ctx_t *ctx, const ct_response_t *r, parsed_t *out)
+{
+    const size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
+    out->value = json_loadb(r->body, r->body_len, flags, &out->error);
+    if (out->value == NULL && json_error_code(&out->error) == json_error_numeric_overflow) {
+        /* an integer beyond int64: jansson can only hold it as a double */
+        out->value = json_loadb(r->body, r->body_len, flags | JSON_DECODE_INT_AS_REAL, &out->error);
+        if (out->value != NULL)
+            ctx->lossy_numbers = 1;
+    }
+}
+
+static int too_deep(const parsed_t *p)
+{
+    return p->value == NULL && json_error_code(&p->error) == json_error_stack_overflow;
+}
+
+/* One side parsed, the other did not. */
+static void emit_parse_failure(ct_ctx_t *ctx, const ct_response_t *p, const ct_response_t *c,
+                               const parsed_t *pp, const parsed_t *pc)
+{
+    size_t limit = ctx->opts->excerpt_bytes;
+    int primary_failed = pp->value == NULL;
+    const parsed_t *bad = primary_failed ? pp : pc;
+    const ct_response_t *raw = primary_failed ? p : c;
+    char text[CT_EXCERPT_SIZE(CT_EXCERPT_LIMIT)], json[CT_EXCERPT_SIZE(CT_EXCERPT_LIMIT)];
+    char detail[JSON_ERROR_TEXT_LENGTH + 96];
+    ct__excerpt_text(raw->body, raw->body_len, 0, limit, text);
+    ct__excerpt_json(primary_failed ? pc->value : pp->value, limit, json);
+    /* jansson quotes the offending input in its message, which may not be UTF-8 */
+    char *why = ct__utf8_dup(bad->error.text, strlen(bad->error.text), JSON_ERROR_TEXT_LENGTH);
+    snprintf(detail, sizeof(detail), "%s: %s at line %d column %d",
+             primary_failed ? "primary" : "candidate", why, bad->error.line, bad->error.column);
+    free(why);
+    ct__emit(ctx, too_deep(bad) ? CT_DIFF_TOO_DEEP : CT_DIFF_INVALID_JSON,
+             primary_failed ? text : json, primary_failed ? json : text, detail);
+}
+
+static void compare_json(ct_ctx_t *ctx, const ct_response_t *p, const ct_response_t *c,
+                         size_t begin, size_t end, unsigned verdict)
+{
+    parsed_t pp, pc;
+    parse(ctx, p, &pp);
+    parse(ctx, c, &pc);
+    if (pp.value != NULL && pc.value != NULL)
+        ct__diff_json(ctx, pp.value, pc.value, 0, begin, end, verdict);
+    else if (pp.value != NULL || pc.value != NULL)
+        emit_parse_failure(ctx, p, c, &pp, &pc);
+    else if (too_deep(&pp) && too_deep(&pc))
+        emit_bytes(ctx, CT_DIFF_TOO_DEEP, p, c,
+                   "both bodies nest deeper than the JSON parser allows");
+    else
+        emit_bytes(ctx, CT_DIFF_BYTES_CHANGED, p, c, "neither body is valid JSON");
+    json_decref(pp.value);
+    json_decref(pc.value);
+}
+
+void ct__compare_body(ct_ctx_t *ctx, const ct_response_t *p, const ct_response_t *c, size_t begin,
+                      size_t end, unsigned verdict)
+{
+    int p_empty = p->body_len == 0, c_empty = c->body_len == 0;
+    if (p_empty && c_empty)
+        return;
+    if (p_empty || c_empty) {
+        /* an empty body is an absent one (204, HEAD, or a dropped payload) */
+        const ct_response_t *r = p_empty ? c : p;
+        char text[CT_EXCERPT_SIZE(CT_EXCERPT_LIMIT)];
+        ct__excerpt_text(r->body, r->body_len, 0, ctx->opts->excerpt_bytes, text);
+        ct__emit(ctx, p_empty ? CT_DIFF_EXTRA : CT_DIFF_MISSING, p_empty ? NULL : text,
+                 p_empty ? text : NULL, NULL);
+        return;
+    }
+    if (verdict & CT_VERDICT_PRESENT)
+        return;
+    if (p->body_len == c->body_len && memcmp(p->body, c->body, p->body_len) == 0)
+        return; /* the common case in shadow traffic: nothing to parse */
+    if (!is_json(p) && !is_json(c)) {
+        emit_bytes(ctx, CT_DIFF_BYTES_CHANGED, p, c, NULL);
+    } else if (is_encoded(p) || is_encoded(c)) {
+        emit_bytes(ctx, CT_DIFF_BYTES_CHANGED, p, c, "content-encoded");
+    } else if (p->body_len > ctx->opts->max_json_bytes || c->body_len > ctx->opts->max_json_bytes) {
+        emit_bytes(ctx, CT_DIFF_BYTES_CHANGED, p, c, "larger than max_json_bytes");
+    } else {
+        compare_json(ctx, p, c, begin, end, verdict);
+    }
+}
