@@ -61,6 +61,43 @@ void gw_exchange_set_route(gw_exchange_t *x, const gw_api_t *api, const gw_versi
     x->metrics_row = gw_runtime_version_index(x->thread->rt, api, version);
 }
 
+void gw_exchange_add_tap(gw_exchange_t *x, gw_tap_t *tap)
+{
+    gw_tap_t **slot = &x->taps;
+    while (*slot != NULL)
+        slot = &(*slot)->next;
+    tap->next = NULL;
+    *slot = tap;
+}
+
+void gw_exchange_tap_head(gw_exchange_t *x)
+{
+    for (gw_tap_t *t = x->taps; t != NULL; t = t->next)
+        if (t->on_head != NULL)
+            t->on_head(t, x->req);
+}
+
+void gw_exchange_tap_body(gw_exchange_t *x, const char *bytes, size_t len)
+{
+    if (len == 0)
+        return;
+    for (gw_tap_t *t = x->taps; t != NULL; t = t->next)
+        if (t->on_body != NULL)
+            t->on_body(t, bytes, len);
+}
+
+void gw_exchange_tap_end(gw_exchange_t *x, gw_tap_end_t how)
+{
+    gw_tap_t *t = x->taps;
+    x->taps = NULL;
+    while (t != NULL) {
+        gw_tap_t *next = t->next; /* on_end may free the tap */
+        if (t->on_end != NULL)
+            t->on_end(t, x->req, how);
+        t = next;
+    }
+}
+
 void gw_exchange_set_operation(gw_exchange_t *x, const spec_operation_t *op)
 {
     x->operation = op;
@@ -157,6 +194,8 @@ static void write_access_log(gw_exchange_t *x, int64_t total_us, int64_t upstrea
 static void on_dispose(void *p)
 {
     gw_exchange_t *x = p;
+    /* still attached: the gateway answered by itself, or the client left mid-response */
+    gw_exchange_tap_end(x, x->upstream_head.tv_sec != 0 ? GW_TAP_CLIENT_GONE : GW_TAP_NOT_PROXIED);
     h2o_req_t *req = x->req;
     gw_thread_t *t = x->thread;
     /* h2o's timestamps come from the loop's cached clock; the end is read precisely here, when

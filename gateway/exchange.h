@@ -7,6 +7,7 @@
 #include "h2o.h"
 #include "runtime.h"
 #include "route.h"
+#include "tap.h"
 
 typedef struct st_gw_exchange_t {
     h2o_req_t *req;
@@ -19,6 +20,7 @@ typedef struct st_gw_exchange_t {
     size_t metrics_row;
     struct timeval upstream_start, upstream_head; /* zero when not reached */
     int upstream_error;          /* -1 or a gw_upstream_error_t */
+    gw_tap_t *taps;              /* see tap.h */
 } gw_exchange_t;
 
 /* Starts bookkeeping for `req`: allocated in the request's pool, it logs and counts the request
@@ -28,6 +30,13 @@ gw_exchange_t *gw_exchange_start(h2o_req_t *req, gw_thread_t *thread);
 
 /* Records the route; the metrics row follows from it. */
 void gw_exchange_set_route(gw_exchange_t *x, const gw_api_t *api, const gw_version_t *version);
+
+/* Attaches a tap (tap.h); taps see the response in the order they were added. */
+void gw_exchange_add_tap(gw_exchange_t *x, gw_tap_t *tap);
+/* Called by the proxy as the response goes out; gw_exchange_tap_end detaches every tap. */
+void gw_exchange_tap_head(gw_exchange_t *x);
+void gw_exchange_tap_body(gw_exchange_t *x, const char *bytes, size_t len);
+void gw_exchange_tap_end(gw_exchange_t *x, gw_tap_end_t how);
 
 /* Records the spec operation the request matched (its operationId goes to logs and metrics). */
 void gw_exchange_set_operation(gw_exchange_t *x, const spec_operation_t *op);

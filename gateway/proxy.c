@@ -190,6 +190,7 @@ static void record_error(proxy_t *p, gw_upstream_error_t kind, const char *errst
 static void fail_before_head(proxy_t *p, gw_upstream_error_t kind, const char *errstr)
 {
     record_error(p, kind, errstr);
+    gw_exchange_tap_end(p->x, GW_TAP_UPSTREAM_ERROR);
     int timeout = kind == GW_UPSTREAM_ERR_TIMEOUT || kind == GW_UPSTREAM_ERR_CONNECT_TIMEOUT;
     char detail[256];
     snprintf(detail, sizeof(detail), "the upstream of %s %s %s", p->x->api->name,
@@ -226,6 +227,9 @@ static void do_send(proxy_t *p)
     } else if (vec.len == 0) {
         return;
     }
+    gw_exchange_tap_body(p->x, vec.base, vec.len);
+    if (state != H2O_SEND_STATE_IN_PROGRESS)
+        gw_exchange_tap_end(p->x, p->body_error ? GW_TAP_UPSTREAM_ERROR : GW_TAP_COMPLETE);
     h2o_send(p->x->req, &vec, vec.len != 0 ? 1 : 0, state);
 }
 
@@ -382,9 +386,11 @@ static h2o_http1client_body_cb on_head(h2o_http1client_t *client, const char *er
     gw_exchange_add_version_headers(p->x);
     p->super.proceed = on_proceed;
     p->super.stop = on_stop;
+    gw_exchange_tap_head(p->x);
     h2o_start_response(req, &p->super);
     if (errstr == h2o_http1client_error_is_eos) { /* no body (HEAD, 204, 304, length 0) */
         p->client = NULL;
+        gw_exchange_tap_end(p->x, GW_TAP_COMPLETE);
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
         return NULL;
     }
