@@ -120,8 +120,10 @@ int gw_access_log_write(gw_access_log_t *log, const char *line, size_t len)
         ret = -1;
     } else {
         size_t tail = (log->head + log->len) % log->cap;
-        for (size_t i = 0; i <= len; ++i) /* lines are short; a byte loop keeps the wrap simple */
-            log->queue[(tail + i) % log->cap] = i < len ? line[i] : '\n';
+        size_t first = log->cap - tail < len ? log->cap - tail : len;
+        memcpy(log->queue + tail, line, first);
+        memcpy(log->queue, line + first, len - first);
+        log->queue[(tail + len) % log->cap] = '\n';
         log->len += len + 1;
         pthread_cond_signal(&log->cond);
     }
@@ -134,6 +136,22 @@ uint64_t gw_access_log_dropped(const gw_access_log_t *log)
     return __atomic_load_n(&log->dropped, __ATOMIC_RELAXED);
 }
 
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or > U+10FFFF),
+ * or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t avail)
+{
+    size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+    if (s[0] < 0xc2 || s[0] > 0xf4 || avail < n)
+        return 0;
+    for (size_t i = 1; i < n; ++i)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+        return 0;
+    return n;
+}
+
 void gw_json_escape_into(char *buf, size_t size, size_t *off, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -141,6 +159,7 @@ void gw_json_escape_into(char *buf, size_t size, size_t *off, const char *s, siz
     for (size_t i = 0; i < len; ++i) {
         unsigned char c = (unsigned char)s[i];
         char esc[7];
+        const char *src = esc;
         size_t n = 0;
         if (c == '"' || c == '\\') {
             esc[n++] = '\\';
@@ -150,12 +169,18 @@ void gw_json_escape_into(char *buf, size_t size, size_t *off, const char *s, siz
             esc[4] = hex[c >> 4];
             esc[5] = hex[c & 15];
             n = 6;
-        } else {
+        } else if (c < 0x80) {
             esc[n++] = (char)c;
+        } else if ((n = utf8_len((const unsigned char *)s + i, len - i)) != 0) {
+            src = s + i; /* valid UTF-8 passes through */
+            i += n - 1;
+        } else {
+            src = "\\ufffd"; /* keeps the line valid JSON whatever the client sent */
+            n = 6;
         }
         if (o + n >= size)
             break;
-        memcpy(buf + o, esc, n);
+        memcpy(buf + o, src, n);
         o += n;
     }
     buf[o < size ? o : size - 1] = '\0';
