@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Lint benchmark (not a test): lints one large real OpenAPI description with `versa lint`,
+# Spectral (`spectral:oas`) and Redocly CLI, one run each after versa's warm-up, and prints wall
+# time, peak RSS and the ratios to versa, then whether versa met the goal (< 0.25 s, < 60 MB).
+# Knobs (environment): SPEC, RUNS, BUILD_DIR, VERSA_BIN, SPECTRAL_VERSION, REDOCLY_VERSION.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+SPEC=${SPEC:-$ROOT/../shared/specs/large/github-2022-06-11.yaml}
+RUNS=${RUNS:-5}                                # versa runs; the median is reported
+BUILD_DIR=${BUILD_DIR:-build-bench}
+SPECTRAL_VERSION=${SPECTRAL_VERSION:-6.16.3}   # @stoplight/spectral-cli
+REDOCLY_VERSION=${REDOCLY_VERSION:-2.77.0}     # @redocly/cli
+GOAL_SECONDS=0.25
+GOAL_MB=60
+
+[ -f "$SPEC" ] || { echo "spec not found: $SPEC (set SPEC)" >&2; exit 2; }
+
+if [ ! -x /usr/bin/time ]; then
+    echo "installing time" >&2
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends time >/dev/null
+fi
+command -v npm >/dev/null || { echo "npm is needed for Spectral and Redocly" >&2; exit 2; }
+
+TMP=$(mktemp -d /tmp/versa-lint-bench.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+if [ -z "${VERSA_BIN:-}" ]; then
+    if ! { [ -f "$BUILD_DIR/build.ninja" ] ||
+           meson setup "$BUILD_DIR" -Dbuildtype=release >"$TMP/build.log" 2>&1; } ||
+       ! ninja -C "$BUILD_DIR" cli/versa >>"$TMP/build.log" 2>&1; then
+        tail -30 "$TMP/build.log" >&2
+        echo "building versa in $BUILD_DIR failed" >&2
+        exit 1
+    fi
+    VERSA_BIN=$ROOT/$BUILD_DIR/cli/versa
+fi
+
+# Spectral and Redocly live in bench/node_modules (gitignored), installed once.
+NODE_BIN=$ROOT/bench/node_modules/.bin
+if [ ! -x "$NODE_BIN/spectral" ] || [ ! -x "$NODE_BIN/redocly" ]; then
+    echo "installing @stoplight/spectral-cli@$SPECTRAL_VERSION and @redocly/cli@$REDOCLY_VERSION" \
+        "into bench/node_modules" >&2
+    npm install --prefix "$ROOT/bench" --no-save --no-package-lock --no-audit --no-fund \
+        --loglevel=error "@stoplight/spectral-cli@$SPECTRAL_VERSION" \
+        "@redocly/cli@$REDOCLY_VERSION" >/dev/null
+fi
+
+printf 'extends: ["spectral:oas"]\n' >"$TMP/.spectral.yaml"
+
+# measure NAME CMD...: runs CMD under /usr/bin/time -v (lint exit status 1 means "findings", not
+# failure) and prints "seconds kilobytes".
+measure() {
+    local name=$1; shift
+    local status=0
+    /usr/bin/time -v -o "$TMP/$name.time" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" || status=$?
+    if [ "$status" -gt 1 ]; then
+        echo "$name failed (exit $status):" >&2
+        tail -5 "$TMP/$name.err" >&2
+        exit 1
+    fi
+    python3 - "$TMP/$name.time" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", text).group(1)
+seconds = 0.0
+for part in wall.split(":"):
+    seconds = seconds * 60 + float(part)
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
+print("%.3f %d" % (seconds, rss))
+EOF
+}
+
+echo "spec: $SPEC ($(du -h "$SPEC" | cut -f1), $(wc -l <"$SPEC") lines)"
+echo "versa: $VERSA_BIN ($("$VERSA_BIN" --version 2>/dev/null || echo unknown version))"
+
+"$VERSA_BIN" lint "$SPEC" >/dev/null 2>&1 || true # warm the page cache
+versa_runs=()
+for _ in $(seq "$RUNS"); do versa_runs+=("$(measure versa "$VERSA_BIN" lint "$SPEC")"); done
+read -r VERSA_S VERSA_KB < <(printf '%s\n' "${versa_runs[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")
+VERSA_FINDINGS=$(grep -cE '^ +[0-9]+:[0-9]+ ' "$TMP/versa.out" || true)
+
+echo "running Spectral (about half a minute)..." >&2
+read -r SPECTRAL_S SPECTRAL_KB < <(measure spectral "$NODE_BIN/spectral" lint --ruleset \
+    "$TMP/.spectral.yaml" --format text "$SPEC")
+SPECTRAL_FINDINGS=$(grep -cE ':[0-9]+:[0-9]+ ' "$TMP/spectral.out" || true)
+
+read -r REDOCLY_S REDOCLY_KB < <(measure redocly "$NODE_BIN/redocly" lint --format stylish \
+    "$SPEC")
+REDOCLY_FINDINGS=$(grep -cE '^ *[0-9]+:[0-9]+ ' "$TMP/redocly.out" || true)
+
+python3 - "$VERSA_S" "$VERSA_KB" "$VERSA_FINDINGS" "$SPECTRAL_S" "$SPECTRAL_KB" \
+    "$SPECTRAL_FINDINGS" "$REDOCLY_S" "$REDOCLY_KB" "$REDOCLY_FINDINGS" "$RUNS" \
+    "$GOAL_SECONDS" "$GOAL_MB" "$SPECTRAL_VERSION" "$REDOCLY_VERSION" <<'EOF'
+import sys
+a = sys.argv[1:]
+vs, vkb = float(a[0]), int(a[1])
+rows = [("versa (median of %s)" % a[9], vs, vkb, a[2]),
+        ("spectral %s" % a[12], float(a[3]), int(a[4]), a[5]),
+        ("redocly %s" % a[13], float(a[6]), int(a[7]), a[8])]
+print()
+print("%-24s %10s %12s %10s %10s %9s" % ("tool", "wall s", "peak RSS MB", "x time", "x RSS",
+                                          "findings"))
+for name, s, kb, n in rows:
+    print("%-24s %10.3f %12.1f %10.1f %10.1f %9s" % (name, s, kb / 1024, s / vs, kb / vkb, n))
+goal_s, goal_mb = float(a[10]), float(a[11])
+ok = vs < goal_s and vkb / 1024 < goal_mb
+print()
+print("goal: versa under %.2f s and %.0f MB: %s (%.3f s, %.1f MB)" % (
+    goal_s, goal_mb, "met" if ok else "MISSED", vs, vkb / 1024))
+print("versa is %.0fx faster than Spectral and %.0fx faster than Redocly" % (
+    rows[1][1] / vs, rows[2][1] / vs))
+EOF

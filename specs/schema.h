@@ -1,0 +1,78 @@
+/* Validation of JSON values (jansson) against OpenAPI Schema Objects held as spec nodes: the
+ * JSON Schema subset OpenAPI 3.0 and 3.1 use, with the spec's resolver for $ref. Used by the lint
+ * (examples against their schemas) and by adapters (real responses against spec schemas). */
+#ifndef SPEC_SCHEMA_H
+#define SPEC_SCHEMA_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include "spec.h"
+
+/* Which side of an exchange an instance comes from: OpenAPI lets a `required` property that is
+ * readOnly be absent from requests and one that is writeOnly be absent from responses. */
+typedef enum spec_validate_direction {
+    SPEC_VALIDATE_ANY,
+    SPEC_VALIDATE_REQUEST,
+    SPEC_VALIDATE_RESPONSE,
+} spec_validate_direction_t;
+
+typedef struct st_spec_validate_options_t {
+    spec_validate_direction_t direction;
+    size_t max_errors; /* errors recorded before stopping; 0 means 16 */
+    size_t max_steps;  /* schema evaluations allowed in this call; 0 means 2,000,000 */
+} spec_validate_options_t;
+
+/* One way the instance breaks the schema. `instance_path` is an RFC 6901 pointer into the
+ * instance ("" for the whole value); `schema` is the keyword's value node (its position says
+ * which rule of the spec failed), or NULL. */
+typedef struct st_spec_schema_error_t {
+    char instance_path[256];
+    const spec_node_t *schema;
+    const char *keyword; /* static: "type", "required", ... */
+    char message[256];
+} spec_schema_error_t;
+
+/* Outcome of one validation; init it with spec_validation_init and dispose it after use.
+ * `incomplete` is set when a limit (depth, step budget) or a broken $ref cut evaluation short:
+ * parts that were not checked are treated as valid, never as errors. */
+typedef struct st_spec_validation_t {
+    spec_schema_error_t *errors;
+    size_t count, cap;
+    size_t steps; /* schema evaluations spent, summed over the calls that used this result */
+    int incomplete;
+} spec_validation_t;
+
+void spec_validation_init(spec_validation_t *v);
+void spec_validation_dispose(spec_validation_t *v);
+
+/* A validator bound to one spec (for $ref resolution and the 3.0/3.1 dialect). It caches compiled
+ * `pattern` regexes, so it is not thread-safe: use one per thread. The spec must outlive it. */
+typedef struct st_spec_validator_t spec_validator_t;
+
+spec_validator_t *spec_validator_create(const spec_t *spec);
+/* Accepts NULL. */
+void spec_validator_destroy(spec_validator_t *v);
+
+/* Validates `instance` against `schema` (a Schema Object node, possibly a $ref or, in 3.1, a
+ * boolean). Appends errors to `out` (which is not cleared) and returns how many this call found.
+ * `opts` may be NULL. Keywords outside the supported subset (format, discriminator,
+ * unevaluated*, dependentSchemas, $dynamicRef) are ignored; `pattern`s that POSIX regular
+ * expressions cannot express faithfully are skipped. */
+size_t spec_validate(spec_validator_t *v, const spec_node_t *schema, const json_t *instance,
+                     const spec_validate_options_t *opts, spec_validation_t *out);
+
+/* Converts a node to a new JSON value (new reference): scalars by their YAML type, mappings to
+ * objects, sequences to arrays. Shared alias nodes are expanded, so the values created are
+ * bounded by *budget, which is decremented by the number created (NULL: at most 1,000,000).
+ * Returns NULL with `err` filled (may be NULL) when the budget runs out or text is not UTF-8. */
+json_t *spec_node_to_json(const spec_node_t *n, size_t *budget, spec_error_t *err);
+
+/* JSON Schema equality: numbers compare by value (1 equals 1.0), objects ignore key order. */
+int spec_json_equal(const json_t *a, const json_t *b);
+
+/* Translates an ECMA-262 `pattern` into a POSIX extended regular expression with the same
+ * matches on ASCII input. Returns 0 with the ERE in buf, or -1 when the pattern uses features ERE
+ * lacks (look-around, back-references, \b, Unicode escapes) or does not fit in `size`. */
+int spec__pattern_to_ere(const char *pattern, size_t len, char *buf, size_t size);
+
+#endif
