@@ -230,9 +230,11 @@ int ct_rules_add_line(ct_rules_t *rules, const char *line, ct_error_t *err)
         rule.match = CT_MATCH_TOLERANCE;
         while (!at_end(s)) {
             s = next_token(s, arg, sizeof(arg), &too_long);
-            double *dst = strncmp(arg, "abs=", 4) == 0   ? &rule.absolute
-                          : strncmp(arg, "rel=", 4) == 0 ? &rule.relative
-                                                         : NULL;
+            /* memcmp after a length check: gcc -O3 misjudges strncmp on a scanned buffer */
+            int keyed = strlen(arg) >= 4;
+            double *dst = keyed && memcmp(arg, "abs=", 4) == 0   ? &rule.absolute
+                          : keyed && memcmp(arg, "rel=", 4) == 0 ? &rule.relative
+                                                                 : NULL;
             if (too_long || dst == NULL || parse_number(arg + 4, dst) != 0)
                 return fail(err, "rule \"%.80s\": expected abs=<number> or rel=<number>", line);
         }
