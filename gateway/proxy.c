@@ -85,6 +85,8 @@ typedef struct {
 
 static void put(sbuf_t *b, const char *s, size_t n)
 {
+    if (n == 0) /* s may be NULL then (an absent header value) */
+        return;
     memcpy(b->buf + b->len, s, n);
     b->len += n;
 }

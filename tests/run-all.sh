@@ -26,6 +26,7 @@ run_build() { # name, meson options...
 
 run_build build
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0 \
     run_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 
 echo "$passed passed, $failed failed"
