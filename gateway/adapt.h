@@ -1,0 +1,30 @@
+/* Serving a version through its adapter chain (adapters/adapters.h): the request is upgraded
+ * before it goes to the nearest newer upstream, the response downgraded before the client sees
+ * it. Plans are compiled at config load; per request this only runs them. */
+#ifndef GW_ADAPT_H
+#define GW_ADAPT_H
+
+#include "adapters.h"
+#include "exchange.h"
+
+/* The plan for a routed request, or NULL when it passes through untouched. */
+const adp_plan_t *gw_adapt_plan(const gw_exchange_t *x, const gw_route_t *r);
+
+/* Upgrades x->req in place for `plan` (headers, JSON body, Accept-Encoding: identity) and returns
+ * the index (in r->api->versions) of the version whose upstream serves it, with *path set to the
+ * upstream path and the query override recorded in the exchange. Returns -1 when it answered
+ * the request itself (410 gone, 404 path that cannot be rewritten, 400 invalid JSON body). */
+int gw_adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_route_t *r,
+                     h2o_iovec_t *path);
+
+/* 1 when the response with this status and these headers must be buffered to be adapted. Sets
+ * *refuse to a reason when it must be adapted but can't be (a compressed body). */
+int gw_adapt_needs_body(const gw_exchange_t *x, int status, const h2o_headers_t *headers,
+                        const char **refuse);
+
+/* Downgrades req->res (status, headers) and, when `body` is not NULL, the JSON body (consumed),
+ * adding deprecation headers. Returns the body to send (pool memory; {NULL,0} when `body` was
+ * NULL). An unparsable body is returned as it came, with the status and headers still adapted. */
+h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body);
+
+#endif

@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Version adapters end to end: pets v1 and v2 have no upstream, v3 has one; v1 and v2 clients
+get their own shapes (validated against the v1 and v2 specs' schemas), requests are upgraded on
+the way up, deprecation headers are sent, and bodies an adapter can't take whole fail cleanly."""
+import gzip
+import http.server
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import tap  # noqa: E402
+from harness import GatewayCase, free_port, problem_of, to_yaml, versa_bin  # noqa: E402
+
+FIX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "adapters")
+
+PETS = [
+    {"id": "p1", "name": "Rex", "category": "dog", "owner": {"id": "u1", "name": "Ann"},
+     "price": 1250, "status": "available"},
+    {"id": "p2", "name": "Tom", "category": "cat", "owner": None, "price": 5, "status": "sold"},
+]
+
+
+class V3Upstream:
+    """The newest pets service, speaking only v3; remembers the last request it received."""
+
+    def __init__(self):
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def reply(self, status, body=None, ctype="application/json", headers=(), raw=None):
+                data = raw if raw is not None else (
+                    json.dumps(body).encode() if body is not None else b"")
+                self.send_response(status)
+                if data or status != 204:
+                    self.send_header("Content-Type", ctype)
+                for k, v in headers:
+                    self.send_header(k, v)
+                if status != 204:
+                    self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                try:
+                    self.wfile.write(data)
+                except ConnectionError:  # the gateway hung up on a body too large to adapt
+                    pass
+
+            def handle_any(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else b""
+                outer.last = {"method": self.command, "path": self.path,
+                              "headers": {k.lower(): v for k, v in self.headers.items()},
+                              "body": json.loads(body) if body else None}
+                path = self.path.split("?")[0]
+                if path == "/pets" and self.command == "GET":
+                    self.reply(200, {"data": PETS, "next": "cursor-2"},
+                               headers=[("X-Total-Count", "2")])
+                elif path == "/pets" and self.command == "POST":
+                    pet = dict(outer.last["body"], id="p9")
+                    self.reply(201, pet)
+                elif path == "/pets/p1" and self.command == "GET":
+                    self.reply(200, PETS[0])
+                elif path == "/pets/p1" and self.command == "DELETE":
+                    self.reply(204)
+                elif path == "/pets/huge":
+                    self.reply(200, dict(PETS[0], name="x" * 300000))
+                elif path == "/pets/zipped":
+                    self.reply(200, raw=gzip.compress(json.dumps(PETS[0]).encode()),
+                               headers=[("Content-Encoding", "gzip")])
+                elif path == "/pets/text":
+                    self.reply(200, raw=b"plain words", ctype="text/plain")
+                elif path == "/pets/p404":
+                    self.reply(404, {"title": "no such pet", "status": 404},
+                               ctype="application/problem+json")
+                else:
+                    self.reply(200, PETS[1])
+
+            do_GET = do_POST = do_DELETE = do_PUT = handle_any
+
+        self.last = None
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = "http://127.0.0.1:%d" % self.port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# --- a small validator for the JSON Schema subset the fixtures use ---------------------------
+
+def load_spec(name):
+    """The fixtures' specs are JSON (valid OpenAPI YAML too), so the test reads them without a
+    YAML parser."""
+    with open(os.path.join(FIX, name)) as f:
+        return json.load(f)
+
+
+def validate(spec, schema, value, where="$"):
+    if "$ref" in schema:
+        name = schema["$ref"].split("/")[-1]
+        return validate(spec, spec["components"]["schemas"][name], value, where)
+    if value is None:
+        assert schema.get("nullable"), "%s: null not allowed" % where
+        return
+    t = schema.get("type")
+    types = {"object": dict, "array": list, "string": str, "integer": int, "boolean": bool}
+    if t:
+        assert isinstance(value, types[t]) and not (t == "integer" and isinstance(value, bool)), \
+            "%s: %r is not %s" % (where, value, t)
+    if "enum" in schema:
+        assert value in schema["enum"], "%s: %r not in %r" % (where, value, schema["enum"])
+    if "pattern" in schema:
+        assert re.search(schema["pattern"], value), "%s: %r !~ %s" % (where, value, schema["pattern"])
+    if t == "object":
+        for k in schema.get("required", []):
+            assert k in value, "%s: missing %s" % (where, k)
+        props = schema.get("properties", {})
+        if schema.get("additionalProperties") is False:
+            extra = set(value) - set(props)
+            assert not extra, "%s: unexpected %s" % (where, sorted(extra))
+        for k, v in value.items():
+            if k in props:
+                validate(spec, props[k], v, "%s.%s" % (where, k))
+    if t == "array":
+        for i, v in enumerate(value):
+            validate(spec, schema["items"], v, "%s[%d]" % (where, i))
+
+
+def response_schema(spec, path, method, status):
+    media = spec["paths"][path][method]["responses"][str(status)]["content"]
+    return media["application/json"]["schema"]
+
+
+class Adapters(GatewayCase):
+    UPSTREAMS = ()
+
+    @classmethod
+    def prepare(cls):
+        cls.v3 = V3Upstream()
+        cls._closers.append(cls.v3)
+        cls.specs = {v: load_spec("%s.json" % v) for v in ("v1", "v2", "v3")}
+
+    @classmethod
+    def apis(cls):
+        return [{
+            "name": "pets",
+            "adapters": os.path.join(FIX, "pets.yaml"),
+            "versions": {
+                "v1": {"spec": os.path.join(FIX, "v1.json")},
+                "v2": {"spec": os.path.join(FIX, "v2.json")},
+                "v3": {"upstream": cls.v3.url, "spec": os.path.join(FIX, "v3.json")},
+            },
+        }]
+
+    @classmethod
+    def config(cls):
+        cfg = cls.sandbox.config(cls.apis())
+        cfg["versioning"]["default"] = "v3"
+        cfg["limits"]["max_adapted_body"] = "64KiB"
+        return cfg
+
+    def get(self, path, proto="h1", **kw):
+        r = self.request(path, proto=proto, **kw)
+        self.assertEqual(r.rc, 0, r)
+        return r
+
+    def test_v1_list_is_downgraded_twice(self):
+        for proto in ("h1", "h2c", "h2"):
+            with self.subTest(proto=proto):
+                r = self.get("/v1/pets", proto)
+                self.assertEqual(r.status, 200, r)
+                body = r.json()
+                self.assertEqual(body, [
+                    {"id": "p1", "name": "Rex", "tag": "dog", "price": "12.50", "status": "active"},
+                    {"id": "p2", "name": "Tom", "tag": "cat", "price": "0.05", "status": "inactive"},
+                ])
+                validate(self.specs["v1"], response_schema(self.specs["v1"], "/pets", "get", 200),
+                         body)
+                self.assertEqual(r.header("x-total"), "2", r)
+                self.assertIsNone(r.header("x-total-count"), r)
+                self.assertEqual(r.header("api-version"), "v1", r)
+                self.assertEqual(int(r.header("content-length")), len(r.body), r)
+                self.assertEqual(self.v3.last["path"], "/pets")
+
+    def test_v2_list_is_unwrapped(self):
+        r = self.get("/v2/pets")
+        body = r.json()
+        self.assertEqual(body, PETS)
+        validate(self.specs["v2"], response_schema(self.specs["v2"], "/pets", "get", 200), body)
+        self.assertEqual(r.header("x-total-count"), "2", r)
+
+    def test_v3_is_untouched(self):
+        r = self.get("/pets")
+        self.assertEqual(r.json(), {"data": PETS, "next": "cursor-2"})
+
+    def test_v1_request_is_upgraded(self):
+        r = self.get("/v1/pets", method="POST",
+                     headers=["Content-Type: application/json", "X-Total: 7"],
+                     data=json.dumps({"name": "Rex", "tag": "dog", "price": "3.10",
+                                      "status": "inactive"}).encode())
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(self.v3.last["body"], {"name": "Rex", "category": "dog", "owner": None,
+                                                "price": 310, "status": "sold"})
+        self.assertEqual(self.v3.last["headers"].get("x-total-count"), "7")
+        self.assertEqual(self.v3.last["headers"].get("accept-encoding"), "identity")
+        body = r.json()
+        self.assertEqual(body, {"id": "p9", "name": "Rex", "tag": "dog", "price": "3.10",
+                                "status": "inactive"})
+
+    def test_invalid_json_request_is_400(self):
+        r = self.get("/v1/pets", method="POST", headers=["Content-Type: application/json"],
+                     data=b"{not json")
+        problem_of(self, r, 400)
+
+    def test_status_mapping(self):
+        r = self.get("/v1/pets/p1", method="DELETE")
+        self.assertEqual(r.status, 200, r)
+        r = self.get("/v3/pets/p1", method="DELETE")
+        self.assertEqual(r.status, 204, r)
+
+    def test_deprecation_headers(self):
+        r = self.get("/v1/pets/p1")
+        self.assertEqual(r.json(), {"id": "p1", "name": "Rex", "tag": "dog", "price": "12.50",
+                                    "status": "active"})
+        self.assertEqual(r.header("deprecation"), "@1782777600", r)
+        self.assertEqual(r.header("sunset"), "Sat, 31 Jan 2099 00:00:00 GMT", r)
+        self.assertIn('rel="deprecation"', r.header("link") or "", r)
+        self.assertIsNone(self.get("/v2/pets/p1").header("deprecation"))
+
+    def test_errors_not_adapted(self):
+        r = self.get("/v1/pets/p404")
+        self.assertEqual(r.status, 404, r)
+        self.assertEqual(r.json(), {"title": "no such pet", "status": 404})
+
+    def test_non_json_passes_through(self):
+        r = self.get("/v1/pets/text")
+        self.assertEqual((r.status, r.body), (200, b"plain words"), r)
+
+    def test_too_large_to_adapt_is_502(self):
+        r = self.get("/v1/pets/huge")
+        doc = problem_of(self, r, 502)
+        self.assertIn("larger than the 65536 bytes", doc["detail"])
+
+    def test_compressed_body_is_not_adapted_blindly(self):
+        r = self.get("/v1/pets/zipped")
+        doc = problem_of(self, r, 502)
+        self.assertIn("compressed", doc["detail"])
+
+
+class AdapterLoadErrors(GatewayCase):
+    """Adapter files are checked against the specs at start-up and by --check."""
+    UPSTREAMS = ("v2",)
+    TLS = False
+
+    @classmethod
+    def apis(cls):
+        return [{"name": "plain", "prefix": "/plain", "versions": {"v2": {"upstream": cls.up["v2"].url}}}]
+
+    def test_bad_adapter_file(self):
+        cfg = self.sandbox.config([{
+            "name": "pets",
+            "adapters": os.path.join(FIX, "bad.yaml"),
+            "versions": {
+                "v1": {"spec": os.path.join(FIX, "v1.json")},
+                "v2": {"upstream": self.up["v2"].url, "spec": os.path.join(FIX, "v2.json")},
+            },
+        }])
+        cfg["listen"] = [{"address": "127.0.0.1:%d" % free_port()}]
+        cfg.pop("admin")
+        path = os.path.join(self.tmp, "bad-adapters.yaml")
+        with open(path, "w") as f:
+            f.write(to_yaml(cfg))
+        for args in (["--check"], []):
+            p = subprocess.run([versa_bin(), "serve", "-c", path] + args, capture_output=True,
+                               text=True, timeout=60)
+            self.assertEqual(p.returncode, 1, p)
+            self.assertRegex(p.stderr, r"bad\.yaml:6:\d+: .*nickname", p)
+
+
+if __name__ == "__main__":
+    tap.main()
