@@ -5,6 +5,7 @@
 #include <string.h>
 #include "admin.h"
 #include "problem.h"
+#include "shadow.h"
 
 typedef struct st_admin_t {
     h2o_handler_t super;
@@ -36,6 +37,11 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
 {
     admin_t *self = (void *)_self;
     h2o_iovec_t path = req->path_normalized;
+    /* Probes and scrapes are rare: not keeping their connections lets a drain end promptly. */
+    req->http1_is_persistent = 0;
+    const char *type;
+    char *page;
+    size_t len;
     if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
         !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("GET, HEAD"));
@@ -50,15 +56,25 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
         else
             send_text(req, 200, "OK", "text/plain; charset=utf-8", H2O_STRLIT("ready\n"));
     } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/metrics"))) {
-        size_t len;
         char *text = gw_metrics_render(&self->rt->metrics_layout, self->threads,
                                        self->num_threads, &len);
-        h2o_iovec_t body = h2o_strdup(&req->pool, text, len);
+        size_t shadow_len;
+        char *shadow = gw_shadow_metrics_render(self->rt->shadow, &shadow_len);
+        h2o_iovec_t body = h2o_concat(&req->pool, h2o_iovec_init(text, len),
+                                      h2o_iovec_init(shadow, shadow_len));
         free(text);
-        send_text(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body.base, len);
+        free(shadow);
+        send_text(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body.base,
+                  body.len);
+    } else if ((page = gw_shadow_admin_page(self->rt->shadow, path.base, path.len, &type,
+                                            &len)) != NULL) {
+        h2o_iovec_t body = h2o_strdup(&req->pool, page, len);
+        free(page);
+        send_text(req, 200, "OK", type, body.base, body.len);
     } else {
         send_problem(req, GW_PROBLEM_NOT_FOUND,
-                     "admin endpoints are /healthz, /readyz and /metrics");
+                     "admin endpoints are /healthz, /readyz, /metrics, /shadow and "
+                     "/shadow/report");
     }
     return 0;
 }

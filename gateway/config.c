@@ -16,7 +16,9 @@
 #include <unistd.h>
 #include <h2o/memory.h>
 #include <h2o/string_.h>
+#include "adapters.h"
 #include "path.h"
+#include "shadow_config.h"
 #include "version.h"
 
 #define MAX_CONFIG_BYTES (1024 * 1024)
@@ -66,16 +68,14 @@ static void lowercase(char *s)
 
 /* --- error context: where in the document we are, for messages and JSON pointers --- */
 
-typedef struct st_loader_t {
+typedef struct st_gw__config_loader_t {
     spec_error_t *err;
     const char *base_dir;
     char where[256];   /* "apis[0].versions.v1", prefixed to messages */
     char pointer[512]; /* "/apis/0/versions/v1" */
 } loader_t;
 
-typedef struct st_mark_t {
-    size_t where, pointer;
-} mark_t;
+typedef gw__config_mark_t mark_t;
 
 static void append(char *buf, size_t size, const char *s)
 {
@@ -117,18 +117,26 @@ static void leave(loader_t *l, mark_t m)
 
 static int fail(loader_t *l, const spec_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int fail(loader_t *l, const spec_node_t *n, const char *fmt, ...)
+static int vfail(loader_t *l, const spec_node_t *n, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static int vfail(loader_t *l, const spec_node_t *n, const char *fmt, va_list ap)
 {
     char msg[sizeof(l->err->message)];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     if (l->where[0] != '\0')
         spec_error_at(l->err, n, "%s: %s", l->where, msg);
     else
         spec_error_at(l->err, n, "%s", msg);
     snprintf(l->err->pointer, sizeof(l->err->pointer), "%s", l->pointer);
+    return -1;
+}
+
+static int fail(loader_t *l, const spec_node_t *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(l, n, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
@@ -567,7 +575,7 @@ static int load_versioning(loader_t *l, const spec_node_t *n, gw_config_t *cfg)
 {
     static const char *const keys[] = {"default", "media_type", "header", NULL};
     const spec_node_t *v;
-    const char *s;
+    const char *s = NULL; /* set by every reader on success; gcc -O3 can't tell */
     char canon[GW_VERSION_NAME_MAX];
     if (check_keys(l, n, keys) != 0)
         return -1;
@@ -608,27 +616,35 @@ static int load_versioning(loader_t *l, const spec_node_t *n, gw_config_t *cfg)
     return 0;
 }
 
+/* A size: an integer, or a string such as "16MiB" (gw_parse_size). */
+static int read_size(loader_t *l, const spec_node_t *v, size_t *out)
+{
+    int64_t i;
+    if (spec_node_int(v, &i) == 0) {
+        if (i < 0)
+            return fail(l, v, "must not be negative");
+        *out = (size_t)i;
+    } else if (spec_node_str(v) == NULL) {
+        return fail(l, v, "expected a size such as 16MiB, got %s", spec_node_type_name(v));
+    } else if (gw_parse_size(spec_node_str(v), out) != 0) {
+        return fail(l, v, "invalid size '%s' (examples: 1048576, 512KiB, 16MiB, 1GiB)",
+                    spec_node_str(v));
+    }
+    return 0;
+}
+
 static int load_limits(loader_t *l, const spec_node_t *n, gw_config_t *cfg)
 {
     static const char *const keys[] = {"max_request_body", "max_upstream_connections",
-                                       "upstream_keepalive_ms", NULL};
+                                       "upstream_keepalive_ms", "max_adapted_body", NULL};
     const spec_node_t *v;
     uint64_t u;
     if (check_keys(l, n, keys) != 0)
         return -1;
     if ((v = spec_node_get(n, "max_request_body")) != NULL) {
         mark_t m = enter_key(l, "max_request_body");
-        int64_t i;
-        if (spec_node_int(v, &i) == 0) {
-            if (i < 0)
-                return fail(l, v, "must not be negative");
-            cfg->limits.max_request_body = (size_t)i;
-        } else if (spec_node_str(v) == NULL) {
-            return fail(l, v, "expected a size such as 16MiB, got %s", spec_node_type_name(v));
-        } else if (gw_parse_size(spec_node_str(v), &cfg->limits.max_request_body) != 0) {
-            return fail(l, v, "invalid size '%s' (examples: 1048576, 512KiB, 16MiB, 1GiB)",
-                        spec_node_str(v));
-        }
+        if (read_size(l, v, &cfg->limits.max_request_body) != 0)
+            return -1;
         leave(l, m);
     }
     if ((v = spec_node_get(n, "max_upstream_connections")) != NULL) {
@@ -641,6 +657,12 @@ static int load_limits(loader_t *l, const spec_node_t *n, gw_config_t *cfg)
     if ((v = spec_node_get(n, "upstream_keepalive_ms")) != NULL) {
         mark_t m = enter_key(l, "upstream_keepalive_ms");
         if (read_uint(l, v, 0, MAX_TIMEOUT_MS, &cfg->limits.upstream_keepalive_ms) != 0)
+            return -1;
+        leave(l, m);
+    }
+    if ((v = spec_node_get(n, "max_adapted_body")) != NULL) {
+        mark_t m = enter_key(l, "max_adapted_body");
+        if (read_size(l, v, &cfg->limits.max_adapted_body) != 0)
             return -1;
         leave(l, m);
     }
@@ -754,7 +776,7 @@ static int load_versions(loader_t *l, const spec_node_t *map, gw_api_t *api, con
     api->num_versions = map->u.map.len;
     for (size_t i = 0; i != map->u.map.len; ++i) {
         const spec_node_t *key = map->u.map.items[i].key;
-        const char *name;
+        const char *name = NULL;
         char canon[GW_VERSION_NAME_MAX];
         mark_t m = enter_key(l, key->u.scalar.str);
         if (read_version_name(l, key, &name, canon) != 0)
@@ -820,7 +842,7 @@ static int load_api(loader_t *l, const spec_node_t *n, gw_config_t *cfg, size_t 
                     const spec_node_t **prefix_nodes, const spec_node_t **name_nodes)
 {
     static const char *const keys[] = {"name",    "prefix",   "versions", "timeouts",
-                                       "default", "adapters", NULL};
+                                       "default", "adapters", "shadow",   NULL};
     gw_api_t *api = cfg->apis + index;
     const spec_node_t *name, *prefix, *versions, *v;
     const char *s, *why;
@@ -898,6 +920,12 @@ static int load_api(loader_t *l, const spec_node_t *n, gw_config_t *cfg, size_t 
             gw_version_list(api, known, sizeof(known));
             return fail(l, v, "unknown version '%s' (API '%s' has %s)", s, api->name, known);
         }
+        leave(l, m);
+    }
+    if ((v = spec_node_get(n, "shadow")) != NULL) {
+        m = enter_key(l, "shadow");
+        if (gw__shadow_config_load(l, v, api) != 0)
+            return -1;
         leave(l, m);
     }
     return 0;
@@ -1008,6 +1036,7 @@ static int load_root(loader_t *l, const spec_node_t *root, gw_config_t *cfg)
         leave(l, m);
     }
     cfg->limits.max_request_body = 16 * 1024 * 1024;
+    cfg->limits.max_adapted_body = 8 * 1024 * 1024;
     cfg->limits.max_upstream_conns = 256;
     cfg->limits.upstream_keepalive_ms = 10000;
     if ((n = spec_node_get(root, "limits")) != NULL) {
@@ -1109,6 +1138,39 @@ static int load_specs(gw_config_t *cfg, spec_error_t *err)
     return 0;
 }
 
+/* An API with an adapter file, or with a version that has no upstream of its own, gets a
+ * compiled adapter registry; the file is checked against the specs of every version here. */
+static int load_adapters(gw_config_t *cfg, spec_error_t *err)
+{
+    for (size_t a = 0; a != cfg->num_apis; ++a) {
+        gw_api_t *api = &cfg->apis[a];
+        int needed = api->adapters_path != NULL;
+        for (size_t i = 0; i != api->num_versions; ++i)
+            needed |= !api->versions[i].has_upstream;
+        if (!needed)
+            continue;
+        adp_version_info_t *infos = xcalloc(api->num_versions, sizeof(*infos));
+        for (size_t i = 0; i != api->num_versions; ++i)
+            infos[i] = (adp_version_info_t){api->versions[i].name, api->versions[i].spec,
+                                             api->versions[i].has_upstream};
+        adp_load_options_t opts = {.api = api->name};
+        int ret;
+        if (api->adapters_path != NULL) {
+            ret = adp_registry_load(&api->adapters, api->adapters_path, infos, api->num_versions,
+                                    &opts, err);
+        } else { /* no changes declared: versions without upstream are served as the next one */
+            char doc[128];
+            int len = snprintf(doc, sizeof(doc), "api: %s\n", api->name);
+            ret = adp_registry_parse(&api->adapters, cfg->doc_file, doc, (size_t)len, infos,
+                                     api->num_versions, &opts, err);
+        }
+        free(infos);
+        if (ret != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int gw_config_load(const char *path, gw_config_t **out, spec_error_t *err)
 {
     spec_limits_t limits = {.max_file_bytes = MAX_CONFIG_BYTES};
@@ -1120,7 +1182,7 @@ int gw_config_load(const char *path, gw_config_t **out, spec_error_t *err)
         file = absolute(path);
     int ret = from_doc(doc, file, NULL, out, err);
     spec_doc_destroy(doc);
-    if (ret == 0 && (ret = load_specs(*out, err)) != 0)
+    if (ret == 0 && ((ret = load_specs(*out, err)) != 0 || (ret = load_adapters(*out, err)) != 0))
         gw_config_release(*out);
     return ret;
 }
@@ -1153,6 +1215,8 @@ static void free_api(gw_api_t *api)
     }
     free(api->versions);
     free(api->adapters_path);
+    adp_registry_destroy(api->adapters);
+    gw__shadow_config_free(api->shadows, api->num_shadows);
 }
 
 void gw_config_release(gw_config_t *cfg)
@@ -1218,4 +1282,73 @@ int gw_parse_size(const char *s, size_t *out)
         return 0;
     }
     return -1;
+}
+
+/* --- the loader, for sub-key loaders in other files (config.h, "internal") --- */
+
+gw__config_mark_t gw__config_enter_key(gw__config_loader_t *l, const char *key)
+{
+    return enter_key(l, key);
+}
+
+gw__config_mark_t gw__config_enter_index(gw__config_loader_t *l, size_t i)
+{
+    return enter_index(l, i);
+}
+
+void gw__config_leave(gw__config_loader_t *l, gw__config_mark_t m)
+{
+    leave(l, m);
+}
+
+int gw__config_fail(gw__config_loader_t *l, const spec_node_t *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(l, n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int gw__config_check_keys(gw__config_loader_t *l, const spec_node_t *n,
+                          const char *const *allowed)
+{
+    return check_keys(l, n, allowed);
+}
+
+const spec_node_t *gw__config_require(gw__config_loader_t *l, const spec_node_t *map,
+                                      const char *key)
+{
+    return require(l, map, key);
+}
+
+int gw__config_read_string(gw__config_loader_t *l, const spec_node_t *n, const char **out)
+{
+    return read_string(l, n, out);
+}
+
+int gw__config_read_uint(gw__config_loader_t *l, const spec_node_t *n, uint64_t min,
+                         uint64_t max, uint64_t *out)
+{
+    return read_uint(l, n, min, max, out);
+}
+
+int gw__config_read_size(gw__config_loader_t *l, const spec_node_t *n, size_t *out)
+{
+    return read_size(l, n, out);
+}
+
+int gw__config_read_path(gw__config_loader_t *l, const spec_node_t *n, char **out)
+{
+    return read_path(l, n, out);
+}
+
+int gw__config_read_upstream(gw__config_loader_t *l, const spec_node_t *n, gw_upstream_t *up)
+{
+    return load_upstream(l, n, up);
+}
+
+void gw__config_free_upstream(gw_upstream_t *up)
+{
+    free_upstream(up);
 }

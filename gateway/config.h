@@ -44,7 +44,12 @@ typedef struct st_gw_api_t {
     const gw_version_t *default_version;
     uint64_t connect_timeout_ms;  /* default 1000 */
     uint64_t response_timeout_ms; /* default 15000: first byte and between reads */
-    char *adapters_path;          /* absolute, or NULL (issue 4) */
+    char *adapters_path;          /* absolute, or NULL */
+    /* Compiled adapter chains (adapters.h), loaded by gw_config_load when the API has an adapter
+     * file or a version without upstream; NULL otherwise. Owned. */
+    struct st_adp_registry_t *adapters;
+    struct st_gw_shadow_conf_t *shadows; /* `shadow` entries in config order (shadow_config.h) */
+    size_t num_shadows;
 } gw_api_t;
 
 typedef struct st_gw_listen_conf_t {
@@ -88,6 +93,7 @@ typedef struct st_gw_config_t {
     size_t num_apis;
     struct {
         size_t max_request_body;        /* default 16 MiB; 413 beyond */
+        size_t max_adapted_body;        /* default 8 MiB: adapted responses beyond get 502 */
         size_t max_upstream_conns;      /* per upstream per thread, default 256 */
         uint64_t upstream_keepalive_ms; /* idle pooled connections closed after, default 10000 */
     } limits;
@@ -109,6 +115,35 @@ int gw_config_from_doc(const spec_doc_t *doc, const char *base_dir, gw_config_t 
 /* Reference counting, thread-safe. release frees at zero; both accept NULL. */
 gw_config_t *gw_config_retain(gw_config_t *cfg);
 void gw_config_release(gw_config_t *cfg);
+
+/* ---- Internal: loaders of sub-keys kept in their own files (shadow_config.c) share the
+ * loader's error context, so their errors carry the same file:line:col, key path ("apis[0].
+ * shadow[1].sample: ...") and JSON pointer. Valid only during gw_config_load/from_doc. */
+typedef struct st_gw__config_loader_t gw__config_loader_t;
+typedef struct st_gw__config_mark_t {
+    size_t where, pointer;
+} gw__config_mark_t;
+/* Descend into a key or index for messages and pointers; leave() restores the mark. */
+gw__config_mark_t gw__config_enter_key(gw__config_loader_t *l, const char *key);
+gw__config_mark_t gw__config_enter_index(gw__config_loader_t *l, size_t i);
+void gw__config_leave(gw__config_loader_t *l, gw__config_mark_t m);
+/* Records an error at `n` (prefixed with the current key path); returns -1. */
+int gw__config_fail(gw__config_loader_t *l, const spec_node_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The readers below record an error and return -1 (NULL) on bad input, as in config.c. */
+int gw__config_check_keys(gw__config_loader_t *l, const spec_node_t *n,
+                          const char *const *allowed);
+const spec_node_t *gw__config_require(gw__config_loader_t *l, const spec_node_t *map,
+                                      const char *key);
+int gw__config_read_string(gw__config_loader_t *l, const spec_node_t *n, const char **out);
+int gw__config_read_uint(gw__config_loader_t *l, const spec_node_t *n, uint64_t min,
+                         uint64_t max, uint64_t *out);
+int gw__config_read_size(gw__config_loader_t *l, const spec_node_t *n, size_t *out);
+/* Made absolute against the config file's directory; *out is malloc'ed. */
+int gw__config_read_path(gw__config_loader_t *l, const spec_node_t *n, char **out);
+/* An http(s) URL as `upstream` takes it; free with gw__config_free_upstream (also on error). */
+int gw__config_read_upstream(gw__config_loader_t *l, const spec_node_t *n, gw_upstream_t *up);
+void gw__config_free_upstream(gw_upstream_t *up);
 
 /* Parses sizes such as "16MiB", "512KiB", "1GiB", "1048576" (also KB/MB/GB/TB as powers of
  * 1000, B, TiB; units case-insensitive, one optional space before the unit). Returns 0, or -1 on

@@ -21,6 +21,11 @@ typedef struct st_gw_exchange_t {
     struct timeval upstream_start, upstream_head; /* zero when not reached */
     int upstream_error;          /* -1 or a gw_upstream_error_t */
     gw_tap_t *taps;              /* see tap.h */
+    /* Adapter chain (adapt.h): the plan serving this request, and the upstream query when the
+     * plan rewrote it. */
+    const struct st_adp_plan_t *plan;
+    h2o_iovec_t query_override;
+    int has_query_override;
 } gw_exchange_t;
 
 /* Starts bookkeeping for `req`: allocated in the request's pool, it logs and counts the request

@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "handler.h"
+#include "adapt.h"
 #include "proxy.h"
 #include "route.h"
+#include "shadow.h"
 
 typedef struct st_handler_t {
     h2o_handler_t super;
@@ -78,18 +80,33 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
         return 0;
     }
     gw_exchange_set_route(x, r.api, r.version);
+    if (req->entity.base != NULL && req->entity.len > cfg->limits.max_request_body) {
+        char detail[128];
+        snprintf(detail, sizeof(detail), "the request body is larger than %zu bytes",
+                 cfg->limits.max_request_body);
+        gw_exchange_send_problem(x, GW_PROBLEM_BODY_TOO_LARGE, detail);
+        return 0;
+    }
     if (r.version->spec != NULL && route_by_spec(x, &r) != 0)
         return 0;
-    if (!r.version->has_upstream) {
-        char detail[256];
-        snprintf(detail, sizeof(detail), "version %s of %s has no upstream and no adapter chain",
-                 r.version->name, r.api->name);
-        gw_exchange_send_problem(x, GW_PROBLEM_UPSTREAM_UNAVAILABLE, detail);
+    /* A version served through adapters goes to the nearest newer upstream, upgraded. */
+    const gw_version_t *serving = r.version;
+    h2o_iovec_t path = h2o_iovec_init(r.path, r.path_len);
+    const adp_plan_t *plan = gw_adapt_plan(x, &r);
+    if (plan != NULL) {
+        int vi = gw_adapt_request(x, plan, &r, &path);
+        if (vi < 0)
+            return 0;
+        serving = &r.api->versions[vi];
+    }
+    if (!serving->has_upstream) { /* config.c and the registry make this unreachable */
+        gw_exchange_send_problem(x, GW_PROBLEM_INTERNAL, "no upstream serves this version");
         return 0;
     }
     size_t api_index = (size_t)(r.api - cfg->apis);
-    gw_origin_t *origin = &self->rt->origins[gw_runtime_version_index(self->rt, r.api, r.version)];
-    gw_proxy_forward(x, origin, &t->timeouts[api_index], r.path, r.path_len);
+    gw_origin_t *origin = &self->rt->origins[gw_runtime_version_index(self->rt, r.api, serving)];
+    gw_shadow_start(x, r.path, r.path_len); /* before forwarding: its tap must see the head */
+    gw_proxy_forward(x, origin, &t->timeouts[api_index], path.base, path.len);
     return 0;
 }
 

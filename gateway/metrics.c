@@ -80,17 +80,14 @@ void gw_metrics_count_upstream_error(gw_metrics_t *m, size_t row, gw_upstream_er
 }
 
 /* A growable output buffer; the exposition is small (kilobytes) and built off the hot path. */
-typedef struct {
-    char *buf;
-    size_t len, cap;
-} out_t;
+typedef gw_metrics_out_t out_t;
 
-static void outf(out_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void outf(out_t *o, const char *fmt, ...)
+static void voutf(out_t *o, const char *fmt, va_list args) __attribute__((format(printf, 2, 0)));
+static void voutf(out_t *o, const char *fmt, va_list args)
 {
     for (;;) {
         va_list ap;
-        va_start(ap, fmt);
+        va_copy(ap, args);
         int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
         va_end(ap);
         if (n >= 0 && (size_t)n < o->cap - o->len) {
@@ -101,6 +98,15 @@ static void outf(out_t *o, const char *fmt, ...)
         if ((o->buf = realloc(o->buf, o->cap)) == NULL)
             abort();
     }
+}
+
+static void outf(out_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void outf(out_t *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    voutf(o, fmt, ap);
+    va_end(ap);
 }
 
 static uint64_t load(const uint64_t *p)
@@ -232,4 +238,23 @@ char *gw_metrics_render(const gw_metrics_layout_t *layout, gw_metrics_t *const *
     free(rows);
     *len = o.len;
     return o.buf;
+}
+
+void gw_metrics_outf(gw_metrics_out_t *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    voutf(o, fmt, ap);
+    va_end(ap);
+}
+
+void gw_metrics_observe(uint64_t *buckets, uint64_t *count, uint64_t *sum_us, uint64_t us)
+{
+    observe(buckets, count, sum_us, us);
+}
+
+void gw_metrics_render_histogram(gw_metrics_out_t *o, const char *name, const char *labels,
+                                 const uint64_t *buckets, uint64_t count, uint64_t sum_us)
+{
+    render_histogram(o, name, labels, buckets, count, sum_us);
 }

@@ -83,6 +83,20 @@ static inline void gw_metrics_add(uint64_t *counter, int64_t delta)
     __atomic_fetch_add(counter, (uint64_t)delta, __ATOMIC_RELAXED);
 }
 
+/* Building blocks for other renderers (shadow.c): a growing text buffer (abort on allocation
+ * failure), and a latency histogram in the bounds above. */
+typedef struct st_gw_metrics_out_t {
+    char *buf; /* malloc'ed */
+    size_t len, cap;
+} gw_metrics_out_t;
+void gw_metrics_outf(gw_metrics_out_t *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Counts one observation (relaxed atomics: any thread may observe into shared counters). */
+void gw_metrics_observe(uint64_t *buckets, uint64_t *count, uint64_t *sum_us, uint64_t us);
+/* Writes name_bucket/_sum/_count lines; `buckets` are non-cumulative, `labels` is "a=\"b\"". */
+void gw_metrics_render_histogram(gw_metrics_out_t *o, const char *name, const char *labels,
+                                 const uint64_t *buckets, uint64_t count, uint64_t sum_us);
+
 /* Renders the sum over `n` threads' metrics into a malloc'ed buffer (caller frees). */
 char *gw_metrics_render(const gw_metrics_layout_t *layout, gw_metrics_t *const *threads, size_t n,
                         size_t *len);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "h2o/http1client.h"
+#include "adapt.h"
 #include "chunked.h"
 #include "proxy.h"
 
@@ -32,6 +33,9 @@ typedef struct st_proxy_t {
     h2o_timeout_entry_t wrap_timer;
     gw_origin_t *origin;
     unsigned attempts;
+    /* a response that an adapter must rewrite is buffered whole (bounded), then sent at once */
+    int buffering;
+    h2o_buffer_t *adapt_buf;
 } proxy_t;
 
 static void start_attempt(proxy_t *p);
@@ -120,6 +124,10 @@ static h2o_iovec_t build_request(proxy_t *p, const gw_upstream_t *up, const char
                             ? h2o_iovec_init(req->path.base + req->query_at,
                                              req->path.len - req->query_at)
                             : h2o_iovec_init("", 0);
+    if (p->x->has_query_override) /* an adapter rebuilt it; "" means none */
+        query = p->x->query_override.len != 0
+                    ? h2o_concat(&req->pool, h2o_iovec_init(H2O_STRLIT("?")), p->x->query_override)
+                    : h2o_iovec_init("", 0);
     char peer[NI_MAXHOST];
     size_t peer_len = 0;
     struct sockaddr_storage ss;
@@ -195,12 +203,20 @@ static void fail_before_head(proxy_t *p, gw_upstream_error_t kind, const char *e
     gw_exchange_tap_end(p->x, GW_TAP_UPSTREAM_ERROR);
     int timeout = kind == GW_UPSTREAM_ERR_TIMEOUT || kind == GW_UPSTREAM_ERR_CONNECT_TIMEOUT;
     char detail[256];
-    snprintf(detail, sizeof(detail), "the upstream of %s %s %s", p->x->api->name,
-             p->x->version->name,
-             timeout ? (kind == GW_UPSTREAM_ERR_TIMEOUT ? "did not answer in time"
-                                                       : "did not accept the connection in time")
-                     : (kind == GW_UPSTREAM_ERR_CONNECT ? "refused the connection"
-                                                        : "failed before answering"));
+    if (kind == GW_UPSTREAM_ERR_BAD_RESPONSE) /* errstr says what was wrong with the answer */
+        snprintf(detail, sizeof(detail), "the upstream of %s %s: %s", p->x->api->name,
+                 p->x->version->name, errstr);
+    else
+        snprintf(detail, sizeof(detail), "the upstream of %s %s %s", p->x->api->name,
+                 p->x->version->name,
+                 timeout ? (kind == GW_UPSTREAM_ERR_TIMEOUT ? "did not answer in time"
+                                                           : "did not accept the connection in time")
+                         : (kind == GW_UPSTREAM_ERR_CONNECT ? "refused the connection"
+                                                            : "failed before answering"));
+    /* an adapted response fails after its upstream head was taken in: start from scratch */
+    h2o_req_t *req = p->x->req;
+    req->res.headers = (h2o_headers_t){NULL, 0, 0};
+    req->res.content_length = SIZE_MAX;
     gw_exchange_send_problem(p->x, timeout ? GW_PROBLEM_UPSTREAM_TIMEOUT
                                            : GW_PROBLEM_UPSTREAM_UNAVAILABLE,
                              detail);
@@ -300,12 +316,65 @@ static int is_chunked(const h2o_header_t *headers, size_t num_headers)
     return 0;
 }
 
+/* Sends the buffered response once adapted, in one piece with its Content-Length. */
+static void send_adapted(proxy_t *p)
+{
+    h2o_req_t *req = p->x->req;
+    h2o_iovec_t body = h2o_iovec_init(p->adapt_buf != NULL ? p->adapt_buf->bytes : "",
+                                      p->adapt_buf != NULL ? p->adapt_buf->size : 0);
+    body = gw_adapt_response(p->x, h2o_strdup(&req->pool, body.base, body.len));
+    gw_exchange_add_version_headers(p->x);
+    gw_exchange_tap_head(p->x);
+    gw_exchange_tap_body(p->x, body.base, body.len);
+    gw_exchange_tap_end(p->x, GW_TAP_COMPLETE);
+    req->res.content_length = body.len;
+    h2o_send_inline(req, body.base, body.len);
+}
+
+/* Buffering for an adapter, bounded by limits.max_adapted_body: beyond it the client gets a 502
+ * problem, never a body the adapter did not see whole. */
+static int buffer_body(proxy_t *p, h2o_http1client_t *client, const char *errstr)
+{
+    char detail[160];
+    /* the last bytes come with the end of stream: take what is in the input before judging */
+    if (errstr == NULL || errstr == h2o_http1client_error_is_eos) {
+        h2o_buffer_t *in = client->sock->input;
+        size_t limit = p->x->thread->rt->config->limits.max_adapted_body;
+        if (p->adapt_buf == NULL)
+            h2o_buffer_init(&p->adapt_buf, &h2o_socket_buffer_prototype);
+        if (p->adapt_buf->size + in->size > limit) {
+            p->client = NULL;
+            snprintf(detail, sizeof(detail),
+                     "the upstream response is larger than the %zu bytes an adapter may buffer",
+                     limit);
+            fail_before_head(p, GW_UPSTREAM_ERR_BAD_RESPONSE, detail);
+            return -1; /* closes the upstream connection */
+        }
+        if (in->size != 0) {
+            h2o_iovec_t room = h2o_buffer_reserve(&p->adapt_buf, in->size);
+            memcpy(room.base, in->bytes, in->size);
+            p->adapt_buf->size += in->size;
+            h2o_buffer_consume(&client->sock->input, in->size);
+        }
+        if (errstr == NULL)
+            return 0;
+    }
+    p->client = NULL;
+    if (errstr != h2o_http1client_error_is_eos)
+        fail_before_head(p, GW_UPSTREAM_ERR_BODY, errstr);
+    else
+        send_adapted(p);
+    return 0;
+}
+
 static int on_body(h2o_http1client_t *client, const char *errstr)
 {
     proxy_t *p = client->data;
     if (errstr == h2o_http1client_error_is_eos && p->chunked &&
         !gw_chunk_tracker_done(&p->chunks))
         errstr = "upstream closed the connection before the last chunk";
+    if (p->buffering)
+        return buffer_body(p, client, errstr);
     if (errstr != NULL) {
         if (errstr != h2o_http1client_error_is_eos) {
             p->body_error = 1;
@@ -375,9 +444,13 @@ static h2o_http1client_body_cb on_head(h2o_http1client_t *client, const char *er
         const h2o_token_t *token = h2o_lookup_token(h->name->base, h->name->len);
         if (token != NULL)
             h2o_add_header(&req->pool, &req->res.headers, token, NULL, value.base, value.len);
-        else
-            h2o_add_header_by_str(&req->pool, &req->res.headers, h->name->base, h->name->len, 1, NULL,
+        else { /* names too live in the client's input buffer, reused once we return; HTTP/2
+                * wants them lowercase (RFC 9113 §8.2.1) */
+            h2o_iovec_t name = h2o_strdup(&req->pool, h->name->base, h->name->len);
+            h2o_strtolower(name.base, name.len);
+            h2o_add_header_by_str(&req->pool, &req->res.headers, name.base, name.len, 0, NULL,
                                   value.base, value.len);
+        }
     }
     if ((p->chunked = is_chunked(headers, num_headers))) {
         gw_chunk_tracker_init(&p->chunks);
@@ -385,6 +458,23 @@ static h2o_http1client_body_cb on_head(h2o_http1client_t *client, const char *er
                               client->sock->input->size - (size_t)rlen);
         h2o_timeout_link(req->conn->ctx->loop, &req->conn->ctx->zero_timeout, &p->wrap_timer);
     }
+    const char *refuse;
+    if (gw_adapt_needs_body(p->x, status, &req->res.headers, &refuse)) {
+        p->buffering = 1;
+        if (errstr == h2o_http1client_error_is_eos) {
+            p->client = NULL;
+            send_adapted(p);
+            return NULL;
+        }
+        return on_body;
+    }
+    if (refuse != NULL) {
+        p->client = NULL;
+        fail_before_head(p, GW_UPSTREAM_ERR_BAD_RESPONSE, refuse);
+        return NULL;
+    }
+    if (p->x->plan != NULL) /* status and headers only; the body streams as it comes */
+        gw_adapt_response(p->x, h2o_iovec_init(NULL, 0));
     gw_exchange_add_version_headers(p->x);
     p->super.proceed = on_proceed;
     p->super.stop = on_stop;
@@ -443,6 +533,8 @@ static void on_dispose(void *_p)
     }
     h2o_doublebuffer_dispose(&p->sending);
     h2o_buffer_dispose(&p->rest);
+    if (p->adapt_buf != NULL)
+        h2o_buffer_dispose(&p->adapt_buf);
 }
 
 void gw_proxy_forward(gw_exchange_t *x, gw_origin_t *origin, gw_api_timeouts_t *timeouts,

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <sys/random.h>
 #include "runtime.h"
+#include "shadow.h"
 
 size_t gw_runtime_version_index(const gw_runtime_t *rt, const gw_api_t *api,
                                 const gw_version_t *version)
@@ -36,6 +37,12 @@ static int resolve(const gw_upstream_t *up, struct sockaddr_storage *ss, socklen
     *len = res->ai_addrlen;
     freeaddrinfo(res);
     return 0;
+}
+
+int gw_runtime_resolve(const gw_upstream_t *up, struct sockaddr_storage *ss, socklen_t *len,
+                       char *errbuf, size_t errlen)
+{
+    return resolve(up, ss, len, errbuf, errlen);
 }
 
 /* Label values escape backslash, double quote and newline (Prometheus text format 0.0.4). */
@@ -136,11 +143,16 @@ int gw_runtime_init(gw_runtime_t *rt, gw_config_t *cfg, char *errbuf, size_t err
     }
     rt->num_origins = idx;
     build_metrics_layout(rt);
+    if (gw_shadow_create(&rt->shadow, cfg, rt->upstream_ssl_ctx, errbuf, errlen) != 0) {
+        gw_runtime_dispose(rt);
+        return -1;
+    }
     return 0;
 }
 
 void gw_runtime_dispose(gw_runtime_t *rt)
 {
+    gw_shadow_destroy(rt->shadow);
     for (size_t i = 0; i < rt->num_origins; ++i)
         if (rt->origins[i].upstream != NULL)
             h2o_socketpool_dispose(&rt->origins[i].pool);
@@ -179,6 +191,7 @@ void gw_thread_init(gw_thread_t *t, gw_runtime_t *rt, unsigned index, h2o_loop_t
         to->client_ctx.ssl_ctx = rt->upstream_ssl_ctx;
     }
     gw_metrics_init(&t->metrics, &rt->metrics_layout);
+    t->shadow = gw_shadow_thread_create(rt->shadow, &t->ctx);
 }
 
 /* Upstream exchanges still waiting when the drain bound expired keep their entries linked;
@@ -195,16 +208,22 @@ static void dispose_timeout(h2o_loop_t *loop, h2o_timeout_t *timeout)
     h2o_timeout_dispose(loop, timeout);
 }
 
+void gw_context_dispose(h2o_context_t *ctx)
+{
+    /* h2o 2.2's HTTP/2 graceful-shutdown timer (an entry of the context itself) stays linked on
+     * the one-second list after a drain; h2o_context_dispose asserts that lists are empty. */
+    gw_timeout_detach_all(&ctx->one_sec_timeout);
+    h2o_context_dispose(ctx);
+}
+
 void gw_thread_dispose(gw_thread_t *t)
 {
+    gw_shadow_thread_destroy(t->shadow);
     for (size_t a = 0; a < t->rt->config->num_apis; ++a) {
         dispose_timeout(t->ctx.loop, &t->timeouts[a].connect);
         dispose_timeout(t->ctx.loop, &t->timeouts[a].io);
     }
     free(t->timeouts);
-    /* h2o 2.2's HTTP/2 graceful-shutdown timer (an entry of the context itself) stays linked on
-     * the one-second list after a drain; h2o_context_dispose asserts that lists are empty. */
-    gw_timeout_detach_all(&t->ctx.one_sec_timeout);
-    h2o_context_dispose(&t->ctx);
+    gw_context_dispose(&t->ctx);
     gw_metrics_dispose(&t->metrics);
 }

@@ -27,6 +27,7 @@ typedef struct st_gw_runtime_t {
     volatile int ready;    /* set once every listener is up */
     volatile int draining; /* set on SIGTERM */
     SSL_CTX *upstream_ssl_ctx; /* for https upstreams */
+    struct st_gw_shadow_t *shadow; /* shadow.h; NULL when no API has `shadow` entries */
 } gw_runtime_t;
 
 /* Per-API timeouts: h2o 2.2 timeouts are lists of one fixed duration, so each thread keeps one
@@ -48,6 +49,7 @@ typedef struct st_gw_thread_t {
     gw_metrics_t metrics;
     uint64_t rng; /* xorshift state for request ids */
     uint64_t inflight;
+    struct st_gw_shadow_thread_t *shadow; /* shadow.h; NULL without shadow entries */
 } gw_thread_t;
 
 static inline gw_thread_t *gw_thread_of(h2o_req_t *req)
@@ -59,6 +61,10 @@ static inline gw_thread_t *gw_thread_of(h2o_req_t *req)
 size_t gw_runtime_version_index(const gw_runtime_t *rt, const gw_api_t *api,
                                 const gw_version_t *version);
 
+/* Resolves an upstream's host (blocking: start-up only). Returns 0, or -1 with errbuf set. */
+int gw_runtime_resolve(const gw_upstream_t *up, struct sockaddr_storage *ss, socklen_t *len,
+                       char *errbuf, size_t errlen);
+
 /* Builds the runtime: resolves upstream addresses (DNS happens here, never per request) and
  * creates their pools. Returns 0, or -1 with a message in errbuf. */
 int gw_runtime_init(gw_runtime_t *rt, gw_config_t *cfg, char *errbuf, size_t errlen);
@@ -67,6 +73,10 @@ void gw_runtime_dispose(gw_runtime_t *rt);
 void gw_thread_init(gw_thread_t *t, gw_runtime_t *rt, unsigned index, h2o_loop_t *loop,
                     h2o_globalconf_t *globalconf);
 void gw_thread_dispose(gw_thread_t *t);
+
+/* h2o_context_dispose, after detaching what h2o 2.2 leaves linked after a drain. (Its thread-local
+ * buffer caches and the context's message queue are never freed by h2o 2.2: tests/lsan.supp.) */
+void gw_context_dispose(h2o_context_t *ctx);
 
 /* Unlinks every entry of `timeout` (at shutdown, once nothing can fire any more). */
 void gw_timeout_detach_all(h2o_timeout_t *timeout);

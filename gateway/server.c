@@ -22,6 +22,7 @@
 #include "handler.h"
 #include "runtime.h"
 #include "server.h"
+#include "shadow.h"
 
 typedef struct st_worker_t worker_t;
 
@@ -54,12 +55,19 @@ struct st_worker_t {
     listener_t *listeners; /* srv->num_fds, plus the admin one on worker 0 */
     size_t num_listeners;
     h2o_context_t admin_ctx;
+    size_t admin_open; /* admin connections (worker 0's loop only) */
 };
 
 static void on_connection_close(void *data)
 {
     gw_thread_t *t = data;
     gw_metrics_add(&t->metrics.connections_open, -1);
+}
+
+static void on_admin_connection_close(void *data)
+{
+    worker_t *w = data;
+    --w->admin_open;
 }
 
 static void on_accept(h2o_socket_t *listener, const char *err)
@@ -77,6 +85,10 @@ static void on_accept(h2o_socket_t *listener, const char *err)
             gw_metrics_add(&l->worker->thread.metrics.connections_total, 1);
             sock->on_close.cb = on_connection_close;
             sock->on_close.data = &l->worker->thread;
+        } else {
+            ++l->worker->admin_open;
+            sock->on_close.cb = on_admin_connection_close;
+            sock->on_close.data = l->worker;
         }
         h2o_accept(&l->accept_ctx, sock);
     }
@@ -175,9 +187,14 @@ static void *worker_main(void *arg)
     while (__atomic_load_n(&w->thread.metrics.connections_open, __ATOMIC_RELAXED) != 0 &&
            now_ms() < deadline)
         h2o_evloop_run(loop, 50);
+    gw_shadow_thread_cancel(w->thread.shadow); /* its sockets close in the turns below */
     if (w == srv->workers && srv->admin_fd >= 0) {
         h2o_socket_read_stop(w->listeners[srv->num_fds].sock);
         h2o_socket_close(w->listeners[srv->num_fds].sock);
+        /* admin responses close their connections (admin.c), so this wait is short */
+        h2o_context_request_shutdown(&w->admin_ctx);
+        while (w->admin_open != 0 && now_ms() < deadline + 1000)
+            h2o_evloop_run(loop, 50);
     }
     /* a few more turns let the closes above complete */
     for (int i = 0; i < 3; ++i)
@@ -215,7 +232,12 @@ static int setup(server_t *srv, gw_config_t *cfg, char *errbuf, size_t errlen)
     if (gw_runtime_init(&srv->rt, cfg, errbuf, errlen) != 0)
         return -1;
     srv->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("versa"));
-    srv->globalconf.max_request_entity_size = cfg->limits.max_request_body;
+    /* h2o refuses larger bodies by itself: over HTTP/1.1 with a 413 (rewritten as problem+json by
+     * core_errors.c), over HTTP/2 with RST_STREAM (REFUSED_STREAM), which clients retry. Its bound
+     * is twice ours, so that bodies just over the limit reach the handler, which answers a 413
+     * problem on every protocol; memory stays bounded by h2o's limit. */
+    srv->globalconf.max_request_entity_size =
+        cfg->limits.max_request_body <= SIZE_MAX / 2 ? cfg->limits.max_request_body * 2 : SIZE_MAX;
     h2o_hostconf_t *host = h2o_config_register_host(
         &srv->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *root = h2o_config_register_path(host, "/", 0);
@@ -257,8 +279,7 @@ static void release_workers(server_t *srv)
         worker_t *w = &srv->workers[i];
         if (w->thread.rt != NULL) {
             if (i == 0 && srv->admin_fd >= 0) {
-                gw_timeout_detach_all(&w->admin_ctx.one_sec_timeout);
-                h2o_context_dispose(&w->admin_ctx);
+                gw_context_dispose(&w->admin_ctx);
             }
             gw_thread_dispose(&w->thread);
         }
@@ -298,6 +319,8 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
         if (srv.rt.origins[i].upstream != NULL)
             h2o_socketpool_set_timeout(&srv.rt.origins[i].pool, srv.workers[0].loop,
                                        cfg->limits.upstream_keepalive_ms);
+    gw_shadow_set_pool_timeouts(srv.rt.shadow, srv.workers[0].loop,
+                                cfg->limits.upstream_keepalive_ms);
     for (unsigned i = 0; i < srv.num_workers; ++i)
         if (pthread_create(&srv.workers[i].tid, NULL, worker_main, &srv.workers[i]) != 0)
             abort();
@@ -311,19 +334,31 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
             (unsigned long long)cfg->shutdown_timeout_ms);
     srv.rt.draining = 1;
     srv.stopping = 1;
+    /* The workers close their copies of the listening sockets; closing the originals too makes
+     * the kernel refuse new connections at once rather than queue them. */
+    for (size_t i = 0; i < srv.num_fds; ++i) {
+        close(srv.fds[i]);
+        srv.fds[i] = -1;
+    }
     for (unsigned i = 0; i < srv.num_workers; ++i)
         pthread_join(srv.workers[i].tid, NULL);
     uint64_t cut = 0;
     for (unsigned i = 0; i < srv.num_workers; ++i)
-        cut += srv.workers[i].thread.metrics.connections_open;
+        cut += srv.workers[i].thread.metrics.connections_open + srv.workers[i].admin_open;
     if (cut != 0)
         fprintf(stderr, "versa: shutdown timeout reached with %llu connection(s) open\n",
                 (unsigned long long)cut);
     gw_access_log_destroy(srv.rt.access_log);
     srv.rt.access_log = NULL;
+    h2o_evloop_t **loops = calloc(srv.num_workers, sizeof(*loops));
+    for (unsigned i = 0; i < srv.num_workers; ++i)
+        loops[i] = srv.workers[i].loop;
     if (cut == 0) /* a context can only be disposed once its connections are gone */
         release_workers(&srv);
-    dispose_server(&srv);
+    dispose_server(&srv); /* the upstream pools' timer lives on loop 0: dispose them first */
+    for (unsigned i = 0; cut == 0 && i < srv.num_workers; ++i)
+        h2o_evloop_destroy(loops[i]);
+    free(loops);
     fprintf(stderr, "versa: stopped\n");
     return 0;
 }

@@ -1,0 +1,593 @@
+/* Shadow traffic on the event loop: per request, the sampling decision, the candidate and
+ * secondary exchanges (pooled HTTP/1.1, bounded capture, one deadline), and a tap on the primary.
+ * Everything lives on the heap, so the request's pool can die first; when all sides are done the
+ * finished job goes to the diff worker (shadow_worker.c). */
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/random.h>
+#include "h2o/http1client.h"
+#include "chunked.h"
+#include "exchange.h"
+#include "shadow_internal.h"
+
+typedef struct st_shadow_exchange_t shadow_exchange_t;
+
+/* The candidate's or the secondary's side of one shadow exchange. */
+typedef struct st_leg_t {
+    shadow_exchange_t *sx;
+    gw_shadow_side_t side;
+    h2o_socketpool_t *pool;
+    h2o_http1client_t *client; /* NULL once h2o is done with it */
+    h2o_timeout_entry_t deadline;
+    h2o_iovec_t reqbufs[2]; /* head (malloc'ed), body (the exchange's copy) */
+    int method_is_head;
+    int idempotent;
+    unsigned attempts;
+    int done;
+    uint64_t start_us;
+    /* chunked responses: framing watched on the raw bytes, as proxy.c does (chunked.h) */
+    int chunked;
+    gw_chunk_tracker_t chunks;
+    h2o_socket_cb inner_read;
+    h2o_timeout_entry_t wrap_timer;
+} leg_t;
+
+struct st_shadow_exchange_t {
+    gw_tap_t tap;        /* the primary's response */
+    h2o_linklist_t link; /* in gw_shadow_thread_t.exchanges */
+    gw_shadow_thread_t *thread;
+    gw_shadow_entry_t *entry;
+    gw_shadow_thread_entry_t *tentry;
+    gw_shadow_job_t *job;
+    leg_t legs[2];
+    size_t num_legs;
+    unsigned pending; /* sides not done yet */
+    int primary_is_head;
+    int cancelled;
+    uint64_t start_us;
+    h2o_req_t *req;       /* while starting only: the request's pool dies before the exchange */
+    char *body;           /* the mirrored request body */
+    char *candidate_body; /* cross-version: the body upgraded for the candidate, or NULL */
+};
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (p == NULL)
+        h2o_fatal("no memory");
+    return p;
+}
+
+static char *xstrndup(const char *s, size_t len)
+{
+    return h2o_strdup(NULL, s, len).base;
+}
+
+static void count(uint64_t *counter)
+{
+    __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
+/* xorshift64*, mapped to [0, 1): sampling needs uniformity, not secrecy. */
+static double next_uniform(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return (double)((*s * 2685821657736338717ull) >> 11) * 0x1.0p-53;
+}
+
+/* --- finishing --- */
+
+static void finalize(shadow_exchange_t *sx)
+{
+    gw_shadow_entry_t *e = sx->entry;
+    gw_shadow_job_t *job = sx->job;
+    h2o_linklist_unlink(&sx->link);
+    const gw_shadow_capture_t *p = &job->side[GW_SHADOW_PRIMARY],
+                              *c = &job->side[GW_SHADOW_CANDIDATE],
+                              *s = &job->side[GW_SHADOW_SECONDARY];
+    if (job->has_secondary && !s->complete && !s->too_large) {
+        job->has_secondary = 0; /* compared without noise; the failure is counted already */
+        gw__shadow_capture_dispose(&job->side[GW_SHADOW_SECONDARY]);
+    }
+    /* each mirrored request ends as exactly one of: compared, a candidate error, a drop */
+    if (sx->cancelled) {
+        gw__shadow_count_drop(e, GW_SHADOW_DROP_SHUTDOWN);
+    } else if (c->error >= 0) {
+        /* counted in errors[] when the leg failed */
+    } else if (!p->complete) {
+        gw__shadow_count_drop(e,
+                              p->too_large ? GW_SHADOW_DROP_RESPONSE_BODY : GW_SHADOW_DROP_PRIMARY);
+    } else if (c->too_large || (job->has_secondary && s->too_large)) {
+        gw__shadow_count_drop(e, GW_SHADOW_DROP_RESPONSE_BODY);
+    } else if (gw__shadow_enqueue(sx->thread->shadow, job) == 0) {
+        job = NULL; /* the worker's now */
+    } else {
+        gw__shadow_count_drop(e, GW_SHADOW_DROP_QUEUE);
+    }
+    gw__shadow_job_free(job);
+    __atomic_fetch_sub(&e->inflight, 1, __ATOMIC_RELAXED);
+    for (size_t i = 0; i != sx->num_legs; ++i)
+        free(sx->legs[i].reqbufs[0].base);
+    free(sx->body);
+    free(sx->candidate_body);
+    free(sx);
+}
+
+static void release(shadow_exchange_t *sx)
+{
+    if (--sx->pending == 0)
+        finalize(sx);
+}
+
+/* Ends a leg: `error` is -1 for a complete response (or a body over the limit, or a cancel). */
+static void leg_finish(leg_t *leg, int error)
+{
+    shadow_exchange_t *sx = leg->sx;
+    gw_shadow_capture_t *cap = &sx->job->side[leg->side];
+    if (leg->done)
+        return;
+    leg->done = 1;
+    h2o_timeout_unlink(&leg->deadline);
+    h2o_timeout_unlink(&leg->wrap_timer);
+    cap->duration_us = now_us() - leg->start_us;
+    if (!sx->cancelled) {
+        if (error >= 0) {
+            cap->error = error;
+            count(&sx->entry->errors[leg->side - 1][error]);
+        } else if (!cap->too_large) {
+            cap->complete = 1;
+            gw_shadow_histogram_t *h = &sx->entry->latency[leg->side];
+            gw_metrics_observe(h->buckets, &h->count, &h->sum_us, cap->duration_us);
+        }
+    }
+    release(sx);
+}
+
+/* h2o 2.2 client error strings (lib/common/http1client.c) to our kinds. */
+static gw_shadow_error_t classify(const char *errstr, int before_head)
+{
+    if (strcmp(errstr, "I/O timeout") == 0)
+        return GW_SHADOW_ERR_TIMEOUT;
+    if (strstr(errstr, "connect") != NULL || strstr(errstr, "socket create") != NULL)
+        return GW_SHADOW_ERR_CONNECT;
+    if (strstr(errstr, "parse") != NULL || strstr(errstr, "content-length") != NULL ||
+        strstr(errstr, "transfer-encoding") != NULL || strstr(errstr, "folding") != NULL)
+        return before_head                       ? GW_SHADOW_ERR_BAD_RESPONSE
+               : strstr(errstr, "parse") != NULL ? GW_SHADOW_ERR_BAD_RESPONSE
+                                                 : GW_SHADOW_ERR_BODY;
+    return before_head ? GW_SHADOW_ERR_RESET : GW_SHADOW_ERR_BODY;
+}
+
+/* --- the candidate / secondary exchange --- */
+
+static void leg_attempt(leg_t *leg);
+
+static void on_deadline(h2o_timeout_entry_t *entry)
+{
+    leg_t *leg = H2O_STRUCT_FROM_MEMBER(leg_t, deadline, entry);
+    if (leg->client != NULL) {
+        h2o_http1client_cancel(leg->client);
+        leg->client = NULL;
+    }
+    leg_finish(leg, GW_SHADOW_ERR_TIMEOUT);
+}
+
+/* Sits in front of the client's read callback to watch chunked framing (see proxy.c). */
+static void on_leg_read(h2o_socket_t *sock, const char *err)
+{
+    h2o_http1client_t *client = sock->data;
+    leg_t *leg = client->data;
+    if (err == NULL && sock->bytes_read <= sock->input->size)
+        gw_chunk_tracker_feed(&leg->chunks,
+                              sock->input->bytes + sock->input->size - sock->bytes_read,
+                              sock->bytes_read);
+    leg->inner_read(sock, err);
+}
+
+static void on_wrap_timer(h2o_timeout_entry_t *entry)
+{
+    leg_t *leg = H2O_STRUCT_FROM_MEMBER(leg_t, wrap_timer, entry);
+    if (leg->client == NULL || leg->client->sock->_cb.read == on_leg_read)
+        return;
+    leg->inner_read = leg->client->sock->_cb.read;
+    leg->client->sock->_cb.read = on_leg_read;
+}
+
+static int on_leg_body(h2o_http1client_t *client, const char *errstr)
+{
+    leg_t *leg = client->data;
+    gw_shadow_capture_t *cap = &leg->sx->job->side[leg->side];
+    h2o_buffer_t **input = &client->sock->input;
+    if (errstr == NULL || errstr == h2o_http1client_error_is_eos) {
+        int over = gw__shadow_capture_body(cap, (*input)->bytes, (*input)->size) != 0;
+        h2o_buffer_consume(input, (*input)->size);
+        if (over) { /* h2o closes the connection when we return non-zero */
+            leg->client = NULL;
+            leg_finish(leg, -1);
+            return -1;
+        }
+    }
+    if (errstr == NULL)
+        return 0;
+    leg->client = NULL;
+    if (errstr != h2o_http1client_error_is_eos)
+        leg_finish(leg, classify(errstr, 0));
+    else if (leg->chunked && !gw_chunk_tracker_done(&leg->chunks))
+        leg_finish(leg, GW_SHADOW_ERR_BODY); /* h2o 2.2 takes a cut chunked body as complete */
+    else
+        leg_finish(leg, -1);
+    return 0;
+}
+
+static int is_chunked(const h2o_header_t *headers, size_t n)
+{
+    for (size_t i = 0; i != n; ++i)
+        if (h2o_lcstris(headers[i].name->base, headers[i].name->len,
+                        H2O_STRLIT("transfer-encoding")) &&
+            h2o_contains_token(headers[i].value.base, headers[i].value.len, H2O_STRLIT("chunked"),
+                               ','))
+            return 1;
+    return 0;
+}
+
+static size_t content_length_of(const h2o_header_t *headers, size_t n)
+{
+    for (size_t i = 0; i != n; ++i)
+        if (h2o_lcstris(headers[i].name->base, headers[i].name->len, H2O_STRLIT("content-length")))
+            return h2o_strtosize(headers[i].value.base, headers[i].value.len);
+    return SIZE_MAX;
+}
+
+static h2o_http1client_body_cb on_leg_head(h2o_http1client_t *client, const char *errstr,
+                                           int minor_version, int status, h2o_iovec_t msg,
+                                           h2o_header_t *headers, size_t num_headers, int rlen)
+{
+    leg_t *leg = client->data;
+    gw_shadow_capture_t *cap = &leg->sx->job->side[leg->side];
+    if (errstr != NULL && errstr != h2o_http1client_error_is_eos) {
+        leg->client = NULL;
+        gw_shadow_error_t kind = classify(errstr, 1);
+        /* a pooled connection the upstream closed while idle fails like this; the request was
+         * not processed, so an idempotent one is retried once (RFC 9110 §9.2.2), as proxy.c */
+        if (kind == GW_SHADOW_ERR_RESET && leg->attempts < 2 && leg->idempotent)
+            leg_attempt(leg);
+        else
+            leg_finish(leg, kind);
+        return NULL;
+    }
+    int no_body = leg->method_is_head || errstr == h2o_http1client_error_is_eos;
+    gw__shadow_capture_head(cap, status, headers, num_headers,
+                            no_body ? SIZE_MAX : content_length_of(headers, num_headers));
+    if (no_body || cap->too_large) {
+        leg->client = NULL; /* h2o closes (or pools) the connection when we return NULL */
+        leg_finish(leg, -1);
+        return NULL;
+    }
+    if ((leg->chunked = is_chunked(headers, num_headers))) {
+        gw_chunk_tracker_init(&leg->chunks);
+        gw_chunk_tracker_feed(&leg->chunks, client->sock->input->bytes + rlen,
+                              client->sock->input->size - (size_t)rlen);
+        h2o_timeout_link(client->ctx->loop, &leg->sx->thread->ctx->zero_timeout, &leg->wrap_timer);
+    }
+    return on_leg_body;
+}
+
+static h2o_http1client_head_cb on_leg_connect(h2o_http1client_t *client, const char *errstr,
+                                              h2o_iovec_t **reqbufs, size_t *reqbufcnt,
+                                              int *method_is_head)
+{
+    leg_t *leg = client->data;
+    if (errstr != NULL) {
+        leg->client = NULL;
+        leg_finish(leg, GW_SHADOW_ERR_CONNECT);
+        return NULL;
+    }
+    *reqbufs = leg->reqbufs;
+    *reqbufcnt = leg->reqbufs[1].base != NULL ? 2 : 1;
+    *method_is_head = leg->method_is_head;
+    return on_leg_head;
+}
+
+static void leg_attempt(leg_t *leg)
+{
+    ++leg->attempts;
+    gw__shadow_capture_dispose(&leg->sx->job->side[leg->side]);
+    h2o_http1client_connect_with_pool(&leg->client, leg, &leg->sx->tentry->client_ctx, leg->pool,
+                                      on_leg_connect);
+}
+
+static void leg_start(shadow_exchange_t *sx, leg_t *leg)
+{
+    leg->start_us = now_us();
+    leg->deadline.cb = on_deadline;
+    leg->wrap_timer.cb = on_wrap_timer;
+    h2o_timeout_link(sx->thread->ctx->loop, &sx->tentry->timeout, &leg->deadline);
+    leg_attempt(leg);
+}
+
+/* --- the primary, through a tap --- */
+
+static void on_primary_head(gw_tap_t *tap, h2o_req_t *req)
+{
+    shadow_exchange_t *sx = (void *)tap;
+    gw__shadow_capture_head(&sx->job->side[GW_SHADOW_PRIMARY], req->res.status,
+                            req->res.headers.entries, req->res.headers.size,
+                            sx->primary_is_head ? SIZE_MAX : req->res.content_length);
+}
+
+static void on_primary_body(gw_tap_t *tap, const char *bytes, size_t len)
+{
+    shadow_exchange_t *sx = (void *)tap;
+    gw__shadow_capture_body(&sx->job->side[GW_SHADOW_PRIMARY], bytes, len);
+}
+
+static void on_primary_end(gw_tap_t *tap, h2o_req_t *req, gw_tap_end_t how)
+{
+    shadow_exchange_t *sx = (void *)tap;
+    gw_shadow_capture_t *cap = &sx->job->side[GW_SHADOW_PRIMARY];
+    cap->duration_us = now_us() - sx->start_us;
+    if (how == GW_TAP_COMPLETE && cap->status != 0 && !cap->too_large) {
+        cap->complete = 1;
+        gw_shadow_histogram_t *h = &sx->entry->latency[GW_SHADOW_PRIMARY];
+        gw_metrics_observe(h->buckets, &h->count, &h->sum_us, cap->duration_us);
+    }
+    release(sx);
+}
+
+/* --- starting --- */
+
+/* The report group: the operationId, else "METHOD /template" from the spec, else "METHOD
+ * /prefix" (contract-tests groups by this name; rules may be scoped to it). */
+static char *group_of(const gw_exchange_t *x)
+{
+    const h2o_req_t *req = x->req;
+    char *out;
+    if (x->operation_id != NULL)
+        return xstrndup(x->operation_id, strlen(x->operation_id));
+    int n = x->operation != NULL ? asprintf(&out, "%s %s", spec_method_name(x->operation->method),
+                                            x->operation->path->template)
+                                 : asprintf(&out, "%.*s %s", (int)req->method.len, req->method.base,
+                                            x->api->prefix[0] != '\0' ? x->api->prefix : "/");
+    if (n < 0)
+        h2o_fatal("no memory");
+    return out;
+}
+
+static int is_idempotent(h2o_iovec_t m)
+{
+    static const char *const names[] = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE", NULL};
+    for (const char *const *n = names; *n != NULL; ++n)
+        if (h2o_memis(m.base, m.len, *n, strlen(*n)))
+            return 1;
+    return 0;
+}
+
+static gw_shadow_job_t *make_job(gw_exchange_t *x, size_t entry, const gw_shadow_conf_t *conf)
+{
+    h2o_req_t *req = x->req;
+    gw_shadow_job_t *job = xcalloc(1, sizeof(*job));
+    job->entry = entry;
+    job->time = req->timestamps.request_begin_at;
+    job->group = group_of(x);
+    job->request_id = xstrndup(x->request_id.base, x->request_id.len);
+    job->method = xstrndup(req->method.base, req->method.len);
+    job->target = xstrndup(req->input.path.base, req->input.path.len);
+    gw__shadow_headers_copy(req->headers.entries, req->headers.size, &job->req_headers,
+                            &job->req_hbuf);
+    job->num_req_headers = req->headers.size;
+    job->has_secondary = conf->has_secondary;
+    for (int s = 0; s != GW_SHADOW_SIDES; ++s)
+        gw__shadow_capture_init(&job->side[s], conf->max_body);
+    return job;
+}
+
+/* The candidate's request: the client's, or its upgrade to the candidate's version. */
+static h2o_iovec_t candidate_request(shadow_exchange_t *sx, const gw_shadow_adapted_t *a,
+                                     h2o_iovec_t path, h2o_iovec_t query, h2o_iovec_t peer,
+                                     h2o_iovec_t *body)
+{
+    h2o_req_t *req = sx->req;
+    const gw_shadow_job_t *job = sx->job;
+    const gw_shadow_conf_t *conf = sx->entry->conf;
+    if (a->body != NULL) {
+        sx->candidate_body = a->body; /* owned from here */
+        *body = h2o_iovec_init(a->body, a->body_len);
+    }
+    return gw__shadow_build_request(
+        conf, conf->candidate, req->method,
+        a->path != NULL ? h2o_iovec_init(a->path, strlen(a->path)) : path,
+        a->query != NULL ? h2o_iovec_init(a->query, strlen(a->query)) : query,
+        a->plan != NULL ? a->headers : job->req_headers,
+        a->plan != NULL ? a->num_headers : job->num_req_headers, body->len,
+        req->entity.base != NULL || a->body != NULL, peer, req->scheme->name, req->authority);
+}
+
+/* Returns 0, or -1 when the request cannot be adapted to the candidate's version. */
+static int start_exchange(gw_shadow_thread_t *t, size_t index, gw_exchange_t *x, const char *path,
+                          size_t path_len)
+{
+    h2o_req_t *req = x->req;
+    gw_shadow_entry_t *e = &t->shadow->entries[index];
+    const gw_shadow_conf_t *conf = e->conf;
+    h2o_iovec_t query = req->query_at != SIZE_MAX ? h2o_iovec_init(req->path.base + req->query_at,
+                                                                   req->path.len - req->query_at)
+                                                  : h2o_iovec_init("", 0);
+    shadow_exchange_t *sx = xcalloc(1, sizeof(*sx));
+    sx->thread = t;
+    sx->entry = e;
+    sx->tentry = &t->entries[index];
+    sx->req = req; /* only until this function returns */
+    sx->start_us = now_us();
+    sx->primary_is_head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+    sx->job = make_job(x, index, conf);
+    h2o_iovec_t body = {NULL, 0};
+    if (req->entity.base != NULL) {
+        sx->body = malloc(req->entity.len ? req->entity.len : 1);
+        if (sx->body == NULL)
+            h2o_fatal("no memory");
+        memcpy(sx->body, req->entity.base, req->entity.len);
+        body = h2o_iovec_init(sx->body, req->entity.len);
+    }
+    gw_shadow_adapted_t adapted;
+    if (gw__shadow_adapt_request(e, x, sx->job, path, path_len, query, body, &adapted) != 0) {
+        gw__shadow_job_free(sx->job);
+        free(sx->body);
+        free(sx);
+        return -1;
+    }
+    sx->job->plan = adapted.plan;
+
+    char peer[NI_MAXHOST];
+    size_t peer_len = 0;
+    struct sockaddr_storage ss;
+    socklen_t sslen = req->conn->callbacks->get_peername(req->conn, (void *)&ss);
+    if (sslen != 0 && (peer_len = h2o_socket_getnumerichost((void *)&ss, sslen, peer)) == SIZE_MAX)
+        peer_len = 0;
+    sx->num_legs = conf->has_secondary ? 2 : 1;
+    for (size_t i = 0; i != sx->num_legs; ++i) {
+        leg_t *leg = &sx->legs[i];
+        h2o_iovec_t leg_body = body;
+        leg->sx = sx;
+        leg->side = i == 0 ? GW_SHADOW_CANDIDATE : GW_SHADOW_SECONDARY;
+        leg->pool = &e->pools[i];
+        leg->method_is_head = sx->primary_is_head;
+        leg->idempotent = is_idempotent(req->method);
+        if (i == 0)
+            leg->reqbufs[0] = candidate_request(sx, &adapted, h2o_iovec_init(path, path_len), query,
+                                                h2o_iovec_init(peer, peer_len), &leg_body);
+        else /* the secondary serves the primary's version: the request as it came */
+            leg->reqbufs[0] = gw__shadow_build_request(
+                conf, &conf->secondary, req->method, h2o_iovec_init(path, path_len), query,
+                sx->job->req_headers, sx->job->num_req_headers, body.len, req->entity.base != NULL,
+                h2o_iovec_init(peer, peer_len), req->scheme->name, req->authority);
+        if (leg_body.len != 0)
+            leg->reqbufs[1] = leg_body;
+    }
+    adapted.body = NULL; /* the exchange's (candidate_body) */
+    gw__shadow_adapted_dispose(&adapted);
+    sx->req = NULL;
+
+    sx->tap.on_head = on_primary_head;
+    sx->tap.on_body = on_primary_body;
+    sx->tap.on_end = on_primary_end;
+    gw_exchange_add_tap(x, &sx->tap);
+    h2o_linklist_insert(&t->exchanges, &sx->link);
+    sx->pending = 1 + (unsigned)sx->num_legs; /* the primary cannot end before we return */
+    count(&e->mirrored);
+    for (size_t i = 0; i != sx->num_legs; ++i)
+        leg_start(sx, &sx->legs[i]);
+    return 0;
+}
+
+void gw_shadow_start(gw_exchange_t *x, const char *path, size_t path_len)
+{
+    gw_shadow_thread_t *t = x->thread->shadow;
+    if (t == NULL || x->api->num_shadows == 0 || t->stopped)
+        return;
+    h2o_req_t *req = x->req;
+    gw_shadow_t *s = t->shadow;
+    size_t first = s->api_first[x->api - s->config->apis];
+    for (size_t i = 0; i != x->api->num_shadows; ++i) {
+        const gw_shadow_conf_t *conf = &x->api->shadows[i];
+        gw_shadow_entry_t *e = &s->entries[first + i];
+        if (conf->version != x->version ||
+            !gw_shadow_conf_mirrors_method(conf, req->method.base, req->method.len))
+            continue;
+        if (conf->sample < 1 && next_uniform(&t->rng) >= conf->sample)
+            continue;
+        if (req->entity.base != NULL && req->entity.len > conf->max_body) {
+            gw__shadow_count_drop(e, GW_SHADOW_DROP_REQUEST_BODY);
+            continue;
+        }
+        if (__atomic_add_fetch(&e->inflight, 1, __ATOMIC_RELAXED) > conf->max_inflight) {
+            __atomic_fetch_sub(&e->inflight, 1, __ATOMIC_RELAXED);
+            gw__shadow_count_drop(e, GW_SHADOW_DROP_INFLIGHT);
+            continue;
+        }
+        if (start_exchange(t, first + i, x, path, path_len) != 0) {
+            __atomic_fetch_sub(&e->inflight, 1, __ATOMIC_RELAXED);
+            gw__shadow_count_drop(e, GW_SHADOW_DROP_ADAPTER);
+        }
+    }
+}
+
+/* --- per-thread state --- */
+
+gw_shadow_thread_t *gw_shadow_thread_create(gw_shadow_t *shadow, h2o_context_t *ctx)
+{
+    if (shadow == NULL)
+        return NULL;
+    gw_shadow_thread_t *t = xcalloc(1, sizeof(*t));
+    t->shadow = shadow;
+    t->ctx = ctx;
+    h2o_linklist_init_anchor(&t->exchanges);
+    if (getrandom(&t->rng, sizeof(t->rng), 0) != sizeof(t->rng) || t->rng == 0)
+        t->rng = (uint64_t)time(NULL) * 2654435761u + (uintptr_t)t;
+    t->entries = xcalloc(shadow->num_entries, sizeof(*t->entries));
+    for (size_t i = 0; i != shadow->num_entries; ++i) {
+        gw_shadow_thread_entry_t *te = &t->entries[i];
+        h2o_timeout_init(ctx->loop, &te->timeout, shadow->entries[i].conf->timeout_ms);
+        te->client_ctx.loop = ctx->loop;
+        te->client_ctx.getaddr_receiver = &ctx->receivers.hostinfo_getaddr;
+        te->client_ctx.io_timeout = &te->timeout;
+        te->client_ctx.ssl_ctx = shadow->ssl_ctx;
+    }
+    return t;
+}
+
+void gw_shadow_thread_cancel(gw_shadow_thread_t *t)
+{
+    if (t == NULL)
+        return;
+    t->stopped = 1;
+    h2o_linklist_t *node = t->exchanges.next;
+    while (node != &t->exchanges) {
+        shadow_exchange_t *sx = H2O_STRUCT_FROM_MEMBER(shadow_exchange_t, link, node);
+        node = node->next; /* sx may be freed below, never another exchange */
+        sx->cancelled = 1;
+        size_t num_legs = sx->num_legs, left = 0;
+        for (size_t i = 0; i != num_legs; ++i)
+            left += !sx->legs[i].done;
+        int frees = sx->pending == left; /* the primary is done: the last leg frees sx */
+        for (size_t i = 0; i != num_legs && left != 0; ++i) {
+            leg_t *leg = &sx->legs[i];
+            if (leg->done)
+                continue;
+            if (leg->client != NULL) {
+                h2o_http1client_cancel(leg->client);
+                leg->client = NULL;
+            }
+            int last = frees && left == 1;
+            --left;
+            leg_finish(leg, -1);
+            if (last)
+                break;
+        }
+    }
+}
+
+void gw_shadow_thread_destroy(gw_shadow_thread_t *t)
+{
+    if (t == NULL)
+        return;
+    /* Exchanges left here still wait for a primary whose connection outlived the drain: the
+     * process is exiting and their requests are never disposed, so they are left as they are. */
+    for (size_t i = 0; i != t->shadow->num_entries; ++i) {
+        gw_timeout_detach_all(&t->entries[i].timeout);
+        h2o_timeout_dispose(t->ctx->loop, &t->entries[i].timeout);
+    }
+    free(t->entries);
+    free(t);
+}

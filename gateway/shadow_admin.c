@@ -1,0 +1,136 @@
+/* Shadow traffic on the admin listener: /shadow/report (JSON), /shadow (HTML) and the shadow
+ * families of /metrics (Prometheus text format 0.0.4). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "shadow_internal.h"
+
+char *gw_shadow_admin_page(gw_shadow_t *shadow, const char *path, size_t path_len,
+                           const char **content_type, size_t *len)
+{
+    int html = h2o_memis(path, path_len, H2O_STRLIT("/shadow")) ||
+               h2o_memis(path, path_len, H2O_STRLIT("/shadow/"));
+    if (!html && !h2o_memis(path, path_len, H2O_STRLIT("/shadow/report")))
+        return NULL;
+    json_t *report = gw__shadow_report_json(shadow);
+    char *body;
+    if (html) {
+        body = gw__shadow_html_render(report, len);
+        *content_type = "text/html; charset=utf-8";
+    } else {
+        body = json_dumps(report, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+        if (body == NULL)
+            h2o_fatal("no memory");
+        *len = strlen(body);
+        *content_type = "application/json";
+    }
+    json_decref(report);
+    return body;
+}
+
+static uint64_t load(const uint64_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* Label values escape backslash, double quote and newline (text format 0.0.4). */
+static void escape_label(char *out, size_t size, const char *s)
+{
+    size_t o = 0;
+    for (; *s != '\0' && o + 3 < size; ++s) {
+        if (*s == '\\' || *s == '"' || *s == '\n')
+            out[o++] = '\\';
+        out[o++] = *s == '\n' ? 'n' : *s;
+    }
+    out[o] = '\0';
+}
+
+static void family(gw_metrics_out_t *o, const char *name, const char *type, const char *help)
+{
+    gw_metrics_outf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+char *gw_shadow_metrics_render(gw_shadow_t *s, size_t *len)
+{
+    gw_metrics_out_t o = {0};
+    gw_metrics_outf(&o, "%s", "");
+    if (s == NULL) {
+        *len = 0;
+        return o.buf;
+    }
+    char(*labels)[1024] = calloc(s->num_entries ? s->num_entries : 1, sizeof(*labels));
+    if (labels == NULL)
+        h2o_fatal("no memory");
+    for (size_t i = 0; i != s->num_entries; ++i) {
+        char api[300], candidate[600];
+        escape_label(api, sizeof(api), s->entries[i].api->name);
+        escape_label(candidate, sizeof(candidate), s->entries[i].conf->label);
+        snprintf(labels[i], sizeof(labels[i]), "api=\"%s\",version=\"%s\",candidate=\"%s\"", api,
+                 s->entries[i].conf->version->name, candidate);
+    }
+    static const struct {
+        const char *name, *help;
+        size_t offset;
+    } counters[] = {
+        {"versa_shadow_mirrored_total", "Requests sent to the candidate (and secondary).",
+         offsetof(gw_shadow_entry_t, mirrored)},
+        {"versa_shadow_compared_total", "Primary and candidate responses compared.",
+         offsetof(gw_shadow_entry_t, compared)},
+        {"versa_shadow_differing_total", "Comparisons where the candidate differed.",
+         offsetof(gw_shadow_entry_t, differing)},
+        {"versa_shadow_noise_total", "Comparisons where the secondary differed from the primary.",
+         offsetof(gw_shadow_entry_t, noise)},
+    };
+    for (size_t c = 0; c != sizeof(counters) / sizeof(counters[0]); ++c) {
+        family(&o, counters[c].name, "counter", counters[c].help);
+        for (size_t i = 0; i != s->num_entries; ++i)
+            gw_metrics_outf(
+                &o, "%s{%s} %llu\n", counters[c].name, labels[i],
+                (unsigned long long)load(
+                    (const uint64_t *)((const char *)&s->entries[i] + counters[c].offset)));
+    }
+    family(&o, "versa_shadow_inflight", "gauge", "Shadowed requests in flight.");
+    for (size_t i = 0; i != s->num_entries; ++i)
+        gw_metrics_outf(&o, "versa_shadow_inflight{%s} %llu\n", labels[i],
+                        (unsigned long long)load(&s->entries[i].inflight));
+    family(&o, "versa_shadow_dropped_total", "counter",
+           "Shadowed requests not compared, by reason.");
+    for (size_t i = 0; i != s->num_entries; ++i)
+        for (int r = 0; r != GW_SHADOW_DROP__COUNT; ++r)
+            gw_metrics_outf(&o, "versa_shadow_dropped_total{%s,reason=\"%s\"} %llu\n", labels[i],
+                            gw__shadow_drop_names[r],
+                            (unsigned long long)load(&s->entries[i].dropped[r]));
+    static const char *const error_families[2][2] = {
+        {"versa_shadow_candidate_errors_total", "Candidate exchanges that failed, by kind."},
+        {"versa_shadow_secondary_errors_total", "Secondary exchanges that failed, by kind."}};
+    for (int side = 0; side != 2; ++side) {
+        family(&o, error_families[side][0], "counter", error_families[side][1]);
+        for (size_t i = 0; i != s->num_entries; ++i) {
+            if (side == 1 && !s->entries[i].conf->has_secondary)
+                continue;
+            for (int k = 0; k != GW_SHADOW_ERR__COUNT; ++k)
+                gw_metrics_outf(&o, "%s{%s,kind=\"%s\"} %llu\n", error_families[side][0], labels[i],
+                                gw__shadow_error_names[k],
+                                (unsigned long long)load(&s->entries[i].errors[side][k]));
+        }
+    }
+    family(&o, "versa_shadow_duration_seconds", "histogram",
+           "Complete responses of each side, from the request's start (primary) or from sending "
+           "it (candidate, secondary) to the last byte.");
+    for (size_t i = 0; i != s->num_entries; ++i)
+        for (int side = 0; side != GW_SHADOW_SIDES; ++side) {
+            if (side == GW_SHADOW_SECONDARY && !s->entries[i].conf->has_secondary)
+                continue;
+            const gw_shadow_histogram_t *h = &s->entries[i].latency[side];
+            uint64_t buckets[GW_LATENCY_BUCKETS];
+            for (size_t b = 0; b != GW_LATENCY_BUCKETS; ++b)
+                buckets[b] = load(&h->buckets[b]);
+            char l[1100];
+            snprintf(l, sizeof(l), "%s,side=\"%s\"", labels[i], gw__shadow_side_names[side]);
+            gw_metrics_render_histogram(&o, "versa_shadow_duration_seconds", l, buckets,
+                                        load(&h->count), load(&h->sum_us));
+        }
+    free(labels);
+    *len = o.len;
+    return o.buf;
+}

@@ -1,0 +1,292 @@
+/* The process-wide shadow state and its diff worker: candidate and secondary pools resolved at
+ * start-up, a bounded queue fed by the event loops, and one thread that compares (ct_compare),
+ * aggregates (ct_report, under report_lock) and writes the diff logs, so no event loop ever
+ * parses or diffs a body. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime.h"
+#include "shadow_internal.h"
+
+const char *const gw__shadow_drop_names[GW_SHADOW_DROP__COUNT] = {
+#define GW_SHADOW_DROP_NAME(name, text) text,
+    GW_SHADOW_DROP_LIST(GW_SHADOW_DROP_NAME)
+#undef GW_SHADOW_DROP_NAME
+};
+const char *const gw__shadow_error_names[GW_SHADOW_ERR__COUNT] = {
+#define GW_SHADOW_ERROR_NAME(name, text) text,
+    GW_SHADOW_ERROR_LIST(GW_SHADOW_ERROR_NAME)
+#undef GW_SHADOW_ERROR_NAME
+};
+const char *const gw__shadow_side_names[GW_SHADOW_SIDES] = {"primary", "candidate", "secondary"};
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (p == NULL)
+        h2o_fatal("no memory");
+    return p;
+}
+
+void gw__shadow_count_drop(gw_shadow_entry_t *e, gw_shadow_drop_t why)
+{
+    __atomic_fetch_add(&e->dropped[why], 1, __ATOMIC_RELAXED);
+}
+
+int gw__shadow_enqueue(gw_shadow_t *s, gw_shadow_job_t *job)
+{
+    size_t bytes = gw__shadow_job_bytes(job);
+    int ret = -1;
+    pthread_mutex_lock(&s->lock);
+    if (!s->stopping && s->queue_jobs < GW_SHADOW_QUEUE_JOBS &&
+        bytes <= GW_SHADOW_QUEUE_BYTES - s->queue_bytes) {
+        job->next = NULL;
+        *s->tail = job;
+        s->tail = &job->next;
+        ++s->queue_jobs;
+        s->queue_bytes += bytes;
+        /* before the loop forgets the exchange: "queued" and "inflight" never both read 0
+         * while a comparison is pending */
+        __atomic_fetch_add(&s->entries[job->entry].queued, 1, __ATOMIC_RELAXED);
+        pthread_cond_signal(&s->cond);
+        ret = 0;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return ret;
+}
+
+/* --- the worker --- */
+
+static ct_response_t response_of(const gw_shadow_capture_t *c)
+{
+    return (ct_response_t){.status = c->status,
+                           .headers = c->headers,
+                           .num_headers = c->num_headers,
+                           .body = c->body != NULL ? c->body : "",
+                           .body_len = c->body_len};
+}
+
+static void keep_sample(gw_shadow_entry_t *e, json_t *sample)
+{
+    json_decref(e->recent[e->recent_next]);
+    e->recent[e->recent_next] = sample;
+    e->recent_next = (e->recent_next + 1) % GW_SHADOW_RECENT;
+}
+
+static void process(gw_shadow_t *s, gw_shadow_job_t *job, ct_result_t *cand, ct_result_t *noise)
+{
+    gw_shadow_entry_t *e = &s->entries[job->entry];
+    const gw_shadow_conf_t *conf = e->conf;
+    /* the candidate's raw answer is first brought to the primary's version, then both are
+     * seen as the client would have seen them */
+    if (gw__shadow_adapt_response(e, job) != 0) {
+        gw__shadow_count_drop(e, GW_SHADOW_DROP_ADAPTER);
+        __atomic_fetch_sub(&e->queued, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    gw__shadow_capture_normalise(&job->side[GW_SHADOW_PRIMARY], 1, NULL, 0);
+    for (int side = GW_SHADOW_CANDIDATE; side != GW_SHADOW_SIDES; ++side)
+        gw__shadow_capture_normalise(&job->side[side], 0, s->vary_tokens, s->num_vary_tokens);
+    ct_response_t p = response_of(&job->side[GW_SHADOW_PRIMARY]);
+    ct_response_t c = response_of(&job->side[GW_SHADOW_CANDIDATE]);
+    int differs = ct_compare(conf->rules, job->group, &p, &c, cand);
+    int noisy = 0;
+    if (job->has_secondary) {
+        ct_response_t sec = response_of(&job->side[GW_SHADOW_SECONDARY]);
+        noisy = ct_compare(conf->rules, job->group, &p, &sec, noise);
+    }
+    json_t *sample = NULL;
+    if (differs) {
+        sample = gw__shadow_sample_json(e, job, cand, job->has_secondary ? noise : NULL);
+        if (e->log != NULL) {
+            char *line = json_dumps(sample, JSON_COMPACT | JSON_REAL_PRECISION(10));
+            if (line != NULL)
+                gw__shadow_log_write(e->log, line, strlen(line));
+            free(line);
+        }
+    }
+    pthread_mutex_lock(&s->report_lock);
+    ct_report_add(e->report, job->group, job->request_id, cand, job->has_secondary ? noise : NULL);
+    if (sample != NULL)
+        keep_sample(e, sample);
+    __atomic_fetch_add(&e->compared, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&e->differing, (uint64_t)differs, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&e->noise, (uint64_t)noisy, __ATOMIC_RELAXED);
+    __atomic_fetch_sub(&e->queued, 1, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&s->report_lock);
+}
+
+static void *worker_main(void *arg)
+{
+    gw_shadow_t *s = arg;
+    ct_result_t cand, noise;
+    ct_result_init(&cand);
+    ct_result_init(&noise);
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (s->head == NULL && !s->stopping)
+            pthread_cond_wait(&s->cond, &s->lock);
+        if (s->stopping)
+            break;
+        gw_shadow_job_t *job = s->head;
+        if ((s->head = job->next) == NULL)
+            s->tail = &s->head;
+        --s->queue_jobs;
+        s->queue_bytes -= gw__shadow_job_bytes(job);
+        pthread_mutex_unlock(&s->lock);
+        process(s, job, &cand, &noise);
+        gw__shadow_job_free(job);
+        pthread_mutex_lock(&s->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+    ct_result_dispose(&cand);
+    ct_result_dispose(&noise);
+    return NULL;
+}
+
+/* --- set-up --- */
+
+static int init_pool(gw_shadow_t *s, h2o_socketpool_t *pool, const gw_upstream_t *up,
+                     size_t capacity, char *errbuf, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (up->is_tls && s->ssl_ctx == NULL) {
+        snprintf(errbuf, errlen,
+                 "shadow target %s: https needs the gateway's upstream TLS "
+                 "context, which this build does not set up",
+                 up->url);
+        return -1;
+    }
+    if (gw_runtime_resolve(up, &ss, &len, errbuf, errlen) != 0)
+        return -1;
+    h2o_socketpool_init_by_address(pool, (void *)&ss, len, up->is_tls, capacity);
+    return 0;
+}
+
+/* Entries naming the same file share its log (the first entry's max_bytes and keep apply). */
+static int open_log(gw_shadow_t *s, gw_shadow_entry_t *e, char *errbuf, size_t errlen)
+{
+    const char *path = e->conf->log.path;
+    if (path == NULL)
+        return 0;
+    for (size_t i = 0; i != s->num_logs; ++i)
+        if (strcmp(gw__shadow_log_path(s->logs[i]), path) == 0) {
+            e->log = s->logs[i];
+            return 0;
+        }
+    if ((e->log = gw__shadow_log_open(path, e->conf->log.max_bytes, e->conf->log.keep, errbuf,
+                                      errlen)) == NULL)
+        return -1;
+    s->logs[s->num_logs++] = e->log;
+    return 0;
+}
+
+static int init_entry(gw_shadow_t *s, gw_shadow_entry_t *e, char *errbuf, size_t errlen)
+{
+    const gw_shadow_conf_t *conf = e->conf;
+    ct_error_t err;
+    if ((e->report = ct_report_create(&conf->report, &err)) == NULL) {
+        snprintf(errbuf, errlen, "shadow of %s %s: %s", e->api->name, conf->version->name,
+                 err.message);
+        return -1;
+    }
+    if (gw__shadow_adapters_load(e, errbuf, errlen) != 0)
+        return -1;
+    const gw_upstream_t *targets[2] = {conf->candidate, &conf->secondary};
+    for (size_t i = 0; i != (conf->has_secondary ? 2u : 1u); ++i) {
+        if (init_pool(s, &e->pools[i], targets[i], conf->max_inflight, errbuf, errlen) != 0)
+            return -1;
+        e->num_pools = i + 1;
+    }
+    return open_log(s, e, errbuf, errlen);
+}
+
+int gw_shadow_create(gw_shadow_t **out, const gw_config_t *cfg, SSL_CTX *upstream_ssl_ctx,
+                     char *errbuf, size_t errlen)
+{
+    size_t total = 0;
+    *out = NULL;
+    for (size_t a = 0; a != cfg->num_apis; ++a)
+        total += cfg->apis[a].num_shadows;
+    if (total == 0)
+        return 0;
+    gw_shadow_t *s = xcalloc(1, sizeof(*s));
+    s->config = cfg;
+    s->ssl_ctx = upstream_ssl_ctx;
+    s->entries = xcalloc(total, sizeof(*s->entries));
+    s->api_first = xcalloc(cfg->num_apis, sizeof(*s->api_first));
+    s->logs = xcalloc(total, sizeof(*s->logs));
+    s->tail = &s->head;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    pthread_mutex_init(&s->report_lock, NULL);
+    /* what gw_exchange_add_version_headers adds to every routed answer's Vary */
+    if (cfg->versioning.media_type != NULL)
+        s->vary_tokens[s->num_vary_tokens++] = "Accept";
+    if (cfg->versioning.header != NULL)
+        s->vary_tokens[s->num_vary_tokens++] = cfg->versioning.header;
+    for (size_t a = 0; a != cfg->num_apis; ++a) {
+        s->api_first[a] = s->num_entries;
+        for (size_t i = 0; i != cfg->apis[a].num_shadows; ++i) {
+            gw_shadow_entry_t *e = &s->entries[s->num_entries++];
+            e->conf = &cfg->apis[a].shadows[i];
+            e->api = &cfg->apis[a];
+            if (init_entry(s, e, errbuf, errlen) != 0) {
+                gw_shadow_destroy(s);
+                return -1;
+            }
+        }
+    }
+    if (pthread_create(&s->worker, NULL, worker_main, s) != 0)
+        h2o_fatal("cannot start the shadow diff worker");
+    s->worker_started = 1;
+    *out = s;
+    return 0;
+}
+
+void gw_shadow_set_pool_timeouts(gw_shadow_t *s, h2o_loop_t *loop, uint64_t ms)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i != s->num_entries; ++i)
+        for (size_t k = 0; k != s->entries[i].num_pools; ++k)
+            h2o_socketpool_set_timeout(&s->entries[i].pools[k], loop, ms);
+}
+
+void gw_shadow_destroy(gw_shadow_t *s)
+{
+    if (s == NULL)
+        return;
+    if (s->worker_started) {
+        pthread_mutex_lock(&s->lock);
+        s->stopping = 1;
+        pthread_cond_signal(&s->cond);
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(s->worker, NULL);
+    }
+    while (s->head != NULL) { /* not compared: the process is stopping */
+        gw_shadow_job_t *job = s->head;
+        s->head = job->next;
+        gw__shadow_count_drop(&s->entries[job->entry], GW_SHADOW_DROP_SHUTDOWN);
+        gw__shadow_job_free(job);
+    }
+    for (size_t i = 0; i != s->num_entries; ++i) {
+        gw_shadow_entry_t *e = &s->entries[i];
+        for (size_t k = 0; k != e->num_pools; ++k)
+            h2o_socketpool_dispose(&e->pools[k]);
+        ct_report_destroy(e->report);
+        gw__shadow_adapters_free(e);
+        for (size_t k = 0; k != GW_SHADOW_RECENT; ++k)
+            json_decref(e->recent[k]);
+    }
+    for (size_t i = 0; i != s->num_logs; ++i)
+        gw__shadow_log_close(s->logs[i]);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->report_lock);
+    free(s->logs);
+    free(s->api_first);
+    free(s->entries);
+    free(s);
+}
