@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "config.h"
 #include "lint.h"
+#include "lint_adapters.h"
 
 #define EXIT_FINDINGS 1
 #define EXIT_CANNOT_RUN 2
@@ -22,6 +24,8 @@ static void usage(FILE *out)
           "  -f, --format FORMAT        stylish (default), json, sarif, github, junit\n"
           "  -F, --fail-severity LEVEL  exit 1 when a finding is at least this severe:\n"
           "                             error (default), warn, info, hint\n"
+          "  -c, --config FILE          versa's config: adapter files are checked against the\n"
+          "                             specs of the API that names them\n"
           "  -r, --ruleset FILE         YAML ruleset changing severities:\n"
           "                               rules: {operation-tags: off, info-contact: hint}\n"
           "  -o, --output FILE          write the report to FILE instead of standard output\n"
@@ -46,7 +50,7 @@ static int list_rules(void)
 typedef struct {
     spec_lint_format_t format;
     spec_lint_severity_t fail;
-    const char *ruleset, *output;
+    const char *ruleset, *output, *config;
     int quiet;
 } options_t;
 
@@ -55,7 +59,7 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
 {
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},  {"fail-severity", required_argument, NULL, 'F'},
-        {"ruleset", required_argument, NULL, 'r'}, {"output", required_argument, NULL, 'o'},
+        {"config", required_argument, NULL, 'c'}, {"ruleset", required_argument, NULL, 'r'}, {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},         {"list-rules", no_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
@@ -63,7 +67,7 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "f:F:r:o:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:F:r:o:c:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (spec_lint_format_parse(optarg, &o->format) != 0) {
@@ -84,6 +88,9 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
         case 'r':
             o->ruleset = optarg;
             break;
+        case 'c':
+            o->config = optarg;
+            break;
         case 'o':
             o->output = optarg;
             break;
@@ -96,7 +103,7 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
             usage(stdout);
             return *status = 0, -1;
         default:
-            if (optopt != 0 && strchr("fFro", optopt) != NULL)
+            if (optopt != 0 && strchr("fFroc", optopt) != NULL)
                 fprintf(stderr, "versa lint: option -%c needs a value\n", optopt);
             else if (optopt != 0)
                 fprintf(stderr, "versa lint: unknown option -%c\n", optopt);
@@ -156,12 +163,25 @@ int cli_lint_main(int argc, char **argv)
         fprintf(stderr, "versa lint: bad ruleset: %s\n", spec_error_format(&err, msg, sizeof(msg)));
         return EXIT_CANNOT_RUN;
     }
-    /* Other document kinds (adapter files, issue 4) plug in here as spec_linter_t entries. */
-    spec_lint_options_t lo = {.ruleset = rs};
+    /* With --config, the gateway's config is loaded without its specs and adapters (those are
+     * linted as files below), so that adapter files are checked against their API's specs. */
+    gw_config_t *cfg = NULL;
+    if (o.config != NULL) {
+        spec_doc_t *doc;
+        if (spec_doc_load(&doc, o.config, NULL, &err) != 0 ||
+            (gw_config_from_doc(doc, NULL, &cfg, &err), spec_doc_destroy(doc), cfg == NULL)) {
+            fprintf(stderr, "versa lint: %s\n", spec_error_format(&err, msg, sizeof(msg)));
+            spec_ruleset_destroy(rs);
+            return EXIT_CANNOT_RUN;
+        }
+    }
+    spec_linter_t linters[] = {cli_adapter_linter(cfg)};
+    spec_lint_options_t lo = {.ruleset = rs, .linters = linters, .nlinters = 1};
     spec_lint_t *lint;
     if (spec_lint_create(&lint, &lo, &err) != 0) {
         fprintf(stderr, "versa lint: bad ruleset: %s\n", spec_error_format(&err, msg, sizeof(msg)));
         spec_ruleset_destroy(rs);
+        gw_config_release(cfg);
         return EXIT_CANNOT_RUN;
     }
     int unreadable = 0;
@@ -179,6 +199,7 @@ int cli_lint_main(int argc, char **argv)
         failing = f[i].severity <= o.fail;
     spec_lint_destroy(lint);
     spec_ruleset_destroy(rs);
+    gw_config_release(cfg);
     if (unreadable || wrote != 0)
         return EXIT_CANNOT_RUN;
     return failing ? EXIT_FINDINGS : 0;

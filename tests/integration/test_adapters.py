@@ -284,6 +284,15 @@ class AdapterLoadErrors(GatewayCase):
                                text=True, timeout=60)
             self.assertEqual(p.returncode, 1, p)
             self.assertRegex(p.stderr, r"bad\.yaml:6:\d+: .*nickname", p)
+        # versa lint checks adapter files against the specs named by the config
+        p = subprocess.run([versa_bin(), "lint", "-f", "json", "-c", path,
+                            os.path.join(FIX, "bad.yaml")], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 1, p)
+        findings = json.loads(p.stdout)
+        findings = findings.get("findings", findings) if isinstance(findings, dict) else findings
+        self.assertIn("adapter-file", json.dumps(findings))
+        self.assertIn("nickname", json.dumps(findings))
 
 
 if __name__ == "__main__":
