@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# README command 1: installs the dependencies, builds Versa, starts two versions of a demo "pets"
-# API and runs the gateway in front of them (config: deploy/demo/versa.yaml). Ctrl-C stops all.
+# README command 1: installs the dependencies, builds Versa, starts the demo upstreams (two
+# versions of a "pets" API, and the v2-only "shop" API whose v1 is served through adapters) and
+# runs the gateway in front of them (config: deploy/demo/versa.yaml). Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${BUILD_DIR:-build}
-PORTS=(8080 8443 9901 9001 9002) # as in deploy/demo/versa.yaml
+PORTS=(8080 8443 9901 9001 9002 9003) # as in deploy/demo/versa.yaml
 
 if [ -z "${VERSA_BIN:-}" ]; then # VERSA_BIN: run an already built binary instead
     deploy/install-deps.sh
@@ -41,7 +42,9 @@ trap cleanup EXIT
 
 python3 deploy/demo/pets_upstream.py --version v1 --port 9001 --base /legacy & pids+=($!)
 python3 deploy/demo/pets_upstream.py --version v2 --port 9002 & pids+=($!)
-for port in 9001 9002; do
+# the "shop" API: only v2 runs; v1 clients are served by it through deploy/demo/shop/adapters.yaml
+python3 deploy/demo/pets_upstream.py --version v2 --port 9003 --base /shop & pids+=($!)
+for port in 9001 9002 9003; do
     for _ in $(seq 100); do
         listening "$port" && break
         sleep 0.1
@@ -72,6 +75,14 @@ Versa is starting on the demo (config: deploy/demo/versa.yaml). In another termi
   # errors are application/problem+json: an unknown version, conflicting selectors
   curl -si http://127.0.0.1:8080/v9/pets/1
   curl -si -H 'Api-Version: 2' http://127.0.0.1:8080/v1/pets/1
+
+  # adapters: the shop API runs only its v2 service; a v1 client still gets v1 (tag, price as a
+  # decimal string, status active) plus Deprecation/Sunset headers, and v1 writes are upgraded
+  curl -si http://127.0.0.1:8080/v1/shop/pets/1
+  curl -s  http://127.0.0.1:8080/v2/shop/pets/1
+  curl -s  -X POST -H 'Content-Type: application/json' \\
+           -d '{"name": "Kiwi", "tag": "bird", "price": "42.00", "status": "active"}' \\
+           http://127.0.0.1:8080/v1/shop/pets
 
   # admin: health, readiness and Prometheus metrics
   curl -s  http://127.0.0.1:9901/readyz
