@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Adapter benchmark (not a test): in one run, wrk against versa serving the same upstream body
+# (a) as pass-through (v2, the upstream's own version) and (b) adapted (v1, downgraded through
+# deploy/demo/shop/adapters.yaml), for a ~2 KB and a ~200 KB JSON list; prints requests/s,
+# latency percentiles and the adapted/pass-through ratios, then the engine's own transform rate
+# (adp_bench). Goal (issue 4): adapted >= 0.8x pass-through at 2 KB.
+# Knobs: THREADS, CONNECTIONS, DURATION, WORKERS, BUILD_DIR, VERSA_BIN.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-32}
+DURATION=${DURATION:-8s}
+WORKERS=${WORKERS:-2}
+BUILD_DIR=${BUILD_DIR:-build-bench}
+
+for tool in wrk:wrk nginx:nginx-light; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${tool%%:*}" ] || {
+        sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${tool#*:}" >/dev/null
+    }
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+deploy/install-deps.sh
+[ -f "$BUILD_DIR/build.ninja" ] || meson setup "$BUILD_DIR" -Dbuildtype=release >/dev/null
+ninja -C "$BUILD_DIR" >/dev/null
+VERSA_BIN=${VERSA_BIN:-$ROOT/$BUILD_DIR/cli/versa}
+ADP_BENCH=$ROOT/$BUILD_DIR/adapters/adp_bench
+
+TMP=$(mktemp -d /tmp/versa-adapters-bench.XXXXXX)
+chmod 755 "$TMP" # nginx workers run as another user
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+read -r UP_PORT VERSA_PORT < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
+
+# v2 bodies as the demo's pets upstream answers: {"items": [Pet...], "api_version": "v2"}
+python3 - "$TMP" <<'EOF'
+import json, sys
+def pets(n):
+    return {"items": [{"id": i, "name": "pet-%d" % i, "category": "dog", "owner": "ada",
+                       "price": 1250 + i, "status": "available"} for i in range(n)],
+            "api_version": "v2"}
+for name, n in (("small", 20), ("large", 2000)):
+    with open("%s/%s.json" % (sys.argv[1], name), "w") as f:
+        json.dump(pets(n), f, separators=(",", ":"))
+EOF
+mkdir -p "$TMP/nginx/logs"
+cat >"$TMP/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+error_log $TMP/nginx/logs/error.log;
+pid $TMP/nginx/nginx.pid;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    default_type application/json;
+    client_body_temp_path $TMP/nginx; proxy_temp_path $TMP/nginx; fastcgi_temp_path $TMP/nginx;
+    uwsgi_temp_path $TMP/nginx; scgi_temp_path $TMP/nginx;
+    server {
+        listen 127.0.0.1:$UP_PORT;
+        location = /shop/pets { alias $TMP/small.json; }
+        location = /shop/big { alias $TMP/large.json; }
+    }
+}
+EOF
+"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" & pids+=($!)
+
+# the demo shop API's specs, with a second list path for the large body
+for v in v1 v2; do
+    sed 's|^  /shop/pets:|  /shop/big:\n    get:\n      operationId: listBig\n      responses:\n        "200": {$ref: "#/components/responses/List"}\n  /shop/pets:|' \
+        deploy/demo/shop/$v.yaml >"$TMP/$v.yaml"
+    python3 - "$TMP/$v.yaml" <<'EOF'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("components:\n  schemas:", """components:
+  responses:
+    List:
+      description: the pets
+      content:
+        application/json:
+          schema:
+            type: object
+            properties:
+              items: {type: array, items: {$ref: "#/components/schemas/Pet"}}
+              api_version: {type: string}
+  schemas:""")
+open(p, "w").write(s)
+EOF
+done
+cat >"$TMP/versa.yaml" <<EOF
+listen: [{address: "127.0.0.1:$VERSA_PORT"}]
+threads: $WORKERS
+access_log: off
+versioning: {default: v2}
+apis:
+  - name: shop
+    prefix: /shop
+    adapters: $ROOT/deploy/demo/shop/adapters.yaml
+    versions:
+      v1: {spec: $TMP/v1.yaml}
+      v2: {upstream: "http://127.0.0.1:$UP_PORT", spec: $TMP/v2.yaml}
+EOF
+"$VERSA_BIN" serve -c "$TMP/versa.yaml" 2>"$TMP/versa.err" & pids+=($!)
+for _ in $(seq 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$VERSA_PORT/v2/shop/pets" && break
+    sleep 0.1
+done
+curl -sf -o /dev/null "http://127.0.0.1:$VERSA_PORT/v1/shop/big" || {
+    echo "versa did not serve the adapted route"; cat "$TMP/versa.err"; exit 1; }
+
+run() { # label, path -> "rps p50 p99"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$VERSA_PORT$2" >/dev/null
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$VERSA_PORT$2" |
+        python3 -c '
+import re, sys
+t = sys.stdin.read()
+def ms(v):
+    n, u = re.match(r"([\d.]+)(us|ms|s)", v).groups()
+    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[u]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+p50 = ms(re.search(r"50%\s+(\S+)", t).group(1)); p99 = ms(re.search(r"99%\s+(\S+)", t).group(1))
+print("%.0f %.3f %.3f" % (rps, p50, p99))'
+}
+
+printf "wrk -t%s -c%s -d%s --latency; versa threads %s; bodies: %s and %s bytes (v2)\n" \
+    "$THREADS" "$CONNECTIONS" "$DURATION" "$WORKERS" "$(stat -c %s "$TMP/small.json")" \
+    "$(stat -c %s "$TMP/large.json")"
+printf "%-26s %12s %9s %9s\n" "route" "requests/s" "p50 ms" "p99 ms"
+declare -A R
+for spec in "pass-through 2KB:/v2/shop/pets" "adapted 2KB:/v1/shop/pets" \
+            "pass-through 200KB:/v2/shop/big" "adapted 200KB:/v1/shop/big"; do
+    label=${spec%%:*}
+    R[$label]=$(run "$label" "${spec#*:}")
+    read -r rps p50 p99 <<<"${R[$label]}"
+    printf "%-26s %12s %9s %9s\n" "$label" "$rps" "$p50" "$p99"
+done
+ratio() { python3 -c "print('%.2f' % (float('$1'.split()[0]) / float('$2'.split()[0])))"; }
+small=$(ratio "${R[adapted 2KB]}" "${R[pass-through 2KB]}")
+large=$(ratio "${R[adapted 200KB]}" "${R[pass-through 200KB]}")
+echo "adapted/pass-through: 2KB ${small}x, 200KB ${large}x"
+python3 -c "import sys; sys.exit(0 if $small >= 0.8 else 1)" &&
+    echo "goal (adapted >= 0.8x pass-through at 2 KB): met" ||
+    echo "goal (adapted >= 0.8x pass-through at 2 KB): NOT met"
+if [ -x "$ADP_BENCH" ]; then
+    echo "engine alone (adp_bench):"
+    "$ADP_BENCH"
+fi
