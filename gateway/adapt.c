@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "adapt.h"
+#include "json_arena.h"
 
 const adp_plan_t *gw_adapt_plan(const gw_exchange_t *x, const gw_route_t *r)
 {
@@ -84,8 +85,20 @@ static int is_json(const h2o_headers_t *headers)
            adp_media_type_is_json(headers->entries[i].value.base, headers->entries[i].value.len);
 }
 
+static int adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_route_t *r,
+                         h2o_iovec_t *path);
+
 int gw_adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_route_t *r,
                      h2o_iovec_t *path)
+{
+    gw_json_arena_begin();
+    int ret = adapt_request(x, plan, r, path);
+    gw_json_arena_end();
+    return ret;
+}
+
+static int adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_route_t *r,
+                         h2o_iovec_t *path)
 {
     h2o_req_t *req = x->req;
     const adp_registry_t *reg = r->api->adapters;
@@ -187,7 +200,17 @@ static const char *reason_of(int status)
     }
 }
 
+static h2o_iovec_t adapt_response(gw_exchange_t *x, h2o_iovec_t body);
+
 h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body)
+{
+    gw_json_arena_begin();
+    h2o_iovec_t out = adapt_response(x, body);
+    gw_json_arena_end();
+    return out;
+}
+
+static h2o_iovec_t adapt_response(gw_exchange_t *x, h2o_iovec_t body)
 {
     h2o_req_t *req = x->req;
     adp_response_t ar;

@@ -20,6 +20,7 @@
 #include "admin.h"
 #include "core_errors.h"
 #include "handler.h"
+#include "json_arena.h"
 #include "runtime.h"
 #include "server.h"
 #include "shadow.h"
@@ -199,6 +200,7 @@ static void *worker_main(void *arg)
     /* a few more turns let the closes above complete */
     for (int i = 0; i < 3; ++i)
         h2o_evloop_run(loop, 0);
+    gw_json_arena_thread_dispose();
     return NULL;
 }
 
@@ -312,6 +314,7 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
         dispose_server(&srv);
         return 1;
     }
+    gw_json_arena_install(); /* before any worker parses JSON */
     for (unsigned i = 0; i < srv.num_workers; ++i)
         srv.workers[i].loop = h2o_evloop_create();
     /* h2o's pools expire idle connections on a timer of one loop; set before any worker runs */
