@@ -5,5 +5,6 @@
 
 int cli_serve_main(int argc, char **argv);
 int cli_lint_main(int argc, char **argv);
+int cli_replay_main(int argc, char **argv);
 
 #endif

@@ -14,6 +14,9 @@ static const command_t commands[] = {
 #ifdef VERSA_HAVE_LINT
     {"lint", cli_lint_main, "lint OpenAPI specs for CI (versa lint [options] FILE...)"},
 #endif
+#ifdef VERSA_HAVE_REPLAY
+    {"replay", cli_replay_main, "replay captures against two versions (versa replay --help)"},
+#endif
 };
 
 static void usage(FILE *out)

@@ -5,7 +5,7 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential pkg-config meson ninja-build libh2o-evloop-dev libssl-dev
             libyaml-dev libjansson-dev libcmocka-dev openssl curl python3 ca-certificates)
-TEST_PKGS=(nghttp2-client)
+TEST_PKGS=(nghttp2-client chromium) # chromium: headless checks of the HTML reports
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = "--test" ] && want+=("${TEST_PKGS[@]}")

@@ -58,6 +58,7 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
     } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/metrics"))) {
         char *text = gw_metrics_render(&self->rt->metrics_layout, self->threads,
                                        self->num_threads, &len);
+        gw_recorders_render_metrics(&self->rt->recorders, &text, &len);
         size_t shadow_len;
         char *shadow = gw_shadow_metrics_render(self->rt->shadow, &shadow_len);
         h2o_iovec_t body = h2o_concat(&req->pool, h2o_iovec_init(text, len),

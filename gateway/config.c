@@ -18,6 +18,7 @@
 #include <h2o/string_.h>
 #include "adapters.h"
 #include "path.h"
+#include "record.h"
 #include "shadow_config.h"
 #include "version.h"
 
@@ -741,7 +742,7 @@ static int load_upstream(loader_t *l, const spec_node_t *n, gw_upstream_t *up)
 static int load_version(loader_t *l, const spec_node_t *key, const spec_node_t *value,
                         gw_version_t *v, const char *canon, const char *doc_file)
 {
-    static const char *const keys[] = {"upstream", "spec", NULL};
+    static const char *const keys[] = {"upstream", "spec", "record", NULL};
     const spec_node_t *n;
     v->name = xstrdup(key->u.scalar.str);
     v->canonical = xstrdup(canon);
@@ -760,6 +761,12 @@ static int load_version(loader_t *l, const spec_node_t *key, const spec_node_t *
     if ((n = spec_node_get(value, "spec")) != NULL) {
         mark_t m = enter_key(l, "spec");
         if (read_path(l, n, &v->spec_path) != 0)
+            return -1;
+        leave(l, m);
+    }
+    if ((n = spec_node_get(value, "record")) != NULL) {
+        mark_t m = enter_key(l, "record");
+        if (gw__record_config_load(l, n, &v->record) != 0)
             return -1;
         leave(l, m);
     }
@@ -842,7 +849,7 @@ static int load_api(loader_t *l, const spec_node_t *n, gw_config_t *cfg, size_t 
                     const spec_node_t **prefix_nodes, const spec_node_t **name_nodes)
 {
     static const char *const keys[] = {"name",    "prefix",   "versions", "timeouts",
-                                       "default", "adapters", "shadow",   NULL};
+                                       "default", "adapters", "shadow",   "record", NULL};
     gw_api_t *api = cfg->apis + index;
     const spec_node_t *name, *prefix, *versions, *v;
     const char *s, *why;
@@ -920,6 +927,12 @@ static int load_api(loader_t *l, const spec_node_t *n, gw_config_t *cfg, size_t 
             gw_version_list(api, known, sizeof(known));
             return fail(l, v, "unknown version '%s' (API '%s' has %s)", s, api->name, known);
         }
+        leave(l, m);
+    }
+    if ((v = spec_node_get(n, "record")) != NULL) {
+        m = enter_key(l, "record");
+        if (gw__record_config_load(l, v, &api->record) != 0)
+            return -1;
         leave(l, m);
     }
     if ((v = spec_node_get(n, "shadow")) != NULL) {
@@ -1211,11 +1224,13 @@ static void free_api(gw_api_t *api)
         free(api->versions[i].canonical);
         free(api->versions[i].spec_path);
         spec_destroy(api->versions[i].spec);
+        gw__record_config_free(api->versions[i].record);
         free_upstream(&api->versions[i].upstream);
     }
     free(api->versions);
     free(api->adapters_path);
     adp_registry_destroy(api->adapters);
+    gw__record_config_free(api->record);
     gw__shadow_config_free(api->shadows, api->num_shadows);
 }
 

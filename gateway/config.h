@@ -27,6 +27,7 @@ typedef struct st_gw_version_t {
     gw_upstream_t upstream;
     char *spec_path; /* absolute, or NULL */
     spec_t *spec;    /* loaded by gw_config_load (not by gw_config_from_doc); owned */
+    struct st_gw_record_conf_t *record; /* `record` of this version (record.h), or NULL */
     spec_pos_t pos;  /* of the version's key; pos.file points at gw_config_t.doc_file */
 } gw_version_t;
 
@@ -48,6 +49,7 @@ typedef struct st_gw_api_t {
     /* Compiled adapter chains (adapters.h), loaded by gw_config_load when the API has an adapter
      * file or a version without upstream; NULL otherwise. Owned. */
     struct st_adp_registry_t *adapters;
+    struct st_gw_record_conf_t *record; /* `record` of the API (record.h), or NULL */
     struct st_gw_shadow_conf_t *shadows; /* `shadow` entries in config order (shadow_config.h) */
     size_t num_shadows;
 } gw_api_t;

@@ -89,6 +89,8 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
     }
     if (r.version->spec != NULL && route_by_spec(x, &r) != 0)
         return 0;
+    gw_record_start(x, &self->rt->recorders, gw_runtime_version_index(self->rt, r.api, r.version),
+                    r.path, r.path_len);
     /* A version served through adapters goes to the nearest newer upstream, upgraded. */
     const gw_version_t *serving = r.version;
     h2o_iovec_t path = h2o_iovec_init(r.path, r.path_len);
@@ -105,7 +107,7 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
     }
     size_t api_index = (size_t)(r.api - cfg->apis);
     gw_origin_t *origin = &self->rt->origins[gw_runtime_version_index(self->rt, r.api, serving)];
-    gw_shadow_start(x, r.path, r.path_len); /* before forwarding: its tap must see the head */
+    gw_shadow_start(x, path.base, path.len); /* before forwarding: its tap must see the head */
     gw_proxy_forward(x, origin, &t->timeouts[api_index], path.base, path.len);
     return 0;
 }

@@ -225,5 +225,4 @@ void gw_thread_dispose(gw_thread_t *t)
     }
     free(t->timeouts);
     gw_context_dispose(&t->ctx);
-    gw_metrics_dispose(&t->metrics);
 }

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "metrics.h"
 #include "access_log.h"
+#include "record.h"
 
 /* One upstream origin, shared by every thread (h2o's socket pool is thread-safe and hands idle
  * keep-alive connections from one loop to another). */
@@ -22,6 +23,7 @@ typedef struct st_gw_runtime_t {
     size_t num_origins;
     size_t num_versions; /* over all APIs; metric rows are per version */
     gw_access_log_t *access_log; /* NULL when off */
+    gw_recorders_t recorders;    /* capture files of `record` blocks */
     gw_metrics_layout_t metrics_layout;
     size_t *op_base; /* per version index: its first operation row (versions with a spec) */
     volatile int ready;    /* set once every listener is up */
@@ -72,6 +74,8 @@ void gw_runtime_dispose(gw_runtime_t *rt);
 
 void gw_thread_init(gw_thread_t *t, gw_runtime_t *rt, unsigned index, h2o_loop_t *loop,
                     h2o_globalconf_t *globalconf);
+/* Disposes the thread's h2o context and state, on the thread itself. Its metrics stay readable
+ * (the admin endpoint may sum them until every worker is done): gw_metrics_dispose them after. */
 void gw_thread_dispose(gw_thread_t *t);
 
 /* h2o_context_dispose, after detaching what h2o 2.2 leaves linked after a drain. (Its thread-local

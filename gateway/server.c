@@ -57,6 +57,8 @@ struct st_worker_t {
     size_t num_listeners;
     h2o_context_t admin_ctx;
     size_t admin_open; /* admin connections (worker 0's loop only) */
+    size_t unfinished; /* connections still open when the drain bound expired */
+    int disposed;      /* its contexts were disposed by the worker itself */
 };
 
 static void on_connection_close(void *data)
@@ -200,6 +202,18 @@ static void *worker_main(void *arg)
     /* a few more turns let the closes above complete */
     for (int i = 0; i < 3; ++i)
         h2o_evloop_run(loop, 0);
+    /* Contexts are disposed here, on their own thread: h2o's buffers point at thread-local
+     * allocators that die with the thread. With connections left (drain bound expired) they
+     * are abandoned to the exiting process instead. The loop itself outlives the thread: the
+     * upstream pools' timer is on loop 0 until the main thread disposes them. */
+    w->unfinished = __atomic_load_n(&w->thread.metrics.connections_open, __ATOMIC_RELAXED) +
+                    w->admin_open;
+    if (w->unfinished == 0) {
+        if (w == srv->workers && srv->admin_fd >= 0)
+            gw_context_dispose(&w->admin_ctx);
+        gw_thread_dispose(&w->thread);
+        w->disposed = 1;
+    }
     gw_json_arena_thread_dispose();
     return NULL;
 }
@@ -279,12 +293,14 @@ static void release_workers(server_t *srv)
 {
     for (unsigned i = 0; i < srv->num_workers; ++i) {
         worker_t *w = &srv->workers[i];
-        if (w->thread.rt != NULL) {
+        if (w->thread.rt != NULL && !w->disposed) {
             if (i == 0 && srv->admin_fd >= 0) {
                 gw_context_dispose(&w->admin_ctx);
             }
             gw_thread_dispose(&w->thread);
         }
+        if (w->thread.rt != NULL)
+            gw_metrics_dispose(&w->thread.metrics);
         free(w->listeners);
     }
     free(srv->workers);
@@ -301,6 +317,8 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
     /* workers inherit the mask; only this thread takes the signals, in sigwait */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* before setup: it compiles the shadow entries' adapter chains (shadow_adapt.c), whose JSON
+     * values are released through these functions at shutdown */
 
     if (setup(&srv, cfg, errbuf, errlen) != 0) {
         release_workers(&srv);
@@ -314,7 +332,12 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
         dispose_server(&srv);
         return 1;
     }
-    gw_json_arena_install(); /* before any worker parses JSON */
+    if (gw_recorders_init(&srv.rt.recorders, cfg, errbuf, errlen) != 0) {
+        gw_access_log_destroy(srv.rt.access_log);
+        release_workers(&srv);
+        dispose_server(&srv);
+        return 1;
+    }
     for (unsigned i = 0; i < srv.num_workers; ++i)
         srv.workers[i].loop = h2o_evloop_create();
     /* h2o's pools expire idle connections on a timer of one loop; set before any worker runs */
@@ -347,12 +370,13 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
         pthread_join(srv.workers[i].tid, NULL);
     uint64_t cut = 0;
     for (unsigned i = 0; i < srv.num_workers; ++i)
-        cut += srv.workers[i].thread.metrics.connections_open + srv.workers[i].admin_open;
+        cut += srv.workers[i].unfinished;
     if (cut != 0)
         fprintf(stderr, "versa: shutdown timeout reached with %llu connection(s) open\n",
                 (unsigned long long)cut);
     gw_access_log_destroy(srv.rt.access_log);
     srv.rt.access_log = NULL;
+    gw_recorders_dispose(&srv.rt.recorders); /* flushes the capture files */
     h2o_evloop_t **loops = calloc(srv.num_workers, sizeof(*loops));
     for (unsigned i = 0; i < srv.num_workers; ++i)
         loops[i] = srv.workers[i].loop;

@@ -388,6 +388,7 @@ static gw_shadow_job_t *make_job(gw_exchange_t *x, size_t entry, const gw_shadow
                             &job->req_hbuf);
     job->num_req_headers = req->headers.size;
     job->has_secondary = conf->has_secondary;
+    job->primary_plan = x->plan;
     for (int s = 0; s != GW_SHADOW_SIDES; ++s)
         gw__shadow_capture_init(&job->side[s], conf->max_body);
     return job;
@@ -424,6 +425,10 @@ static int start_exchange(gw_shadow_thread_t *t, size_t index, gw_exchange_t *x,
     h2o_iovec_t query = req->query_at != SIZE_MAX ? h2o_iovec_init(req->path.base + req->query_at,
                                                                    req->path.len - req->query_at)
                                                   : h2o_iovec_init("", 0);
+    if (x->has_query_override) /* the primary's adapter chain rebuilt it (as proxy.c sends it) */
+        query = x->query_override.len != 0
+                    ? h2o_concat(&req->pool, h2o_iovec_init(H2O_STRLIT("?")), x->query_override)
+                    : h2o_iovec_init("", 0);
     shadow_exchange_t *sx = xcalloc(1, sizeof(*sx));
     sx->thread = t;
     sx->entry = e;

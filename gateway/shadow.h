@@ -43,8 +43,10 @@ void gw_shadow_thread_destroy(gw_shadow_thread_t *t);
 
 /* Called once a request is routed, before it is forwarded: for each shadow entry of its (API,
  * version) that mirrors its method and samples it, copies what is needed to the heap, sends the
- * candidate (and secondary) requests at once, and taps the primary's response. `path` is the
- * routed path (as gw_proxy_forward takes it). Never answers or delays the request. */
+ * candidate (and secondary) requests at once, and taps the primary's response. Call it with the
+ * request as it goes to the primary's upstream (after any adapter upgrade, adapt.h) and the same
+ * path gw_proxy_forward gets: candidate and secondary stand in for that upstream. Never answers
+ * or delays the request. */
 void gw_shadow_start(gw_exchange_t *x, const char *path, size_t path_len);
 
 /* Admin pages: "/shadow/report" (JSON) and "/shadow" (HTML). Returns a malloc'ed body with its

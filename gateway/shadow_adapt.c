@@ -82,11 +82,8 @@ static ct_header_t *views_of(const adp_fields_t *f)
 
 static char *dump(const json_t *body, size_t *len)
 {
-    char *s = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
-    if (s == NULL)
-        h2o_fatal("no memory");
-    *len = strlen(s);
-    return s;
+    return gw__shadow_json_dump(body, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17),
+                                len);
 }
 
 int gw__shadow_adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
@@ -94,7 +91,9 @@ int gw__shadow_adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
                              h2o_iovec_t query, h2o_iovec_t body, gw_shadow_adapted_t *out)
 {
     memset(out, 0, sizeof(*out));
-    if (e->adapters == NULL)
+    /* a primary served through its own chain was upgraded in place already (adapt.c): its
+     * request is not the client's any more, so it is sent on as the primary's upstream got it */
+    if (e->adapters == NULL || (x->plan != NULL && adp_plan_hops(x->plan) != 0))
         return 0;
     const adp_plan_t *plan =
         x->operation != NULL
@@ -141,18 +140,18 @@ int gw__shadow_adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
     return 0;
 }
 
-int gw__shadow_adapt_response(const gw_shadow_entry_t *e, gw_shadow_job_t *job)
+/* Runs `down` (may be NULL) over one captured response, then appends `deprecation`'s headers. */
+static void adapt_capture(gw_shadow_capture_t *c, const adp_plan_t *down,
+                          const adp_plan_t *deprecation)
 {
-    const adp_plan_t *plan = job->plan;
-    gw_shadow_capture_t *c = &job->side[GW_SHADOW_CANDIDATE];
-    if (plan == NULL)
-        return 0;
+    if (c->status == 0 || (down == NULL && deprecation == NULL))
+        return;
     adp_response_t res;
     adp_response_init(&res);
     res.status = c->status;
     fields_of(&res.headers, c->headers, c->num_headers);
     int parsed = 0;
-    if (adp_plan_response_needs_body(plan, c->status) && c->body_len != 0) {
+    if (down != NULL && adp_plan_response_needs_body(down, c->status) && c->body_len != 0) {
         json_error_t jerr;
         json_t *doc = json_loadb(c->body, c->body_len, JSON_DECODE_ANY, &jerr);
         if (doc != NULL) {
@@ -161,7 +160,10 @@ int gw__shadow_adapt_response(const gw_shadow_entry_t *e, gw_shadow_job_t *job)
         }
         /* a body that does not parse is compared as it came: the diff shows invalid JSON */
     }
-    adp_response_downgrade(plan, &res);
+    if (down != NULL)
+        adp_response_downgrade(down, &res);
+    if (deprecation != NULL)
+        adp_plan_deprecation_headers(deprecation, &res.headers);
     c->status = res.status;
     ct_header_t *views = views_of(&res.headers);
     gw__shadow_capture_set_headers(c, views, res.headers.len); /* copies, then frees the old */
@@ -174,5 +176,14 @@ int gw__shadow_adapt_response(const gw_shadow_entry_t *e, gw_shadow_job_t *job)
             c->body_cap = (c->body = dump(res.body, &c->body_len)) != NULL ? c->body_len : 0;
     }
     adp_response_dispose(&res);
+}
+
+int gw__shadow_adapt_response(const gw_shadow_entry_t *e, gw_shadow_job_t *job)
+{
+    const adp_plan_t *primary = job->primary_plan;
+    adapt_capture(&job->side[GW_SHADOW_CANDIDATE], job->plan != NULL ? job->plan : primary,
+                  primary);
+    if (job->has_secondary)
+        adapt_capture(&job->side[GW_SHADOW_SECONDARY], primary, primary);
     return 0;
 }

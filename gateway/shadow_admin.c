@@ -18,10 +18,7 @@ char *gw_shadow_admin_page(gw_shadow_t *shadow, const char *path, size_t path_le
         body = gw__shadow_html_render(report, len);
         *content_type = "text/html; charset=utf-8";
     } else {
-        body = json_dumps(report, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
-        if (body == NULL)
-            h2o_fatal("no memory");
-        *len = strlen(body);
+        body = gw__shadow_json_dump(report, JSON_INDENT(1) | JSON_REAL_PRECISION(10), len);
         *content_type = "application/json";
     }
     json_decref(report);

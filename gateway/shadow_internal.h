@@ -124,6 +124,10 @@ typedef struct st_gw_shadow_job_t {
     gw_shadow_capture_t side[GW_SHADOW_SIDES];
     int has_secondary;
     const struct st_adp_plan_t *plan; /* cross-version: how the candidate's answer is adapted */
+    /* The plan the primary's own exchange ran (adapt.h), when it ran one: the candidate and the
+     * secondary stand in for the primary's upstream, so their answers take the same path to
+     * the client (downgrade, deprecation headers) before they are compared. */
+    const struct st_adp_plan_t *primary_plan;
 } gw_shadow_job_t;
 
 void gw__shadow_job_free(gw_shadow_job_t *job);
@@ -249,9 +253,10 @@ int gw__shadow_adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
                              const gw_shadow_job_t *job, const char *path, size_t path_len,
                              h2o_iovec_t query, h2o_iovec_t body, gw_shadow_adapted_t *out);
 void gw__shadow_adapted_dispose(gw_shadow_adapted_t *a);
-/* On the diff worker: downgrades the candidate's response (status, headers, JSON body) through
- * job->plan to the primary's version before it is compared. Returns 0, or -1 when it cannot
- * (dropped as "adapter_failed"). */
+/* On the diff worker: brings the candidate's and the secondary's responses to the client's view
+ * of the primary's version: the candidate's through job->plan (cross-version) or else the
+ * primary's plan, the secondary's through the primary's plan, both then with the primary's
+ * deprecation headers. Returns 0, or -1 when it cannot (dropped as "adapter_failed"). */
 int gw__shadow_adapt_response(const gw_shadow_entry_t *e, gw_shadow_job_t *job);
 
 /* Diff logs: JSON lines, rotated by size (path -> path.1 -> ... -> path.<keep>). Only the diff
@@ -263,6 +268,11 @@ const char *gw__shadow_log_path(const gw_shadow_log_t *log);
 /* Appends one line (a newline is added), rotating first when it would pass max_bytes. Returns
  * 0, or -1 on an I/O error (the line is lost; the log retries on the next line). */
 int gw__shadow_log_write(gw_shadow_log_t *log, const char *line, size_t len);
+
+/* Serialises `j` into a malloc'ed, NUL-terminated string (free() it) of *len bytes. jansson's
+ * own json_dumps allocates with jansson's allocator, which the gateway replaces (json_arena.h),
+ * so its strings must not reach free(). */
+char *gw__shadow_json_dump(const json_t *j, size_t flags, size_t *len);
 
 /* The /shadow/report document (counters, ct_report, samples). New reference. Thread-safe. */
 json_t *gw__shadow_report_json(gw_shadow_t *s);

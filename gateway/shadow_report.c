@@ -122,6 +122,19 @@ json_t *gw__shadow_sample_json(const gw_shadow_entry_t *e, const gw_shadow_job_t
     return o;
 }
 
+char *gw__shadow_json_dump(const json_t *j, size_t flags, size_t *len)
+{
+    size_t n = json_dumpb(j, NULL, 0, flags);
+    char *out = malloc(n + 1);
+    if (out == NULL)
+        h2o_fatal("no memory");
+    if (n != 0 && json_dumpb(j, out, n, flags) != n)
+        n = 0; /* cannot happen: the same value, the same flags */
+    out[n] = '\0';
+    *len = n;
+    return out;
+}
+
 /* --- the report --- */
 
 static uint64_t load(const uint64_t *p)

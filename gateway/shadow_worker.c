@@ -99,9 +99,9 @@ static void process(gw_shadow_t *s, gw_shadow_job_t *job, ct_result_t *cand, ct_
     if (differs) {
         sample = gw__shadow_sample_json(e, job, cand, job->has_secondary ? noise : NULL);
         if (e->log != NULL) {
-            char *line = json_dumps(sample, JSON_COMPACT | JSON_REAL_PRECISION(10));
-            if (line != NULL)
-                gw__shadow_log_write(e->log, line, strlen(line));
+            size_t len;
+            char *line = gw__shadow_json_dump(sample, JSON_COMPACT | JSON_REAL_PRECISION(10), &len);
+            gw__shadow_log_write(e->log, line, len);
             free(line);
         }
     }

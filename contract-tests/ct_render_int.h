@@ -1,0 +1,60 @@
+/* Internal: tolerant accessors over report JSON shared by the renderers (a member that is absent
+ * or of another type reads as 0, false or NULL). */
+#ifndef CT_RENDER_INT_H
+#define CT_RENDER_INT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "ct_report_render.h"
+
+static inline uint64_t ct__jint(const json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+}
+
+static inline double ct__jnum(const json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_number(v) ? json_number_value(v) : 0.0;
+}
+
+static inline int ct__jbool(const json_t *obj, const char *key)
+{
+    return json_is_true(json_object_get(obj, key));
+}
+
+/* The string member, or NULL. */
+static inline const char *ct__jstr(const json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static inline size_t ct__jstrlen(const json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_length(v) : 0;
+}
+
+/* The member if it is an array (else NULL; jansson's array functions accept NULL). */
+static inline json_t *ct__jarr(const json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_array(v) ? v : NULL;
+}
+
+static inline json_t *ct__jobj(const json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_object(v) ? v : NULL;
+}
+
+/* Upstream errors of a replay by side. */
+static inline uint64_t ct__replay_errors(const json_t *report, const char *side)
+{
+    return ct__jint(ct__jobj(ct__jobj(report, "replay"), "errors"), side);
+}
+
+#endif

@@ -1,0 +1,44 @@
+/* Renderings of a comparison report for people and CI systems: text, JUnit XML and a
+ * self-contained HTML page. Each takes the JSON of ct_report_to_json(), optionally extended by
+ * `versa replay` (a "replay" member, "curl" in samples; docs/replay.md), so that the gateway's
+ * /shadow page and `versa replay --format html` share one renderer. */
+#ifndef CT_REPORT_RENDER_H
+#define CT_REPORT_RENDER_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* What makes a run fail (the exit status of `versa replay`, failures in JUnit). */
+typedef enum ct_fail_on {
+    CT_FAIL_ON_REGRESSION, /* regressions (paths beyond noise), and candidate errors */
+    CT_FAIL_ON_ANY,        /* any candidate difference or any upstream error */
+    CT_FAIL_ON_NONE,       /* nothing */
+} ct_fail_on_t;
+
+/* "regression", "any", "none"; returns 0, or -1 for another name. */
+int ct_fail_on_parse(const char *name, ct_fail_on_t *out);
+const char *ct_fail_on_name(ct_fail_on_t fail_on);
+
+typedef struct st_ct_render_options_t {
+    const char
+        *title; /* heading of the HTML page and JUnit suites; NULL: "Versa contract report" */
+    ct_fail_on_t fail_on;
+} ct_render_options_t;
+
+/* Whether the report fails under fail_on: totals "regressions" / "differing", and the counts of
+ * "replay.errors" when present. Members that are absent count as 0. */
+int ct_report_fails(const json_t *report, ct_fail_on_t fail_on);
+
+/* Whether one entry of groups[].paths[] fails under fail_on. */
+int ct_report_path_fails(const json_t *path, ct_fail_on_t fail_on);
+
+/* Each returns a new NUL-terminated string (free() it) with its length in *len (may be NULL).
+ * They never fail: members that are absent or of the wrong type are rendered as absent. Strings
+ * are escaped for the output format, so any report (including hostile paths and excerpts) renders
+ * safely. opts may be NULL. Thread-safe. */
+char *ct_report_text(const json_t *report, const ct_render_options_t *opts, size_t *len);
+char *ct_report_junit(const json_t *report, const ct_render_options_t *opts, size_t *len);
+/* A complete HTML5 page with inline CSS, no scripts and no external resources. */
+char *ct_report_html(const json_t *report, const ct_render_options_t *opts, size_t *len);
+
+#endif
