@@ -377,13 +377,19 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
     gw_access_log_destroy(srv.rt.access_log);
     srv.rt.access_log = NULL;
     gw_recorders_dispose(&srv.rt.recorders); /* flushes the capture files */
+    if (cut != 0) {
+        /* Connections still hold the contexts, which only their threads could have disposed:
+         * the logs are flushed, so end the process now rather than tear down under them. */
+        fprintf(stderr, "versa: stopped (%llu connection(s) cut)\n", (unsigned long long)cut);
+        fflush(NULL);
+        _exit(0);
+    }
     h2o_evloop_t **loops = calloc(srv.num_workers, sizeof(*loops));
     for (unsigned i = 0; i < srv.num_workers; ++i)
         loops[i] = srv.workers[i].loop;
-    if (cut == 0) /* a context can only be disposed once its connections are gone */
-        release_workers(&srv);
+    release_workers(&srv);
     dispose_server(&srv); /* the upstream pools' timer lives on loop 0: dispose them first */
-    for (unsigned i = 0; cut == 0 && i < srv.num_workers; ++i)
+    for (unsigned i = 0; i < srv.num_workers; ++i)
         h2o_evloop_destroy(loops[i]);
     free(loops);
     fprintf(stderr, "versa: stopped\n");
