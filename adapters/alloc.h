@@ -4,6 +4,7 @@
 #define ADP_ALLOC_H
 
 #include <stddef.h>
+#include "spec_internal.h"
 
 void *adp__xmalloc(size_t size);
 void *adp__xcalloc(size_t n, size_t size);
@@ -11,9 +12,8 @@ void *adp__xrealloc(void *p, size_t size);
 /* Grows *items (of `size` bytes each) so that it holds at least `need`; doubles the capacity. */
 void adp__grow(void *items, size_t *cap, size_t need, size_t size);
 
-typedef struct st_adp__arena_t {
-    struct adp__arena_chunk *chunks;
-} adp__arena_t;
+/* The specs component's arena (one implementation for both); adapters add a few helpers. */
+typedef spec__arena_t adp__arena_t;
 
 void adp__arena_init(adp__arena_t *a);
 void adp__arena_dispose(adp__arena_t *a);
