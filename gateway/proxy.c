@@ -138,7 +138,7 @@ static h2o_iovec_t build_request(proxy_t *p, const gw_upstream_t *up, const char
     h2o_iovec_t cookie = join_values(req, "cookie", "; "); /* RFC 9113 §8.2.3: rejoin for h1 */
 
     sbuf_t b = {NULL, 0, req->method.len + strlen(up->base_path) + path_len + query.len + 512 +
-                              strlen(up->host) + xff.len + peer_len + req->authority.len};
+                              strlen(up->authority) + xff.len + peer_len + req->authority.len};
     for (size_t i = 0; i < req->headers.size; ++i)
         b.cap += req->headers.entries[i].name->len + req->headers.entries[i].value.len + 4;
     b.buf = h2o_mem_alloc_pool(&req->pool, b.cap);
@@ -149,10 +149,18 @@ static h2o_iovec_t build_request(proxy_t *p, const gw_upstream_t *up, const char
     put(&b, path, path_len);
     put(&b, query.base, query.len);
     PUTLIT(&b, " HTTP/1.1\r\nhost: ");
-    put(&b, up->host, strlen(up->host));
-    b.len += (size_t)sprintf(b.buf + b.len, ":%u\r\nconnection: keep-alive\r\n", up->port);
-    if (req->entity.base != NULL)
-        b.len += (size_t)sprintf(b.buf + b.len, "content-length: %zu\r\n", req->entity.len);
+    put(&b, up->authority, strlen(up->authority)); /* as the URL wrote it (RFC 9110 §7.2) */
+    PUTLIT(&b, "\r\nconnection: keep-alive\r\n");
+    if (req->entity.base != NULL) {
+        char digits[24];
+        size_t n = 0, v = req->entity.len;
+        do
+            digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
+        while ((v /= 10) != 0);
+        PUTLIT(&b, "content-length: ");
+        put(&b, digits + sizeof(digits) - n, n);
+        PUTLIT(&b, "\r\n");
+    }
     for (size_t i = 0; i < req->headers.size; ++i) {
         const h2o_header_t *h = &req->headers.entries[i];
         if (must_drop(&req->headers, *h->name) || is_name(*h->name, "x-forwarded-for") ||
