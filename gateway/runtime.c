@@ -113,6 +113,18 @@ static void build_metrics_layout(gw_runtime_t *rt)
         }
 }
 
+/* TLS to upstreams verifies their certificates against the system's trust store
+ * (ca-certificates, or OpenSSL's SSL_CERT_FILE / SSL_CERT_DIR); the pool passes the URL's host
+ * name for SNI and verification. */
+static SSL_CTX *create_client_ssl_ctx(void)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_default_verify_paths(ctx);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    return ctx;
+}
+
 int gw_runtime_init(gw_runtime_t *rt, gw_config_t *cfg, char *errbuf, size_t errlen)
 {
     memset(rt, 0, sizeof(*rt));
@@ -137,8 +149,17 @@ int gw_runtime_init(gw_runtime_t *rt, gw_config_t *cfg, char *errbuf, size_t err
             }
             gw_origin_t *o = &rt->origins[idx];
             o->upstream = &ver->upstream;
-            h2o_socketpool_init_by_address(&o->pool, (void *)&ss, sslen, ver->upstream.is_tls,
-                                           cfg->limits.max_upstream_conns);
+            if (ver->upstream.is_tls) {
+                /* by name, so that the certificate is checked against it (SNI and verification) */
+                if (rt->upstream_ssl_ctx == NULL)
+                    rt->upstream_ssl_ctx = create_client_ssl_ctx();
+                h2o_socketpool_init_by_hostport(
+                    &o->pool, h2o_iovec_init(ver->upstream.host, strlen(ver->upstream.host)),
+                    ver->upstream.port, 1, cfg->limits.max_upstream_conns);
+            } else {
+                h2o_socketpool_init_by_address(&o->pool, (void *)&ss, sslen, 0,
+                                               cfg->limits.max_upstream_conns);
+            }
         }
     }
     rt->num_origins = idx;
@@ -152,6 +173,7 @@ int gw_runtime_init(gw_runtime_t *rt, gw_config_t *cfg, char *errbuf, size_t err
 
 void gw_runtime_dispose(gw_runtime_t *rt)
 {
+    SSL_CTX *ssl_ctx = rt->upstream_ssl_ctx; /* freed last: pools and shadows use it */
     gw_shadow_destroy(rt->shadow);
     for (size_t i = 0; i < rt->num_origins; ++i)
         if (rt->origins[i].upstream != NULL)
@@ -166,6 +188,8 @@ void gw_runtime_dispose(gw_runtime_t *rt)
     free(rt->metrics_layout.op_version);
     free(rt->op_base);
     gw_config_release(rt->config);
+    if (ssl_ctx != NULL)
+        SSL_CTX_free(ssl_ctx);
     memset(rt, 0, sizeof(*rt));
 }
 
