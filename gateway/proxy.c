@@ -31,7 +31,7 @@ typedef struct st_proxy_t {
     gw_chunk_tracker_t chunks;
     h2o_socket_cb inner_read;
     h2o_timeout_entry_t wrap_timer;
-    gw_origin_t *origin;
+    h2o_socketpool_t *pool;
     unsigned attempts;
     /* a response that an adapter must rewrite is buffered whole (bounded), then sent at once */
     int buffering;
@@ -545,7 +545,8 @@ static void on_dispose(void *_p)
         h2o_buffer_dispose(&p->adapt_buf);
 }
 
-void gw_proxy_forward(gw_exchange_t *x, gw_origin_t *origin, gw_api_timeouts_t *timeouts,
+void gw_proxy_forward(gw_exchange_t *x, const gw_upstream_t *upstream, h2o_socketpool_t *pool,
+                      gw_api_timeouts_t *timeouts,
                       const char *path, size_t path_len)
 {
     h2o_req_t *req = x->req;
@@ -557,11 +558,11 @@ void gw_proxy_forward(gw_exchange_t *x, gw_origin_t *origin, gw_api_timeouts_t *
     p->wrap_timer.cb = on_wrap_timer;
     h2o_doublebuffer_init(&p->sending, &h2o_socket_buffer_prototype);
     h2o_buffer_init(&p->rest, &h2o_socket_buffer_prototype);
-    p->reqbufs[0] = build_request(p, origin->upstream, path, path_len);
+    p->reqbufs[0] = build_request(p, upstream, path, path_len);
     if (req->entity.base != NULL)
         p->reqbufs[1] = req->entity;
     p->method_is_head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
-    p->origin = origin;
+    p->pool = pool;
     start_attempt(p);
 }
 
@@ -569,6 +570,6 @@ static void start_attempt(proxy_t *p)
 {
     ++p->attempts;
     h2o_timeout_link(p->x->req->conn->ctx->loop, &p->timeouts->connect, &p->connect_timer);
-    h2o_http1client_connect_with_pool(&p->client, p, &p->timeouts->client_ctx, &p->origin->pool,
+    h2o_http1client_connect_with_pool(&p->client, p, &p->timeouts->client_ctx, p->pool,
                                       on_connect);
 }

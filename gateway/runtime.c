@@ -149,17 +149,10 @@ int gw_runtime_init(gw_runtime_t *rt, gw_config_t *cfg, char *errbuf, size_t err
             }
             gw_origin_t *o = &rt->origins[idx];
             o->upstream = &ver->upstream;
-            if (ver->upstream.is_tls) {
-                /* by name, so that the certificate is checked against it (SNI and verification) */
-                if (rt->upstream_ssl_ctx == NULL)
-                    rt->upstream_ssl_ctx = create_client_ssl_ctx();
-                h2o_socketpool_init_by_hostport(
-                    &o->pool, h2o_iovec_init(ver->upstream.host, strlen(ver->upstream.host)),
-                    ver->upstream.port, 1, cfg->limits.max_upstream_conns);
-            } else {
-                h2o_socketpool_init_by_address(&o->pool, (void *)&ss, sslen, 0,
-                                               cfg->limits.max_upstream_conns);
-            }
+            o->addr = ss;
+            o->addrlen = sslen;
+            if (ver->upstream.is_tls && rt->upstream_ssl_ctx == NULL)
+                rt->upstream_ssl_ctx = create_client_ssl_ctx();
         }
     }
     rt->num_origins = idx;
@@ -175,9 +168,6 @@ void gw_runtime_dispose(gw_runtime_t *rt)
 {
     SSL_CTX *ssl_ctx = rt->upstream_ssl_ctx; /* freed last: pools and shadows use it */
     gw_shadow_destroy(rt->shadow);
-    for (size_t i = 0; i < rt->num_origins; ++i)
-        if (rt->origins[i].upstream != NULL)
-            h2o_socketpool_dispose(&rt->origins[i].pool);
     free(rt->origins);
     free(rt->metrics_layout.api);
     free(rt->metrics_layout.version);
@@ -214,6 +204,23 @@ void gw_thread_init(gw_thread_t *t, gw_runtime_t *rt, unsigned index, h2o_loop_t
         to->client_ctx.io_timeout = &to->io;
         to->client_ctx.ssl_ctx = rt->upstream_ssl_ctx;
     }
+    t->pools = calloc(rt->num_origins ? rt->num_origins : 1, sizeof(*t->pools));
+    if (t->pools == NULL)
+        abort();
+    size_t per_thread = cfg->limits.max_upstream_conns / cfg->threads;
+    for (size_t i = 0; i < rt->num_origins; ++i) {
+        const gw_origin_t *o = &rt->origins[i];
+        if (o->upstream == NULL)
+            continue;
+        if (o->upstream->is_tls) /* by name, so that the certificate is checked against it */
+            h2o_socketpool_init_by_hostport(
+                &t->pools[i], h2o_iovec_init(o->upstream->host, strlen(o->upstream->host)),
+                o->upstream->port, 1, per_thread != 0 ? per_thread : 1);
+        else
+            h2o_socketpool_init_by_address(&t->pools[i], (struct sockaddr *)&o->addr, o->addrlen,
+                                           0, per_thread != 0 ? per_thread : 1);
+        h2o_socketpool_set_timeout(&t->pools[i], loop, cfg->limits.upstream_keepalive_ms);
+    }
     gw_metrics_init(&t->metrics, &rt->metrics_layout);
     t->shadow = gw_shadow_thread_create(rt->shadow, &t->ctx);
 }
@@ -248,5 +255,9 @@ void gw_thread_dispose(gw_thread_t *t)
         dispose_timeout(t->ctx.loop, &t->timeouts[a].io);
     }
     free(t->timeouts);
+    for (size_t i = 0; i < t->rt->num_origins; ++i)
+        if (t->rt->origins[i].upstream != NULL)
+            h2o_socketpool_dispose(&t->pools[i]);
+    free(t->pools);
     gw_context_dispose(&t->ctx);
 }

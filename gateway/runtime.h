@@ -10,11 +10,12 @@
 #include "access_log.h"
 #include "record.h"
 
-/* One upstream origin, shared by every thread (h2o's socket pool is thread-safe and hands idle
- * keep-alive connections from one loop to another). */
+/* One upstream origin, resolved once at start-up. Each thread keeps its own connection pool to
+ * it (gw_thread_t.pools): a pool shared by the threads costs a contended lock per request. */
 typedef struct st_gw_origin_t {
-    const gw_upstream_t *upstream;
-    h2o_socketpool_t pool;
+    const gw_upstream_t *upstream; /* NULL: the version has no upstream */
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
 } gw_origin_t;
 
 typedef struct st_gw_runtime_t {
@@ -48,6 +49,7 @@ typedef struct st_gw_thread_t {
     gw_runtime_t *rt;
     unsigned index;
     gw_api_timeouts_t *timeouts; /* one per API */
+    h2o_socketpool_t *pools;     /* keep-alive connections, one per origin (rt->origins) */
     gw_metrics_t metrics;
     uint64_t rng; /* xorshift state for request ids */
     uint64_t inflight;

@@ -340,11 +340,6 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
     }
     for (unsigned i = 0; i < srv.num_workers; ++i)
         srv.workers[i].loop = h2o_evloop_create();
-    /* h2o's pools expire idle connections on a timer of one loop; set before any worker runs */
-    for (size_t i = 0; i < srv.rt.num_origins; ++i)
-        if (srv.rt.origins[i].upstream != NULL)
-            h2o_socketpool_set_timeout(&srv.rt.origins[i].pool, srv.workers[0].loop,
-                                       cfg->limits.upstream_keepalive_ms);
     gw_shadow_set_pool_timeouts(srv.rt.shadow, srv.workers[0].loop,
                                 cfg->limits.upstream_keepalive_ms);
     for (unsigned i = 0; i < srv.num_workers; ++i)
@@ -388,7 +383,7 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
     for (unsigned i = 0; i < srv.num_workers; ++i)
         loops[i] = srv.workers[i].loop;
     release_workers(&srv);
-    dispose_server(&srv); /* the upstream pools' timer lives on loop 0: dispose them first */
+    dispose_server(&srv);
     for (unsigned i = 0; i < srv.num_workers; ++i)
         h2o_evloop_destroy(loops[i]);
     free(loops);
