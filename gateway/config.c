@@ -634,39 +634,45 @@ static int read_size(loader_t *l, const spec_node_t *v, size_t *out)
     return 0;
 }
 
+/* An optional key read in place: the enter/read/leave every optional field needs. */
+static int opt_uint(loader_t *l, const spec_node_t *map, const char *key, uint64_t min,
+                    uint64_t max, uint64_t *out)
+{
+    const spec_node_t *v = spec_node_get(map, key);
+    if (v == NULL)
+        return 0;
+    mark_t m = enter_key(l, key);
+    if (read_uint(l, v, min, max, out) != 0)
+        return -1;
+    leave(l, m);
+    return 0;
+}
+
+static int opt_size(loader_t *l, const spec_node_t *map, const char *key, size_t *out)
+{
+    const spec_node_t *v = spec_node_get(map, key);
+    if (v == NULL)
+        return 0;
+    mark_t m = enter_key(l, key);
+    if (read_size(l, v, out) != 0)
+        return -1;
+    leave(l, m);
+    return 0;
+}
+
 static int load_limits(loader_t *l, const spec_node_t *n, gw_config_t *cfg)
 {
     static const char *const keys[] = {"max_request_body", "max_upstream_connections",
                                        "upstream_keepalive_ms", "max_adapted_body", NULL};
-    const spec_node_t *v;
-    uint64_t u;
-    if (check_keys(l, n, keys) != 0)
+    uint64_t conns = cfg->limits.max_upstream_conns;
+    if (check_keys(l, n, keys) != 0 ||
+        opt_size(l, n, "max_request_body", &cfg->limits.max_request_body) != 0 ||
+        opt_uint(l, n, "max_upstream_connections", 1, 65535, &conns) != 0 ||
+        opt_uint(l, n, "upstream_keepalive_ms", 0, MAX_TIMEOUT_MS,
+                 &cfg->limits.upstream_keepalive_ms) != 0 ||
+        opt_size(l, n, "max_adapted_body", &cfg->limits.max_adapted_body) != 0)
         return -1;
-    if ((v = spec_node_get(n, "max_request_body")) != NULL) {
-        mark_t m = enter_key(l, "max_request_body");
-        if (read_size(l, v, &cfg->limits.max_request_body) != 0)
-            return -1;
-        leave(l, m);
-    }
-    if ((v = spec_node_get(n, "max_upstream_connections")) != NULL) {
-        mark_t m = enter_key(l, "max_upstream_connections");
-        if (read_uint(l, v, 1, 65535, &u) != 0)
-            return -1;
-        cfg->limits.max_upstream_conns = (size_t)u;
-        leave(l, m);
-    }
-    if ((v = spec_node_get(n, "upstream_keepalive_ms")) != NULL) {
-        mark_t m = enter_key(l, "upstream_keepalive_ms");
-        if (read_uint(l, v, 0, MAX_TIMEOUT_MS, &cfg->limits.upstream_keepalive_ms) != 0)
-            return -1;
-        leave(l, m);
-    }
-    if ((v = spec_node_get(n, "max_adapted_body")) != NULL) {
-        mark_t m = enter_key(l, "max_adapted_body");
-        if (read_size(l, v, &cfg->limits.max_adapted_body) != 0)
-            return -1;
-        leave(l, m);
-    }
+    cfg->limits.max_upstream_conns = (size_t)conns;
     return 0;
 }
 
@@ -815,21 +821,10 @@ static int load_versions(loader_t *l, const spec_node_t *map, gw_api_t *api, con
 static int load_timeouts(loader_t *l, const spec_node_t *n, gw_api_t *api)
 {
     static const char *const keys[] = {"connect_ms", "response_ms", NULL};
-    const spec_node_t *v;
-    if (check_keys(l, n, keys) != 0)
+    if (check_keys(l, n, keys) != 0 ||
+        opt_uint(l, n, "connect_ms", 1, MAX_TIMEOUT_MS, &api->connect_timeout_ms) != 0 ||
+        opt_uint(l, n, "response_ms", 1, MAX_TIMEOUT_MS, &api->response_timeout_ms) != 0)
         return -1;
-    if ((v = spec_node_get(n, "connect_ms")) != NULL) {
-        mark_t m = enter_key(l, "connect_ms");
-        if (read_uint(l, v, 1, MAX_TIMEOUT_MS, &api->connect_timeout_ms) != 0)
-            return -1;
-        leave(l, m);
-    }
-    if ((v = spec_node_get(n, "response_ms")) != NULL) {
-        mark_t m = enter_key(l, "response_ms");
-        if (read_uint(l, v, 1, MAX_TIMEOUT_MS, &api->response_timeout_ms) != 0)
-            return -1;
-        leave(l, m);
-    }
     return 0;
 }
 
@@ -1351,6 +1346,18 @@ int gw__config_read_uint(gw__config_loader_t *l, const spec_node_t *n, uint64_t 
 int gw__config_read_size(gw__config_loader_t *l, const spec_node_t *n, size_t *out)
 {
     return read_size(l, n, out);
+}
+
+int gw__config_opt_uint(gw__config_loader_t *l, const spec_node_t *map, const char *key,
+                        uint64_t min, uint64_t max, uint64_t *out)
+{
+    return opt_uint(l, map, key, min, max, out);
+}
+
+int gw__config_opt_size(gw__config_loader_t *l, const spec_node_t *map, const char *key,
+                        size_t *out)
+{
+    return opt_size(l, map, key, out);
 }
 
 int gw__config_read_path(gw__config_loader_t *l, const spec_node_t *n, char **out)

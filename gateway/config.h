@@ -141,6 +141,12 @@ int gw__config_read_string(gw__config_loader_t *l, const spec_node_t *n, const c
 int gw__config_read_uint(gw__config_loader_t *l, const spec_node_t *n, uint64_t min,
                          uint64_t max, uint64_t *out);
 int gw__config_read_size(gw__config_loader_t *l, const spec_node_t *n, size_t *out);
+/* Optional keys of a mapping: absent leaves *out alone and returns 0; present is read as above
+ * (positions and messages name the key). */
+int gw__config_opt_uint(gw__config_loader_t *l, const spec_node_t *map, const char *key,
+                        uint64_t min, uint64_t max, uint64_t *out);
+int gw__config_opt_size(gw__config_loader_t *l, const spec_node_t *map, const char *key,
+                        size_t *out);
 /* Made absolute against the config file's directory; *out is malloc'ed. */
 int gw__config_read_path(gw__config_loader_t *l, const spec_node_t *n, char **out);
 /* An http(s) URL as `upstream` takes it; free with gw__config_free_upstream (also on error). */

@@ -80,27 +80,14 @@ int gw__record_config_load(gw__config_loader_t *l, const spec_node_t *n, gw_reco
             return gw__config_fail(l, v, "expected a fraction between 0 and 1");
         gw__config_leave(l, m);
     }
-    if ((v = spec_node_get(n, "max_bytes")) != NULL) {
-        size_t sz;
-        m = gw__config_enter_key(l, "max_bytes");
-        if (gw__config_read_size(l, v, &sz) != 0)
-            return -1;
-        c->max_bytes = sz;
-        gw__config_leave(l, m);
-    }
-    if ((v = spec_node_get(n, "keep")) != NULL) {
-        m = gw__config_enter_key(l, "keep");
-        if (gw__config_read_uint(l, v, 0, 1000, &u) != 0)
-            return -1;
-        c->keep = (unsigned)u;
-        gw__config_leave(l, m);
-    }
-    if ((v = spec_node_get(n, "max_body")) != NULL) {
-        m = gw__config_enter_key(l, "max_body");
-        if (gw__config_read_size(l, v, &c->max_body) != 0)
-            return -1;
-        gw__config_leave(l, m);
-    }
+    size_t max_bytes = (size_t)c->max_bytes;
+    u = c->keep;
+    if (gw__config_opt_size(l, n, "max_bytes", &max_bytes) != 0 ||
+        gw__config_opt_uint(l, n, "keep", 0, 1000, &u) != 0 ||
+        gw__config_opt_size(l, n, "max_body", &c->max_body) != 0)
+        return -1;
+    c->max_bytes = max_bytes;
+    c->keep = (unsigned)u;
     if ((v = spec_node_get(n, "queue_bytes")) != NULL) {
         m = gw__config_enter_key(l, "queue_bytes");
         if (gw__config_read_size(l, v, &c->queue_bytes) != 0)
