@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import tap  # noqa: E402
 from harness import (BlackholePort, GatewayCase, RefusingPort, curl_many,  # noqa: E402
                      problem_of, wait_until)
+from upstream import pattern  # noqa: E402
 
 RESPONSE_MS = 300
 CONNECT_MS = 300
@@ -101,6 +102,25 @@ class UpstreamErrors(GatewayCase):
             with self.subTest(proto=proto):
                 r = self.request("/pets/close-mid-body-chunked", proto, timeout=60)
                 self.assert_aborted(r)
+
+    def test_upstream_bad_chunk_framing(self):
+        for proto in ("h1", "h2c"):
+            with self.subTest(proto=proto):
+                self.assert_aborted(self.request("/pets/bad-chunked", proto, timeout=60))
+
+    def test_upstream_garbage_head_is_502(self):
+        for proto in ("h1", "h2c"):
+            with self.subTest(proto=proto):
+                problem_of(self, self.request("/pets/garbage", proto), 502)
+
+    def test_complete_chunked_response_is_clean(self):
+        # the framing watcher must not mistake a complete chunked body for a cut one
+        n = 1 << 20
+        for proto in ("h1", "h2c", "h2"):
+            with self.subTest(proto=proto):
+                r = self.request("/pets/big?bytes=%d&chunked=1" % n, proto, timeout=60)
+                self.assertEqual((r.rc, r.status), (0, 200), r)
+                self.assertEqual(r.body, pattern(n))
 
     def test_gateway_still_serves_after_upstream_failures(self):
         rc, codes = curl_many([self.url("/pets/after-failures?i=%d" % i) for i in range(5)])

@@ -13,6 +13,8 @@ prefixes and base paths, so `/pets/big` and `/legacy/pets/big` both pick `big`):
   close-mid-body          Content-Length 100000, sends 1000 bytes, closes
   close-mid-body-chunked  chunked, sends one 1000-byte chunk, closes without the last chunk
   reset                   resets the connection (RST) without answering
+  garbage                 answers bytes that are not an HTTP response, then closes
+  bad-chunked             chunked, one good chunk, then a chunk size that is not hex
   hop-response            answers with hop-by-hop headers the gateway must remove
   vary                    answers with `Vary: Origin`
 
@@ -210,6 +212,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _reset(self, query, arg, body):
         self._abort(reset=True)
 
+    def _garbage(self, query, arg, body):
+        self.wfile.write(b"this is not HTTP\r\n\r\n")
+        self._abort(reset=False)
+
+    def _bad_chunked(self, query, arg, body):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.write(b"3e8\r\n" + pattern(1000) + b"\r\nzz\r\n" + pattern(100))
+        self._abort(reset=False)
+
     def _abort(self, reset):
         self.wfile.flush()
         self.close_connection = True
@@ -240,6 +254,8 @@ _ACTIONS = {
     "close-mid-body": _Handler._close_mid_body,
     "close-mid-body-chunked": _Handler._close_mid_body_chunked,
     "reset": _Handler._reset,
+    "garbage": _Handler._garbage,
+    "bad-chunked": _Handler._bad_chunked,
     "hop-response": _Handler._hop_response,
     "vary": _Handler._vary,
 }
