@@ -77,9 +77,15 @@ class Record(GatewayCase):
         p = subprocess.run([versa_bin(), "replay", self.capture, "--primary", self.up["v2"].url,
                             "--candidate", self.up["v2"].url, "--fail-on", "any",
                             "--allow-unsafe", "--no-progress", "--ignore", "body.connection",
-                            "--ignore", "body.headers", "--ignore", "headers.**"],
+                            "--ignore", "body.headers", "--ignore", "headers.**",
+                            "--format", "json", "--output", out],
                            capture_output=True, text=True, timeout=120)
         self.assertEqual(p.returncode, 0, p)
+        with open(out) as f:
+            report = json.load(f)
+        # both recorded exchanges were really sent and compared, not skipped
+        self.assertEqual(report.get("compared"), 2, report)
+        self.assertEqual(report.get("identical"), 2, report)
 
 
 class RecordConfigErrors(GatewayCase):
