@@ -7,15 +7,6 @@
 
 #define MAX_REQUEST_ID 128
 
-/* xorshift64*: request ids need uniqueness, not secrecy; seeded per thread from getrandom. */
-static uint64_t next_random(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 2685821657736338717ull;
-}
-
 /* Client-supplied ids are kept only when they are short printable tokens, so they can be logged
  * and forwarded without escaping surprises. */
 static int is_sane_id(h2o_iovec_t v)
@@ -45,8 +36,8 @@ gw_exchange_t *gw_exchange_start(h2o_req_t *req, gw_thread_t *thread)
         x->request_id = req->headers.entries[i].value;
     } else {
         char *id = h2o_mem_alloc_pool(&req->pool, 33);
-        snprintf(id, 33, "%016llx%016llx", (unsigned long long)next_random(&thread->rng),
-                 (unsigned long long)next_random(&thread->rng));
+        snprintf(id, 33, "%016llx%016llx", (unsigned long long)gw_random_next(&thread->rng),
+                 (unsigned long long)gw_random_next(&thread->rng));
         x->request_id = h2o_iovec_init(id, 32);
         h2o_set_header_by_str(&req->pool, &req->headers, H2O_STRLIT("x-request-id"), 0, id, 32,
                               1);

@@ -311,15 +311,6 @@ static void on_end(gw_tap_t *_t, h2o_req_t *req, gw_tap_end_t how)
     tap_destroy(t);
 }
 
-/* xorshift64*, on the thread's own state */
-static double next_fraction(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return (double)((*s * 2685821657736338717ull) >> 11) / 9007199254740992.0;
-}
-
 static ct_str_t put(char **w, const char *s, size_t n)
 {
     ct_str_t out = {*w, n};
@@ -335,7 +326,7 @@ void gw_record_start(gw_exchange_t *x, const gw_recorders_t *r, size_t version_i
     const gw_record_conf_t *conf;
     ct_recorder_t *rec = gw_recorders_for(r, version_index, &conf);
     if (rec == NULL || conf->sample <= 0 ||
-        (conf->sample < 1 && next_fraction(&x->thread->rng) >= conf->sample))
+        (conf->sample < 1 && gw_random_fraction(&x->thread->rng) >= conf->sample))
         return;
     h2o_req_t *req = x->req;
     record_tap_t *t = calloc(1, sizeof(*t));

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "metrics.h"
 #include "access_log.h"
+#include "random.h"
 #include "record.h"
 
 /* One upstream origin, resolved once at start-up. Each thread keeps its own connection pool to

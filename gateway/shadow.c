@@ -11,6 +11,7 @@
 #include "h2o/http1client.h"
 #include "chunked.h"
 #include "exchange.h"
+#include "random.h"
 #include "shadow_internal.h"
 
 typedef struct st_shadow_exchange_t shadow_exchange_t;
@@ -76,15 +77,6 @@ static char *xstrndup(const char *s, size_t len)
 static void count(uint64_t *counter)
 {
     __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
-}
-
-/* xorshift64*, mapped to [0, 1): sampling needs uniformity, not secrecy. */
-static double next_uniform(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return (double)((*s * 2685821657736338717ull) >> 11) * 0x1.0p-53;
 }
 
 /* --- finishing --- */
@@ -510,7 +502,7 @@ void gw_shadow_start(gw_exchange_t *x, const char *path, size_t path_len)
         if (conf->version != x->version ||
             !gw_shadow_conf_mirrors_method(conf, req->method.base, req->method.len))
             continue;
-        if (conf->sample < 1 && next_uniform(&t->rng) >= conf->sample)
+        if (conf->sample < 1 && gw_random_fraction(&t->rng) >= conf->sample)
             continue;
         if (req->entity.base != NULL && req->entity.len > conf->max_body) {
             gw__shadow_count_drop(e, GW_SHADOW_DROP_REQUEST_BODY);
