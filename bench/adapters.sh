@@ -8,41 +8,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. bench/lib.sh
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 DURATION=${DURATION:-8s}
 WORKERS=${WORKERS:-2}
 BUILD_DIR=${BUILD_DIR:-build-bench}
 
-for tool in wrk:wrk nginx:nginx-light; do
-    command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${tool%%:*}" ] || {
-        sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-        $sudo apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${tool#*:}" >/dev/null
-    }
-done
+bench_need wrk wrk
+bench_need nginx nginx-light
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-deploy/install-deps.sh
-[ -f "$BUILD_DIR/build.ninja" ] || meson setup "$BUILD_DIR" -Dbuildtype=release >/dev/null
-ninja -C "$BUILD_DIR" >/dev/null
-VERSA_BIN=${VERSA_BIN:-$ROOT/$BUILD_DIR/cli/versa}
+bench_build "$BUILD_DIR" cli/versa adapters/adp_bench
 ADP_BENCH=$ROOT/$BUILD_DIR/adapters/adp_bench
 
-TMP=$(mktemp -d /tmp/versa-adapters-bench.XXXXXX)
-chmod 755 "$TMP" # nginx workers run as another user
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+bench_tmp versa-adapters-bench
 
-read -r UP_PORT VERSA_PORT < <(python3 -c '
-import socket
-s = [socket.socket() for _ in range(2)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*[x.getsockname()[1] for x in s])')
+read -r UP_PORT VERSA_PORT < <(bench_ports 2)
 
 # v2 bodies as the demo's pets upstream answers: {"items": [Pet...], "api_version": "v2"}
 python3 - "$TMP" <<'EOF'

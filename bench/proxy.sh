@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. bench/lib.sh
 
 THREADS=${THREADS:-2}          # wrk threads
 CONNECTIONS=${CONNECTIONS:-64} # wrk connections
@@ -15,39 +16,15 @@ WARMUP=${WARMUP:-2s}           # unmeasured run before each measured one
 WORKERS=${WORKERS:-2}          # versa `threads` = nginx `worker_processes` (proxy and upstream)
 BUILD_DIR=${BUILD_DIR:-build-bench}
 
-need() { # command, Debian package
-    command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] && return 0
-    echo "installing $2" >&2
-    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$2" >/dev/null
-}
-need wrk wrk
-need nginx nginx-light
+bench_need wrk wrk
+bench_need nginx nginx-light
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-if [ -z "${VERSA_BIN:-}" ]; then
-    deploy/install-deps.sh
-    [ -f "$BUILD_DIR/build.ninja" ] || meson setup "$BUILD_DIR" -Dbuildtype=release >/dev/null
-    ninja -C "$BUILD_DIR" cli/versa >/dev/null
-    VERSA_BIN=$ROOT/$BUILD_DIR/cli/versa
-fi
+[ -n "${VERSA_BIN:-}" ] || bench_build "$BUILD_DIR" cli/versa
 
-TMP=$(mktemp -d /tmp/versa-bench.XXXXXX)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_tmp versa-bench
 
-read -r UP_PORT VERSA_PORT ADMIN_PORT NGX_PORT < <(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(4)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])')
+read -r UP_PORT VERSA_PORT ADMIN_PORT NGX_PORT < <(bench_ports 4)
 
 # ~1 KB of JSON without characters nginx would interpret inside a quoted string ($, \, ').
 BODY=$(python3 -c '

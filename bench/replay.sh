@@ -8,24 +8,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. bench/lib.sh
 
 N=${N:-100000}
 CONCURRENCY=${CONCURRENCY:-64}
 WORKERS=${WORKERS:-1}
 BUILD_DIR=${BUILD_DIR:-build-bench}
 
-if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
-    echo "installing nginx-light" >&2
-    sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nginx-light >/dev/null
-fi
+bench_need nginx nginx-light
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 if [ -z "${VERSA_BIN:-}" ] || [ -z "${RECORD_BIN:-}" ]; then
-    [ -f "$BUILD_DIR/build.ninja" ] || meson setup "$BUILD_DIR" -Dbuildtype=release >/dev/null
-    ninja -C "$BUILD_DIR" cli/versa contract-tests/ct_record_bench >/dev/null
-    VERSA_BIN=${VERSA_BIN:-$ROOT/$BUILD_DIR/cli/versa}
+    bench_build "$BUILD_DIR" cli/versa contract-tests/ct_record_bench
     RECORD_BIN=${RECORD_BIN:-$ROOT/$BUILD_DIR/contract-tests/ct_record_bench}
 fi
 
@@ -38,11 +32,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-read -r P1 P2 < <(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(2)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])')
+read -r P1 P2 < <(bench_ports 2)
 
 mkdir -p "$TMP/nginx/logs"
 cat >"$TMP/nginx/nginx.conf" <<EOF

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. bench/lib.sh
 
 THREADS=${THREADS:-2}          # wrk threads
 ROUNDS=${ROUNDS:-3}            # interleaved rounds of the three runs
@@ -19,40 +20,16 @@ SLOW_MS=${SLOW_MS:-200}        # the slow candidate's answer time
 DIFF_MB=${DIFF_MB:-10}         # size of each body of the diff engine's pair
 BUILD_DIR=${BUILD_DIR:-build-shadow-bench}
 
-need() { # command, Debian package
-    command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] && return 0
-    echo "installing $2" >&2
-    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$2" >/dev/null
-}
-need wrk wrk
-need nginx nginx-light
+bench_need wrk wrk
+bench_need nginx nginx-light
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-if [ -z "${VERSA_BIN:-}" ]; then
-    deploy/install-deps.sh
-    [ -f "$BUILD_DIR/build.ninja" ] || meson setup "$BUILD_DIR" -Dbuildtype=release >/dev/null
-    ninja -C "$BUILD_DIR" cli/versa contract-tests/ct_diff_bench >/dev/null
-    VERSA_BIN=$ROOT/$BUILD_DIR/cli/versa
-fi
+[ -n "${VERSA_BIN:-}" ] || bench_build "$BUILD_DIR" cli/versa contract-tests/ct_diff_bench
 DIFF_BENCH=${DIFF_BENCH:-$(dirname "$(dirname "$VERSA_BIN")")/contract-tests/ct_diff_bench}
 
-TMP=$(mktemp -d /tmp/versa-shadow-bench.XXXXXX)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_tmp versa-shadow-bench
 
-read -r UP_PORT FAST_PORT SLOW_PORT VERSA_PORT ADMIN_PORT < <(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(5)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])')
+read -r UP_PORT FAST_PORT SLOW_PORT VERSA_PORT ADMIN_PORT < <(bench_ports 5)
 
 # ~1 KB of JSON without characters nginx would interpret inside a quoted string ($, \, ').
 BODY=$(python3 -c '
