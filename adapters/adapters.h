@@ -2,11 +2,11 @@
  * metadata) compiled against the specs of its versions into plans that upgrade requests and
  * downgrade responses between an old version a client speaks and the newer version an upstream
  * serves. Loading does all parsing, validation and schema location; per request only a plan runs
- * over headers, query, path and a parsed JSON body. No HTTP library dependency. */
+ * over headers, query, path and the JSON body (parsed into the caller's bump memory, see
+ * jvalue.h). No HTTP library dependency. */
 #ifndef ADP_ADAPTERS_H
 #define ADP_ADAPTERS_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -147,6 +147,21 @@ typedef struct st_adp_mismatch_t {
     char pointer[256];  /* RFC 6901 pointer into the body being transformed */
 } adp_mismatch_t;
 
+/* Where an exchange's body document and adapted bytes are allocated: a bump allocator released
+ * all at once, after the adapted bytes have been sent (the gateway passes its request's memory
+ * pool). `alloc` returns 8-byte aligned memory and never NULL (it aborts, as h2o's pool does). */
+typedef struct st_adp_mem_t {
+    void *(*alloc)(void *ctx, size_t size);
+    void *ctx;
+} adp_mem_t;
+
+/* Why a request body could not be read as JSON (ADP_BAD_BODY). */
+typedef struct st_adp_body_error_t {
+    const char *message; /* static */
+    size_t offset;       /* bytes into the body */
+    unsigned line, col;  /* 1-based */
+} adp_body_error_t;
+
 /* A request on its way from an old-version client to a newer upstream. Init it, fill the inputs,
  * run adp_request_upgrade, read the outputs, dispose it. */
 typedef struct st_adp_request_t {
@@ -156,40 +171,51 @@ typedef struct st_adp_request_t {
     const char *query; /* raw query string without '?', or NULL */
     size_t query_len;
     adp_fields_t headers; /* in/out: request headers */
-    json_t *body;         /* in/out: a reference owned by the request (NULL: absent or not JSON) */
+    adp_mem_t mem;        /* optional: zero means an arena of the request's own, freed by dispose */
+    /* in/out: a JSON body to upgrade (NULL: none, or not JSON: the caller checks the media type
+     * with adp_media_type_is_json). Borrowed; it must outlive the request. On return, the bytes
+     * to send: the input itself when no step changed the body, else new bytes from `mem`;
+     * NULL with length 0 when the chain removed the body. */
+    const char *body;
+    size_t body_len;
     /* outputs; owned by the request, freed by dispose */
     char *upstream_path;  /* the rewritten path, or NULL when unchanged */
     char *upstream_query; /* the rebuilt query (no '?', "" for none), or NULL when unchanged */
     size_t mismatches;    /* transforms left undone in this call */
     adp_mismatch_t first_mismatch;
+    adp_body_error_t body_error; /* set with ADP_BAD_BODY */
+    void *own_arena;             /* private */
 } adp_request_t;
 
 /* A response on its way back from the upstream to an old-version client; used like
- * adp_request_t with adp_response_downgrade. */
+ * adp_request_t with adp_response_downgrade. A body that is not valid JSON is left as it is
+ * (body_invalid is set): the client gets what the upstream sent. */
 typedef struct st_adp_response_t {
     int status;           /* in/out: the upstream status, then the client's */
     adp_fields_t headers; /* in/out */
-    json_t *body;         /* in/out: a reference owned by the response (NULL: absent/not JSON) */
+    adp_mem_t mem;        /* optional, as for requests */
+    const char *body;     /* in/out, as for requests */
+    size_t body_len;
+    int body_invalid; /* out: the body was not JSON and was left untouched */
     size_t mismatches;
     adp_mismatch_t first_mismatch;
+    void *own_arena; /* private */
 } adp_response_t;
 
-/* init zeroes the struct (empty headers, no body); dispose frees the outputs and the header
- * array and drops the body reference. Both structs live in caller storage, one per exchange. */
+/* init zeroes the struct (empty headers, no body); dispose frees the outputs, the header array
+ * and the exchange's own arena (so adapted bytes from it die with it). Both structs live in
+ * caller storage, one per exchange. */
 void adp_request_init(adp_request_t *req);
 void adp_request_dispose(adp_request_t *req);
 void adp_response_init(adp_response_t *res);
 void adp_response_dispose(adp_response_t *res);
-
-/* Replaces the body with `body`, stealing the reference (the old one is dropped). */
-void adp_request_set_body_new(adp_request_t *req, json_t *body);
-void adp_response_set_body_new(adp_response_t *res, json_t *body);
 
 /* What adp_request_upgrade decided. */
 typedef enum adp_result {
     ADP_OK = 0,
     ADP_GONE = 1,     /* the operation is gone on the way to the upstream: answer 410 */
     ADP_BAD_PATH = 2, /* the request path does not fit the operation's template (cannot rewrite) */
+    ADP_BAD_BODY = 3, /* the request body is not valid JSON (see body_error): answer 400 */
 } adp_result_t;
 
 /* 1 when a Content-Type value names JSON: application/json or any type with a "+json" suffix
@@ -198,13 +224,15 @@ typedef enum adp_result {
 int adp_media_type_is_json(const char *value, size_t len);
 
 /* Upgrades the request through every change from the requested version to the upstream's,
- * oldest first: body, headers, query, path. The body may be replaced (wrap/unwrap). Fields the
+ * oldest first: body, headers, query, path. The body is parsed only when the plan has body
+ * steps (adp_plan_request_needs_body), and written back only when a step changed it. Fields the
  * body lacks or holds with another type are left alone and counted (req->mismatches and the
- * plan's counters). Thread-safe; allocates only for what it changes. */
+ * plan's counters). Thread-safe (plans are shared, exchanges are not). */
 adp_result_t adp_request_upgrade(const adp_plan_t *plan, adp_request_t *req);
 /* Downgrades the response through the same changes, newest first: status, headers, body (for
- * the statuses the changes cover; see `on` in adapters/README.md). Never fails; mismatches are
- * counted as for requests. The gateway recomputes Content-Length from the serialised body. */
+ * the statuses the changes cover; see `on` in adapters/README.md; the body is parsed only when
+ * adp_plan_response_needs_body says so). Never fails; mismatches are counted as for requests.
+ * The gateway recomputes Content-Length from body_len. */
 void adp_response_downgrade(const adp_plan_t *plan, adp_response_t *res);
 
 /* Appends the plan's Deprecation, Sunset and Link headers (plan-owned strings) to `out`. */

@@ -82,3 +82,13 @@ void *adp__arena_memdup(adp__arena_t *a, const void *p, size_t n, size_t size)
     memcpy(r, p, n * size);
     return r;
 }
+
+static void *arena_mem_alloc(void *ctx, size_t size)
+{
+    return adp__arena_alloc(ctx, size);
+}
+
+adp_mem_t adp__arena_mem(adp__arena_t *a)
+{
+    return (adp_mem_t){arena_mem_alloc, a};
+}

@@ -1,54 +1,53 @@
-/* The per-request body engine: runs compiled steps and schema automata over a jansson value.
- * A value that lacks a field a step refers to, or holds it with another type, is left as it is
- * and counted; nothing here fails or allocates beyond the values it creates. */
+/* The per-request body engine: runs compiled steps and schema automata over a parsed body
+ * (jvalue.h). A value that lacks a field a step refers to, or holds it with another type, is left
+ * as it is and counted; nothing here fails. New values come from the run's bump memory. */
 #include <stdio.h>
 #include <string.h>
 #include "plan.h"
 
 /* Where a value lives, so that it can be replaced or removed. */
 typedef struct {
-    json_t **root;  /* when parent is NULL */
-    json_t *parent; /* object or array */
+    adp__jv_t **root;  /* when parent is NULL */
+    adp__jv_t *parent; /* object or array */
     const char *key;
     size_t len;
     size_t index;
 } slot_t;
 
-static json_t *slot_get(const slot_t *s)
+static adp__jv_t *slot_get(const slot_t *s)
 {
     if (s->parent == NULL)
         return *s->root;
     if (s->key != NULL)
-        return json_object_getn(s->parent, s->key, s->len);
-    return json_array_get(s->parent, s->index);
+        return adp__json_get(s->parent, s->key, s->len);
+    return adp__json_at(s->parent, s->index);
 }
 
-/* Stores `v` (stealing the reference). */
-static void slot_set_new(const slot_t *s, json_t *v)
+/* Every edit goes through slot_set and slot_del, so run->changed tells whether the body must be
+ * written out again. */
+static void slot_set(adp__run_t *run, const slot_t *s, adp__jv_t *v)
 {
-    if (s->parent == NULL) {
-        json_decref(*s->root);
+    run->changed = 1;
+    if (s->parent == NULL)
         *s->root = v;
-    } else if (s->key != NULL) {
-        json_object_setn_new_nocheck(s->parent, s->key, s->len, v);
-    } else {
-        json_array_set_new(s->parent, s->index, v);
-    }
+    else if (s->key != NULL)
+        adp__json_set(run->mem, s->parent, s->key, s->len, v);
+    else
+        adp__json_put(s->parent, s->index, v);
 }
 
-static void slot_del(const slot_t *s)
+static void slot_del(adp__run_t *run, const slot_t *s)
 {
-    if (s->parent == NULL) {
-        json_decref(*s->root);
+    run->changed = 1;
+    if (s->parent == NULL)
         *s->root = NULL;
-    } else if (s->key != NULL) {
-        json_object_deln(s->parent, s->key, s->len);
-    } else {
-        json_array_remove(s->parent, s->index);
-    }
+    else if (s->key != NULL)
+        adp__json_del(s->parent, s->key, s->len);
+    else
+        adp__json_remove(s->parent, s->index);
 }
 
-static slot_t child_slot(json_t *parent, const adp__seg_t *seg)
+static slot_t child_slot(adp__jv_t *parent, const adp__seg_t *seg)
 {
     slot_t s = {NULL, parent, NULL, 0, 0};
     if (seg->kind == ADP__SEG_KEY) {
@@ -125,19 +124,24 @@ static void mismatch(adp__run_t *run, const adp__step_t *step, const adp__jpath_
 
 typedef enum { FOUND, ABSENT, NULL_PARENT, BAD_PARENT } lookup_t;
 
+static int fits(const adp__jv_t *v, const adp__seg_t *seg)
+{
+    return v->type == (seg->kind == ADP__SEG_KEY ? ADP__J_OBJECT : ADP__J_ARRAY);
+}
+
 /* Finds the slot of `tail` below the value in `base`. An absent or null intermediate is not the
  * body's fault (optional or nullable parents); one of another type is. */
 static lookup_t tail_find(const slot_t *base, const adp__jpath_t *tail, slot_t *out)
 {
     *out = *base;
-    json_t *v = slot_get(base);
+    adp__jv_t *v = slot_get(base);
     for (size_t i = 0; i < tail->n; ++i) {
         const adp__seg_t *seg = &tail->segs[i];
         if (v == NULL)
             return ABSENT;
-        if (json_is_null(v))
+        if (v->type == ADP__J_NULL)
             return NULL_PARENT;
-        if (seg->kind == ADP__SEG_KEY ? !json_is_object(v) : !json_is_array(v))
+        if (!fits(v, seg))
             return BAD_PARENT;
         *out = child_slot(v, seg);
         v = slot_get(out);
@@ -147,21 +151,21 @@ static lookup_t tail_find(const slot_t *base, const adp__jpath_t *tail, slot_t *
 
 /* Like tail_find for a destination: creates missing (or null) intermediate objects. Returns -1
  * when an intermediate has another type or the last step is an index out of range. */
-static int tail_make(const slot_t *base, const adp__jpath_t *tail, slot_t *out)
+static int tail_make(adp__run_t *run, const slot_t *base, const adp__jpath_t *tail, slot_t *out)
 {
     *out = *base;
     for (size_t i = 0; i < tail->n; ++i) {
         const adp__seg_t *seg = &tail->segs[i];
-        json_t *v = slot_get(out);
-        if (v == NULL || json_is_null(v)) {
+        adp__jv_t *v = slot_get(out);
+        if (v == NULL || v->type == ADP__J_NULL) {
             if (seg->kind != ADP__SEG_KEY)
                 return -1;
-            v = json_object();
-            slot_set_new(out, v);
+            v = adp__json_object(run->mem);
+            slot_set(run, out, v);
         }
-        if (seg->kind == ADP__SEG_KEY ? !json_is_object(v) : !json_is_array(v))
+        if (!fits(v, seg))
             return -1;
-        if (seg->kind == ADP__SEG_INDEX && seg->index >= json_array_size(v))
+        if (seg->kind == ADP__SEG_INDEX && seg->index >= v->len)
             return -1;
         *out = child_slot(v, seg);
     }
@@ -169,17 +173,17 @@ static int tail_make(const slot_t *base, const adp__jpath_t *tail, slot_t *out)
 }
 
 /* After a move out of `tail`, drops the intermediate objects it left empty (never `base`). */
-static void prune(const slot_t *base, const adp__jpath_t *tail)
+static void prune(adp__run_t *run, const slot_t *base, const adp__jpath_t *tail)
 {
     for (size_t n = tail->n; n-- > 1;) {
         adp__jpath_t head = {tail->segs, n};
         slot_t s;
         if (tail_find(base, &head, &s) != FOUND)
             return;
-        json_t *v = slot_get(&s);
-        if (!json_is_object(v) || json_object_size(v) != 0)
+        adp__jv_t *v = slot_get(&s);
+        if (v->type != ADP__J_OBJECT || v->len != 0)
             return;
-        slot_del(&s);
+        slot_del(run, &s);
     }
 }
 
@@ -188,45 +192,93 @@ static int same_tail(const adp__jpath_t *a, const adp__jpath_t *b)
     return a->n == b->n && adp__jpath_is_prefix(a, b);
 }
 
-/* Moves the value at `from` (a found slot) to dst; on a bad destination counts a mismatch. */
+/* Moves `v`, the value at `from` (a found slot), to dst; on a bad destination puts it back and
+ * counts a mismatch. */
 static void relocate(adp__run_t *run, const adp__step_t *step, const slot_t *base,
-                     const slot_t *from, json_t *v)
+                     const slot_t *from, adp__jv_t *v)
 {
     slot_t to;
-    json_incref(v);
-    slot_del(from);
-    prune(base, &step->src);
-    if (tail_make(base, &step->dst, &to) != 0) {
+    slot_del(run, from);
+    prune(run, base, &step->src);
+    if (tail_make(run, base, &step->dst, &to) != 0) {
         /* put it back where it was: the body stays as the upstream sent it */
         slot_t back;
-        if (tail_make(base, &step->src, &back) == 0)
-            slot_set_new(&back, v);
-        else
-            json_decref(v);
+        if (tail_make(run, base, &step->src, &back) == 0)
+            slot_set(run, &back, v);
         mismatch(run, step, &step->dst, WRONG_TYPE);
         return;
     }
-    slot_set_new(&to, v);
+    slot_set(run, &to, v);
 }
 
-static int map_find(const adp__map_t *m, const json_t *v)
+static int map_find(const adp__jmap_t *m, const adp__jv_t *v)
 {
-    for (size_t i = 0; i < m->n; ++i) {
-        const json_t *k = m->from[i];
-        if (json_is_string(k) && json_is_string(v)) {
-            if (json_string_length(k) == json_string_length(v) &&
-                memcmp(json_string_value(k), json_string_value(v), json_string_length(v)) == 0)
-                return (int)i;
-        } else if (json_equal((json_t *)k, (json_t *)v)) {
+    for (size_t i = 0; i < m->n; ++i)
+        if (adp__json_equal(m->from[i], v))
             return (int)i;
-        }
-    }
     return -1;
 }
 
-static int is_id(const json_t *v)
+static int is_id(const adp__jv_t *v)
 {
-    return json_is_string(v) || json_is_integer(v);
+    return v->type == ADP__J_STRING || adp__json_is_integer(v);
+}
+
+/* true and false are one type as far as map tables go */
+static int kind_of(const adp__jv_t *v)
+{
+    return v->type == ADP__J_TRUE ? ADP__J_FALSE : v->type;
+}
+
+static void apply_default(adp__run_t *run, const adp__step_t *step, const slot_t *base)
+{
+    slot_t d;
+    lookup_t r = tail_find(base, &step->dst, &d);
+    if (r == ABSENT) {
+        if (tail_make(run, base, &step->dst, &d) == 0)
+            slot_set(run, &d, adp__json_copy(run->mem, step->value));
+        else
+            mismatch(run, step, &step->dst, WRONG_TYPE);
+    } else if (r == BAD_PARENT) {
+        mismatch(run, step, &step->dst, WRONG_TYPE);
+    }
+}
+
+static void apply_map(adp__run_t *run, const adp__step_t *step, const slot_t *s, adp__jv_t *v)
+{
+    if (v->type == ADP__J_NULL)
+        return;
+    int i = map_find(step->map, v);
+    if (i >= 0)
+        slot_set(run, s, adp__json_copy(run->mem, step->map->to[i]));
+    else if (step->strict || (step->map->n != 0 && kind_of(v) != kind_of(step->map->from[0])))
+        mismatch(run, step, &step->src, WRONG_TYPE);
+}
+
+/* collapse/expand: an id <-> an object holding it as `key`, then moved when src != dst. */
+static void apply_id(adp__run_t *run, const adp__step_t *step, const slot_t *base,
+                     const slot_t *s, adp__jv_t *v)
+{
+    if (step->prim == ADP__P_TO_ID && v->type == ADP__J_OBJECT) {
+        adp__jv_t *id = adp__json_get(v, step->key, step->key_len);
+        if (id == NULL) {
+            mismatch(run, step, &step->src, MISSING);
+            return;
+        }
+        slot_set(run, s, id);
+        v = id;
+    } else if (step->prim == ADP__P_TO_OBJECT && is_id(v)) {
+        adp__jv_t *o = adp__json_object(run->mem);
+        adp__json_set(run->mem, o, step->key, step->key_len, v);
+        slot_set(run, s, o);
+        v = o;
+    } else if (v->type != ADP__J_NULL &&
+               (step->prim == ADP__P_TO_ID ? !is_id(v) : v->type != ADP__J_OBJECT)) {
+        mismatch(run, step, &step->src, WRONG_TYPE);
+        return;
+    }
+    if (!same_tail(&step->src, &step->dst))
+        relocate(run, step, base, s, v);
 }
 
 /* Runs one primitive on the value in `base`. */
@@ -234,17 +286,8 @@ static void apply_at(adp__run_t *run, const adp__step_t *step, const slot_t *bas
 {
     slot_t s, d;
     lookup_t r;
-    json_t *v;
     if (step->prim == ADP__P_DEFAULT) {
-        r = tail_find(base, &step->dst, &d);
-        if (r == ABSENT) {
-            if (tail_make(base, &step->dst, &d) == 0)
-                slot_set_new(&d, json_deep_copy(step->value));
-            else
-                mismatch(run, step, &step->dst, WRONG_TYPE);
-        } else if (r == BAD_PARENT) {
-            mismatch(run, step, &step->dst, WRONG_TYPE);
-        }
+        apply_default(run, step, base);
         return;
     }
     if (step->prim == ADP__P_DERIVE) {
@@ -266,88 +309,51 @@ static void apply_at(adp__run_t *run, const adp__step_t *step, const slot_t *bas
             mismatch(run, step, &step->src, MISSING);
         return;
     }
-    v = slot_get(&s);
+    adp__jv_t *v = slot_get(&s);
     switch (step->prim) {
     case ADP__P_MOVE:
         relocate(run, step, base, &s, v);
         break;
     case ADP__P_DELETE:
-        slot_del(&s);
+        slot_del(run, &s);
         break;
     case ADP__P_DERIVE:
-        if (tail_make(base, &step->dst, &d) == 0)
-            slot_set_new(&d, json_deep_copy(v));
+        if (tail_make(run, base, &step->dst, &d) == 0)
+            slot_set(run, &d, adp__json_copy(run->mem, v));
         else
             mismatch(run, step, &step->dst, WRONG_TYPE);
         break;
     case ADP__P_CONVERT: {
-        if (json_is_null(v))
+        if (v->type == ADP__J_NULL)
             break;
-        json_t *nv = adp__convert(step->conv, step->scale, v);
+        adp__jv_t *nv = adp__convert(run->mem, step->conv, step->scale, v);
         if (nv == NULL)
             mismatch(run, step, &step->src, WRONG_TYPE);
         else
-            slot_set_new(&s, nv);
+            slot_set(run, &s, nv);
         break;
     }
-    case ADP__P_MAP: {
-        if (json_is_null(v))
-            break;
-        int i = map_find(step->map, v);
-        if (i >= 0)
-            slot_set_new(&s, json_deep_copy(step->map->to[i]));
-        else if (step->strict ||
-                 (step->map->n != 0 && json_typeof(v) != json_typeof(step->map->from[0])))
-            mismatch(run, step, &step->src, WRONG_TYPE);
+    case ADP__P_MAP:
+        apply_map(run, step, &s, v);
         break;
-    }
     case ADP__P_TO_ID:
-        if (json_is_object(v)) {
-            json_t *id = json_object_getn(v, step->key, step->key_len);
-            if (id == NULL) {
-                mismatch(run, step, &step->src, MISSING);
-                break;
-            }
-            json_incref(id);
-            slot_set_new(&s, id);
-            v = id;
-        } else if (!is_id(v) && !json_is_null(v)) {
-            mismatch(run, step, &step->src, WRONG_TYPE);
-            break;
-        }
-        if (!same_tail(&step->src, &step->dst))
-            relocate(run, step, base, &s, v);
-        break;
     case ADP__P_TO_OBJECT:
-        if (is_id(v)) {
-            json_t *o = json_object();
-            json_object_setn_new_nocheck(o, step->key, step->key_len, json_incref(v));
-            slot_set_new(&s, o);
-            v = o;
-        } else if (!json_is_object(v) && !json_is_null(v)) {
-            mismatch(run, step, &step->src, WRONG_TYPE);
-            break;
-        }
-        if (!same_tail(&step->src, &step->dst))
-            relocate(run, step, base, &s, v);
+        apply_id(run, step, base, &s, v);
         break;
     case ADP__P_OPEN: {
-        if (!json_is_object(v)) {
-            mismatch(run, step, &step->src, WRONG_TYPE);
-            break;
-        }
-        json_t *inner = json_object_getn(v, step->key, step->key_len);
-        if (inner == NULL) {
-            mismatch(run, step, &step->src, MISSING);
-            break;
-        }
-        slot_set_new(&s, json_incref(inner));
+        adp__jv_t *inner = v->type == ADP__J_OBJECT ? adp__json_get(v, step->key, step->key_len)
+                                                    : NULL;
+        if (inner != NULL)
+            slot_set(run, &s, inner);
+        else
+            mismatch(run, step, &step->src, v->type == ADP__J_OBJECT ? MISSING : WRONG_TYPE);
         break;
     }
     case ADP__P_CLOSE: {
-        json_t *o = step->value != NULL ? json_deep_copy(step->value) : json_object();
-        json_object_setn_new_nocheck(o, step->key, step->key_len, json_incref(v));
-        slot_set_new(&s, o);
+        adp__jv_t *o = step->value != NULL ? adp__json_copy(run->mem, step->value)
+                                           : adp__json_object(run->mem);
+        adp__json_set(run->mem, o, step->key, step->key_len, v);
+        slot_set(run, &s, o);
         break;
     }
     case ADP__P_DEFAULT:
@@ -363,14 +369,14 @@ static void walk(adp__run_t *run, const adp__step_t *step, const slot_t *at, con
         apply_at(run, step, at);
         return;
     }
-    json_t *v = slot_get(at);
-    if (v == NULL || json_is_null(v))
+    adp__jv_t *v = slot_get(at);
+    if (v == NULL || v->type == ADP__J_NULL)
         return;
     const adp__seg_t *seg = &segs[0];
     switch (seg->kind) {
     case ADP__SEG_KEY:
     case ADP__SEG_INDEX: {
-        if (seg->kind == ADP__SEG_KEY ? !json_is_object(v) : !json_is_array(v)) {
+        if (!fits(v, seg)) {
             mismatch(run, step, NULL, WRONG_TYPE);
             return;
         }
@@ -383,37 +389,24 @@ static void walk(adp__run_t *run, const adp__step_t *step, const slot_t *at, con
         return;
     }
     case ADP__SEG_ITEMS:
-        if (!json_is_array(v)) {
+    case ADP__SEG_VALUES:
+        if (v->type != (seg->kind == ADP__SEG_ITEMS ? ADP__J_ARRAY : ADP__J_OBJECT)) {
             mismatch(run, step, NULL, WRONG_TYPE);
             return;
         }
-        /* steps never add or remove elements of the array they iterate */
-        for (size_t i = 0; i < json_array_size(v); ++i) {
+        /* steps never add or remove entries of the container they iterate; replacing an entry's
+         * value in place keeps the indexes valid */
+        for (size_t i = 0; i < v->len; ++i) {
             slot_t c = {NULL, v, NULL, 0, i};
-            trail_push(run, NULL, 0, i);
+            if (seg->kind == ADP__SEG_VALUES) {
+                c.key = v->u.members[i].key;
+                c.len = v->u.members[i].len;
+            }
+            trail_push(run, c.key, c.len, i);
             walk(run, step, &c, segs + 1, n - 1);
             trail_pop(run);
         }
         return;
-    case ADP__SEG_VALUES: {
-        if (!json_is_object(v)) {
-            mismatch(run, step, NULL, WRONG_TYPE);
-            return;
-        }
-        const char *key;
-        size_t klen;
-        json_t *member;
-        /* replacing a member's value in place keeps the iteration valid; steps never add or
-         * remove members of the object they iterate */
-        json_object_keylen_foreach(v, key, klen, member)
-        {
-            slot_t c = {NULL, v, key, klen, 0};
-            trail_push(run, key, klen, 0);
-            walk(run, step, &c, segs + 1, n - 1);
-            trail_pop(run);
-        }
-        return;
-    }
     }
 }
 
@@ -424,7 +417,7 @@ static int step_applies(const adp__run_t *run, const adp__step_t *step)
     return run->scope != ADP__IN_RESPONSE || adp__statuses_has(&step->on, run->status);
 }
 
-void adp__run_steps(adp__run_t *run, json_t **root, const adp__step_t *steps, size_t n)
+void adp__run_steps(adp__run_t *run, adp__jv_t **root, const adp__step_t *steps, size_t n)
 {
     for (size_t i = 0; i < n && *root != NULL; ++i) {
         if (!step_applies(run, &steps[i]))
@@ -453,14 +446,14 @@ static uint32_t transition(const adp__dstate_t *st, const char *key, size_t len)
     return st->other;
 }
 
-static void run_actions(adp__run_t *run, const adp__dstate_t *st, json_t *v, int upgrade)
+static void run_actions(adp__run_t *run, const adp__dstate_t *st, adp__jv_t *v, int upgrade)
 {
     for (uint32_t i = 0; i < st->nactions; ++i) {
         /* downgrades undo the components in reverse order */
         const adp__action_t *a = &st->actions[upgrade ? i : st->nactions - 1 - i];
         int quiet = run->quiet;
         run->quiet |= a->tentative;
-        json_t *root = v;
+        adp__jv_t *root = v;
         if (upgrade)
             adp__run_steps(run, &root, a->unit->up, a->unit->nup);
         else
@@ -469,49 +462,54 @@ static void run_actions(adp__run_t *run, const adp__dstate_t *st, json_t *v, int
     }
 }
 
-static void dfa_walk(adp__run_t *run, const adp__dfa_t *dfa, uint32_t state, json_t *v, int upgrade)
+static void dfa_walk(adp__run_t *run, const adp__dfa_t *dfa, uint32_t state, adp__jv_t *v,
+                     int upgrade);
+
+static void dfa_children(adp__run_t *run, const adp__dfa_t *dfa, const adp__dstate_t *st,
+                         adp__jv_t *v, int upgrade)
+{
+    if (v->type == ADP__J_OBJECT && st->other == ADP__NO_STATE) {
+        for (uint32_t i = 0; i < st->nkeys; ++i) {
+            adp__jv_t *c = adp__json_get(v, st->keys[i].key, st->keys[i].len);
+            if (c == NULL)
+                continue;
+            trail_push(run, st->keys[i].key, st->keys[i].len, 0);
+            dfa_walk(run, dfa, st->keys[i].to, c, upgrade);
+            trail_pop(run);
+        }
+    } else if (v->type == ADP__J_OBJECT) {
+        for (size_t i = 0; i < v->len; ++i) {
+            const adp__jmember_t *m = &v->u.members[i];
+            uint32_t to = transition(st, m->key, m->len);
+            if (to == ADP__NO_STATE)
+                continue;
+            trail_push(run, m->key, m->len, 0);
+            dfa_walk(run, dfa, to, m->value, upgrade);
+            trail_pop(run);
+        }
+    } else if (v->type == ADP__J_ARRAY && st->items != ADP__NO_STATE) {
+        for (size_t i = 0; i < v->len; ++i) {
+            trail_push(run, NULL, 0, i);
+            dfa_walk(run, dfa, st->items, v->u.items[i], upgrade);
+            trail_pop(run);
+        }
+    }
+}
+
+static void dfa_walk(adp__run_t *run, const adp__dfa_t *dfa, uint32_t state, adp__jv_t *v,
+                     int upgrade)
 {
     if (run->depth >= ADP__MAX_DEPTH)
         return;
     const adp__dstate_t *st = &dfa->states[state];
     if (!upgrade && st->nactions != 0)
         run_actions(run, st, v, 0);
-    if (json_is_object(v)) {
-        if (st->other == ADP__NO_STATE) {
-            for (uint32_t i = 0; i < st->nkeys; ++i) {
-                json_t *c = json_object_getn(v, st->keys[i].key, st->keys[i].len);
-                if (c == NULL)
-                    continue;
-                trail_push(run, st->keys[i].key, st->keys[i].len, 0);
-                dfa_walk(run, dfa, st->keys[i].to, c, upgrade);
-                trail_pop(run);
-            }
-        } else {
-            const char *key;
-            size_t klen;
-            json_t *c;
-            json_object_keylen_foreach(v, key, klen, c)
-            {
-                uint32_t to = transition(st, key, klen);
-                if (to == ADP__NO_STATE)
-                    continue;
-                trail_push(run, key, klen, 0);
-                dfa_walk(run, dfa, to, c, upgrade);
-                trail_pop(run);
-            }
-        }
-    } else if (json_is_array(v) && st->items != ADP__NO_STATE) {
-        for (size_t i = 0; i < json_array_size(v); ++i) {
-            trail_push(run, NULL, 0, i);
-            dfa_walk(run, dfa, st->items, json_array_get(v, i), upgrade);
-            trail_pop(run);
-        }
-    }
+    dfa_children(run, dfa, st, v, upgrade);
     if (upgrade && st->nactions != 0)
         run_actions(run, st, v, 1);
 }
 
-void adp__run_dfa(adp__run_t *run, json_t *root, const adp__dfa_t *dfa, int upgrade)
+void adp__run_dfa(adp__run_t *run, adp__jv_t *root, const adp__dfa_t *dfa, int upgrade)
 {
     if (root != NULL && dfa != NULL && dfa->n != 0)
         dfa_walk(run, dfa, 0, root, upgrade);

@@ -110,7 +110,7 @@ static const int64_t pow10_table[] = {1,      10,      100,      1000,      1000
                                       100000, 1000000, 10000000, 100000000, 1000000000};
 
 /* Shortest "%.Ng" that reads back as the same double. */
-static json_t *real_to_string(double d)
+static adp__jv_t *real_to_string(const adp_mem_t *mem, double d)
 {
     char buf[40];
     for (int prec = 15; prec <= 17; ++prec) {
@@ -118,7 +118,24 @@ static json_t *real_to_string(double d)
         if (strtod(buf, NULL) == d)
             break;
     }
-    return json_string(buf);
+    return adp__json_string_copy(mem, buf, strlen(buf));
+}
+
+static adp__jv_t *int_to_string(const adp_mem_t *mem, int64_t i)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof(buf), "%" PRId64, i);
+    return adp__json_string_copy(mem, buf, (size_t)n);
+}
+
+/* A string value as a NUL-terminated copy in `buf` (for strtoll/strtod); -1 when longer. */
+static int string_cstr(const adp__jv_t *v, char *buf, size_t size)
+{
+    if (v->type != ADP__J_STRING || v->len >= size)
+        return -1;
+    memcpy(buf, v->u.str, v->len);
+    buf[v->len] = '\0';
+    return 0;
 }
 
 /* Checks JSON number syntax (RFC 8259 §6) over the whole string; *integral is set when there
@@ -167,20 +184,19 @@ static int parse_int64(const char *s, int64_t *out)
     return 0;
 }
 
-static json_t *string_to_number(const json_t *v, int integer_only)
+static adp__jv_t *string_to_number(const adp_mem_t *mem, const adp__jv_t *v, int integer_only)
 {
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
+    char s[65];
     int integral;
-    if (len > 64 || !json_number_syntax(s, len, &integral) || (integer_only && !integral))
+    if (string_cstr(v, s, sizeof(s)) != 0 || !json_number_syntax(s, v->len, &integral) ||
+        (integer_only && !integral))
         return NULL;
     int64_t i;
     if (integral && parse_int64(s, &i) == 0)
-        return json_integer(i);
+        return adp__json_integer(mem, i);
     if (integer_only)
         return NULL;
-    double d = strtod(s, NULL);
-    return isfinite(d) ? json_real(d) : NULL;
+    return adp__json_real(mem, strtod(s, NULL)); /* NULL when not finite */
 }
 
 /* A decimal string ("-12.30", no exponent, no '+') as an integer count of 10^-scale units. */
@@ -229,7 +245,7 @@ static int decimal_to_minor(const char *s, size_t len, int scale, int64_t *out)
     return 0;
 }
 
-static json_t *minor_to_decimal(int64_t v, int scale)
+static adp__jv_t *minor_to_decimal(const adp_mem_t *mem, int64_t v, int scale)
 {
     char buf[48];
     uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -239,21 +255,23 @@ static json_t *minor_to_decimal(int64_t v, int scale)
     else
         snprintf(buf, sizeof(buf), "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "", mag / unit, scale,
                  mag % unit);
-    return json_string(buf);
+    return adp__json_string_copy(mem, buf, strlen(buf));
 }
 
-static int number_to_minor(const json_t *v, int scale, int64_t *out)
+static int number_to_minor(const adp__jv_t *v, int scale, int64_t *out)
 {
-    if (json_is_integer(v)) {
-        json_int_t i = json_integer_value(v);
-        if (i > INT64_MAX / pow10_table[scale] || i < INT64_MIN / pow10_table[scale])
+    int64_t i;
+    double d;
+    if (adp__json_is_integer(v)) {
+        if (adp__json_int_value(v, &i) != 0 || i > INT64_MAX / pow10_table[scale] ||
+            i < INT64_MIN / pow10_table[scale])
             return -1;
         *out = i * pow10_table[scale];
         return 0;
     }
-    if (!json_is_real(v))
+    if (adp__json_real_value(v, &d) != 0)
         return -1;
-    double x = json_real_value(v) * (double)pow10_table[scale];
+    double x = d * (double)pow10_table[scale];
     double r = nearbyint(x);
     if (!isfinite(r) || fabs(r) > 9007199254740992.0 || fabs(x - r) > 1e-9 * (fabs(r) + 1))
         return -1;
@@ -385,11 +403,11 @@ char *adp_format_http_date(int64_t t, char *buf, size_t size)
     return buf;
 }
 
-static json_t *unix_to_datetime(const json_t *v, int scale)
+static adp__jv_t *unix_to_datetime(const adp_mem_t *mem, const adp__jv_t *v, int scale)
 {
-    if (!json_is_integer(v))
+    int64_t t, ms = 0;
+    if (adp__json_int_value(v, &t) != 0)
         return NULL;
-    int64_t t = json_integer_value(v), ms = 0;
     if (scale == 3) {
         ms = ((t % 1000) + 1000) % 1000;
         t = (t - ms) / 1000;
@@ -408,61 +426,72 @@ static json_t *unix_to_datetime(const json_t *v, int scale)
     if (ms != 0)
         snprintf(buf + n, sizeof(buf) - (size_t)n, ".%03d", (int)ms);
     strcat(buf, "Z");
-    return json_string(buf);
+    return adp__json_string_copy(mem, buf, strlen(buf));
 }
 
-static json_t *datetime_to_unix(const json_t *v, int scale)
+static adp__jv_t *datetime_to_unix(const adp_mem_t *mem, const adp__jv_t *v, int scale)
 {
     int64_t secs;
     int ms;
-    if (adp__parse_datetime(json_string_value(v), json_string_length(v), 0, &secs, &ms) != 0)
+    if (v->type != ADP__J_STRING || adp__parse_datetime(v->u.str, v->len, 0, &secs, &ms) != 0)
         return NULL;
-    return json_integer(scale == 3 ? secs * 1000 + ms : secs);
+    return adp__json_integer(mem, scale == 3 ? secs * 1000 + ms : secs);
 }
 
-json_t *adp__convert(adp__conv_t conv, int scale, const json_t *v)
+/* A number (integer or not) as the shortest text that reads back as its value. Integers
+ * beyond int64 keep their digits. */
+static adp__jv_t *number_to_string(const adp_mem_t *mem, const adp__jv_t *v)
 {
-    int64_t minor;
+    int64_t i;
+    double d;
+    if (adp__json_is_integer(v))
+        return adp__json_int_value(v, &i) == 0 ? int_to_string(mem, i)
+                                               : adp__json_string(mem, v->u.str, v->len);
+    return adp__json_real_value(v, &d) == 0 ? real_to_string(mem, d) : NULL;
+}
+
+/* "12.30" -> 12.3; no exponent */
+static adp__jv_t *decimal_to_number(const adp_mem_t *mem, const adp__jv_t *v)
+{
+    char s[65];
+    int integral;
+    if (string_cstr(v, s, sizeof(s)) != 0 || !json_number_syntax(s, v->len, &integral) ||
+        strpbrk(s, "eE") != NULL)
+        return NULL;
+    return adp__json_real(mem, strtod(s, NULL));
+}
+
+adp__jv_t *adp__convert(const adp_mem_t *mem, adp__conv_t conv, int scale, const adp__jv_t *v)
+{
+    int64_t minor, i;
     switch (conv) {
     case ADP__C_NUM_TO_STR:
-        if (json_is_integer(v))
-            return json_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return json_is_real(v) ? real_to_string(json_real_value(v)) : NULL;
+        return v->type == ADP__J_NUMBER ? number_to_string(mem, v) : NULL;
     case ADP__C_INT_TO_STR:
-        return json_is_integer(v) ? json_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v))
-                                  : NULL;
+        return adp__json_is_integer(v) ? number_to_string(mem, v) : NULL;
     case ADP__C_STR_TO_NUM:
     case ADP__C_STR_TO_INT:
-        return json_is_string(v) ? string_to_number(v, conv == ADP__C_STR_TO_INT) : NULL;
+        return string_to_number(mem, v, conv == ADP__C_STR_TO_INT);
     case ADP__C_DEC_TO_MINOR:
-        if (!json_is_string(v) ||
-            decimal_to_minor(json_string_value(v), json_string_length(v), scale, &minor) != 0)
+        if (v->type != ADP__J_STRING || decimal_to_minor(v->u.str, v->len, scale, &minor) != 0)
             return NULL;
-        return json_integer(minor);
+        return adp__json_integer(mem, minor);
     case ADP__C_MINOR_TO_DEC:
-        return json_is_integer(v) ? minor_to_decimal(json_integer_value(v), scale) : NULL;
+        return adp__json_int_value(v, &i) == 0 ? minor_to_decimal(mem, i, scale) : NULL;
     case ADP__C_NUM_TO_MINOR:
-        return number_to_minor(v, scale, &minor) == 0 ? json_integer(minor) : NULL;
+        return number_to_minor(v, scale, &minor) == 0 ? adp__json_integer(mem, minor) : NULL;
     case ADP__C_MINOR_TO_NUM:
-        return json_is_integer(v)
-                   ? json_real((double)json_integer_value(v) / (double)pow10_table[scale])
+        return adp__json_int_value(v, &i) == 0
+                   ? adp__json_real(mem, (double)i / (double)pow10_table[scale])
                    : NULL;
     case ADP__C_NUM_TO_DEC:
-        return number_to_minor(v, scale, &minor) == 0 ? minor_to_decimal(minor, scale) : NULL;
-    case ADP__C_DEC_TO_NUM: {
-        if (!json_is_string(v))
-            return NULL;
-        int integral;
-        const char *s = json_string_value(v);
-        size_t len = json_string_length(v);
-        if (len > 64 || !json_number_syntax(s, len, &integral) || strpbrk(s, "eE") != NULL)
-            return NULL;
-        return json_real(strtod(s, NULL));
-    }
+        return number_to_minor(v, scale, &minor) == 0 ? minor_to_decimal(mem, minor, scale) : NULL;
+    case ADP__C_DEC_TO_NUM:
+        return decimal_to_number(mem, v);
     case ADP__C_UNIX_TO_DT:
-        return unix_to_datetime(v, scale);
+        return unix_to_datetime(mem, v, scale);
     case ADP__C_DT_TO_UNIX:
-        return json_is_string(v) ? datetime_to_unix(v, scale) : NULL;
+        return datetime_to_unix(mem, v, scale);
     case ADP__C_ENUM:
         return NULL;
     }

@@ -3,8 +3,8 @@
 #ifndef ADP_CONVERT_H
 #define ADP_CONVERT_H
 
-#include <jansson.h>
 #include <stdint.h>
+#include "jvalue.h"
 
 /* The types a `convert` step names. */
 typedef enum adp__type {
@@ -47,9 +47,9 @@ int adp__conv_for(adp__type_t from, adp__type_t to, int cents_scale, adp__conv_t
  * "number"). Returns 1 when `schema_type` fits. */
 int adp__type_fits(adp__type_t t, const char *schema_type);
 
-/* Converts `v` (not null). Returns a new reference, or NULL when `v` has the wrong type or
- * cannot be converted exactly. */
-json_t *adp__convert(adp__conv_t conv, int scale, const json_t *v);
+/* Converts `v` (not null) into a new value allocated from `mem`. Returns NULL when `v` has the
+ * wrong type or cannot be converted exactly. */
+adp__jv_t *adp__convert(const adp_mem_t *mem, adp__conv_t conv, int scale, const adp__jv_t *v);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
 int64_t adp__days_from_civil(int64_t y, unsigned m, unsigned d);

@@ -239,12 +239,20 @@ void adp_request_init(adp_request_t *req)
     adp_fields_init(&req->headers);
 }
 
+static void own_arena_free(void *own)
+{
+    if (own != NULL) {
+        adp__arena_dispose(own);
+        free(own);
+    }
+}
+
 void adp_request_dispose(adp_request_t *req)
 {
     adp_fields_dispose(&req->headers);
-    json_decref(req->body);
     free(req->upstream_path);
     free(req->upstream_query);
+    own_arena_free(req->own_arena);
     memset(req, 0, sizeof(*req));
 }
 
@@ -257,20 +265,35 @@ void adp_response_init(adp_response_t *res)
 void adp_response_dispose(adp_response_t *res)
 {
     adp_fields_dispose(&res->headers);
-    json_decref(res->body);
+    own_arena_free(res->own_arena);
     memset(res, 0, sizeof(*res));
 }
 
-void adp_request_set_body_new(adp_request_t *req, json_t *body)
+/* The caller's memory, or an arena of the exchange's own (created on first use). */
+static const adp_mem_t *mem_of(adp_mem_t *mem, void **own)
 {
-    json_decref(req->body);
-    req->body = body;
+    if (mem->alloc == NULL) {
+        adp__arena_t *a = adp__xmalloc(sizeof(*a));
+        adp__arena_init(a);
+        *own = a;
+        *mem = adp__arena_mem(a);
+    }
+    return mem;
 }
 
-void adp_response_set_body_new(adp_response_t *res, json_t *body)
+/* Writes the edited body back as the exchange's bytes: only when a step changed it, so an
+ * untouched body goes out exactly as it came. */
+static void body_out(const adp__run_t *run, const adp__jv_t *doc, const char **body,
+                     size_t *len)
 {
-    json_decref(res->body);
-    res->body = body;
+    if (!run->changed)
+        return;
+    if (doc == NULL) {
+        *body = NULL;
+        *len = 0;
+        return;
+    }
+    *body = adp__json_dump(run->mem, doc, len);
 }
 
 static void count(const adp_plan_t *plan, adp_direction_t dir, size_t n)
@@ -279,21 +302,41 @@ static void count(const adp_plan_t *plan, adp_direction_t dir, size_t n)
         atomic_fetch_add_explicit(&((adp_plan_t *)plan)->mismatches[dir], n, memory_order_relaxed);
 }
 
+/* Parses the request body when the plan has steps for it. */
+static adp_result_t request_doc(const adp_plan_t *plan, adp_request_t *req, const adp_mem_t *mem,
+                                adp__jv_t **doc)
+{
+    *doc = NULL;
+    if (req->body == NULL || !plan->request_body)
+        return ADP_OK;
+    adp__jerror_t e;
+    if ((*doc = adp__json_parse(mem, req->body, req->body_len, &e)) == NULL) {
+        req->body_error = (adp_body_error_t){e.message, e.offset, e.line, e.col};
+        return ADP_BAD_BODY;
+    }
+    return ADP_OK;
+}
+
 adp_result_t adp_request_upgrade(const adp_plan_t *plan, adp_request_t *req)
 {
     req->mismatches = 0;
     if (plan->gone_detail != NULL)
         return ADP_GONE;
-    adp__run_t run = {.scope = ADP__IN_REQUEST, .first = &req->first_mismatch};
+    adp__run_t run = {.mem = mem_of(&req->mem, &req->own_arena), .scope = ADP__IN_REQUEST,
+                      .first = &req->first_mismatch};
+    adp__jv_t *doc;
+    if (request_doc(plan, req, run.mem, &doc) != ADP_OK)
+        return ADP_BAD_BODY;
+    int has_body = doc != NULL;
     adp_fields_t query;
     adp_fields_init(&query);
     int query_split_done = 0, query_changed = 0;
     adp_result_t rc = ADP_OK;
     for (size_t h = 0; h < plan->nhops; ++h) {
         const adp__hop_t *hop = plan->hops[h];
-        if (req->body != NULL) {
-            adp__run_dfa(&run, req->body, hop->req_dfa, 1);
-            adp__run_steps(&run, &req->body, hop->req_steps, hop->nreq_steps);
+        if (doc != NULL) {
+            adp__run_dfa(&run, doc, hop->req_dfa, 1);
+            adp__run_steps(&run, &doc, hop->req_steps, hop->nreq_steps);
         }
         apply_headers(&req->headers, hop->req_headers, hop->nreq_headers, 0);
         if (hop->nquery != 0) {
@@ -319,14 +362,33 @@ adp_result_t adp_request_upgrade(const adp_plan_t *plan, adp_request_t *req)
         req->upstream_query = query_join(&query);
     }
     adp_fields_dispose(&query);
+    if (has_body)
+        body_out(&run, doc, &req->body, &req->body_len);
     req->mismatches = run.mismatches;
     count(plan, ADP_UPGRADE, run.mismatches);
     return rc;
 }
 
+/* Parses the response body when the plan transforms bodies of its (upstream) status; a body
+ * that is not JSON stays as it is. */
+static adp__jv_t *response_doc(const adp_plan_t *plan, adp_response_t *res, const adp_mem_t *mem)
+{
+    adp__jerror_t e;
+    adp__jv_t *doc = NULL;
+    res->body_invalid = 0;
+    if (res->body == NULL || !adp__statuses_has(&plan->response_body, res->status))
+        return NULL;
+    if ((doc = adp__json_parse(mem, res->body, res->body_len, &e)) == NULL)
+        res->body_invalid = 1;
+    return doc;
+}
+
 void adp_response_downgrade(const adp_plan_t *plan, adp_response_t *res)
 {
-    adp__run_t run = {.scope = ADP__IN_RESPONSE, .first = &res->first_mismatch};
+    adp__run_t run = {.mem = mem_of(&res->mem, &res->own_arena), .scope = ADP__IN_RESPONSE,
+                      .first = &res->first_mismatch};
+    adp__jv_t *doc = response_doc(plan, res, run.mem);
+    int has_body = doc != NULL;
     res->mismatches = 0;
     for (size_t h = plan->nhops; h-- > 0;) {
         const adp__hop_t *hop = plan->hops[h];
@@ -337,15 +399,17 @@ void adp_response_downgrade(const adp_plan_t *plan, adp_response_t *res)
             }
         run.status = res->status;
         apply_headers(&res->headers, hop->res_headers, hop->nres_headers, res->status);
-        if (res->body == NULL)
+        if (doc == NULL)
             continue;
-        adp__run_steps(&run, &res->body, hop->res_steps, hop->nres_steps);
-        for (size_t k = 0; k < hop->nres_dfas && res->body != NULL; ++k)
+        adp__run_steps(&run, &doc, hop->res_steps, hop->nres_steps);
+        for (size_t k = 0; k < hop->nres_dfas && doc != NULL; ++k)
             if (adp__statuses_has(&hop->res_dfas[k].statuses, res->status)) {
-                adp__run_dfa(&run, res->body, hop->res_dfas[k].dfa, 0);
+                adp__run_dfa(&run, doc, hop->res_dfas[k].dfa, 0);
                 break;
             }
     }
+    if (has_body)
+        body_out(&run, doc, &res->body, &res->body_len);
     res->mismatches = run.mismatches;
     count(plan, ADP_DOWNGRADE, run.mismatches);
 }

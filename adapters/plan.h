@@ -10,6 +10,7 @@
 #include "adapters.h"
 #include "convert.h"
 #include "jpath.h"
+#include "jvalue.h"
 
 /* A set of HTTP status codes 100..611 (bit status - 100). */
 typedef struct st_adp__statuses_t {
@@ -47,10 +48,17 @@ typedef enum adp__prim {
 #define ADP__IN_REQUEST 1u
 #define ADP__IN_RESPONSE 2u
 
+/* A value table as the adapter file gives it (load time, jansson values)... */
 typedef struct st_adp__map_t {
     json_t **from, **to; /* parallel; scalars */
     size_t n;
 } adp__map_t;
+
+/* ...and as steps run it (body values). */
+typedef struct st_adp__jmap_t {
+    const adp__jv_t **from, **to; /* parallel; scalars */
+    size_t n;
+} adp__jmap_t;
 
 typedef struct st_adp__step_t {
     adp__prim_t prim;
@@ -58,13 +66,14 @@ typedef struct st_adp__step_t {
     int count_missing; /* an absent src counts as a mismatch (the field is not known optional) */
     adp__jpath_t base; /* may hold wildcards */
     adp__jpath_t src, dst;
-    json_t *value;   /* DEFAULT value; CLOSE extra members (an object) or NULL */
+    const adp__jv_t *value; /* DEFAULT value; CLOSE extra members (an object) or NULL; copied
+                               into the body before use, never edited in place */
     const char *key; /* TO_ID/TO_OBJECT id member, OPEN/CLOSE envelope member */
     size_t key_len;
     adp__conv_t conv;
     int scale;
     int strict; /* MAP: values outside the table are mismatches (convert boolean<->enum) */
-    const adp__map_t *map;
+    const adp__jmap_t *map;
     adp__statuses_t on; /* responses: statuses (older version's) the step applies to */
     const char *what;   /* "v2 schema Pet: rename tag -> category" */
 } adp__step_t;
@@ -201,7 +210,9 @@ typedef struct st_adp__trail_t {
 
 /* State of one transform call: which body, which status, what went wrong. */
 typedef struct st_adp__run_t {
-    unsigned scope; /* ADP__IN_REQUEST or ADP__IN_RESPONSE */
+    const adp_mem_t *mem; /* where new body values go */
+    int changed;          /* some step edited the body */
+    unsigned scope;       /* ADP__IN_REQUEST or ADP__IN_RESPONSE */
     int status;     /* responses: the (older version's) status at this point of the chain */
     int quiet;      /* do not count mismatches (values reached through oneOf/anyOf) */
     size_t mismatches;
@@ -211,10 +222,10 @@ typedef struct st_adp__run_t {
 } adp__run_t;
 
 /* Runs op-level steps over the body in order; *root may be replaced (envelopes at the root). */
-void adp__run_steps(adp__run_t *run, json_t **root, const adp__step_t *steps, size_t n);
+void adp__run_steps(adp__run_t *run, adp__jv_t **root, const adp__step_t *steps, size_t n);
 /* Walks the body with a schema automaton: downgrades run each state's actions before its
  * children (pre-order), upgrades after them (post-order), so each step sees the shape it was
  * compiled for. */
-void adp__run_dfa(adp__run_t *run, json_t *root, const adp__dfa_t *dfa, int upgrade);
+void adp__run_dfa(adp__run_t *run, adp__jv_t *root, const adp__dfa_t *dfa, int upgrade);
 
 #endif

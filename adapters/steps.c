@@ -21,6 +21,27 @@ static int fail(adp__ctx_t *ctx, const spec_node_t *n, const char *fmt, ...)
     return spec_error_at(ctx->err, n, "%s", msg);
 }
 
+/* ---- plan constants: jansson values of the adapter file as body values ---- */
+
+static const adp__jv_t *constant(adp__ctx_t *ctx, const json_t *v)
+{
+    adp_mem_t mem = adp__arena_mem(ctx->arena);
+    return v != NULL ? adp__json_from_jansson(&mem, v) : NULL;
+}
+
+static const adp__jmap_t *constant_map(adp__ctx_t *ctx, const adp__map_t *m)
+{
+    adp__jmap_t *out = adp__arena_alloc(ctx->arena, sizeof(*out));
+    out->from = adp__arena_alloc(ctx->arena, (m->n + 1) * sizeof(*out->from));
+    out->to = adp__arena_alloc(ctx->arena, (m->n + 1) * sizeof(*out->to));
+    for (size_t i = 0; i < m->n; ++i) {
+        out->from[i] = constant(ctx, m->from[i]);
+        out->to[i] = constant(ctx, m->to[i]);
+    }
+    out->n = m->n;
+    return out;
+}
+
 /* ---- validating paths against one side of a change ---- */
 
 void adp__side_add(adp__side_t *s, const spec_node_t *schema)
@@ -365,7 +386,7 @@ static int emit(adp__ctx_t *ctx, const opinfo_t *info, int up, int schema_scope,
         PUSH(up ? ADP__P_DEFAULT : ADP__P_DELETE);
         s->base = base;
         s->src = s->dst = ta;
-        s->value = op->value;
+        s->value = constant(ctx, op->value);
         break;
     case ADP__OP_REMOVED:
         if (split(ctx, op, &op->old.path, op->has_from ? &op->from.path : NULL, &base, &ta, &tb) !=
@@ -380,7 +401,7 @@ static int emit(adp__ctx_t *ctx, const opinfo_t *info, int up, int schema_scope,
         s->base = base;
         s->src = up ? ta : tb;
         s->dst = ta;
-        s->value = op->value;
+        s->value = constant(ctx, op->value);
         break;
     case ADP__OP_CONVERT: {
         if (split(ctx, op, &op->old.path, NULL, &base, &ta, NULL) != 0)
@@ -395,7 +416,7 @@ static int emit(adp__ctx_t *ctx, const opinfo_t *info, int up, int schema_scope,
         s->conv = conv;
         s->scale = scale;
         s->strict = 1;
-        s->map = adp__arena_memdup(ctx->arena, up ? &op->up : &op->down, 1, sizeof(adp__map_t));
+        s->map = constant_map(ctx, up ? &op->up : &op->down);
         break;
     }
     case ADP__OP_MAP:
@@ -404,7 +425,7 @@ static int emit(adp__ctx_t *ctx, const opinfo_t *info, int up, int schema_scope,
         PUSH(ADP__P_MAP);
         s->base = base;
         s->src = ta;
-        s->map = adp__arena_memdup(ctx->arena, up ? &op->up : &op->down, 1, sizeof(adp__map_t));
+        s->map = constant_map(ctx, up ? &op->up : &op->down);
         break;
     case ADP__OP_COLLAPSE:
     case ADP__OP_EXPAND: {
@@ -437,7 +458,7 @@ static int emit(adp__ctx_t *ctx, const opinfo_t *info, int up, int schema_scope,
         s->src = ta;
         s->key = op->key;
         s->key_len = strlen(op->key);
-        s->value = close ? op->value : NULL;
+        s->value = close ? constant(ctx, op->value) : NULL;
         break;
     }
     case ADP__OP_STATUS:

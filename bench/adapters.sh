@@ -107,8 +107,10 @@ run() { # label, path -> "rps p50 p99"
 import re, sys
 t = sys.stdin.read()
 def ms(v):
-    n, u = re.match(r"([\d.]+)(us|ms|s)", v).groups()
-    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[u]
+    m = re.match(r"([\d.]+)(us|ms|s|m|h)$", v)
+    if m is None:
+        sys.exit("cannot read the latency %r in wrk output:\n%s" % (v, t))
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000, "h": 3600000}[m.group(2)]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
 p50 = ms(re.search(r"50%\s+(\S+)", t).group(1)); p99 = ms(re.search(r"99%\s+(\S+)", t).group(1))
 print("%.0f %.3f %.3f" % (rps, p50, p99))'

@@ -4,7 +4,6 @@
 #include <string.h>
 #include "cli.h"
 #include "config.h"
-#include "json_arena.h"
 #include "server.h"
 
 static void usage(FILE *out)
@@ -52,8 +51,6 @@ int cli_serve_main(int argc, char **argv)
     gw_config_t *cfg;
     spec_error_t err;
     char msg[2048];
-    /* jansson's allocator is process-wide: set it before the config builds any JSON value */
-    gw_json_arena_install();
     if (gw_config_load(file, &cfg, &err) != 0) {
         fprintf(stderr, "versa: %s\n", spec_error_format(&err, msg, sizeof(msg)));
         return 1;

@@ -15,12 +15,13 @@ struct st_replay_adapt_t {
     size_t prefix_len;
 };
 
-/* What one adapted message borrows until the engine releases it. */
+/* What one adapted message borrows until the engine releases it: adapted bodies live in the
+ * request's or response's own arena, so they die with `req` and `res`. */
 typedef struct {
     adp_request_t req;
     adp_response_t res;
     ct_header_t *headers;
-    char *path, *body;
+    char *path;
 } state_t;
 
 static void *xcalloc(size_t n, size_t size)
@@ -127,22 +128,6 @@ static int is_json(const ct_header_t *h, size_t n)
     return 0;
 }
 
-static json_t *parse(const char *body, size_t len)
-{
-    return len != 0 ? json_loadb(body, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
-}
-
-static char *serialize(const json_t *body, size_t *len)
-{
-    char *s = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (s == NULL) {
-        fputs("versa replay: out of memory\n", stderr);
-        abort();
-    }
-    *len = strlen(s);
-    return s;
-}
-
 /* The adapter's field list as headers the engine can send or compare. */
 static ct_header_t *headers_of(const adp_fields_t *f)
 {
@@ -151,6 +136,19 @@ static ct_header_t *headers_of(const adp_fields_t *f)
         h[i] = (ct_header_t){f->entries[i].name, f->entries[i].name_len, f->entries[i].value,
                              f->entries[i].value_len};
     return h;
+}
+
+/* The recorded request's path, query and headers (borrowed) as the adapters take them. */
+static void request_of(const replay_adapt_t *a, const ct_capture_request_t *q, adp_request_t *r)
+{
+    ct_str_t path = relative_path(a, q);
+    r->path = path.base;
+    r->path_len = path.len;
+    r->query = q->query.base;
+    r->query_len = q->query.len;
+    for (size_t i = 0; i < q->num_headers; i++)
+        adp_fields_push(&r->headers, q->headers[i].name, q->headers[i].name_len,
+                        q->headers[i].value, q->headers[i].value_len);
 }
 
 static state_t *new_state(void **state)
@@ -172,19 +170,25 @@ static int adapt_request(void *ctx, const ct_exchange_t *x, ct_capture_request_t
     if (plan == NULL)
         return 0;
     state_t *st = new_state(state);
-    ct_str_t path = relative_path(a, q);
-    st->req.path = path.base;
-    st->req.path_len = path.len;
-    st->req.query = q->query.base;
-    st->req.query_len = q->query.len;
-    for (size_t i = 0; i < q->num_headers; i++)
-        adp_fields_push(&st->req.headers, q->headers[i].name, q->headers[i].name_len,
-                        q->headers[i].value, q->headers[i].value_len);
-    json_t *body = NULL;
-    if (adp_plan_request_needs_body(plan) && is_json(q->headers, q->num_headers) &&
-        (body = parse(q->body.bytes, q->body.len)) != NULL)
-        adp_request_set_body_new(&st->req, body);
-    switch (adp_request_upgrade(plan, &st->req)) {
+    request_of(a, q, &st->req);
+    int with_body = adp_plan_request_needs_body(plan) && is_json(q->headers, q->num_headers) &&
+                    q->body.len != 0;
+    if (with_body) {
+        st->req.body = q->body.bytes;
+        st->req.body_len = q->body.len;
+    }
+    adp_result_t rc = adp_request_upgrade(plan, &st->req);
+    if (rc == ADP_BAD_BODY) { /* sent as recorded, the rest upgraded, as shadowing does */
+        adp_request_dispose(&st->req);
+        adp_request_init(&st->req);
+        request_of(a, q, &st->req);
+        with_body = 0;
+        rc = adp_request_upgrade(plan, &st->req);
+    }
+    switch (rc) {
+    case ADP_BAD_BODY: /* not without a body */
+        snprintf(err, err_size, "the request body is not valid JSON");
+        return -1;
     case ADP_GONE:
         snprintf(err, err_size, "the operation is gone in the candidate's version");
         return -1;
@@ -208,11 +212,10 @@ static int adapt_request(void *ctx, const ct_exchange_t *x, ct_capture_request_t
     st->headers = headers_of(&st->req.headers);
     out->headers = st->headers;
     out->num_headers = st->req.headers.len;
-    if (st->req.body != NULL) {
-        size_t len;
-        st->body = serialize(st->req.body, &len);
-        out->body = (ct_capture_body_t){.bytes = st->body, .len = len, .size = len};
-    }
+    if (with_body && st->req.body != q->body.bytes) /* changed, or removed: "" */
+        out->body = (ct_capture_body_t){.bytes = st->req.body != NULL ? st->req.body : "",
+                                        .len = st->req.body_len,
+                                        .size = st->req.body_len};
     return 0;
 }
 
@@ -229,22 +232,22 @@ static int adapt_response(void *ctx, const ct_exchange_t *x, const ct_response_t
     for (size_t i = 0; i < c->num_headers; i++)
         adp_fields_push(&st->res.headers, c->headers[i].name, c->headers[i].name_len,
                         c->headers[i].value, c->headers[i].value_len);
-    json_t *body = NULL;
-    /* a body that does not parse passes unchanged, as in the gateway */
-    if (adp_plan_response_needs_body(plan, c->status) && is_json(c->headers, c->num_headers) &&
-        (body = parse(c->body, c->body_len)) != NULL)
-        adp_response_set_body_new(&st->res, body);
+    /* a body that does not parse passes unchanged (res.body_invalid), as in the gateway */
+    int with_body = adp_plan_response_needs_body(plan, c->status) &&
+                    is_json(c->headers, c->num_headers) && c->body_len != 0;
+    if (with_body) {
+        st->res.body = c->body;
+        st->res.body_len = c->body_len;
+    }
     adp_response_downgrade(plan, &st->res);
     out->status = st->res.status;
     st->headers = headers_of(&st->res.headers);
     out->headers = st->headers;
     out->num_headers = st->res.headers.len;
     out->content_type = NULL;
-    if (st->res.body != NULL) {
-        size_t len;
-        st->body = serialize(st->res.body, &len);
-        out->body = st->body;
-        out->body_len = len;
+    if (with_body) { /* "" when a change removed it */
+        out->body = st->res.body != NULL ? st->res.body : "";
+        out->body_len = st->res.body_len;
     }
     return 0;
 }
@@ -258,7 +261,6 @@ static void release(void *ctx, void *state)
     adp_response_dispose(&st->res);
     free(st->headers);
     free(st->path);
-    free(st->body);
     free(st);
 }
 

@@ -1,10 +1,10 @@
 /* Adapter chains in the request path: plan lookup, request upgrade, response downgrade. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "adapt.h"
-#include "json_arena.h"
 
 const adp_plan_t *gw_adapt_plan(const gw_exchange_t *x, const gw_route_t *r)
 {
@@ -70,12 +70,56 @@ static void get_headers(const h2o_headers_t *headers, adp_fields_t *fields)
     }
 }
 
-static h2o_iovec_t dump_json(h2o_mem_pool_t *pool, const json_t *body)
+/* The adapters' bump memory (adp_mem_t) for one exchange, carved out of the request's pool and
+ * freed with it. h2o's pool neither aligns nor keeps allocations of a kilobyte or more in its
+ * chunks (each is a malloc of its own), so this takes blocks from it, growing from 8 KiB to
+ * 256 KiB, and hands out 8-byte aligned pieces. Created on first use, shared by the request's
+ * upgrade and the response's downgrade. */
+struct st_gw_adapt_mem_t {
+    h2o_mem_pool_t *pool;
+    char *cur;
+    size_t left;
+    size_t next_block;
+};
+
+#define MEM_ALIGN 8
+#define MEM_FIRST_BLOCK (8 * 1024)
+#define MEM_MAX_BLOCK (256 * 1024)
+
+static void *pool_alloc_aligned(h2o_mem_pool_t *pool, size_t size)
 {
-    size_t len = json_dumpb(body, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
-    char *buf = h2o_mem_alloc_pool(pool, len + 1);
-    json_dumpb(body, buf, len, JSON_COMPACT | JSON_ENCODE_ANY);
-    return h2o_iovec_init(buf, len);
+    uintptr_t p = (uintptr_t)h2o_mem_alloc_pool(pool, size + MEM_ALIGN - 1);
+    return (void *)((p + MEM_ALIGN - 1) & ~(uintptr_t)(MEM_ALIGN - 1));
+}
+
+static void *mem_alloc(void *ctx, size_t size)
+{
+    gw_exchange_t *x = ctx;
+    struct st_gw_adapt_mem_t *m = x->adapt_mem;
+    if (m == NULL) {
+        m = x->adapt_mem = pool_alloc_aligned(&x->req->pool, sizeof(*m));
+        *m = (struct st_gw_adapt_mem_t){&x->req->pool, NULL, 0, MEM_FIRST_BLOCK};
+    }
+    if (size > SIZE_MAX / 2)
+        h2o_fatal("adapter allocation too large");
+    size = (size + MEM_ALIGN - 1) & ~(size_t)(MEM_ALIGN - 1);
+    if (size > m->left) {
+        if (size > m->next_block) /* a block of its own; the current one keeps serving */
+            return pool_alloc_aligned(m->pool, size);
+        m->cur = pool_alloc_aligned(m->pool, m->next_block);
+        m->left = m->next_block;
+        if (m->next_block < MEM_MAX_BLOCK)
+            m->next_block *= 2;
+    }
+    void *p = m->cur;
+    m->cur += size;
+    m->left -= size;
+    return p;
+}
+
+static adp_mem_t exchange_mem(gw_exchange_t *x)
+{
+    return (adp_mem_t){mem_alloc, x};
 }
 
 static int is_json(const h2o_headers_t *headers)
@@ -85,20 +129,8 @@ static int is_json(const h2o_headers_t *headers)
            adp_media_type_is_json(headers->entries[i].value.base, headers->entries[i].value.len);
 }
 
-static int adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_route_t *r,
-                         h2o_iovec_t *path);
-
 int gw_adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_route_t *r,
                      h2o_iovec_t *path)
-{
-    gw_json_arena_begin();
-    int ret = adapt_request(x, plan, r, path);
-    gw_json_arena_end();
-    return ret;
-}
-
-static int adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_route_t *r,
-                         h2o_iovec_t *path)
 {
     h2o_req_t *req = x->req;
     const adp_registry_t *reg = r->api->adapters;
@@ -119,21 +151,18 @@ static int adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_rout
     int body_needed = adp_plan_request_needs_body(plan) && req->entity.len != 0 &&
                       is_json(&req->headers);
     if (body_needed) {
-        json_error_t jerr;
-        json_t *doc = json_loadb(req->entity.base, req->entity.len, JSON_DECODE_ANY, &jerr);
-        if (doc == NULL) {
-            char msg[256];
-            snprintf(msg, sizeof(msg), "the request body is not valid JSON: %s (line %d)",
-                     jerr.text, jerr.line);
-            adp_request_dispose(&ar);
-            gw_exchange_send_problem(x, GW_PROBLEM_BAD_REQUEST, msg);
-            return -1;
-        }
-        adp_request_set_body_new(&ar, doc);
+        ar.body = req->entity.base;
+        ar.body_len = req->entity.len;
+        ar.mem = exchange_mem(x);
     }
     int ret = -1;
     char msg[256];
     switch (adp_request_upgrade(plan, &ar)) {
+    case ADP_BAD_BODY:
+        snprintf(msg, sizeof(msg), "the request body is not valid JSON: %s (line %u, column %u)",
+                 ar.body_error.message, ar.body_error.line, ar.body_error.col);
+        gw_exchange_send_problem(x, GW_PROBLEM_BAD_REQUEST, msg);
+        goto exit;
     case ADP_GONE:
         snprintf(msg, sizeof(msg), "%s is not served by the newer versions of %s",
                  adp_plan_operation(plan), r->api->name);
@@ -152,8 +181,9 @@ static int adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_rout
     /* bodies are adapted in the clear: ask the upstream not to compress (RFC 9110 §12.5.3) */
     h2o_set_header(&req->pool, &req->headers, H2O_TOKEN_ACCEPT_ENCODING, H2O_STRLIT("identity"),
                    1);
-    if (body_needed && ar.body != NULL)
-        req->entity = dump_json(&req->pool, ar.body);
+    if (body_needed) /* pool memory, or the entity itself when no step changed it */
+        req->entity = ar.body != NULL ? h2o_iovec_init(ar.body, ar.body_len)
+                                      : h2o_iovec_init("", 0); /* the chain removed it */
     *path = ar.upstream_path != NULL
                 ? h2o_strdup(&req->pool, ar.upstream_path, strlen(ar.upstream_path))
                 : h2o_iovec_init(r->path, r->path_len);
@@ -200,30 +230,17 @@ static const char *reason_of(int status)
     }
 }
 
-static h2o_iovec_t adapt_response(gw_exchange_t *x, h2o_iovec_t body);
-
 h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body)
-{
-    gw_json_arena_begin();
-    h2o_iovec_t out = adapt_response(x, body);
-    gw_json_arena_end();
-    return out;
-}
-
-static h2o_iovec_t adapt_response(gw_exchange_t *x, h2o_iovec_t body)
 {
     h2o_req_t *req = x->req;
     adp_response_t ar;
     adp_response_init(&ar);
     ar.status = req->res.status;
     get_headers(&req->res.headers, &ar.headers);
-    int parsed = 0;
     if (body.base != NULL) {
-        json_t *doc = json_loadb(body.base, body.len, JSON_DECODE_ANY, NULL);
-        if (doc != NULL) {
-            adp_response_set_body_new(&ar, doc);
-            parsed = 1;
-        }
+        ar.body = body.base;
+        ar.body_len = body.len;
+        ar.mem = exchange_mem(x);
     }
     adp_response_downgrade(x->plan, &ar);
     adp_plan_deprecation_headers(x->plan, &ar.headers);
@@ -233,11 +250,10 @@ static h2o_iovec_t adapt_response(gw_exchange_t *x, h2o_iovec_t body)
         req->res.reason = reason_of(ar.status);
     }
     set_headers(req, &req->res.headers, &ar.headers);
+    /* the body itself when unchanged or not JSON, else pool memory; "" when a change removed it */
     h2o_iovec_t out = body;
-    if (parsed && ar.body != NULL)
-        out = dump_json(&req->pool, ar.body);
-    else if (parsed) /* a downgrade may remove the body altogether */
-        out = h2o_iovec_init("", 0);
+    if (body.base != NULL)
+        out = ar.body != NULL ? h2o_iovec_init(ar.body, ar.body_len) : h2o_iovec_init("", 0);
     adp_response_dispose(&ar);
     return out;
 }

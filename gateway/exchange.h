@@ -26,6 +26,7 @@ typedef struct st_gw_exchange_t {
     const struct st_adp_plan_t *plan;
     h2o_iovec_t query_override;
     int has_query_override;
+    struct st_gw_adapt_mem_t *adapt_mem; /* adapt.c's bump memory for bodies; NULL until used */
 } gw_exchange_t;
 
 /* Starts bookkeeping for `req`: allocated in the request's pool, it logs and counts the request

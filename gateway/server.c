@@ -20,7 +20,6 @@
 #include "admin.h"
 #include "core_errors.h"
 #include "handler.h"
-#include "json_arena.h"
 #include "runtime.h"
 #include "server.h"
 #include "shadow.h"
@@ -214,7 +213,6 @@ static void *worker_main(void *arg)
         gw_thread_dispose(&w->thread);
         w->disposed = 1;
     }
-    gw_json_arena_thread_dispose();
     return NULL;
 }
 

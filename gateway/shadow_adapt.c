@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "adapters.h"
 #include "exchange.h"
 #include "shadow_internal.h"
@@ -80,10 +81,37 @@ static ct_header_t *views_of(const adp_fields_t *f)
     return views;
 }
 
-static char *dump(const json_t *body, size_t *len)
+/* Only JSON bodies are handed to the adapters, as in the gateway (adapt.c). */
+static int is_json(const ct_header_t *h, size_t n)
 {
-    return gw__shadow_json_dump(body, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17),
-                                len);
+    for (size_t i = 0; i != n; ++i)
+        if (h[i].name_len == 12 && strncasecmp(h[i].name, "content-type", 12) == 0)
+            return adp_media_type_is_json(h[i].value, h[i].value_len);
+    return 0;
+}
+
+/* A malloc'ed copy of adapted bytes, which die with their adp_* struct (never NULL). */
+static char *copy_bytes(const char *bytes, size_t len)
+{
+    char *out = malloc(len != 0 ? len : 1);
+    if (out == NULL)
+        h2o_fatal("no memory");
+    if (len != 0)
+        memcpy(out, bytes, len);
+    return out;
+}
+
+static void request_of(adp_request_t *r, const gw_shadow_job_t *job, const char *path,
+                       size_t path_len, h2o_iovec_t query)
+{
+    adp_request_init(r);
+    r->path = path;
+    r->path_len = path_len;
+    if (query.len != 0) { /* without its '?' */
+        r->query = query.base + 1;
+        r->query_len = query.len - 1;
+    }
+    fields_of(&r->headers, job->req_headers, job->num_req_headers);
 }
 
 int gw__shadow_adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
@@ -103,24 +131,23 @@ int gw__shadow_adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
     if (plan == NULL)
         return 0;
     adp_request_t r;
-    adp_request_init(&r);
-    r.path = path;
-    r.path_len = path_len;
-    if (query.len != 0) { /* without its '?' */
-        r.query = query.base + 1;
-        r.query_len = query.len - 1;
+    request_of(&r, job, path, path_len, query);
+    int with_body = adp_plan_request_needs_body(plan) && body.len != 0 &&
+                    is_json(job->req_headers, job->num_req_headers);
+    if (with_body) {
+        r.body = body.base;
+        r.body_len = body.len;
     }
-    fields_of(&r.headers, job->req_headers, job->num_req_headers);
-    int parsed = 0;
-    if (adp_plan_request_needs_body(plan) && body.len != 0) {
-        json_error_t jerr;
-        json_t *doc = json_loadb(body.base, body.len, JSON_DECODE_ANY, &jerr);
-        if (doc != NULL) {
-            adp_request_set_body_new(&r, doc);
-            parsed = 1;
-        }
+    adp_result_t rc = adp_request_upgrade(plan, &r);
+    if (rc == ADP_BAD_BODY) {
+        /* the primary's upstream got these bytes (its version is served without adapters), so
+         * the candidate gets them too, with the rest of the request upgraded */
+        adp_request_dispose(&r);
+        request_of(&r, job, path, path_len, query);
+        with_body = 0;
+        rc = adp_request_upgrade(plan, &r);
     }
-    if (adp_request_upgrade(plan, &r) != ADP_OK) {
+    if (rc != ADP_OK) {
         adp_request_dispose(&r);
         return -1;
     }
@@ -134,8 +161,10 @@ int gw__shadow_adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
     gw__shadow_views_copy(views, r.headers.len, &out->headers, &out->hbuf);
     out->num_headers = r.headers.len;
     free(views);
-    if (parsed && r.body != NULL)
-        out->body = dump(r.body, &out->body_len);
+    if (with_body && r.body != body.base) { /* changed, or removed (an empty body) */
+        out->body = copy_bytes(r.body, r.body_len);
+        out->body_len = r.body_len;
+    }
     adp_request_dispose(&r);
     return 0;
 }
@@ -150,15 +179,12 @@ static void adapt_capture(gw_shadow_capture_t *c, const adp_plan_t *down,
     adp_response_init(&res);
     res.status = c->status;
     fields_of(&res.headers, c->headers, c->num_headers);
-    int parsed = 0;
-    if (down != NULL && adp_plan_response_needs_body(down, c->status) && c->body_len != 0) {
-        json_error_t jerr;
-        json_t *doc = json_loadb(c->body, c->body_len, JSON_DECODE_ANY, &jerr);
-        if (doc != NULL) {
-            adp_response_set_body_new(&res, doc);
-            parsed = 1;
-        }
-        /* a body that does not parse is compared as it came: the diff shows invalid JSON */
+    /* a body that does not parse is left as it came (res.body_invalid): the diff shows it */
+    int with_body = down != NULL && adp_plan_response_needs_body(down, c->status) &&
+                    c->body_len != 0 && is_json(c->headers, c->num_headers);
+    if (with_body) {
+        res.body = c->body;
+        res.body_len = c->body_len;
     }
     if (down != NULL)
         adp_response_downgrade(down, &res);
@@ -168,12 +194,11 @@ static void adapt_capture(gw_shadow_capture_t *c, const adp_plan_t *down,
     ct_header_t *views = views_of(&res.headers);
     gw__shadow_capture_set_headers(c, views, res.headers.len); /* copies, then frees the old */
     free(views);
-    if (parsed) {
+    if (with_body && res.body != c->body) { /* changed or removed; res.body dies with res */
+        char *body = res.body != NULL ? copy_bytes(res.body, res.body_len) : NULL;
         free(c->body);
-        c->body = NULL;
-        c->body_len = c->body_cap = 0;
-        if (res.body != NULL)
-            c->body_cap = (c->body = dump(res.body, &c->body_len)) != NULL ? c->body_len : 0;
+        c->body = body;
+        c->body_len = c->body_cap = body != NULL ? res.body_len : 0;
     }
     adp_response_dispose(&res);
 }

@@ -269,9 +269,8 @@ const char *gw__shadow_log_path(const gw_shadow_log_t *log);
  * 0, or -1 on an I/O error (the line is lost; the log retries on the next line). */
 int gw__shadow_log_write(gw_shadow_log_t *log, const char *line, size_t len);
 
-/* Serialises `j` into a malloc'ed, NUL-terminated string (free() it) of *len bytes. jansson's
- * own json_dumps allocates with jansson's allocator, which the gateway replaces (json_arena.h),
- * so its strings must not reach free(). */
+/* Serialises `j` into a malloc'ed, NUL-terminated string of *len bytes: callers free() it, and
+ * every serialised document of the shadow code comes from here. */
 char *gw__shadow_json_dump(const json_t *j, size_t flags, size_t *len);
 
 /* The /shadow/report document (counters, ct_report, samples). New reference. Thread-safe. */

@@ -1,4 +1,5 @@
-/* Helpers shared by the adapters' unit tests: registries from inline YAML, JSON comparisons,
+/* Helpers shared by the adapters' unit tests: registries from inline YAML, JSON comparisons
+ * (with jansson, an independent reader of the bytes the adapters write), a counting allocator,
  * one-call upgrades and downgrades. */
 #ifndef ADP_TEST_UTIL_H
 #define ADP_TEST_UTIL_H
@@ -6,10 +7,12 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include "adapters.h"
 
 /* Parses `yaml` as an OpenAPI document named `name`; fails the test on any problem. */
@@ -64,6 +67,67 @@ static inline json_t *js(const char *text)
     return v;
 }
 
+/* Bytes the adapters wrote, parsed by jansson (an independent reader): NULL for no bytes. */
+static inline json_t *js_bytes(const char *bytes, size_t len)
+{
+    if (bytes == NULL)
+        return NULL;
+    json_error_t e;
+    json_t *v = json_loadb(bytes, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
+    if (v == NULL)
+        fail_msg("the adapters wrote invalid JSON: %s: %.*s", e.text, (int)len, bytes);
+    return v;
+}
+
+/* A copy of `text` without its NUL, in a buffer of exactly its length: ASan then catches a read
+ * past the end of a body. free() it. */
+static inline char *exact_copy(const char *text, size_t len)
+{
+    char *p = malloc(len != 0 ? len : 1);
+    assert_non_null(p);
+    memcpy(p, text, len);
+    return p;
+}
+
+/* A caller's adp_mem_t for tests: every allocation a malloc of its own (so ASan sees each one's
+ * bounds), counted, all freed by test_mem_free. */
+typedef struct {
+    void **ptrs;
+    size_t len, cap;
+    size_t calls, bytes;
+} test_mem_t;
+
+static inline void *test_mem_alloc(void *ctx, size_t size)
+{
+    test_mem_t *m = ctx;
+    if (m->len == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->ptrs = realloc(m->ptrs, m->cap * sizeof(*m->ptrs));
+        assert_non_null(m->ptrs);
+    }
+    void *p = malloc(size != 0 ? size : 1);
+    assert_non_null(p);
+    assert_true(((uintptr_t)p & 7) == 0);
+    m->ptrs[m->len++] = p;
+    m->calls++;
+    m->bytes += size;
+    return p;
+}
+
+static inline adp_mem_t test_mem(test_mem_t *m)
+{
+    memset(m, 0, sizeof(*m));
+    return (adp_mem_t){test_mem_alloc, m};
+}
+
+static inline void test_mem_free(test_mem_t *m)
+{
+    for (size_t i = 0; i < m->len; ++i)
+        free(m->ptrs[i]);
+    free(m->ptrs);
+    memset(m, 0, sizeof(*m));
+}
+
 /* Compares with the expected JSON text (exact: 1 and 1.0 differ); consumes `v`. */
 static inline void assert_json(json_t *v, const char *want)
 {
@@ -82,39 +146,53 @@ static inline void assert_json(json_t *v, const char *want)
     json_decref(w);
 }
 
-/* Upgrades a body through `plan`; returns the new body and the mismatch count. */
+/* Upgrades a body (JSON text) through `plan` in the caller's memory; returns the bytes it would
+ * send, parsed by jansson (NULL when the chain removed the body), and the mismatch count. */
 static inline json_t *upgrade_body(const adp_plan_t *plan, const char *body, size_t *mismatches,
                                    char *pointer)
 {
+    test_mem_t mem;
     adp_request_t req;
     adp_request_init(&req);
     req.path = "/";
     req.path_len = 1;
-    adp_request_set_body_new(&req, js(body));
+    req.mem = test_mem(&mem);
+    char *in = exact_copy(body, strlen(body));
+    req.body = in;
+    req.body_len = strlen(body);
     assert_int_equal(adp_request_upgrade(plan, &req), ADP_OK);
-    json_t *out = json_incref(req.body);
+    json_t *out = js_bytes(req.body, req.body_len);
     if (mismatches != NULL)
         *mismatches = req.mismatches;
     if (pointer != NULL)
         strcpy(pointer, req.mismatches ? req.first_mismatch.pointer : "");
     adp_request_dispose(&req);
+    test_mem_free(&mem);
+    free(in);
     return out;
 }
 
 static inline json_t *downgrade_body(const adp_plan_t *plan, int status, const char *body,
                                      size_t *mismatches, char *pointer)
 {
+    test_mem_t mem;
     adp_response_t res;
     adp_response_init(&res);
     res.status = status;
-    adp_response_set_body_new(&res, js(body));
+    res.mem = test_mem(&mem);
+    char *in = exact_copy(body, strlen(body));
+    res.body = in;
+    res.body_len = strlen(body);
     adp_response_downgrade(plan, &res);
-    json_t *out = json_incref(res.body);
+    assert_false(res.body_invalid);
+    json_t *out = js_bytes(res.body, res.body_len);
     if (mismatches != NULL)
         *mismatches = res.mismatches;
     if (pointer != NULL)
         strcpy(pointer, res.mismatches ? res.first_mismatch.pointer : "");
     adp_response_dispose(&res);
+    test_mem_free(&mem);
+    free(in);
     return out;
 }
 

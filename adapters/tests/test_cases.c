@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "adapters.h"
+#include "adp_test_util.h"
 #include "schema.h"
 
 #define CASES_DIR "adapters/tests/cases"
@@ -42,6 +42,23 @@ static json_t *to_json(const spec_node_t *n)
 static char *dump(const json_t *v)
 {
     return v != NULL ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : strdup("(none)");
+}
+
+/* A case's body (YAML) as the bytes an exchange carries, in a buffer of exactly their length;
+ * NULL when the case has none. */
+static char *body_bytes(const spec_node_t *n, size_t *len)
+{
+    *len = 0;
+    json_t *v = to_json(n);
+    if (v == NULL)
+        return NULL;
+    size_t size = json_dumpb(v, NULL, 0, JSON_ENCODE_ANY | JSON_COMPACT);
+    char *out = malloc(size != 0 ? size : 1);
+    assert_non_null(out);
+    assert_int_equal(json_dumpb(v, out, size, JSON_ENCODE_ANY | JSON_COMPACT), size);
+    json_decref(v);
+    *len = size;
+    return out;
 }
 
 static const char *str_of(const spec_node_t *map, const char *key)
@@ -253,13 +270,18 @@ static void run_exchange(case_t *c, const spec_node_t *x)
         req.query = str_of(req_n, "query");
         req.query_len = req.query != NULL ? strlen(req.query) : 0;
         fields_from(&req.headers, spec_node_get(req_n, "headers"));
-        adp_request_set_body_new(&req, to_json(spec_node_get(req_n, "body")));
+        test_mem_t mem;
+        req.mem = test_mem(&mem);
+        char *in = body_bytes(spec_node_get(req_n, "body"), &req.body_len);
+        req.body = in;
         adp_result_t r = adp_request_upgrade(plan, &req);
         const char *want_r = up_n != NULL ? str_of(up_n, "result") : NULL;
-        assert_string_equal(r == ADP_OK     ? "ok"
-                            : r == ADP_GONE ? "gone"
-                                            : "bad_path",
+        assert_string_equal(r == ADP_OK         ? "ok"
+                            : r == ADP_GONE     ? "gone"
+                            : r == ADP_BAD_BODY ? "bad_body"
+                                                : "bad_path",
                             want_r != NULL ? want_r : "ok");
+        json_t *body = r == ADP_OK ? js_bytes(req.body, req.body_len) : NULL;
         if (up_n != NULL) {
             const char *p = str_of(up_n, "path"), *q = str_of(up_n, "query");
             if (p != NULL)
@@ -270,7 +292,7 @@ static void run_exchange(case_t *c, const spec_node_t *x)
                                                                : "",
                                     q);
             expect_fields("upgraded", &req.headers, spec_node_get(up_n, "headers"));
-            expect_body("upgraded", req.body, spec_node_get(up_n, "body"));
+            expect_body("upgraded", body, spec_node_get(up_n, "body"));
             expect_int("upgraded mismatches", (long)req.mismatches,
                        spec_node_get(up_n, "mismatches"));
             const char *ptr = str_of(up_n, "mismatch_at");
@@ -281,18 +303,20 @@ static void run_exchange(case_t *c, const spec_node_t *x)
         const spec_node_t *vn = up_n != NULL ? spec_node_get(up_n, "validate") : NULL;
         if (vn != NULL)
             assert_int_equal(spec_node_bool(vn, &check), 0);
-        if (check && r == ADP_OK && method != NULL && c->specs[upstream] != NULL &&
-            req.body != NULL) {
+        if (check && r == ADP_OK && method != NULL && c->specs[upstream] != NULL && body != NULL) {
             const char *upath = req.upstream_path != NULL ? req.upstream_path : req.path;
             const spec_operation_t *op = NULL;
             spec_route(c->specs[upstream], method, strlen(method), upath, strlen(upath), NULL, &op,
                        NULL);
             if (op != NULL)
                 validate("upgraded request body", c->specs[upstream],
-                         spec_request_schema(c->specs[upstream], op, NULL), req.body,
+                         spec_request_schema(c->specs[upstream], op, NULL), body,
                          SPEC_VALIDATE_REQUEST);
         }
+        json_decref(body);
         adp_request_dispose(&req);
+        test_mem_free(&mem);
+        free(in);
     }
     if (res_n != NULL) {
         adp_response_t res;
@@ -302,7 +326,10 @@ static void run_exchange(case_t *c, const spec_node_t *x)
             assert_int_equal(spec_node_int(spec_node_get(res_n, "status"), &status), 0);
         res.status = (int)status;
         fields_from(&res.headers, spec_node_get(res_n, "headers"));
-        adp_response_set_body_new(&res, to_json(spec_node_get(res_n, "body")));
+        test_mem_t mem;
+        res.mem = test_mem(&mem);
+        char *in = body_bytes(spec_node_get(res_n, "body"), &res.body_len);
+        res.body = in;
         const spec_node_t *nb = down_n != NULL ? spec_node_get(down_n, "needs_body") : NULL;
         if (nb != NULL) {
             int want;
@@ -311,10 +338,12 @@ static void run_exchange(case_t *c, const spec_node_t *x)
         }
         adp_response_downgrade(plan, &res);
         adp_plan_deprecation_headers(plan, &res.headers);
+        assert_false(res.body_invalid);
+        json_t *body = js_bytes(res.body, res.body_len);
         if (down_n != NULL) {
             expect_int("downgraded status", res.status, spec_node_get(down_n, "status"));
             expect_fields("downgraded", &res.headers, spec_node_get(down_n, "headers"));
-            expect_body("downgraded", res.body, spec_node_get(down_n, "body"));
+            expect_body("downgraded", body, spec_node_get(down_n, "body"));
             expect_int("downgraded mismatches", (long)res.mismatches,
                        spec_node_get(down_n, "mismatches"));
             const char *ptr = str_of(down_n, "mismatch_at");
@@ -331,9 +360,12 @@ static void run_exchange(case_t *c, const spec_node_t *x)
             assert_int_equal(spec_node_bool(vn, &check), 0);
         if (check && old_op != NULL)
             validate("downgraded response body", c->specs[vi],
-                     spec_response_schema(c->specs[vi], old_op, res.status, NULL), res.body,
+                     spec_response_schema(c->specs[vi], old_op, res.status, NULL), body,
                      SPEC_VALIDATE_RESPONSE);
+        json_decref(body);
         adp_response_dispose(&res);
+        test_mem_free(&mem);
+        free(in);
     }
 }
 

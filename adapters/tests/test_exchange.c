@@ -1,6 +1,7 @@
 /* Tests of the per-request entry points (exchange.c) and lookups (registry.c): headers, query
  * parameters, path rewrites, status mapping, gone operations, sunsets, deprecation headers,
- * mismatch accounting and plan matching by path. */
+ * mismatch accounting, plan matching by path, and bodies as bytes (invalid JSON, untouched
+ * bodies, the caller's memory). */
 #include "adp_test_util.h"
 
 static const adp_version_info_t three[] = {{"v1", NULL, 0}, {"v2", NULL, 0}, {"v3", NULL, 1}};
@@ -179,10 +180,11 @@ static void test_status_chain(void **state)
     adp_response_t res;
     adp_response_init(&res);
     res.status = 203;
-    adp_response_set_body_new(&res, js("{\"amount\":5}"));
+    res.body = "{\"amount\":5}";
+    res.body_len = strlen(res.body);
     adp_response_downgrade(p, &res);
     assert_int_equal(res.status, 200);
-    assert_json(json_incref(res.body), "{\"total\":5}");
+    assert_json(js_bytes(res.body, res.body_len), "{\"total\":5}");
     adp_response_dispose(&res);
     assert_json(downgrade_body(p, 404, "{\"amount\":5}", &m, NULL), "{\"amount\":5}");
     adp_registry_destroy(reg);
@@ -253,7 +255,8 @@ static void test_mismatch_accounting(void **state)
     adp_response_t res;
     adp_response_init(&res);
     res.status = 203;
-    adp_response_set_body_new(&res, js("{\"sum\":5}"));
+    res.body = "{\"sum\":5}";
+    res.body_len = strlen(res.body);
     adp_response_downgrade(p, &res);
     assert_int_equal(res.mismatches, 1);
     assert_string_equal(res.first_mismatch.step,
@@ -295,7 +298,225 @@ static void test_no_body(void **state)
     adp_response_downgrade(p, &res); /* a non-JSON body: status and headers only */
     assert_int_equal(res.status, 200);
     assert_null(res.body);
+    assert_int_equal(res.body_len, 0);
+    assert_false(res.body_invalid);
     assert_int_equal(res.mismatches, 0);
+    adp_response_dispose(&res);
+    adp_registry_destroy(reg);
+}
+
+/* ---- bodies as bytes ---- */
+
+static const adp_version_info_t two[] = {{"v1", NULL, 0}, {"v2", NULL, 1}};
+
+static const char *BODY_ADAPTER = "api: shop\n"
+                                  "changes:\n"
+                                  "  - to: v2\n"
+                                  "    operations:\n"
+                                  "      POST /orders/{id}:\n"
+                                  "        path: {old: '/orders/{id}', new: '/purchases/{id}'}\n"
+                                  "        query:\n"
+                                  "          - rename: {old: page, new: p}\n"
+                                  "        request:\n"
+                                  "          - rename: {old: total, new: amount}\n"
+                                  "        response:\n"
+                                  "          - rename: {old: total, new: amount}\n"
+                                  "          - status: {old: 200, new: 201}\n"
+                                  "      GET /orders/{id}:\n"
+                                  "        response:\n"
+                                  "          - status: {old: 200, new: 203}\n"
+                                  "    headers:\n"
+                                  "      - rename: {old: X-Old, new: X-New}\n";
+
+static void bad_request_body(const adp_plan_t *p, const char *body, size_t offset, unsigned line,
+                             unsigned col)
+{
+    test_mem_t mem;
+    adp_request_t req;
+    adp_request_init(&req);
+    req.path = "/orders/1";
+    req.path_len = 9;
+    req.query = "page=2";
+    req.query_len = 6;
+    req.mem = test_mem(&mem);
+    adp_fields_push(&req.headers, "X-Old", 5, "h", 1);
+    char *in = exact_copy(body, strlen(body));
+    req.body = in;
+    req.body_len = strlen(body);
+    uint64_t before = adp_plan_mismatch_count(p, ADP_UPGRADE);
+    assert_int_equal(adp_request_upgrade(p, &req), ADP_BAD_BODY);
+    assert_non_null(req.body_error.message);
+    assert_true(req.body_error.message[0] != '\0');
+    assert_int_equal(req.body_error.offset, offset);
+    assert_int_equal(req.body_error.line, line);
+    assert_int_equal(req.body_error.col, col);
+    /* nothing else was applied: no path, query or header change, nothing counted */
+    assert_null(req.upstream_path);
+    assert_null(req.upstream_query);
+    assert_int_equal(req.headers.len, 1);
+    field(&req.headers, 0, "X-Old", "h");
+    assert_int_equal(req.mismatches, 0);
+    assert_int_equal(adp_plan_mismatch_count(p, ADP_UPGRADE), before);
+    adp_request_dispose(&req);
+    test_mem_free(&mem);
+    free(in);
+}
+
+static void test_bad_request_body(void **state)
+{
+    adp_registry_t *reg = load_reg(BODY_ADAPTER, two, 2);
+    const adp_plan_t *p = adp_plan_find(reg, 0, NULL, "POST", "/orders/{id}");
+    assert_true(adp_plan_request_needs_body(p));
+    bad_request_body(p, "{\"total\": 1,\n  oops}", 15, 2, 3);
+    bad_request_body(p, "{\"total\":\"\xff\"}", 10, 1, 11); /* not UTF-8 */
+    bad_request_body(p, "{\"total\": 1} x", 13, 1, 14);     /* trailing garbage */
+    /* the same plan takes a valid body */
+    adp_request_t req;
+    adp_request_init(&req);
+    req.path = "/orders/1";
+    req.path_len = 9;
+    req.body = "{\"total\": 1}";
+    req.body_len = strlen(req.body);
+    assert_int_equal(adp_request_upgrade(p, &req), ADP_OK);
+    assert_json(js_bytes(req.body, req.body_len), "{\"amount\":1}");
+    assert_string_equal(req.upstream_path, "/purchases/1");
+    adp_request_dispose(&req);
+    adp_registry_destroy(reg);
+}
+
+static void test_invalid_response_body(void **state)
+{
+    adp_registry_t *reg = load_reg(BODY_ADAPTER, two, 2);
+    const adp_plan_t *p = adp_plan_find(reg, 0, NULL, "POST", "/orders/{id}");
+    const char *body = "{\"amount\": 1, oops";
+    char *in = exact_copy(body, strlen(body));
+    test_mem_t mem;
+    adp_response_t res;
+    adp_response_init(&res);
+    res.status = 201;
+    res.mem = test_mem(&mem);
+    adp_fields_push(&res.headers, "X-New", 5, "h", 1);
+    res.body = in;
+    res.body_len = strlen(body);
+    adp_response_downgrade(p, &res);
+    /* the bytes go out as the upstream sent them; status and headers are still adapted */
+    assert_true(res.body_invalid);
+    assert_ptr_equal(res.body, in);
+    assert_int_equal(res.body_len, strlen(body));
+    assert_int_equal(res.status, 200);
+    field(&res.headers, 0, "X-Old", "h");
+    assert_int_equal(res.mismatches, 0);
+    adp_response_dispose(&res);
+    test_mem_free(&mem);
+    /* a valid body clears the flag */
+    adp_response_init(&res);
+    res.status = 201;
+    res.mem = test_mem(&mem);
+    res.body = "{\"amount\":1}";
+    res.body_len = strlen(res.body);
+    res.body_invalid = 1;
+    adp_response_downgrade(p, &res);
+    assert_false(res.body_invalid);
+    assert_json(js_bytes(res.body, res.body_len), "{\"total\":1}");
+    adp_response_dispose(&res);
+    test_mem_free(&mem);
+    free(in);
+    adp_registry_destroy(reg);
+}
+
+/* A body no step changed goes out as it came: the very input bytes (whitespace, number text). */
+static void test_untouched_body_is_the_input(void **state)
+{
+    adp_registry_t *reg = load_reg(BODY_ADAPTER, two, 2);
+    const char *body = "{ \"sum\" : 12.50, \"big\": 123456789012345678901234567890 }";
+    char *in = exact_copy(body, strlen(body));
+    /* steps that find nothing to do: the body is parsed, left, and not written again */
+    const adp_plan_t *p = adp_plan_find(reg, 0, NULL, "POST", "/orders/{id}");
+    adp_request_t req;
+    adp_request_init(&req);
+    req.path = "/orders/1";
+    req.path_len = 9;
+    req.body = in;
+    req.body_len = strlen(body);
+    assert_int_equal(adp_request_upgrade(p, &req), ADP_OK);
+    assert_int_equal(req.mismatches, 1); /* no total */
+    assert_ptr_equal(req.body, in);
+    assert_int_equal(req.body_len, strlen(body));
+    adp_request_dispose(&req);
+    adp_response_t res;
+    adp_response_init(&res);
+    res.status = 201;
+    res.body = in;
+    res.body_len = strlen(body);
+    adp_response_downgrade(p, &res);
+    assert_int_equal(res.mismatches, 1);
+    assert_false(res.body_invalid);
+    assert_ptr_equal(res.body, in);
+    assert_int_equal(res.body_len, strlen(body));
+    adp_response_dispose(&res);
+    /* a plan without body steps does not even parse it: invalid bytes pass as well */
+    const adp_plan_t *g = adp_plan_find(reg, 0, NULL, "GET", "/orders/{id}");
+    assert_false(adp_plan_response_needs_body(g, 203));
+    test_mem_t mem;
+    adp_response_init(&res);
+    res.status = 203;
+    res.mem = test_mem(&mem);
+    const char *text = "not json";
+    res.body = text;
+    res.body_len = 8;
+    adp_response_downgrade(g, &res);
+    assert_int_equal(res.status, 200);
+    assert_ptr_equal(res.body, text);
+    assert_int_equal(res.body_len, 8);
+    assert_false(res.body_invalid);
+    assert_int_equal(mem.calls, 0);
+    adp_response_dispose(&res);
+    free(in);
+    adp_registry_destroy(reg);
+}
+
+/* The caller's memory is where the document and the adapted bytes come from; without one the
+ * exchange's own arena serves, and dispose frees it (ASan's leak check watches). */
+static void test_memory(void **state)
+{
+    adp_registry_t *reg = load_reg(BODY_ADAPTER, two, 2);
+    const adp_plan_t *p = adp_plan_find(reg, 0, NULL, "POST", "/orders/{id}");
+    const char *body = "{\"amount\":1,\"items\":[{\"a\":\"x\\ny\"},2.5,null,true]}";
+    const char *want = "{\"total\":1,\"items\":[{\"a\":\"x\\ny\"},2.5,null,true]}";
+    test_mem_t mem;
+    adp_response_t res;
+    adp_response_init(&res);
+    res.status = 201;
+    res.mem = test_mem(&mem);
+    res.body = body;
+    res.body_len = strlen(body);
+    adp_response_downgrade(p, &res);
+    assert_true(mem.calls > 0);
+    /* the adapted bytes are one of the caller's allocations */
+    int found = 0;
+    for (size_t i = 0; i < mem.len; ++i)
+        found |= (const char *)mem.ptrs[i] == res.body;
+    assert_true(found);
+    assert_json(js_bytes(res.body, res.body_len), want);
+    adp_response_dispose(&res);
+    test_mem_free(&mem);
+
+    /* zero mem, both directions */
+    adp_request_t req;
+    adp_request_init(&req);
+    req.path = "/orders/1";
+    req.path_len = 9;
+    req.body = "{\"total\":1,\"note\":\"\\u00e9\"}";
+    req.body_len = strlen(req.body);
+    assert_int_equal(adp_request_upgrade(p, &req), ADP_OK);
+    assert_json(js_bytes(req.body, req.body_len), "{\"amount\":1,\"note\":\"\\u00e9\"}");
+    adp_request_dispose(&req);
+    adp_response_init(&res);
+    res.status = 201;
+    res.body = body;
+    res.body_len = strlen(body);
+    adp_response_downgrade(p, &res);
+    assert_json(js_bytes(res.body, res.body_len), want);
     adp_response_dispose(&res);
     adp_registry_destroy(reg);
 }
@@ -325,6 +546,10 @@ int main(void)
         cmocka_unit_test(test_mismatch_accounting),
         cmocka_unit_test(test_match_by_path),
         cmocka_unit_test(test_no_body),
+        cmocka_unit_test(test_bad_request_body),
+        cmocka_unit_test(test_invalid_response_body),
+        cmocka_unit_test(test_untouched_body_is_the_input),
+        cmocka_unit_test(test_memory),
         cmocka_unit_test(test_media_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

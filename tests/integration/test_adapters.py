@@ -23,6 +23,13 @@ PETS = [
     {"id": "p2", "name": "Tom", "category": "cat", "owner": None, "price": 5, "status": "sold"},
 ]
 
+# A v3 pet as an upstream might write it: spacing, and number text json.dumps would not produce
+# (12.50, an integer beyond 64 bits, an exponent) in fields no change touches.
+EXACT_PET = (b'{"id": "p1", "name": "Rex", "category": "dog", "owner": null, "price": 1250, '
+             b'"status": "available", "weight": 12.50, "chip": 123456789012345678901234567890, '
+             b'"ratio": 1.0e-3}')
+BROKEN_JSON = b'{"id": "p1", "name": "Rex", "price": 12'
+
 
 class V3Upstream:
     """The newest pets service, speaking only v3; remembers the last request it received."""
@@ -58,8 +65,13 @@ class V3Upstream:
                 outer.last = {"method": self.command, "path": self.path,
                               "headers": {k.lower(): v for k, v in self.headers.items()},
                               "body": json.loads(body) if body else None}
-                path = self.path.split("?")[0]
-                if path == "/pets" and self.command == "GET":
+                path, _, query = self.path.partition("?")
+                if path == "/pets" and self.command == "GET" and query == "exact=1":
+                    self.reply(200, raw=b'{"data": [' + EXACT_PET + b'], "next": null}')
+                elif path == "/pets" and self.command == "GET" and query.startswith("many="):
+                    many = [dict(PETS[i % 2], id="p%d" % i) for i in range(int(query[5:]))]
+                    self.reply(200, {"data": many, "next": None})
+                elif path == "/pets" and self.command == "GET":
                     self.reply(200, {"data": PETS, "next": "cursor-2"},
                                headers=[("X-Total-Count", "2")])
                 elif path == "/pets" and self.command == "POST":
@@ -74,6 +86,10 @@ class V3Upstream:
                 elif path == "/pets/zipped":
                     self.reply(200, raw=gzip.compress(json.dumps(PETS[0]).encode()),
                                headers=[("Content-Encoding", "gzip")])
+                elif path == "/pets/exact":
+                    self.reply(200, raw=EXACT_PET)
+                elif path == "/pets/broken":
+                    self.reply(200, raw=BROKEN_JSON)
                 elif path == "/pets/text":
                     self.reply(200, raw=b"plain words", ctype="text/plain")
                 elif path == "/pets/p404":
@@ -217,9 +233,56 @@ class Adapters(GatewayCase):
                                 "status": "inactive"})
 
     def test_invalid_json_request_is_400(self):
+        self.v3.last = None
         r = self.get("/v1/pets", method="POST", headers=["Content-Type: application/json"],
                      data=b"{not json")
-        problem_of(self, r, 400)
+        doc = problem_of(self, r, 400)
+        self.assertRegex(doc["detail"],
+                         r"^the request body is not valid JSON: .+ \(line 1, column 2\)$", doc)
+        r = self.get("/v1/pets", method="POST", headers=["Content-Type: application/json"],
+                     data=b'{"name": "Rex",\n  "tag": dog}')
+        doc = problem_of(self, r, 400)
+        self.assertRegex(doc["detail"], r"\(line 2, column 10\)$", doc)
+        self.assertIsNone(self.v3.last, "an invalid body reached the upstream")
+
+    def test_untouched_numbers_keep_their_text(self):
+        # through the v2 -> v1 schema steps: the fields they change are written anew, the
+        # others keep the upstream's bytes
+        r = self.get("/v1/pets/exact")
+        self.assertEqual(r.status, 200, r)
+        for text in (b'"weight":12.50', b'"chip":123456789012345678901234567890',
+                     b'"ratio":1.0e-3', b'"price":"12.50"', b'"tag":"dog"'):
+            self.assertIn(text, r.body, r)
+        self.assertEqual(r.json(), {"id": "p1", "name": "Rex", "tag": "dog", "price": "12.50",
+                                    "status": "active", "weight": 12.5,
+                                    "chip": 123456789012345678901234567890, "ratio": 0.001})
+        self.assertEqual(int(r.header("content-length")), len(r.body), r)
+        # through the envelope only (v3 -> v2): the pet itself is copied byte for byte but for
+        # the spacing the writer drops
+        r = self.get("/v2/pets?exact=1")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body, b"[" + EXACT_PET.replace(b": ", b":").replace(b", ", b",") + b"]",
+                         r)
+
+    def test_large_list_is_downgraded(self):
+        # ~45 KB: the document and the written body span several of the gateway's memory blocks
+        r = self.get("/v1/pets?many=400")
+        self.assertEqual(r.status, 200, r)
+        body = r.json()
+        self.assertEqual(len(body), 400)
+        self.assertEqual(body[399], {"id": "p399", "name": "Tom", "tag": "cat", "price": "0.05",
+                                     "status": "inactive"})
+        self.assertEqual(body[0]["price"], "12.50")
+        self.assertEqual(int(r.header("content-length")), len(r.body), r)
+
+    def test_invalid_json_response_passes_through(self):
+        for path in ("/v1/pets/broken", "/v2/pets/broken"):
+            with self.subTest(path=path):
+                r = self.get(path)
+                self.assertEqual((r.status, r.body), (200, BROKEN_JSON), r)
+                self.assertEqual(int(r.header("content-length")), len(BROKEN_JSON), r)
+        # the status and headers of an adapted route are still adapted
+        self.assertEqual(self.get("/v1/pets/broken").header("deprecation"), "@1782777600")
 
     def test_status_mapping(self):
         r = self.get("/v1/pets/p1", method="DELETE")
