@@ -211,6 +211,19 @@ static void relocate(adp__run_t *run, const adp__step_t *step, const slot_t *bas
     slot_set(run, &to, v);
 }
 
+/* A rename within one object keeps the member where it stands (when the new name is free). */
+static int rename_in_place(adp__run_t *run, const adp__step_t *step, const slot_t *base)
+{
+    const adp__seg_t *from = step->src.segs, *to = step->dst.segs;
+    if (step->src.n != 1 || step->dst.n != 1 || from->kind != ADP__SEG_KEY ||
+        to->kind != ADP__SEG_KEY)
+        return 0;
+    if (adp__json_rename(slot_get(base), from->key, from->len, to->key, to->len) != 0)
+        return 0;
+    run->changed = 1;
+    return 1;
+}
+
 static int map_find(const adp__jmap_t *m, const adp__jv_t *v)
 {
     for (size_t i = 0; i < m->n; ++i)
@@ -312,7 +325,8 @@ static void apply_at(adp__run_t *run, const adp__step_t *step, const slot_t *bas
     adp__jv_t *v = slot_get(&s);
     switch (step->prim) {
     case ADP__P_MOVE:
-        relocate(run, step, base, &s, v);
+        if (!rename_in_place(run, step, base))
+            relocate(run, step, base, &s, v);
         break;
     case ADP__P_DELETE:
         slot_del(run, &s);

@@ -121,11 +121,30 @@ static adp__jv_t *real_to_string(const adp_mem_t *mem, double d)
     return adp__json_string_copy(mem, buf, strlen(buf));
 }
 
+/* Decimal text of v / 10^scale with exactly `scale` decimals (1230, 2 -> "12.30"; scale 0: an
+ * integer). No printf: this runs for each converted field of each adapted body. */
+static adp__jv_t *minor_to_decimal(const adp_mem_t *mem, int64_t v, int scale)
+{
+    char buf[48], *q = buf + sizeof(buf);
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int n = 0;
+    do {
+        if (n == scale && scale != 0)
+            *--q = '.';
+        *--q = (char)('0' + mag % 10);
+        mag /= 10;
+        ++n;
+    } while (mag != 0 || n <= scale);
+    if (v < 0)
+        *--q = '-';
+    adp__jv_t *s = adp__json_string_copy(mem, q, (size_t)(buf + sizeof(buf) - q));
+    s->flags |= ADP__JF_VERBATIM; /* digits, '-' and '.' need no escaping */
+    return s;
+}
+
 static adp__jv_t *int_to_string(const adp_mem_t *mem, int64_t i)
 {
-    char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%" PRId64, i);
-    return adp__json_string_copy(mem, buf, (size_t)n);
+    return minor_to_decimal(mem, i, 0);
 }
 
 /* A string value as a NUL-terminated copy in `buf` (for strtoll/strtod); -1 when longer. */
@@ -243,19 +262,6 @@ static int decimal_to_minor(const char *s, size_t len, int scale, int64_t *out)
     }
     *out = neg ? -v : v;
     return 0;
-}
-
-static adp__jv_t *minor_to_decimal(const adp_mem_t *mem, int64_t v, int scale)
-{
-    char buf[48];
-    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    uint64_t unit = (uint64_t)pow10_table[scale];
-    if (scale == 0)
-        snprintf(buf, sizeof(buf), "%s%" PRIu64, v < 0 ? "-" : "", mag);
-    else
-        snprintf(buf, sizeof(buf), "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "", mag / unit, scale,
-                 mag % unit);
-    return adp__json_string_copy(mem, buf, strlen(buf));
 }
 
 static int number_to_minor(const adp__jv_t *v, int scale, int64_t *out)

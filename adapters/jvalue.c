@@ -392,7 +392,8 @@ static adp__jmember_t *push_kid(parser_t *ps)
 
 static int same_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
-    return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+    /* the first byte settles most mismatches without a call */
+    return alen == blen && (alen == 0 || (a[0] == b[0] && memcmp(a, b, alen) == 0));
 }
 
 static int same_key(const adp__jmember_t *a, const adp__jmember_t *b)
@@ -1100,6 +1101,18 @@ int adp__json_del(adp__jv_t *obj, const char *key, size_t len)
     size_t after = obj->len - (size_t)(m - obj->u.members) - 1;
     memmove(m, m + 1, after * sizeof(*m));
     obj->len--;
+    return 0;
+}
+
+int adp__json_rename(adp__jv_t *obj, const char *key, size_t len, const char *to, size_t to_len)
+{
+    assert(obj->type == ADP__J_OBJECT && to_len <= UINT32_MAX);
+    adp__jmember_t *m = find_member(obj, key, len);
+    if (m == NULL || find_member(obj, to, to_len) != NULL)
+        return -1;
+    m->key = to;
+    m->len = (uint32_t)to_len;
+    m->flags = needs_escape(to, to_len) ? 0 : ADP__JF_VERBATIM;
     return 0;
 }
 

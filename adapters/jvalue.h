@@ -144,6 +144,10 @@ void adp__json_set(const adp_mem_t *mem, adp__jv_t *obj, const char *key, size_t
 /* Removes the member; keeps the order of the others. Returns 0, or -1 when absent. */
 int adp__json_del(adp__jv_t *obj, const char *key, size_t len);
 
+/* Renames member `key` to `to` (borrowed) where it stands. Returns 0, or -1 (nothing done) when
+ * `key` is absent or `to` is taken. */
+int adp__json_rename(adp__jv_t *obj, const char *key, size_t len, const char *to, size_t to_len);
+
 /* ---- arrays ---- */
 
 static inline adp__jv_t *adp__json_at(const adp__jv_t *arr, size_t i)

@@ -62,6 +62,31 @@ static void test_rename(void **state)
     adp_registry_destroy(f.reg);
 }
 
+/* Downgrades `in` and compares the bytes written (member order and number text included). */
+static void down_exact(const fx_t *f, const char *in, const char *want)
+{
+    adp_response_t res;
+    adp_response_init(&res);
+    res.status = 200;
+    res.body = in;
+    res.body_len = strlen(in);
+    adp_response_downgrade(f->down, &res);
+    assert_int_equal(res.body_len, strlen(want));
+    assert_memory_equal(res.body, want, res.body_len);
+    adp_response_dispose(&res);
+}
+
+static void test_rename_keeps_order(void **state)
+{
+    fx_t f = fx("          - rename: {old: tag, new: category}\n");
+    /* renamed where it stands; the rest byte for byte */
+    down_exact(&f, "{\"id\":1.50,\"category\":\"dog\",\"z\":[1e2]}",
+               "{\"id\":1.50,\"tag\":\"dog\",\"z\":[1e2]}");
+    /* the old name taken already: the moved value replaces it in its place */
+    down_exact(&f, "{\"tag\":0,\"category\":\"dog\",\"a\":1}", "{\"tag\":\"dog\",\"a\":1}");
+    adp_registry_destroy(f.reg);
+}
+
 static void test_rename_wildcards(void **state)
 {
     fx_t f = fx("          - rename: {old: \"data[*].owner.name\", new: fullName}\n");
@@ -350,6 +375,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rename),
+        cmocka_unit_test(test_rename_keeps_order),
         cmocka_unit_test(test_rename_wildcards),
         cmocka_unit_test(test_values_wildcard),
         cmocka_unit_test(test_move_nest_unnest),
