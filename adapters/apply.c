@@ -445,6 +445,12 @@ void adp__run_steps(adp__run_t *run, adp__jv_t **root, const adp__step_t *steps,
 
 static uint32_t transition(const adp__dstate_t *st, const char *key, size_t len)
 {
+    if (st->nkeys <= 8) { /* a schema's few properties: a scan beats the search */
+        for (uint32_t i = 0; i < st->nkeys; ++i)
+            if (st->keys[i].len == len && adp__bytes_eq(st->keys[i].key, key, len))
+                return st->keys[i].to;
+        return st->other;
+    }
     size_t lo = 0, hi = st->nkeys;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;

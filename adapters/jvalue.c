@@ -171,7 +171,40 @@ typedef struct st_parser_t {
     size_t nkids, kids_cap;
     uint32_t *table; /* duplicate-name table for objects of more than SMALL_OBJECT members */
     size_t table_cap;
+    /* the document's memory, taken from `mem` in slabs: one allocator call per slab instead of
+     * one per value */
+    char *slab;
+    size_t slab_left, slab_size;
+    adp__jmember_t first_kids[64]; /* kids start here; the heap only for larger documents */
 } parser_t;
+
+#define SLAB_MIN 1024
+#define SLAB_MAX (64 * 1024)
+
+/* 8-byte aligned memory for the document being parsed. */
+static void *ps_alloc(parser_t *ps, size_t size)
+{
+    size = (size + 7) & ~(size_t)7;
+    if (size > ps->slab_left) {
+        if (size > ps->slab_size / 4) /* large: its own piece; the slab keeps serving */
+            return adp__jalloc(ps->mem, size);
+        ps->slab = adp__jalloc(ps->mem, ps->slab_size);
+        ps->slab_left = ps->slab_size;
+        if (ps->slab_size < SLAB_MAX)
+            ps->slab_size *= 2;
+    }
+    void *p = ps->slab;
+    ps->slab += size;
+    ps->slab_left -= size;
+    return p;
+}
+
+static adp__jv_t *parse_value_new(parser_t *ps, adp__jtype_t type, unsigned flags)
+{
+    adp__jv_t *v = ps_alloc(ps, sizeof(*v));
+    *v = (adp__jv_t){.type = (uint8_t)type, .flags = (uint8_t)flags};
+    return v;
+}
 
 #define SMALL_OBJECT 16
 
@@ -299,7 +332,7 @@ static const char *parse_string(parser_t *ps, const char *p, const char **str, u
         *len = (uint32_t)(q - p);
         *flags = ADP__JF_VERBATIM;
     } else {
-        char *o = adp__jalloc(ps->mem, (size_t)(q - p)); /* escapes only shrink */
+        char *o = ps_alloc(ps, (size_t)(q - p)); /* escapes only shrink */
         *str = o;
         *len = (uint32_t)(decode_string(p, q, o) - o);
         *flags = 0;
@@ -313,7 +346,7 @@ static const char *parse_string_value(parser_t *ps, const char *p, adp__jv_t **o
     uint32_t len, flags;
     if ((p = parse_string(ps, p, &s, &len, &flags)) == NULL)
         return NULL;
-    adp__jv_t *v = new_value(ps->mem, ADP__J_STRING, flags);
+    adp__jv_t *v = parse_value_new(ps, ADP__J_STRING, flags);
     v->u.str = s;
     v->len = len;
     *out = v;
@@ -356,7 +389,7 @@ static const char *parse_number(parser_t *ps, const char *p, adp__jv_t **out)
             return fail(ps, p, "expected a digit in the exponent");
         p = skip_digits(p + 1, end);
     }
-    adp__jv_t *v = new_value(ps->mem, ADP__J_NUMBER, flags);
+    adp__jv_t *v = parse_value_new(ps, ADP__J_NUMBER, flags);
     v->u.str = s;
     v->len = (uint32_t)(p - s);
     *out = v;
@@ -374,7 +407,7 @@ static const char *parse_literal(parser_t *ps, const char *p, adp__jv_t **out)
         if (*p == lits[i].text[0]) {
             if ((size_t)(ps->end - p) < lits[i].len || memcmp(p, lits[i].text, lits[i].len) != 0)
                 break;
-            *out = new_value(ps->mem, lits[i].type, 0);
+            *out = parse_value_new(ps, lits[i].type, 0);
             return p + lits[i].len;
         }
     }
@@ -384,16 +417,21 @@ static const char *parse_literal(parser_t *ps, const char *p, adp__jv_t **out)
 static adp__jmember_t *push_kid(parser_t *ps)
 {
     if (ps->nkids == ps->kids_cap) {
-        ps->kids_cap = ps->kids_cap == 0 ? 64 : ps->kids_cap * 2;
-        ps->kids = xrealloc(ps->kids, ps->kids_cap * sizeof(*ps->kids));
+        size_t cap = ps->kids_cap * 2;
+        if (ps->kids == ps->first_kids) {
+            ps->kids = xrealloc(NULL, cap * sizeof(*ps->kids));
+            memcpy(ps->kids, ps->first_kids, sizeof(ps->first_kids));
+        } else {
+            ps->kids = xrealloc(ps->kids, cap * sizeof(*ps->kids));
+        }
+        ps->kids_cap = cap;
     }
     return ps->kids + ps->nkids++;
 }
 
 static int same_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
-    /* the first byte settles most mismatches without a call */
-    return alen == blen && (alen == 0 || (a[0] == b[0] && memcmp(a, b, alen) == 0));
+    return alen == blen && adp__bytes_eq(a, b, alen);
 }
 
 static int same_key(const adp__jmember_t *a, const adp__jmember_t *b)
@@ -492,11 +530,11 @@ static void close_container(parser_t *ps, adp__jv_t *c)
         if (n > 1)
             n = merge_duplicates(ps, kids, n);
         if (n != 0) {
-            c->u.members = adp__jalloc(ps->mem, n * sizeof(*c->u.members));
+            c->u.members = ps_alloc(ps, n * sizeof(*c->u.members));
             memcpy(c->u.members, kids, n * sizeof(*c->u.members));
         }
     } else if (n != 0) {
-        c->u.items = adp__jalloc(ps->mem, n * sizeof(*c->u.items));
+        c->u.items = ps_alloc(ps, n * sizeof(*c->u.items));
         for (size_t i = 0; i < n; i++)
             c->u.items[i] = kids[i].value;
     }
@@ -552,7 +590,7 @@ value:
     case '{':
         if (depth == ADP__JSON_MAX_DEPTH)
             return fail(ps, p, "nesting too deep");
-        v = new_value(ps->mem, *p == '[' ? ADP__J_ARRAY : ADP__J_OBJECT, 0);
+        v = parse_value_new(ps, *p == '[' ? ADP__J_ARRAY : ADP__J_OBJECT, 0);
         v->cap = (uint32_t)ps->nkids; /* where its children start, until it closes */
         open[depth++] = v;
         p = skip_ws(p + 1, end);
@@ -609,8 +647,13 @@ adp__jv_t *adp__json_parse(const adp_mem_t *mem, const char *buf, size_t len, ad
         return NULL;
     }
     parser_t ps = {.mem = mem, .start = buf, .end = buf + len, .err = err};
+    ps.kids = ps.first_kids;
+    ps.kids_cap = sizeof(ps.first_kids) / sizeof(ps.first_kids[0]);
+    /* values take about 3x their text for small bodies; start near that, then double */
+    ps.slab_size = len * 3 < SLAB_MIN ? SLAB_MIN : len * 3 > SLAB_MAX / 4 ? SLAB_MAX / 4 : len * 3;
     adp__jv_t *root = parse(&ps);
-    free(ps.kids);
+    if (ps.kids != ps.first_kids)
+        free(ps.kids);
     free(ps.table);
     return root;
 }
@@ -688,14 +731,32 @@ static char *write_escaped(char *o, const char *s, size_t len)
     return o + (end - run);
 }
 
+/* memcpy for the short names and values bodies are made of, without a library call: two
+ * overlapping fixed-size moves cover 4..16 bytes. */
+static char *copy_bytes_to(char *o, const char *s, size_t len)
+{
+    if (len >= 8 && len <= 16) {
+        memcpy(o, s, 8);
+        memcpy(o + len - 8, s + len - 8, 8);
+    } else if (len >= 4 && len < 8) {
+        memcpy(o, s, 4);
+        memcpy(o + len - 4, s + len - 4, 4);
+    } else if (len < 4) {
+        for (size_t i = 0; i < len; i++)
+            o[i] = s[i];
+    } else {
+        memcpy(o, s, len);
+    }
+    return o + len;
+}
+
 static char *write_string(char *o, const char *s, size_t len, unsigned flags)
 {
     *o++ = '"';
     if (len == 0) {
         /* s may be NULL */
     } else if (flags & ADP__JF_VERBATIM) {
-        memcpy(o, s, len);
-        o += len;
+        o = copy_bytes_to(o, s, len);
     } else {
         o = write_escaped(o, s, len);
     }
@@ -716,8 +777,7 @@ char *adp__json_write(const adp__jv_t *v, char *o)
         memcpy(o, "false", 5);
         return o + 5;
     case ADP__J_NUMBER:
-        memcpy(o, v->u.str, v->len);
-        return o + v->len;
+        return copy_bytes_to(o, v->u.str, v->len);
     case ADP__J_STRING:
         return write_string(o, v->u.str, v->len, v->flags);
     case ADP__J_ARRAY:
@@ -870,6 +930,8 @@ adp__jv_t *adp__json_array(const adp_mem_t *mem)
 /* Recursive, with the depth bound of adp__json_size. */
 adp__jv_t *adp__json_copy(const adp_mem_t *mem, const adp__jv_t *v)
 {
+    if (v->type != ADP__J_ARRAY && v->type != ADP__J_OBJECT)
+        return (adp__jv_t *)v; /* scalars are never edited in place: one node serves all */
     adp__jv_t *c = adp__jalloc(mem, sizeof(*c));
     *c = *v;
     if (v->type == ADP__J_ARRAY || v->type == ADP__J_OBJECT) {

@@ -14,6 +14,7 @@
  *   an exponent, so they read back as reals).
  * - Objects keep member order. Duplicate names are merged at parse time, the last value kept in
  *   the first position (what jansson and JSON.parse do), so lookups never see two.
+ * - Scalar nodes are immutable once made: edits replace them, so copies may share them.
  * - Not thread-safe per document; documents are independent. */
 #ifndef ADP_JVALUE_H
 #define ADP_JVALUE_H
@@ -21,6 +22,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "adapters.h"
 
 typedef enum adp__jtype {
@@ -67,6 +69,30 @@ typedef struct st_adp__jerror_t {
     unsigned line, col;  /* 1-based; col counts bytes */
 } adp__jerror_t;
 
+/* a[0..len) == b[0..len): member names are short, so fixed-size overlapping loads do most of
+ * them without a library call. */
+static inline int adp__bytes_eq(const char *a, const char *b, size_t len)
+{
+    uint64_t x, y, u, w;
+    if (len >= 8 && len <= 16) {
+        memcpy(&x, a, 8), memcpy(&y, b, 8), memcpy(&u, a + len - 8, 8), memcpy(&w, b + len - 8, 8);
+        return ((x ^ y) | (u ^ w)) == 0;
+    }
+    if (len >= 4 && len < 8) {
+        uint32_t x4, y4, u4, w4;
+        memcpy(&x4, a, 4), memcpy(&y4, b, 4), memcpy(&u4, a + len - 4, 4);
+        memcpy(&w4, b + len - 4, 4);
+        return ((x4 ^ y4) | (u4 ^ w4)) == 0;
+    }
+    if (len < 4) {
+        for (size_t i = 0; i < len; i++)
+            if (a[i] != b[i])
+                return 0;
+        return 1;
+    }
+    return memcmp(a, b, len) == 0;
+}
+
 /* ---- memory ---- */
 
 /* Bump allocation through `mem`: 8-byte aligned, never NULL (the allocator aborts). */
@@ -105,7 +131,8 @@ adp__jv_t *adp__json_real(const adp_mem_t *mem, double d);
 adp__jv_t *adp__json_number_text(const adp_mem_t *mem, const char *text, size_t len);
 adp__jv_t *adp__json_object(const adp_mem_t *mem);
 adp__jv_t *adp__json_array(const adp_mem_t *mem);
-/* Deep copy of containers; strings and number text are shared (they are never edited). */
+/* Deep copy of containers. Scalars (and the scalars inside containers) are shared, not copied:
+ * nothing edits a scalar node in place, edits replace it. */
 adp__jv_t *adp__json_copy(const adp_mem_t *mem, const adp__jv_t *v);
 /* A copy of a jansson value (used at load time for plan constants). */
 adp__jv_t *adp__json_from_jansson(const adp_mem_t *mem, const json_t *v);

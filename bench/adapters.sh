@@ -4,14 +4,24 @@
 # deploy/demo/shop/adapters.yaml), for a ~2 KB and a ~200 KB JSON list; prints requests/s,
 # latency percentiles and the adapted/pass-through ratios, then the engine's own transform rate
 # (adp_bench). Goal (issue 4): adapted >= 0.8x pass-through at 2 KB.
-# Knobs: THREADS, CONNECTIONS, DURATION, WORKERS, BUILD_DIR, VERSA_BIN.
+# Knobs: THREADS, CONNECTIONS, DURATION, ROUNDS, WORKERS, BUILD_DIR, VERSA_BIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 . bench/lib.sh
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
-DURATION=${DURATION:-8s}
+DURATION=${DURATION:-5s}
+ROUNDS=${ROUNDS:-3}
+# PIN=1: versa on the last CPU, wrk and the upstream on the others, so that the gateway's cost
+# per request decides throughput instead of how the scheduler shares cores among five threads
+PIN=${PIN:-0}
+PIN_VERSA= PIN_LOAD=
+if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ]; then
+    last=$(($(nproc) - 1))
+    PIN_VERSA="taskset -c $last"
+    PIN_LOAD="taskset -c 0-$((last - 1))"
+fi
 WORKERS=${WORKERS:-2}
 BUILD_DIR=${BUILD_DIR:-build-bench}
 
@@ -55,7 +65,7 @@ http {
     }
 }
 EOF
-"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" & pids+=($!)
+$PIN_LOAD "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" & pids+=($!)
 
 # the demo shop API's specs, with a second list path for the large body
 for v in v1 v2; do
@@ -92,7 +102,7 @@ apis:
       v1: {spec: $TMP/v1.yaml}
       v2: {upstream: "http://127.0.0.1:$UP_PORT", spec: $TMP/v2.yaml}
 EOF
-"$VERSA_BIN" serve -c "$TMP/versa.yaml" 2>"$TMP/versa.err" & pids+=($!)
+$PIN_VERSA "$VERSA_BIN" serve -c "$TMP/versa.yaml" 2>"$TMP/versa.err" & pids+=($!)
 for _ in $(seq 100); do
     curl -sf -o /dev/null "http://127.0.0.1:$VERSA_PORT/v2/shop/pets" && break
     sleep 0.1
@@ -101,8 +111,8 @@ curl -sf -o /dev/null "http://127.0.0.1:$VERSA_PORT/v1/shop/big" || {
     echo "versa did not serve the adapted route"; cat "$TMP/versa.err"; exit 1; }
 
 run() { # label, path -> "rps p50 p99"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$VERSA_PORT$2" >/dev/null
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$VERSA_PORT$2" |
+    $PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$VERSA_PORT$2" >/dev/null
+    $PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$VERSA_PORT$2" |
         python3 -c '
 import re, sys
 t = sys.stdin.read()
@@ -117,21 +127,40 @@ p99 = ms(re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1))
 print("%.0f %.3f %.3f" % (rps, p50, p99))'
 }
 
-printf "wrk -t%s -c%s -d%s --latency; versa threads %s; bodies: %s and %s bytes (v2)\n" \
-    "$THREADS" "$CONNECTIONS" "$DURATION" "$WORKERS" "$(stat -c %s "$TMP/small.json")" \
+printf "wrk -t%s -c%s -d%s --latency, %s interleaved rounds (medians); versa threads %s;\n" \
+    "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS" "$WORKERS"
+printf "bodies: %s and %s bytes (v2)\n" "$(stat -c %s "$TMP/small.json")" \
     "$(stat -c %s "$TMP/large.json")"
-printf "%-26s %12s %9s %9s\n" "route" "requests/s" "p50 ms" "p99 ms"
+ROUTES=("pass-through 2KB:/v2/shop/pets" "adapted 2KB:/v1/shop/pets"
+        "pass-through 200KB:/v2/shop/big" "adapted 200KB:/v1/shop/big")
+# Rounds alternate the routes, so that load from elsewhere on the machine falls on all of them
+# alike; each figure is the median of its rounds.
 declare -A R
-for spec in "pass-through 2KB:/v2/shop/pets" "adapted 2KB:/v1/shop/pets" \
-            "pass-through 200KB:/v2/shop/big" "adapted 200KB:/v1/shop/big"; do
+for round in $(seq "$ROUNDS"); do
+    for spec in "${ROUTES[@]}"; do
+        label=${spec%%:*}
+        R[$label]+="$(run "$label" "${spec#*:}");"
+    done
+    echo "round $round of $ROUNDS done" >&2
+done
+median() { # "rps p50 p99;..." -> the median of each column
+    python3 -c '
+import statistics, sys
+rows = [list(map(float, r.split())) for r in sys.argv[1].split(";") if r.strip()]
+print(" ".join("%g" % statistics.median(c) for c in zip(*rows)))' "$1"
+}
+printf "%-26s %12s %9s %9s   %s\n" "route" "requests/s" "p50 ms" "p99 ms" "requests/s per round"
+declare -A M
+for spec in "${ROUTES[@]}"; do
     label=${spec%%:*}
-    R[$label]=$(run "$label" "${spec#*:}")
-    read -r rps p50 p99 <<<"${R[$label]}"
-    printf "%-26s %12s %9s %9s\n" "$label" "$rps" "$p50" "$p99"
+    M[$label]=$(median "${R[$label]}")
+    read -r rps p50 p99 <<<"${M[$label]}"
+    printf "%-26s %12.0f %9s %9s   %s\n" "$label" "$rps" "$p50" "$p99" \
+        "$(tr ';' '\n' <<<"${R[$label]}" | awk 'NF {printf "%s ", $1}')"
 done
 ratio() { python3 -c "print('%.2f' % (float('$1'.split()[0]) / float('$2'.split()[0])))"; }
-small=$(ratio "${R[adapted 2KB]}" "${R[pass-through 2KB]}")
-large=$(ratio "${R[adapted 200KB]}" "${R[pass-through 200KB]}")
+small=$(ratio "${M[adapted 2KB]}" "${M[pass-through 2KB]}")
+large=$(ratio "${M[adapted 200KB]}" "${M[pass-through 200KB]}")
 echo "adapted/pass-through: 2KB ${small}x, 200KB ${large}x"
 python3 -c "import sys; sys.exit(0 if $small >= 0.8 else 1)" &&
     echo "goal (adapted >= 0.8x pass-through at 2 KB): met" ||

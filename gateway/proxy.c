@@ -324,19 +324,26 @@ static int is_chunked(const h2o_header_t *headers, size_t num_headers)
     return 0;
 }
 
-/* Sends the buffered response once adapted, in one piece with its Content-Length. */
+/* Sends the buffered response once adapted, in one piece with its Content-Length. The body is
+ * not copied: it lives in adapt_buf or the request's pool, both released only with the request
+ * (on_dispose), after the last byte went out. */
 static void send_adapted(proxy_t *p)
 {
+    static h2o_generator_t generator = {NULL, NULL}; /* one final send: nothing to proceed */
     h2o_req_t *req = p->x->req;
     h2o_iovec_t body = h2o_iovec_init(p->adapt_buf != NULL ? p->adapt_buf->bytes : "",
                                       p->adapt_buf != NULL ? p->adapt_buf->size : 0);
-    body = gw_adapt_response(p->x, h2o_strdup(&req->pool, body.base, body.len));
+    body = gw_adapt_response(p->x, body);
     gw_exchange_add_version_headers(p->x);
     gw_exchange_tap_head(p->x);
     gw_exchange_tap_body(p->x, body.base, body.len);
     gw_exchange_tap_end(p->x, GW_TAP_COMPLETE);
     req->res.content_length = body.len;
-    h2o_send_inline(req, body.base, body.len);
+    h2o_start_response(req, &generator);
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+    else
+        h2o_send(req, &body, 1, H2O_SEND_STATE_FINAL);
 }
 
 /* Buffering for an adapter, bounded by limits.max_adapted_body: beyond it the client gets a 502
