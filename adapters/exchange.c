@@ -22,7 +22,8 @@ void adp_fields_dispose(adp_fields_t *f)
 void adp_fields_push(adp_fields_t *f, const char *name, size_t name_len, const char *value,
                      size_t value_len)
 {
-    adp__grow(&f->entries, &f->cap, f->len + 1, sizeof(*f->entries));
+    /* 16 up front: one allocation covers the headers of a typical exchange */
+    adp__grow(&f->entries, &f->cap, f->len < 16 ? 16 : f->len + 1, sizeof(*f->entries));
     f->entries[f->len++] = (adp_field_t){name, name_len, value, value_len};
 }
 

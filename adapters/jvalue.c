@@ -509,8 +509,27 @@ static size_t mark_duplicates_large(parser_t *ps, adp__jmember_t *m, size_t n)
 
 /* Merges duplicate names (the last value in the first position, as jansson does); returns the
  * member count left. */
+/* 0 when the names certainly differ: one bit per (length, first and last byte) signature, so a
+ * typical object (names of distinct shapes) is cleared in one pass. */
+static int may_have_duplicates(const adp__jmember_t *m, size_t n)
+{
+    uint64_t seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned sig = m[i].len * 7u;
+        if (m[i].len != 0)
+            sig += (uint8_t)m[i].key[0] * 3u + (uint8_t)m[i].key[m[i].len - 1];
+        uint64_t bit = (uint64_t)1 << (sig & 63);
+        if (seen & bit)
+            return 1;
+        seen |= bit;
+    }
+    return 0;
+}
+
 static size_t merge_duplicates(parser_t *ps, adp__jmember_t *m, size_t n)
 {
+    if (n <= SMALL_OBJECT && !may_have_duplicates(m, n))
+        return n;
     size_t dups = n <= SMALL_OBJECT ? mark_duplicates_small(m, n) : mark_duplicates_large(ps, m, n);
     if (dups == 0)
         return n;

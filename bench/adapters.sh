@@ -103,6 +103,7 @@ apis:
       v2: {upstream: "http://127.0.0.1:$UP_PORT", spec: $TMP/v2.yaml}
 EOF
 $PIN_VERSA "$VERSA_BIN" serve -c "$TMP/versa.yaml" 2>"$TMP/versa.err" & pids+=($!)
+VERSA_PID=$!
 for _ in $(seq 100); do
     curl -sf -o /dev/null "http://127.0.0.1:$VERSA_PORT/v2/shop/pets" && break
     sleep 0.1
@@ -110,12 +111,21 @@ done
 curl -sf -o /dev/null "http://127.0.0.1:$VERSA_PORT/v1/shop/big" || {
     echo "versa did not serve the adapted route"; cat "$TMP/versa.err"; exit 1; }
 
-run() { # label, path -> "rps p50 p99"
+# versa's CPU time so far (user + system), in clock ticks
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$VERSA_PID/stat"; }
+TICK=$(getconf CLK_TCK)
+
+run() { # label, path -> "rps p50 p99 cpu-us-per-request"
     $PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$VERSA_PORT$2" >/dev/null
-    $PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$VERSA_PORT$2" |
-        python3 -c '
+    local t0 out t1
+    t0=$(cpu_ticks)
+    out=$($PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
+        "http://127.0.0.1:$VERSA_PORT$2")
+    t1=$(cpu_ticks)
+    python3 -c '
 import re, sys
-t = sys.stdin.read()
+t = sys.argv[1]
+ticks, hz = float(sys.argv[2]), float(sys.argv[3])
 def ms(v):
     m = re.match(r"([\d.]+)(us|ms|s|m|h)$", v)
     if m is None:
@@ -124,7 +134,8 @@ def ms(v):
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
 p50 = ms(re.search(r"^\s+50%\s+(\S+)", t, re.M).group(1))
 p99 = ms(re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1))
-print("%.0f %.3f %.3f" % (rps, p50, p99))'
+n = int(re.search(r"(\d+) requests in", t).group(1))
+print("%.0f %.3f %.3f %.1f" % (rps, p50, p99, ticks / hz / n * 1e6))' "$out" "$((t1 - t0))" "$TICK"
 }
 
 printf "wrk -t%s -c%s -d%s --latency, %s interleaved rounds (medians); versa threads %s;\n" \
@@ -149,13 +160,14 @@ import statistics, sys
 rows = [list(map(float, r.split())) for r in sys.argv[1].split(";") if r.strip()]
 print(" ".join("%g" % statistics.median(c) for c in zip(*rows)))' "$1"
 }
-printf "%-26s %12s %9s %9s   %s\n" "route" "requests/s" "p50 ms" "p99 ms" "requests/s per round"
+printf "%-22s %11s %8s %8s %12s   %s\n" "route" "requests/s" "p50 ms" "p99 ms" \
+    "versa us/req" "requests/s per round"
 declare -A M
 for spec in "${ROUTES[@]}"; do
     label=${spec%%:*}
     M[$label]=$(median "${R[$label]}")
-    read -r rps p50 p99 <<<"${M[$label]}"
-    printf "%-26s %12.0f %9s %9s   %s\n" "$label" "$rps" "$p50" "$p99" \
+    read -r rps p50 p99 cpu <<<"${M[$label]}"
+    printf "%-22s %11.0f %8s %8s %12s   %s\n" "$label" "$rps" "$p50" "$p99" "$cpu" \
         "$(tr ';' '\n' <<<"${R[$label]}" | awk 'NF {printf "%s ", $1}')"
 done
 ratio() { python3 -c "print('%.2f' % (float('$1'.split()[0]) / float('$2'.split()[0])))"; }

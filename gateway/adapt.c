@@ -48,12 +48,36 @@ static h2o_iovec_t lowercase_dup(h2o_mem_pool_t *pool, const char *s, size_t len
     return h2o_iovec_init(p, len);
 }
 
-/* Replaces `headers` with `fields`, copied into the request pool. */
+/* The entry of `headers` at or after *from that `f` still borrows unchanged (same name and
+ * value memory), or NULL. Fields keep their order, so the search moves forward only. */
+static const h2o_header_t *unchanged(const h2o_headers_t *headers, size_t *from,
+                                     const adp_field_t *f)
+{
+    for (size_t k = *from; k < headers->size; ++k) {
+        const h2o_header_t *h = &headers->entries[k];
+        if (h->name->base == f->name && h->name->len == f->name_len &&
+            h->value.base == f->value && h->value.len == f->value_len) {
+            *from = k + 1;
+            return h;
+        }
+    }
+    return NULL;
+}
+
+/* Replaces `headers` with `fields`. Entries the adapter left alone are kept as they are (token,
+ * no copy); renamed and added ones are lowercased and copied into the request pool. */
 static void set_headers(h2o_req_t *req, h2o_headers_t *headers, const adp_fields_t *fields)
 {
     h2o_headers_t out = {NULL, 0, 0};
+    size_t from = 0;
+    h2o_vector_reserve(&req->pool, &out, fields->len);
     for (size_t i = 0; i < fields->len; ++i) {
         const adp_field_t *f = &fields->entries[i];
+        const h2o_header_t *same = unchanged(headers, &from, f);
+        if (same != NULL) {
+            out.entries[out.size++] = *same;
+            continue;
+        }
         h2o_iovec_t name = lowercase_dup(&req->pool, f->name, f->name_len);
         h2o_iovec_t value = h2o_strdup(&req->pool, f->value, f->value_len);
         h2o_add_header_by_str(&req->pool, &out, name.base, name.len, 1, NULL, value.base,
@@ -72,7 +96,7 @@ static void get_headers(const h2o_headers_t *headers, adp_fields_t *fields)
 
 /* The adapters' bump memory (adp_mem_t) for one exchange, carved out of the request's pool and
  * freed with it. h2o's pool neither aligns nor keeps allocations of a kilobyte or more in its
- * chunks (each is a malloc of its own), so this takes blocks from it, growing from 8 KiB to
+ * chunks (each is a malloc of its own), so this takes blocks from it, growing from 32 KiB to
  * 256 KiB, and hands out 8-byte aligned pieces. Created on first use, shared by the request's
  * upgrade and the response's downgrade. */
 struct st_gw_adapt_mem_t {
@@ -83,7 +107,7 @@ struct st_gw_adapt_mem_t {
 };
 
 #define MEM_ALIGN 8
-#define MEM_FIRST_BLOCK (8 * 1024)
+#define MEM_FIRST_BLOCK (32 * 1024) /* a 2 KB body with its tree and output fits */
 #define MEM_MAX_BLOCK (256 * 1024)
 
 static void *pool_alloc_aligned(h2o_mem_pool_t *pool, size_t size)
