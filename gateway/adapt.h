@@ -22,9 +22,10 @@ int gw_adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_route_t 
 int gw_adapt_needs_body(const gw_exchange_t *x, int status, const h2o_headers_t *headers,
                         const char **refuse);
 
-/* Downgrades req->res (status, headers) and, when `body` is not NULL, the JSON body (consumed),
- * adding deprecation headers. Returns the body to send (pool memory; {NULL,0} when `body` was
- * NULL). An unparsable body is returned as it came, with the status and headers still adapted. */
+/* Downgrades req->res (status, headers) and, when `body` is not NULL, the JSON body, adding
+ * deprecation headers. `body` must live as long as the request: the result may be `body`
+ * itself (no step changed it, or it does not parse: status and headers are still adapted) or
+ * point into it; else it is new memory from the request's pool. {NULL,0} when `body` was NULL. */
 h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body);
 
 #endif
