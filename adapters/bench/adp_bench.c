@@ -216,6 +216,18 @@ static void bump_free(bump_t *b)
 
 typedef enum { ADAPTED, PARSE_WRITE, JANSSON } what_t;
 
+/* Downgrades the upstream bytes `text` into `bump`; the caller disposes `res`. */
+static void downgrade(const adp_plan_t *plan, const char *text, size_t len, bump_t *bump,
+                      adp_response_t *res)
+{
+    adp_response_init(res);
+    res->status = 200;
+    res->mem = (adp_mem_t){bump_alloc, bump};
+    res->body = text;
+    res->body_len = len;
+    adp_response_downgrade(plan, res);
+}
+
 /* One response's worth of work; returns the output length (so that the work is not dead). */
 static size_t run_once(what_t what, const adp_plan_t *plan, const char *text, size_t len,
                        bump_t *bump)
@@ -225,12 +237,7 @@ static size_t run_once(what_t what, const adp_plan_t *plan, const char *text, si
     switch (what) {
     case ADAPTED: {
         adp_response_t res;
-        adp_response_init(&res);
-        res.status = 200;
-        res.mem = mem;
-        res.body = text;
-        res.body_len = len;
-        adp_response_downgrade(plan, &res);
+        downgrade(plan, text, len, bump, &res);
         if (res.mismatches != 0 || res.body_invalid || res.body == NULL) {
             fprintf(stderr, "unexpected downgrade: %zu mismatch(es), first %s; body %s\n",
                     res.mismatches, res.mismatches ? res.first_mismatch.step : "-",
@@ -293,12 +300,7 @@ static void check(const adp_plan_t *plan, const char *text, size_t len, size_t i
     bump_t bump = {NULL};
     adp_mem_t mem = {bump_alloc, &bump};
     adp_response_t res;
-    adp_response_init(&res);
-    res.status = 200;
-    res.mem = mem;
-    res.body = text;
-    res.body_len = len;
-    adp_response_downgrade(plan, &res);
+    downgrade(plan, text, len, &bump, &res);
     json_t *out = res.body != NULL ? json_loadb(res.body, res.body_len, 0, NULL) : NULL;
     json_t *first = json_array_get(out, 0);
     if (json_array_size(out) != items || json_object_get(first, "tag") == NULL ||
