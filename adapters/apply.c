@@ -224,7 +224,7 @@ static int rename_in_place(adp__run_t *run, const adp__step_t *step, const slot_
     return 1;
 }
 
-static int map_find(const adp__jmap_t *m, const adp__jv_t *v)
+int adp__map_find(const adp__jmap_t *m, const adp__jv_t *v)
 {
     for (size_t i = 0; i < m->n; ++i)
         if (adp__json_equal(m->from[i], v))
@@ -261,7 +261,7 @@ static void apply_map(adp__run_t *run, const adp__step_t *step, const slot_t *s,
 {
     if (v->type == ADP__J_NULL)
         return;
-    int i = map_find(step->map, v);
+    int i = adp__map_find(step->map, v);
     if (i >= 0)
         slot_set(run, s, adp__json_copy(run->mem, step->map->to[i]));
     else if (step->strict || (step->map->n != 0 && kind_of(v) != kind_of(step->map->from[0])))
@@ -424,7 +424,7 @@ static void walk(adp__run_t *run, const adp__step_t *step, const slot_t *at, con
     }
 }
 
-static int step_applies(const adp__run_t *run, const adp__step_t *step)
+int adp__step_applies(const adp__run_t *run, const adp__step_t *step)
 {
     if ((step->scope & run->scope) == 0)
         return 0;
@@ -434,7 +434,7 @@ static int step_applies(const adp__run_t *run, const adp__step_t *step)
 void adp__run_steps(adp__run_t *run, adp__jv_t **root, const adp__step_t *steps, size_t n)
 {
     for (size_t i = 0; i < n && *root != NULL; ++i) {
-        if (!step_applies(run, &steps[i]))
+        if (!adp__step_applies(run, &steps[i]))
             continue;
         slot_t at = {root, NULL, NULL, 0, 0};
         walk(run, &steps[i], &at, steps[i].base.segs, steps[i].base.n);
@@ -443,7 +443,7 @@ void adp__run_steps(adp__run_t *run, adp__jv_t **root, const adp__step_t *steps,
 
 /* ---- schema automata ---- */
 
-static uint32_t transition(const adp__dstate_t *st, const char *key, size_t len)
+uint32_t adp__transition(const adp__dstate_t *st, const char *key, size_t len)
 {
     if (st->nkeys <= 8) { /* a schema's few properties: a scan beats the search */
         for (uint32_t i = 0; i < st->nkeys; ++i)
@@ -500,7 +500,7 @@ static void dfa_children(adp__run_t *run, const adp__dfa_t *dfa, const adp__dsta
     } else if (v->type == ADP__J_OBJECT) {
         for (size_t i = 0; i < v->len; ++i) {
             const adp__jmember_t *m = &v->u.members[i];
-            uint32_t to = transition(st, m->key, m->len);
+            uint32_t to = adp__transition(st, m->key, m->len);
             if (to == ADP__NO_STATE)
                 continue;
             trail_push(run, m->key, m->len, 0);

@@ -187,6 +187,8 @@ static int compile_schemas(compiler_t *cc, cchange_t *cx)
             return -1;
         u->up = up;
         u->down = down;
+        u->local_up = adp__steps_local(up, u->nup);
+        u->local_down = adp__steps_local(down, u->ndown);
         cx->comps[i] = oc;
         unsigned scopes = 0;
         for (size_t k = 0; k < u->nup; ++k)

@@ -318,6 +318,16 @@ static adp_result_t request_doc(const adp_plan_t *plan, adp_request_t *req, cons
     return ADP_OK;
 }
 
+/* The streaming pass (stream.c) for a one-hop chain without op-level body steps; 0 when it ran
+ * (the body is then final), -1 when the tree engine must. */
+static int stream_request(const adp_plan_t *plan, adp_request_t *req, adp__run_t *run)
+{
+    if (plan->nhops != 1 || req->body == NULL || !plan->request_body ||
+        plan->hops[0]->nreq_steps != 0)
+        return -1;
+    return adp__stream(run, plan->hops[0]->req_dfa, 1, &req->body, &req->body_len);
+}
+
 adp_result_t adp_request_upgrade(const adp_plan_t *plan, adp_request_t *req)
 {
     req->mismatches = 0;
@@ -325,8 +335,8 @@ adp_result_t adp_request_upgrade(const adp_plan_t *plan, adp_request_t *req)
         return ADP_GONE;
     adp__run_t run = {.mem = mem_of(&req->mem, &req->own_arena), .scope = ADP__IN_REQUEST,
                       .first = &req->first_mismatch};
-    adp__jv_t *doc;
-    if (request_doc(plan, req, run.mem, &doc) != ADP_OK)
+    adp__jv_t *doc = NULL;
+    if (stream_request(plan, req, &run) != 0 && request_doc(plan, req, run.mem, &doc) != ADP_OK)
         return ADP_BAD_BODY;
     int has_body = doc != NULL;
     adp_fields_t query;
@@ -384,20 +394,44 @@ static adp__jv_t *response_doc(const adp_plan_t *plan, adp_response_t *res, cons
     return doc;
 }
 
+/* The older version's status for the newer `status` through one hop. */
+static int older_status(const adp__hop_t *hop, int status)
+{
+    for (size_t k = 0; k < hop->nstatus_map; ++k)
+        if (hop->status_map[k].newer == status)
+            return hop->status_map[k].older;
+    return status;
+}
+
+/* As stream_request, for responses. */
+static int stream_response(const adp_plan_t *plan, adp_response_t *res, adp__run_t *run)
+{
+    if (plan->nhops != 1 || res->body == NULL ||
+        !adp__statuses_has(&plan->response_body, res->status))
+        return -1;
+    const adp__hop_t *hop = plan->hops[0];
+    if (hop->nres_steps != 0)
+        return -1;
+    run->status = older_status(hop, res->status);
+    for (size_t k = 0; k < hop->nres_dfas; ++k)
+        if (adp__statuses_has(&hop->res_dfas[k].statuses, run->status))
+            return adp__stream(run, hop->res_dfas[k].dfa, 0, &res->body, &res->body_len);
+    return -1;
+}
+
 void adp_response_downgrade(const adp_plan_t *plan, adp_response_t *res)
 {
     adp__run_t run = {.mem = mem_of(&res->mem, &res->own_arena), .scope = ADP__IN_RESPONSE,
                       .first = &res->first_mismatch};
-    adp__jv_t *doc = response_doc(plan, res, run.mem);
+    adp__jv_t *doc = NULL;
+    res->body_invalid = 0;
+    if (stream_response(plan, res, &run) != 0)
+        doc = response_doc(plan, res, run.mem);
     int has_body = doc != NULL;
     res->mismatches = 0;
     for (size_t h = plan->nhops; h-- > 0;) {
         const adp__hop_t *hop = plan->hops[h];
-        for (size_t k = 0; k < hop->nstatus_map; ++k)
-            if (hop->status_map[k].newer == res->status) {
-                res->status = hop->status_map[k].older;
-                break;
-            }
+        res->status = older_status(hop, res->status);
         run.status = res->status;
         apply_headers(&res->headers, hop->res_headers, hop->nres_headers, res->status);
         if (doc == NULL)

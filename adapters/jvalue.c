@@ -175,8 +175,10 @@ typedef struct st_parser_t {
      * one per value */
     char *slab;
     size_t slab_left, slab_size;
-    adp__jmember_t first_kids[64]; /* kids start here; the heap only for larger documents */
+    adp__jmember_t *first_kids; /* the caller's stack array kids start in (FIRST_KIDS) */
 } parser_t;
+
+#define FIRST_KIDS 64
 
 #define SLAB_MIN 1024
 #define SLAB_MAX (64 * 1024)
@@ -361,9 +363,9 @@ static const char *skip_digits(const char *p, const char *end)
 }
 
 /* RFC 8259 section 6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
-static const char *parse_number(parser_t *ps, const char *p, adp__jv_t **out)
+static const char *scan_number(parser_t *ps, const char *p, unsigned *out_flags)
 {
-    const char *s = p, *end = ps->end;
+    const char *end = ps->end;
     unsigned flags = ADP__JF_INTEGER;
     if (*p == '-')
         p++;
@@ -389,11 +391,21 @@ static const char *parse_number(parser_t *ps, const char *p, adp__jv_t **out)
             return fail(ps, p, "expected a digit in the exponent");
         p = skip_digits(p + 1, end);
     }
-    adp__jv_t *v = parse_value_new(ps, ADP__J_NUMBER, flags);
-    v->u.str = s;
-    v->len = (uint32_t)(p - s);
-    *out = v;
+    *out_flags = flags;
     return p;
+}
+
+static const char *parse_number(parser_t *ps, const char *p, adp__jv_t **out)
+{
+    unsigned flags;
+    const char *q = scan_number(ps, p, &flags);
+    if (q == NULL)
+        return NULL;
+    adp__jv_t *v = parse_value_new(ps, ADP__J_NUMBER, flags);
+    v->u.str = p;
+    v->len = (uint32_t)(q - p);
+    *out = v;
+    return q;
 }
 
 static const char *parse_literal(parser_t *ps, const char *p, adp__jv_t **out)
@@ -420,7 +432,7 @@ static adp__jmember_t *push_kid(parser_t *ps)
         size_t cap = ps->kids_cap * 2;
         if (ps->kids == ps->first_kids) {
             ps->kids = xrealloc(NULL, cap * sizeof(*ps->kids));
-            memcpy(ps->kids, ps->first_kids, sizeof(ps->first_kids));
+            memcpy(ps->kids, ps->first_kids, FIRST_KIDS * sizeof(*ps->kids));
         } else {
             ps->kids = xrealloc(ps->kids, cap * sizeof(*ps->kids));
         }
@@ -666,8 +678,9 @@ adp__jv_t *adp__json_parse(const adp_mem_t *mem, const char *buf, size_t len, ad
         return NULL;
     }
     parser_t ps = {.mem = mem, .start = buf, .end = buf + len, .err = err};
-    ps.kids = ps.first_kids;
-    ps.kids_cap = sizeof(ps.first_kids) / sizeof(ps.first_kids[0]);
+    adp__jmember_t first_kids[FIRST_KIDS]; /* the heap only for larger documents */
+    ps.kids = ps.first_kids = first_kids;
+    ps.kids_cap = FIRST_KIDS;
     /* values take about 3x their text for small bodies; start near that, then double */
     ps.slab_size = len * 3 < SLAB_MIN ? SLAB_MIN : len * 3 > SLAB_MAX / 4 ? SLAB_MAX / 4 : len * 3;
     adp__jv_t *root = parse(&ps);
@@ -675,6 +688,25 @@ adp__jv_t *adp__json_parse(const adp_mem_t *mem, const char *buf, size_t len, ad
         free(ps.kids);
     free(ps.table);
     return root;
+}
+
+/* ---- scanning without building (stream.c) ---- */
+
+/* The scanners read only start, end and err (NULL: failures just return NULL); the rest of the
+ * parser stays uninitialised rather than cleared on every call. */
+const char *adp__json_scan_string(const char *p, const char *end, int *escaped)
+{
+    parser_t ps;
+    ps.start = p, ps.end = end, ps.err = NULL;
+    *escaped = 0;
+    return scan_string(&ps, p, escaped);
+}
+
+const char *adp__json_scan_number(const char *p, const char *end, unsigned *flags)
+{
+    parser_t ps;
+    ps.start = p, ps.end = end, ps.err = NULL;
+    return scan_number(&ps, p, flags);
 }
 
 /* ---- writer ---- */

@@ -106,6 +106,13 @@ void *adp__jalloc(const adp_mem_t *mem, size_t size);
  * set. Allocates only through `mem`, plus one scratch buffer of its own freed before return. */
 adp__jv_t *adp__json_parse(const adp_mem_t *mem, const char *buf, size_t len, adp__jerror_t *err);
 
+/* Validating scanners for streaming passes (stream.c), with the parser's exact rules. A string
+ * starts after its opening quote: returns its closing quote (*escaped set when it holds
+ * escapes), or NULL when invalid. A number starts at its first byte: returns its end (flags get
+ * ADP__JF_INTEGER for integer syntax), or NULL. */
+const char *adp__json_scan_string(const char *p, const char *end, int *escaped);
+const char *adp__json_scan_number(const char *p, const char *end, unsigned *flags);
+
 /* Exact number of bytes adp__json_write produces for `v` (compact form, no NUL). */
 size_t adp__json_size(const adp__jv_t *v);
 /* Writes `v` compactly into `out` (at least adp__json_size bytes). Returns the end. Strings not

@@ -102,6 +102,7 @@ typedef struct st_adp__fstep_t {
 typedef struct st_adp__unit_t {
     const adp__step_t *up, *down; /* upgrade order; downgrade order */
     size_t nup, ndown;
+    int local_up, local_down; /* the steps are member-local: stream.c can run them */
 } adp__unit_t;
 
 typedef struct st_adp__action_t {
@@ -220,6 +221,24 @@ typedef struct st_adp__run_t {
     adp__trail_t trail[ADP__TRAIL_MAX];
     size_t depth; /* may exceed ADP__TRAIL_MAX; the pointer is then truncated */
 } adp__run_t;
+
+/* Whether `step` applies to the run's body (scope, and for responses the status). */
+int adp__step_applies(const adp__run_t *run, const adp__step_t *step);
+/* Index of `v` among the map's `from` values, or -1. */
+int adp__map_find(const adp__jmap_t *m, const adp__jv_t *v);
+/* The state a member named key[0..len) leads to from `st`, or ADP__NO_STATE. */
+uint32_t adp__transition(const adp__dstate_t *st, const char *key, size_t len);
+
+/* 1 when every step is member-local (rename, drop, default, convert or map of a direct member,
+ * each member name used by one step only): what the streaming pass can run. */
+int adp__steps_local(const adp__step_t *steps, size_t n);
+/* Runs one hop's schema automaton over the JSON text in `body` in one streaming pass. Returns 0
+ * with `body` and `len` set to the result (unchanged when no step changed anything), or -1 when
+ * the pass gave up
+ * (invalid JSON, or anything it would not do exactly as the tree engine): run the tree engine
+ * then. Only for hops without op-level steps. */
+int adp__stream(adp__run_t *run, const adp__dfa_t *dfa, int upgrade, const char **body,
+                size_t *len);
 
 /* Runs op-level steps over the body in order; *root may be replaced (envelopes at the root). */
 void adp__run_steps(adp__run_t *run, adp__jv_t **root, const adp__step_t *steps, size_t n);
