@@ -551,7 +551,7 @@ class ShadowShutdown(ShadowCase):
         self.assertLess(time.monotonic() - started, 30, "the drain waited for the shadows")
         err = gw.stderr()
         leaks = err[err.find("LeakSanitizer"):] if "LeakSanitizer" in err else ""
-        self.assertNotRegex(leaks, r"gateway/shadow\w*\.c|gw_{1,2}shadow",
+        self.assertNotRegex(leaks, r"gateway/shadow/\w+\.c|gw_{1,2}shadow",
                             "shadow state leaked:\n" + leaks[-4000:])
         if not leaks:
             self.assertEqual(rc, 0, gw.diagnostics())

@@ -1,4 +1,4 @@
-/* Tests for gateway/shadow_http.c: the mirrored request head, byte for byte, and which request
+/* Tests for shadow/shadow_http.c: the mirrored request head, byte for byte, and which request
  * headers count as secrets. */
 #include <setjmp.h>
 #include <stdarg.h>

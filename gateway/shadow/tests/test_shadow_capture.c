@@ -1,4 +1,4 @@
-/* Tests for gateway/shadow_capture.c: bounded captures and the header normalisation that makes
+/* Tests for shadow/shadow_capture.c: bounded captures and the header normalisation that makes
  * an upstream's raw response comparable with what the client received. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Tests for gateway/shadow_config.c: the issue's sample `shadow` entries, defaults, rules, and
+/* Tests for shadow/shadow_config.c: the issue's sample `shadow` entries, defaults, rules, and
  * every validation error with its file:line:col and key path. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Tests for gateway/shadow_log.c: JSON lines appended whole, rotation by size with a bounded
+/* Tests for shadow/shadow_log.c: JSON lines appended whole, rotation by size with a bounded
  * number of numbered files, lines longer than the limit, and open errors. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Tests for gateway/shadow_report.c: one comparison as a diff log line (redaction, UTF-8 safety,
+/* Tests for shadow/shadow_report.c: one comparison as a diff log line (redaction, UTF-8 safety,
  * excerpts) and the /shadow/report document. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Tests for gateway/shadow_html.c: the /shadow page shows entries, operations, paths with their
+/* Tests for shadow/shadow_html.c: the /shadow page shows entries, operations, paths with their
  * verdict, and samples side by side, escapes everything from the report, and survives members
  * that are missing or of the wrong type. */
 #include <setjmp.h>
