@@ -932,7 +932,7 @@ static int load_api(loader_t *l, const spec_node_t *n, gw_config_t *cfg, size_t 
     }
     if ((v = spec_node_get(n, "shadow")) != NULL) {
         m = enter_key(l, "shadow");
-        if (gw__shadow_config_load(l, v, api) != 0)
+        if (gw_shadow__config_load(l, v, api) != 0)
             return -1;
         leave(l, m);
     }
@@ -1226,7 +1226,7 @@ static void free_api(gw_api_t *api)
     free(api->adapters_path);
     adp_registry_destroy(api->adapters);
     gw__record_config_free(api->record);
-    gw__shadow_config_free(api->shadows, api->num_shadows);
+    gw_shadow__config_free(api->shadows, api->num_shadows);
 }
 
 void gw_config_release(gw_config_t *cfg)

@@ -91,24 +91,24 @@ static void finalize(shadow_exchange_t *sx)
                               *s = &job->side[GW_SHADOW_SECONDARY];
     if (job->has_secondary && !s->complete && !s->too_large) {
         job->has_secondary = 0; /* compared without noise; the failure is counted already */
-        gw__shadow_capture_dispose(&job->side[GW_SHADOW_SECONDARY]);
+        gw_shadow__capture_dispose(&job->side[GW_SHADOW_SECONDARY]);
     }
     /* each mirrored request ends as exactly one of: compared, a candidate error, a drop */
     if (sx->cancelled) {
-        gw__shadow_count_drop(e, GW_SHADOW_DROP_SHUTDOWN);
+        gw_shadow__count_drop(e, GW_SHADOW_DROP_SHUTDOWN);
     } else if (c->error >= 0) {
         /* counted in errors[] when the leg failed */
     } else if (!p->complete) {
-        gw__shadow_count_drop(e,
+        gw_shadow__count_drop(e,
                               p->too_large ? GW_SHADOW_DROP_RESPONSE_BODY : GW_SHADOW_DROP_PRIMARY);
     } else if (c->too_large || (job->has_secondary && s->too_large)) {
-        gw__shadow_count_drop(e, GW_SHADOW_DROP_RESPONSE_BODY);
-    } else if (gw__shadow_enqueue(sx->thread->shadow, job) == 0) {
+        gw_shadow__count_drop(e, GW_SHADOW_DROP_RESPONSE_BODY);
+    } else if (gw_shadow__enqueue(sx->thread->shadow, job) == 0) {
         job = NULL; /* the worker's now */
     } else {
-        gw__shadow_count_drop(e, GW_SHADOW_DROP_QUEUE);
+        gw_shadow__count_drop(e, GW_SHADOW_DROP_QUEUE);
     }
-    gw__shadow_job_free(job);
+    gw_shadow__job_free(job);
     __atomic_fetch_sub(&e->inflight, 1, __ATOMIC_RELAXED);
     for (size_t i = 0; i != sx->num_legs; ++i)
         free(sx->legs[i].reqbufs[0].base);
@@ -203,7 +203,7 @@ static int on_leg_body(h2o_http1client_t *client, const char *errstr)
     gw_shadow_capture_t *cap = &leg->sx->job->side[leg->side];
     h2o_buffer_t **input = &client->sock->input;
     if (errstr == NULL || errstr == h2o_http1client_error_is_eos) {
-        int over = gw__shadow_capture_body(cap, (*input)->bytes, (*input)->size) != 0;
+        int over = gw_shadow__capture_body(cap, (*input)->bytes, (*input)->size) != 0;
         h2o_buffer_consume(input, (*input)->size);
         if (over) { /* h2o closes the connection when we return non-zero */
             leg->client = NULL;
@@ -260,7 +260,7 @@ static h2o_http1client_body_cb on_leg_head(h2o_http1client_t *client, const char
         return NULL;
     }
     int no_body = leg->method_is_head || errstr == h2o_http1client_error_is_eos;
-    gw__shadow_capture_head(cap, status, headers, num_headers,
+    gw_shadow__capture_head(cap, status, headers, num_headers,
                             no_body ? SIZE_MAX : content_length_of(headers, num_headers));
     if (no_body || cap->too_large) {
         leg->client = NULL; /* h2o closes (or pools) the connection when we return NULL */
@@ -295,7 +295,7 @@ static h2o_http1client_head_cb on_leg_connect(h2o_http1client_t *client, const c
 static void leg_attempt(leg_t *leg)
 {
     ++leg->attempts;
-    gw__shadow_capture_dispose(&leg->sx->job->side[leg->side]);
+    gw_shadow__capture_dispose(&leg->sx->job->side[leg->side]);
     h2o_http1client_connect_with_pool(&leg->client, leg, &leg->sx->tentry->client_ctx, leg->pool,
                                       on_leg_connect);
 }
@@ -314,7 +314,7 @@ static void leg_start(shadow_exchange_t *sx, leg_t *leg)
 static void on_primary_head(gw_tap_t *tap, h2o_req_t *req)
 {
     shadow_exchange_t *sx = (void *)tap;
-    gw__shadow_capture_head(&sx->job->side[GW_SHADOW_PRIMARY], req->res.status,
+    gw_shadow__capture_head(&sx->job->side[GW_SHADOW_PRIMARY], req->res.status,
                             req->res.headers.entries, req->res.headers.size,
                             sx->primary_is_head ? SIZE_MAX : req->res.content_length);
 }
@@ -322,7 +322,7 @@ static void on_primary_head(gw_tap_t *tap, h2o_req_t *req)
 static void on_primary_body(gw_tap_t *tap, const char *bytes, size_t len)
 {
     shadow_exchange_t *sx = (void *)tap;
-    gw__shadow_capture_body(&sx->job->side[GW_SHADOW_PRIMARY], bytes, len);
+    gw_shadow__capture_body(&sx->job->side[GW_SHADOW_PRIMARY], bytes, len);
 }
 
 static void on_primary_end(gw_tap_t *tap, h2o_req_t *req, gw_tap_end_t how)
@@ -376,13 +376,13 @@ static gw_shadow_job_t *make_job(gw_exchange_t *x, size_t entry, const gw_shadow
     job->request_id = xstrndup(x->request_id.base, x->request_id.len);
     job->method = xstrndup(req->method.base, req->method.len);
     job->target = xstrndup(req->input.path.base, req->input.path.len);
-    gw__shadow_headers_copy(req->headers.entries, req->headers.size, &job->req_headers,
+    gw_shadow__headers_copy(req->headers.entries, req->headers.size, &job->req_headers,
                             &job->req_hbuf);
     job->num_req_headers = req->headers.size;
     job->has_secondary = conf->has_secondary;
     job->primary_plan = x->plan;
     for (int s = 0; s != GW_SHADOW_SIDES; ++s)
-        gw__shadow_capture_init(&job->side[s], conf->max_body);
+        gw_shadow__capture_init(&job->side[s], conf->max_body);
     return job;
 }
 
@@ -398,7 +398,7 @@ static h2o_iovec_t candidate_request(shadow_exchange_t *sx, const gw_shadow_adap
         sx->candidate_body = a->body; /* owned from here */
         *body = h2o_iovec_init(a->body, a->body_len);
     }
-    return gw__shadow_build_request(
+    return gw_shadow__build_request(
         conf, conf->candidate, req->method,
         a->path != NULL ? h2o_iovec_init(a->path, strlen(a->path)) : path,
         a->query != NULL ? h2o_iovec_init(a->query, strlen(a->query)) : query,
@@ -438,8 +438,8 @@ static int start_exchange(gw_shadow_thread_t *t, size_t index, gw_exchange_t *x,
         body = h2o_iovec_init(sx->body, req->entity.len);
     }
     gw_shadow_adapted_t adapted;
-    if (gw__shadow_adapt_request(e, x, sx->job, path, path_len, query, body, &adapted) != 0) {
-        gw__shadow_job_free(sx->job);
+    if (gw_shadow__adapt_request(e, x, sx->job, path, path_len, query, body, &adapted) != 0) {
+        gw_shadow__job_free(sx->job);
         free(sx->body);
         free(sx);
         return -1;
@@ -465,7 +465,7 @@ static int start_exchange(gw_shadow_thread_t *t, size_t index, gw_exchange_t *x,
             leg->reqbufs[0] = candidate_request(sx, &adapted, h2o_iovec_init(path, path_len), query,
                                                 h2o_iovec_init(peer, peer_len), &leg_body);
         else /* the secondary serves the primary's version: the request as it came */
-            leg->reqbufs[0] = gw__shadow_build_request(
+            leg->reqbufs[0] = gw_shadow__build_request(
                 conf, &conf->secondary, req->method, h2o_iovec_init(path, path_len), query,
                 sx->job->req_headers, sx->job->num_req_headers, body.len, req->entity.base != NULL,
                 h2o_iovec_init(peer, peer_len), req->scheme->name, req->authority);
@@ -473,7 +473,7 @@ static int start_exchange(gw_shadow_thread_t *t, size_t index, gw_exchange_t *x,
             leg->reqbufs[1] = leg_body;
     }
     adapted.body = NULL; /* the exchange's (candidate_body) */
-    gw__shadow_adapted_dispose(&adapted);
+    gw_shadow__adapted_dispose(&adapted);
     sx->req = NULL;
 
     sx->tap.on_head = on_primary_head;
@@ -505,17 +505,17 @@ void gw_shadow_start(gw_exchange_t *x, const char *path, size_t path_len)
         if (conf->sample < 1 && gw_random_fraction(&t->rng) >= conf->sample)
             continue;
         if (req->entity.base != NULL && req->entity.len > conf->max_body) {
-            gw__shadow_count_drop(e, GW_SHADOW_DROP_REQUEST_BODY);
+            gw_shadow__count_drop(e, GW_SHADOW_DROP_REQUEST_BODY);
             continue;
         }
         if (__atomic_add_fetch(&e->inflight, 1, __ATOMIC_RELAXED) > conf->max_inflight) {
             __atomic_fetch_sub(&e->inflight, 1, __ATOMIC_RELAXED);
-            gw__shadow_count_drop(e, GW_SHADOW_DROP_INFLIGHT);
+            gw_shadow__count_drop(e, GW_SHADOW_DROP_INFLIGHT);
             continue;
         }
         if (start_exchange(t, first + i, x, path, path_len) != 0) {
             __atomic_fetch_sub(&e->inflight, 1, __ATOMIC_RELAXED);
-            gw__shadow_count_drop(e, GW_SHADOW_DROP_ADAPTER);
+            gw_shadow__count_drop(e, GW_SHADOW_DROP_ADAPTER);
         }
     }
 }

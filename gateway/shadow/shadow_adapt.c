@@ -12,7 +12,7 @@
 #include "exchange.h"
 #include "shadow_internal.h"
 
-int gw__shadow_adapters_load(gw_shadow_entry_t *e, char *errbuf, size_t errlen)
+int gw_shadow__adapters_load(gw_shadow_entry_t *e, char *errbuf, size_t errlen)
 {
     const gw_shadow_conf_t *conf = e->conf;
     const gw_api_t *api = e->api;
@@ -46,13 +46,13 @@ int gw__shadow_adapters_load(gw_shadow_entry_t *e, char *errbuf, size_t errlen)
     return 0;
 }
 
-void gw__shadow_adapters_free(gw_shadow_entry_t *e)
+void gw_shadow__adapters_free(gw_shadow_entry_t *e)
 {
     adp_registry_destroy(e->adapters);
     e->adapters = NULL;
 }
 
-void gw__shadow_adapted_dispose(gw_shadow_adapted_t *a)
+void gw_shadow__adapted_dispose(gw_shadow_adapted_t *a)
 {
     free(a->path);
     free(a->query);
@@ -114,7 +114,7 @@ static void request_of(adp_request_t *r, const gw_shadow_job_t *job, const char 
     fields_of(&r->headers, job->req_headers, job->num_req_headers);
 }
 
-int gw__shadow_adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
+int gw_shadow__adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
                              const gw_shadow_job_t *job, const char *path, size_t path_len,
                              h2o_iovec_t query, h2o_iovec_t body, gw_shadow_adapted_t *out)
 {
@@ -158,7 +158,7 @@ int gw__shadow_adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
         asprintf(&out->query, "%s%s", r.upstream_query[0] != '\0' ? "?" : "", r.upstream_query) < 0)
         h2o_fatal("no memory");
     ct_header_t *views = views_of(&r.headers);
-    gw__shadow_views_copy(views, r.headers.len, &out->headers, &out->hbuf);
+    gw_shadow__views_copy(views, r.headers.len, &out->headers, &out->hbuf);
     out->num_headers = r.headers.len;
     free(views);
     if (with_body && r.body != body.base) { /* changed, or removed (an empty body) */
@@ -192,7 +192,7 @@ static void adapt_capture(gw_shadow_capture_t *c, const adp_plan_t *down,
         adp_plan_deprecation_headers(deprecation, &res.headers);
     c->status = res.status;
     ct_header_t *views = views_of(&res.headers);
-    gw__shadow_capture_set_headers(c, views, res.headers.len); /* copies, then frees the old */
+    gw_shadow__capture_set_headers(c, views, res.headers.len); /* copies, then frees the old */
     free(views);
     if (with_body && res.body != c->body) { /* changed or removed; res.body dies with res */
         char *body = res.body != NULL ? copy_bytes(res.body, res.body_len) : NULL;
@@ -203,7 +203,7 @@ static void adapt_capture(gw_shadow_capture_t *c, const adp_plan_t *down,
     adp_response_dispose(&res);
 }
 
-int gw__shadow_adapt_response(const gw_shadow_entry_t *e, gw_shadow_job_t *job)
+int gw_shadow__adapt_response(const gw_shadow_entry_t *e, gw_shadow_job_t *job)
 {
     const adp_plan_t *primary = job->primary_plan;
     adapt_capture(&job->side[GW_SHADOW_CANDIDATE], job->plan != NULL ? job->plan : primary,

@@ -12,13 +12,13 @@ char *gw_shadow_admin_page(gw_shadow_t *shadow, const char *path, size_t path_le
                h2o_memis(path, path_len, H2O_STRLIT("/shadow/"));
     if (!html && !h2o_memis(path, path_len, H2O_STRLIT("/shadow/report")))
         return NULL;
-    json_t *report = gw__shadow_report_json(shadow);
+    json_t *report = gw_shadow__report_json(shadow);
     char *body;
     if (html) {
-        body = gw__shadow_html_render(report, len);
+        body = gw_shadow__html_render(report, len);
         *content_type = "text/html; charset=utf-8";
     } else {
-        body = gw__shadow_json_dump(report, JSON_INDENT(1) | JSON_REAL_PRECISION(10), len);
+        body = gw_shadow__json_dump(report, JSON_INDENT(1) | JSON_REAL_PRECISION(10), len);
         *content_type = "application/json";
     }
     json_decref(report);
@@ -95,7 +95,7 @@ char *gw_shadow_metrics_render(gw_shadow_t *s, size_t *len)
     for (size_t i = 0; i != s->num_entries; ++i)
         for (int r = 0; r != GW_SHADOW_DROP__COUNT; ++r)
             gw_metrics_outf(&o, "versa_shadow_dropped_total{%s,reason=\"%s\"} %llu\n", labels[i],
-                            gw__shadow_drop_names[r],
+                            gw_shadow__drop_names[r],
                             (unsigned long long)load(&s->entries[i].dropped[r]));
     static const char *const error_families[2][2] = {
         {"versa_shadow_candidate_errors_total", "Candidate exchanges that failed, by kind."},
@@ -107,7 +107,7 @@ char *gw_shadow_metrics_render(gw_shadow_t *s, size_t *len)
                 continue;
             for (int k = 0; k != GW_SHADOW_ERR__COUNT; ++k)
                 gw_metrics_outf(&o, "%s{%s,kind=\"%s\"} %llu\n", error_families[side][0], labels[i],
-                                gw__shadow_error_names[k],
+                                gw_shadow__error_names[k],
                                 (unsigned long long)load(&s->entries[i].errors[side][k]));
         }
     }
@@ -123,7 +123,7 @@ char *gw_shadow_metrics_render(gw_shadow_t *s, size_t *len)
             for (size_t b = 0; b != GW_LATENCY_BUCKETS; ++b)
                 buckets[b] = load(&h->buckets[b]);
             char l[1100];
-            snprintf(l, sizeof(l), "%s,side=\"%s\"", labels[i], gw__shadow_side_names[side]);
+            snprintf(l, sizeof(l), "%s,side=\"%s\"", labels[i], gw_shadow__side_names[side]);
             gw_metrics_render_histogram(&o, "versa_shadow_duration_seconds", l, buckets,
                                         load(&h->count), load(&h->sum_us));
         }

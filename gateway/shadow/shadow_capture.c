@@ -13,19 +13,19 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-void gw__shadow_capture_init(gw_shadow_capture_t *c, size_t limit)
+void gw_shadow__capture_init(gw_shadow_capture_t *c, size_t limit)
 {
     memset(c, 0, sizeof(*c));
     c->limit = limit;
     c->error = -1;
 }
 
-void gw__shadow_capture_dispose(gw_shadow_capture_t *c)
+void gw_shadow__capture_dispose(gw_shadow_capture_t *c)
 {
     free(c->headers);
     free(c->hbuf);
     free(c->body);
-    gw__shadow_capture_init(c, c->limit);
+    gw_shadow__capture_init(c, c->limit);
 }
 
 /* One block for the strings (each NUL-terminated, for convenience) and an array of views. */
@@ -53,27 +53,27 @@ static void set_headers(gw_shadow_capture_t *c, const ct_header_t *src, size_t n
     c->num_headers = n;
 }
 
-void gw__shadow_views_copy(const ct_header_t *headers, size_t num_headers, ct_header_t **out,
+void gw_shadow__views_copy(const ct_header_t *headers, size_t num_headers, ct_header_t **out,
                            char **buf)
 {
     gw_shadow_capture_t tmp;
-    gw__shadow_capture_init(&tmp, 0);
+    gw_shadow__capture_init(&tmp, 0);
     set_headers(&tmp, headers, num_headers);
     *out = tmp.headers;
     *buf = tmp.hbuf;
 }
 
-void gw__shadow_capture_set_headers(gw_shadow_capture_t *c, const ct_header_t *headers,
+void gw_shadow__capture_set_headers(gw_shadow_capture_t *c, const ct_header_t *headers,
                                     size_t num_headers)
 {
     set_headers(c, headers, num_headers);
 }
 
-void gw__shadow_headers_copy(const h2o_header_t *headers, size_t num_headers, ct_header_t **out,
+void gw_shadow__headers_copy(const h2o_header_t *headers, size_t num_headers, ct_header_t **out,
                              char **buf)
 {
     gw_shadow_capture_t tmp;
-    gw__shadow_capture_init(&tmp, 0);
+    gw_shadow__capture_init(&tmp, 0);
     ct_header_t *views = xmalloc(num_headers * sizeof(*views));
     for (size_t i = 0; i != num_headers; ++i)
         views[i] = (ct_header_t){headers[i].name->base, headers[i].name->len, headers[i].value.base,
@@ -84,12 +84,12 @@ void gw__shadow_headers_copy(const h2o_header_t *headers, size_t num_headers, ct
     *buf = tmp.hbuf;
 }
 
-void gw__shadow_capture_head(gw_shadow_capture_t *c, int status, const h2o_header_t *headers,
+void gw_shadow__capture_head(gw_shadow_capture_t *c, int status, const h2o_header_t *headers,
                              size_t num_headers, size_t content_length)
 {
     free(c->headers);
     free(c->hbuf);
-    gw__shadow_headers_copy(headers, num_headers, &c->headers, &c->hbuf);
+    gw_shadow__headers_copy(headers, num_headers, &c->headers, &c->hbuf);
     c->num_headers = num_headers;
     c->status = status;
     if (content_length != SIZE_MAX && content_length > c->limit) {
@@ -100,7 +100,7 @@ void gw__shadow_capture_head(gw_shadow_capture_t *c, int status, const h2o_heade
     }
 }
 
-int gw__shadow_capture_body(gw_shadow_capture_t *c, const char *bytes, size_t len)
+int gw_shadow__capture_body(gw_shadow_capture_t *c, const char *bytes, size_t len)
 {
     if (c->too_large)
         return -1;
@@ -128,7 +128,7 @@ int gw__shadow_capture_body(gw_shadow_capture_t *c, const char *bytes, size_t le
     return 0;
 }
 
-size_t gw__shadow_capture_bytes(const gw_shadow_capture_t *c)
+size_t gw_shadow__capture_bytes(const gw_shadow_capture_t *c)
 {
     size_t n = c->body_cap + c->num_headers * sizeof(ct_header_t);
     for (size_t i = 0; i != c->num_headers; ++i)
@@ -169,7 +169,7 @@ static int dropped_by_proxy(const gw_shadow_capture_t *c, const ct_header_t *h)
     return named_in_connection(c, h->name, h->name_len);
 }
 
-void gw__shadow_capture_normalise(gw_shadow_capture_t *c, int is_primary,
+void gw_shadow__capture_normalise(gw_shadow_capture_t *c, int is_primary,
                                   const char *const *vary_tokens, size_t num_vary_tokens)
 {
     if (c->status == 0)
@@ -228,12 +228,12 @@ void gw__shadow_capture_normalise(gw_shadow_capture_t *c, int is_primary,
 
 /* --- jobs --- */
 
-void gw__shadow_job_free(gw_shadow_job_t *job)
+void gw_shadow__job_free(gw_shadow_job_t *job)
 {
     if (job == NULL)
         return;
     for (int s = 0; s != GW_SHADOW_SIDES; ++s)
-        gw__shadow_capture_dispose(&job->side[s]);
+        gw_shadow__capture_dispose(&job->side[s]);
     free(job->group);
     free(job->request_id);
     free(job->method);
@@ -243,12 +243,12 @@ void gw__shadow_job_free(gw_shadow_job_t *job)
     free(job);
 }
 
-size_t gw__shadow_job_bytes(const gw_shadow_job_t *job)
+size_t gw_shadow__job_bytes(const gw_shadow_job_t *job)
 {
     size_t n = sizeof(*job) + job->num_req_headers * sizeof(ct_header_t);
     for (size_t i = 0; i != job->num_req_headers; ++i)
         n += job->req_headers[i].name_len + job->req_headers[i].value_len + 2;
     for (int s = 0; s != GW_SHADOW_SIDES; ++s)
-        n += gw__shadow_capture_bytes(&job->side[s]);
+        n += gw_shadow__capture_bytes(&job->side[s]);
     return n;
 }

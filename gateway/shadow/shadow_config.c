@@ -544,7 +544,7 @@ static int load_entry(loader_t *l, const spec_node_t *n, const gw_api_t *api, gw
     return 0;
 }
 
-int gw__shadow_config_load(gw__config_loader_t *l, const spec_node_t *seq, gw_api_t *api)
+int gw_shadow__config_load(gw__config_loader_t *l, const spec_node_t *seq, gw_api_t *api)
 {
     if (seq->kind != SPEC_NODE_SEQUENCE)
         return fail(l, seq, "expected a sequence of shadow entries, got %s",
@@ -570,7 +570,7 @@ int gw__shadow_config_load(gw__config_loader_t *l, const spec_node_t *seq, gw_ap
     return 0;
 }
 
-void gw__shadow_config_free(gw_shadow_conf_t *shadows, size_t n)
+void gw_shadow__config_free(gw_shadow_conf_t *shadows, size_t n)
 {
     for (size_t i = 0; i != n; ++i) {
         gw_shadow_conf_t *c = &shadows[i];

@@ -54,8 +54,8 @@ int gw_shadow_conf_mirrors_method(const gw_shadow_conf_t *conf, const char *meth
 /* Internal (config.c): parses the `shadow` sequence of `api`, whose versions are loaded.
  * Returns 0, or -1 with the error recorded through the loader; api->shadows is set either way
  * (freed with the config). */
-int gw__shadow_config_load(gw__config_loader_t *l, const spec_node_t *seq, gw_api_t *api);
+int gw_shadow__config_load(gw__config_loader_t *l, const spec_node_t *seq, gw_api_t *api);
 /* Frees the entries; accepts NULL. */
-void gw__shadow_config_free(gw_shadow_conf_t *shadows, size_t n);
+void gw_shadow__config_free(gw_shadow_conf_t *shadows, size_t n);
 
 #endif

@@ -284,7 +284,7 @@ static void samples(out_t *o, const json_t *list)
     }
 }
 
-char *gw__shadow_html_render(const json_t *doc, size_t *len)
+char *gw_shadow__html_render(const json_t *doc, size_t *len)
 {
     out_t o = {0};
     outf(&o,

@@ -98,7 +98,7 @@ static size_t put_joined(out_t *o, const ct_header_t *headers, size_t n, const c
     return count;
 }
 
-h2o_iovec_t gw__shadow_build_request(const gw_shadow_conf_t *conf, const gw_upstream_t *target,
+h2o_iovec_t gw_shadow__build_request(const gw_shadow_conf_t *conf, const gw_upstream_t *target,
                                      h2o_iovec_t method, h2o_iovec_t path, h2o_iovec_t query,
                                      const ct_header_t *headers, size_t num_headers,
                                      size_t body_len, int has_body, h2o_iovec_t peer,
@@ -153,7 +153,7 @@ h2o_iovec_t gw__shadow_build_request(const gw_shadow_conf_t *conf, const gw_upst
     return h2o_iovec_init(o.buf, o.len);
 }
 
-int gw__shadow_is_secret_header(const gw_shadow_conf_t *conf, const char *name, size_t len)
+int gw_shadow__is_secret_header(const gw_shadow_conf_t *conf, const char *name, size_t len)
 {
     static const char *const secrets[] = {
         "authorization", "proxy-authorization", "cookie", "set-cookie",

@@ -62,9 +62,9 @@ typedef enum gw_shadow_side {
     GW_SHADOW_SIDES
 } gw_shadow_side_t;
 
-extern const char *const gw__shadow_drop_names[GW_SHADOW_DROP__COUNT];
-extern const char *const gw__shadow_error_names[GW_SHADOW_ERR__COUNT];
-extern const char *const gw__shadow_side_names[GW_SHADOW_SIDES];
+extern const char *const gw_shadow__drop_names[GW_SHADOW_DROP__COUNT];
+extern const char *const gw_shadow__error_names[GW_SHADOW_ERR__COUNT];
+extern const char *const gw_shadow__side_names[GW_SHADOW_SIDES];
 
 /* One side's response, copied to the heap as it arrives, the body bounded by `limit`. */
 typedef struct st_gw_shadow_capture_t {
@@ -81,32 +81,32 @@ typedef struct st_gw_shadow_capture_t {
     uint64_t duration_us;
 } gw_shadow_capture_t;
 
-void gw__shadow_capture_init(gw_shadow_capture_t *c, size_t limit);
-void gw__shadow_capture_dispose(gw_shadow_capture_t *c);
+void gw_shadow__capture_init(gw_shadow_capture_t *c, size_t limit);
+void gw_shadow__capture_dispose(gw_shadow_capture_t *c);
 /* Copies a response head. `content_length` SIZE_MAX when unknown; beyond `limit` the capture is
  * marked too large at once. */
-void gw__shadow_capture_head(gw_shadow_capture_t *c, int status, const h2o_header_t *headers,
+void gw_shadow__capture_head(gw_shadow_capture_t *c, int status, const h2o_header_t *headers,
                              size_t num_headers, size_t content_length);
 /* Appends body bytes. Returns 0, or -1 once the body is over the limit (then marked too large,
  * with nothing kept). */
-int gw__shadow_capture_body(gw_shadow_capture_t *c, const char *bytes, size_t len);
+int gw_shadow__capture_body(gw_shadow_capture_t *c, const char *bytes, size_t len);
 /* Copies header views into one malloc'ed block of strings (*buf) and an array (*out). */
-void gw__shadow_headers_copy(const h2o_header_t *headers, size_t num_headers, ct_header_t **out,
+void gw_shadow__headers_copy(const h2o_header_t *headers, size_t num_headers, ct_header_t **out,
                              char **buf);
-void gw__shadow_views_copy(const ct_header_t *headers, size_t num_headers, ct_header_t **out,
+void gw_shadow__views_copy(const ct_header_t *headers, size_t num_headers, ct_header_t **out,
                            char **buf);
 /* Replaces the capture's headers with copies of `headers` (which may point into the old ones). */
-void gw__shadow_capture_set_headers(gw_shadow_capture_t *c, const ct_header_t *headers,
+void gw_shadow__capture_set_headers(gw_shadow_capture_t *c, const ct_header_t *headers,
                                     size_t num_headers);
 /* Heap bytes the capture holds. */
-size_t gw__shadow_capture_bytes(const gw_shadow_capture_t *c);
+size_t gw_shadow__capture_bytes(const gw_shadow_capture_t *c);
 
 /* What the client would have received from an upstream that sent `c`: the headers the proxy
  * drops (hop-by-hop and those named in Connection, Date, Server, Content-Length, Api-Version,
  * X-Request-Id) are removed, and `vary_tokens` are added to Vary as gw_exchange_add_version_headers
  * adds them. The primary's capture (already the client's view) only loses Api-Version and
  * X-Request-Id, which the gateway writes for every routed answer (`is_primary`). */
-void gw__shadow_capture_normalise(gw_shadow_capture_t *c, int is_primary,
+void gw_shadow__capture_normalise(gw_shadow_capture_t *c, int is_primary,
                                   const char *const *vary_tokens, size_t num_vary_tokens);
 
 /* A finished shadow exchange, owned by whoever holds it (event loop, queue, worker). */
@@ -130,8 +130,8 @@ typedef struct st_gw_shadow_job_t {
     const struct st_adp_plan_t *primary_plan;
 } gw_shadow_job_t;
 
-void gw__shadow_job_free(gw_shadow_job_t *job);
-size_t gw__shadow_job_bytes(const gw_shadow_job_t *job);
+void gw_shadow__job_free(gw_shadow_job_t *job);
+size_t gw_shadow__job_bytes(const gw_shadow_job_t *job);
 
 typedef struct st_gw_shadow_histogram_t {
     uint64_t buckets[GW_LATENCY_BUCKETS]; /* non-cumulative, gw_latency_bounds_s */
@@ -202,38 +202,38 @@ struct st_gw_shadow_thread_t {
 
 /* Hands a finished job to the worker. Returns 0, or -1 when the queue is full (the job stays the
  * caller's). Thread-safe. */
-int gw__shadow_enqueue(gw_shadow_t *s, gw_shadow_job_t *job);
+int gw_shadow__enqueue(gw_shadow_t *s, gw_shadow_job_t *job);
 /* Counts a drop; thread-safe. */
-void gw__shadow_count_drop(gw_shadow_entry_t *e, gw_shadow_drop_t why);
+void gw_shadow__count_drop(gw_shadow_entry_t *e, gw_shadow_drop_t why);
 
 /* Builds the mirrored request head (RFC 9112 request line and fields) for `target`: the client's
  * end-to-end headers minus the entry's `remove` list, plus its `set` headers, the framing, and
  * X-Forwarded-For/-Proto/-Host as the proxy writes them. `path` is the routed path, `query`
  * starts with '?' or is empty. Returns a malloc'ed buffer. Pure. */
-h2o_iovec_t gw__shadow_build_request(const gw_shadow_conf_t *conf, const gw_upstream_t *target,
+h2o_iovec_t gw_shadow__build_request(const gw_shadow_conf_t *conf, const gw_upstream_t *target,
                                      h2o_iovec_t method, h2o_iovec_t path, h2o_iovec_t query,
                                      const ct_header_t *headers, size_t num_headers,
                                      size_t body_len, int has_body, h2o_iovec_t peer,
                                      h2o_iovec_t scheme, h2o_iovec_t authority);
 /* 1 when a request header's value is kept out of logs and reports (credentials, cookies, and
  * the entry's `remove` list). */
-int gw__shadow_is_secret_header(const gw_shadow_conf_t *conf, const char *name, size_t len);
+int gw_shadow__is_secret_header(const gw_shadow_conf_t *conf, const char *name, size_t len);
 
 /* The JSON of one comparison for the diff log and the report's samples: time, operation,
  * request line and redacted headers, status, headers and body excerpt of each side, and the
  * differences (and noise, with a secondary) with their paths. New reference. */
-json_t *gw__shadow_sample_json(const gw_shadow_entry_t *e, const gw_shadow_job_t *job,
+json_t *gw_shadow__sample_json(const gw_shadow_entry_t *e, const gw_shadow_job_t *job,
                                const ct_result_t *candidate, const ct_result_t *noise);
 
 /* Cross-version shadowing (shadow_adapt.c). */
 /* At start-up: compiles the API's adapter file for an entry with candidate_version (newer than
  * its version), so that the primary's version chains up to the candidate's. Nothing to do
  * otherwise. Returns 0, or -1 with errbuf set (file:line:col of the adapter file). */
-int gw__shadow_adapters_load(gw_shadow_entry_t *e, char *errbuf, size_t errlen);
-void gw__shadow_adapters_free(gw_shadow_entry_t *e);
+int gw_shadow__adapters_load(gw_shadow_entry_t *e, char *errbuf, size_t errlen);
+void gw_shadow__adapters_free(gw_shadow_entry_t *e);
 
 /* The candidate's copy of a request, upgraded to the candidate's version. Fields are NULL when
- * unchanged; all owned (gw__shadow_adapted_dispose). */
+ * unchanged; all owned (gw_shadow__adapted_dispose). */
 typedef struct st_gw_shadow_adapted_t {
     const struct st_adp_plan_t *plan; /* NULL: nothing to adapt */
     char *path;                       /* routed path */
@@ -249,33 +249,33 @@ typedef struct st_gw_shadow_adapted_t {
  * operation and upgrades path, query, headers and (when the plan needs it, bounded by max_body)
  * the JSON body. Returns 0, or -1 when the operation is gone or its path does not fit (the
  * request is not mirrored: "adapter_failed"). */
-int gw__shadow_adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
+int gw_shadow__adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
                              const gw_shadow_job_t *job, const char *path, size_t path_len,
                              h2o_iovec_t query, h2o_iovec_t body, gw_shadow_adapted_t *out);
-void gw__shadow_adapted_dispose(gw_shadow_adapted_t *a);
+void gw_shadow__adapted_dispose(gw_shadow_adapted_t *a);
 /* On the diff worker: brings the candidate's and the secondary's responses to the client's view
  * of the primary's version: the candidate's through job->plan (cross-version) or else the
  * primary's plan, the secondary's through the primary's plan, both then with the primary's
  * deprecation headers. Returns 0, or -1 when it cannot (dropped as "adapter_failed"). */
-int gw__shadow_adapt_response(const gw_shadow_entry_t *e, gw_shadow_job_t *job);
+int gw_shadow__adapt_response(const gw_shadow_entry_t *e, gw_shadow_job_t *job);
 
 /* Diff logs: JSON lines, rotated by size (path -> path.1 -> ... -> path.<keep>). Only the diff
  * worker writes. */
-gw_shadow_log_t *gw__shadow_log_open(const char *path, size_t max_bytes, unsigned keep,
+gw_shadow_log_t *gw_shadow__log_open(const char *path, size_t max_bytes, unsigned keep,
                                      char *errbuf, size_t errlen);
-void gw__shadow_log_close(gw_shadow_log_t *log);
-const char *gw__shadow_log_path(const gw_shadow_log_t *log);
+void gw_shadow__log_close(gw_shadow_log_t *log);
+const char *gw_shadow__log_path(const gw_shadow_log_t *log);
 /* Appends one line (a newline is added), rotating first when it would pass max_bytes. Returns
  * 0, or -1 on an I/O error (the line is lost; the log retries on the next line). */
-int gw__shadow_log_write(gw_shadow_log_t *log, const char *line, size_t len);
+int gw_shadow__log_write(gw_shadow_log_t *log, const char *line, size_t len);
 
 /* Serialises `j` into a malloc'ed, NUL-terminated string of *len bytes: callers free() it, and
  * every serialised document of the shadow code comes from here. */
-char *gw__shadow_json_dump(const json_t *j, size_t flags, size_t *len);
+char *gw_shadow__json_dump(const json_t *j, size_t flags, size_t *len);
 
 /* The /shadow/report document (counters, ct_report, samples). New reference. Thread-safe. */
-json_t *gw__shadow_report_json(gw_shadow_t *s);
+json_t *gw_shadow__report_json(gw_shadow_t *s);
 /* The /shadow page for that document: self-contained HTML, malloc'ed. */
-char *gw__shadow_html_render(const json_t *report, size_t *len);
+char *gw_shadow__html_render(const json_t *report, size_t *len);
 
 #endif

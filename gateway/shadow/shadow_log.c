@@ -22,7 +22,7 @@ static int open_fd(const char *path, int truncate)
     return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0644);
 }
 
-gw_shadow_log_t *gw__shadow_log_open(const char *path, size_t max_bytes, unsigned keep,
+gw_shadow_log_t *gw_shadow__log_open(const char *path, size_t max_bytes, unsigned keep,
                                      char *errbuf, size_t errlen)
 {
     int fd = open_fd(path, 0);
@@ -43,7 +43,7 @@ gw_shadow_log_t *gw__shadow_log_open(const char *path, size_t max_bytes, unsigne
     return log;
 }
 
-void gw__shadow_log_close(gw_shadow_log_t *log)
+void gw_shadow__log_close(gw_shadow_log_t *log)
 {
     if (log == NULL)
         return;
@@ -53,7 +53,7 @@ void gw__shadow_log_close(gw_shadow_log_t *log)
     free(log);
 }
 
-const char *gw__shadow_log_path(const gw_shadow_log_t *log)
+const char *gw_shadow__log_path(const gw_shadow_log_t *log)
 {
     return log->path;
 }
@@ -82,7 +82,7 @@ static void rotate(gw_shadow_log_t *log)
     log->size = 0;
 }
 
-int gw__shadow_log_write(gw_shadow_log_t *log, const char *line, size_t len)
+int gw_shadow__log_write(gw_shadow_log_t *log, const char *line, size_t len)
 {
     if (log->fd < 0 && (log->fd = open_fd(log->path, 0)) >= 0) { /* retry after a failure */
         struct stat st;

@@ -58,7 +58,7 @@ static json_t *headers_json(const ct_header_t *h, size_t n, const gw_shadow_conf
     json_t *arr = json_array();
     for (size_t i = 0; i != n; ++i) {
         int secret =
-            redact != NULL && gw__shadow_is_secret_header(redact, h[i].name, h[i].name_len);
+            redact != NULL && gw_shadow__is_secret_header(redact, h[i].name, h[i].name_len);
         json_array_append_new(arr, json_pack("[oo]", text(h[i].name, h[i].name_len, 256),
                                              secret ? json_string("[redacted]")
                                                     : text(h[i].value, h[i].value_len, 1024)));
@@ -96,7 +96,7 @@ static json_t *differences_of(const ct_result_t *r)
     return diffs != NULL ? diffs : json_array();
 }
 
-json_t *gw__shadow_sample_json(const gw_shadow_entry_t *e, const gw_shadow_job_t *job,
+json_t *gw_shadow__sample_json(const gw_shadow_entry_t *e, const gw_shadow_job_t *job,
                                const ct_result_t *candidate, const ct_result_t *noise)
 {
     const gw_shadow_conf_t *conf = e->conf;
@@ -114,7 +114,7 @@ json_t *gw__shadow_sample_json(const gw_shadow_entry_t *e, const gw_shadow_job_t
     json_object_set_new(o, "request", req);
     for (int s = 0; s != GW_SHADOW_SIDES; ++s)
         if (s != GW_SHADOW_SECONDARY || job->has_secondary)
-            json_object_set_new(o, gw__shadow_side_names[s], side_json(&job->side[s]));
+            json_object_set_new(o, gw_shadow__side_names[s], side_json(&job->side[s]));
     json_object_set_new(o, "differences", differences_of(candidate));
     json_object_set_new(o, "truncated", json_boolean(candidate->truncated));
     if (noise != NULL)
@@ -122,7 +122,7 @@ json_t *gw__shadow_sample_json(const gw_shadow_entry_t *e, const gw_shadow_job_t
     return o;
 }
 
-char *gw__shadow_json_dump(const json_t *j, size_t flags, size_t *len)
+char *gw_shadow__json_dump(const json_t *j, size_t flags, size_t *len)
 {
     size_t n = json_dumpb(j, NULL, 0, flags);
     char *out = malloc(n + 1);
@@ -157,7 +157,7 @@ static json_t *latency_json(const gw_shadow_entry_t *e)
         if (s == GW_SHADOW_SECONDARY && !e->conf->has_secondary)
             continue;
         uint64_t count = load(&e->latency[s].count), sum = load(&e->latency[s].sum_us);
-        json_object_set_new(o, gw__shadow_side_names[s],
+        json_object_set_new(o, gw_shadow__side_names[s],
                             json_pack("{sI sf}", "count", (json_int_t)count, "mean_ms",
                                       count != 0 ? (double)sum / (double)count / 1000.0 : 0.0));
     }
@@ -188,13 +188,13 @@ static json_t *entry_json(gw_shadow_t *s, gw_shadow_entry_t *e)
     json_object_set_new(o, "differing", json_integer((json_int_t)load(&e->differing)));
     json_object_set_new(o, "noise", json_integer((json_int_t)load(&e->noise)));
     json_object_set_new(o, "dropped",
-                        counts_json(e->dropped, gw__shadow_drop_names, GW_SHADOW_DROP__COUNT));
+                        counts_json(e->dropped, gw_shadow__drop_names, GW_SHADOW_DROP__COUNT));
     json_object_set_new(o, "candidate_errors",
-                        counts_json(e->errors[0], gw__shadow_error_names, GW_SHADOW_ERR__COUNT));
+                        counts_json(e->errors[0], gw_shadow__error_names, GW_SHADOW_ERR__COUNT));
     if (conf->has_secondary)
         json_object_set_new(
             o, "secondary_errors",
-            counts_json(e->errors[1], gw__shadow_error_names, GW_SHADOW_ERR__COUNT));
+            counts_json(e->errors[1], gw_shadow__error_names, GW_SHADOW_ERR__COUNT));
     json_object_set_new(o, "latency", latency_json(e));
     json_t *samples = json_array();
     pthread_mutex_lock(&s->report_lock);
@@ -210,7 +210,7 @@ static json_t *entry_json(gw_shadow_t *s, gw_shadow_entry_t *e)
     return o;
 }
 
-json_t *gw__shadow_report_json(gw_shadow_t *s)
+json_t *gw_shadow__report_json(gw_shadow_t *s)
 {
     json_t *entries = json_array();
     for (size_t i = 0; s != NULL && i != s->num_entries; ++i)

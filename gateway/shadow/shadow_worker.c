@@ -8,17 +8,17 @@
 #include "runtime.h"
 #include "shadow_internal.h"
 
-const char *const gw__shadow_drop_names[GW_SHADOW_DROP__COUNT] = {
+const char *const gw_shadow__drop_names[GW_SHADOW_DROP__COUNT] = {
 #define GW_SHADOW_DROP_NAME(name, text) text,
     GW_SHADOW_DROP_LIST(GW_SHADOW_DROP_NAME)
 #undef GW_SHADOW_DROP_NAME
 };
-const char *const gw__shadow_error_names[GW_SHADOW_ERR__COUNT] = {
+const char *const gw_shadow__error_names[GW_SHADOW_ERR__COUNT] = {
 #define GW_SHADOW_ERROR_NAME(name, text) text,
     GW_SHADOW_ERROR_LIST(GW_SHADOW_ERROR_NAME)
 #undef GW_SHADOW_ERROR_NAME
 };
-const char *const gw__shadow_side_names[GW_SHADOW_SIDES] = {"primary", "candidate", "secondary"};
+const char *const gw_shadow__side_names[GW_SHADOW_SIDES] = {"primary", "candidate", "secondary"};
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -28,14 +28,14 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-void gw__shadow_count_drop(gw_shadow_entry_t *e, gw_shadow_drop_t why)
+void gw_shadow__count_drop(gw_shadow_entry_t *e, gw_shadow_drop_t why)
 {
     __atomic_fetch_add(&e->dropped[why], 1, __ATOMIC_RELAXED);
 }
 
-int gw__shadow_enqueue(gw_shadow_t *s, gw_shadow_job_t *job)
+int gw_shadow__enqueue(gw_shadow_t *s, gw_shadow_job_t *job)
 {
-    size_t bytes = gw__shadow_job_bytes(job);
+    size_t bytes = gw_shadow__job_bytes(job);
     int ret = -1;
     pthread_mutex_lock(&s->lock);
     if (!s->stopping && s->queue_jobs < GW_SHADOW_QUEUE_JOBS &&
@@ -79,14 +79,14 @@ static void process(gw_shadow_t *s, gw_shadow_job_t *job, ct_result_t *cand, ct_
     const gw_shadow_conf_t *conf = e->conf;
     /* the candidate's raw answer is first brought to the primary's version, then both are
      * seen as the client would have seen them */
-    if (gw__shadow_adapt_response(e, job) != 0) {
-        gw__shadow_count_drop(e, GW_SHADOW_DROP_ADAPTER);
+    if (gw_shadow__adapt_response(e, job) != 0) {
+        gw_shadow__count_drop(e, GW_SHADOW_DROP_ADAPTER);
         __atomic_fetch_sub(&e->queued, 1, __ATOMIC_RELAXED);
         return;
     }
-    gw__shadow_capture_normalise(&job->side[GW_SHADOW_PRIMARY], 1, NULL, 0);
+    gw_shadow__capture_normalise(&job->side[GW_SHADOW_PRIMARY], 1, NULL, 0);
     for (int side = GW_SHADOW_CANDIDATE; side != GW_SHADOW_SIDES; ++side)
-        gw__shadow_capture_normalise(&job->side[side], 0, s->vary_tokens, s->num_vary_tokens);
+        gw_shadow__capture_normalise(&job->side[side], 0, s->vary_tokens, s->num_vary_tokens);
     ct_response_t p = response_of(&job->side[GW_SHADOW_PRIMARY]);
     ct_response_t c = response_of(&job->side[GW_SHADOW_CANDIDATE]);
     int differs = ct_compare(conf->rules, job->group, &p, &c, cand);
@@ -97,11 +97,11 @@ static void process(gw_shadow_t *s, gw_shadow_job_t *job, ct_result_t *cand, ct_
     }
     json_t *sample = NULL;
     if (differs) {
-        sample = gw__shadow_sample_json(e, job, cand, job->has_secondary ? noise : NULL);
+        sample = gw_shadow__sample_json(e, job, cand, job->has_secondary ? noise : NULL);
         if (e->log != NULL) {
             size_t len;
-            char *line = gw__shadow_json_dump(sample, JSON_COMPACT | JSON_REAL_PRECISION(10), &len);
-            gw__shadow_log_write(e->log, line, len);
+            char *line = gw_shadow__json_dump(sample, JSON_COMPACT | JSON_REAL_PRECISION(10), &len);
+            gw_shadow__log_write(e->log, line, len);
             free(line);
         }
     }
@@ -132,10 +132,10 @@ static void *worker_main(void *arg)
         if ((s->head = job->next) == NULL)
             s->tail = &s->head;
         --s->queue_jobs;
-        s->queue_bytes -= gw__shadow_job_bytes(job);
+        s->queue_bytes -= gw_shadow__job_bytes(job);
         pthread_mutex_unlock(&s->lock);
         process(s, job, &cand, &noise);
-        gw__shadow_job_free(job);
+        gw_shadow__job_free(job);
         pthread_mutex_lock(&s->lock);
     }
     pthread_mutex_unlock(&s->lock);
@@ -171,11 +171,11 @@ static int open_log(gw_shadow_t *s, gw_shadow_entry_t *e, char *errbuf, size_t e
     if (path == NULL)
         return 0;
     for (size_t i = 0; i != s->num_logs; ++i)
-        if (strcmp(gw__shadow_log_path(s->logs[i]), path) == 0) {
+        if (strcmp(gw_shadow__log_path(s->logs[i]), path) == 0) {
             e->log = s->logs[i];
             return 0;
         }
-    if ((e->log = gw__shadow_log_open(path, e->conf->log.max_bytes, e->conf->log.keep, errbuf,
+    if ((e->log = gw_shadow__log_open(path, e->conf->log.max_bytes, e->conf->log.keep, errbuf,
                                       errlen)) == NULL)
         return -1;
     s->logs[s->num_logs++] = e->log;
@@ -191,7 +191,7 @@ static int init_entry(gw_shadow_t *s, gw_shadow_entry_t *e, char *errbuf, size_t
                  err.message);
         return -1;
     }
-    if (gw__shadow_adapters_load(e, errbuf, errlen) != 0)
+    if (gw_shadow__adapters_load(e, errbuf, errlen) != 0)
         return -1;
     const gw_upstream_t *targets[2] = {conf->candidate, &conf->secondary};
     for (size_t i = 0; i != (conf->has_secondary ? 2u : 1u); ++i) {
@@ -268,20 +268,20 @@ void gw_shadow_destroy(gw_shadow_t *s)
     while (s->head != NULL) { /* not compared: the process is stopping */
         gw_shadow_job_t *job = s->head;
         s->head = job->next;
-        gw__shadow_count_drop(&s->entries[job->entry], GW_SHADOW_DROP_SHUTDOWN);
-        gw__shadow_job_free(job);
+        gw_shadow__count_drop(&s->entries[job->entry], GW_SHADOW_DROP_SHUTDOWN);
+        gw_shadow__job_free(job);
     }
     for (size_t i = 0; i != s->num_entries; ++i) {
         gw_shadow_entry_t *e = &s->entries[i];
         for (size_t k = 0; k != e->num_pools; ++k)
             h2o_socketpool_dispose(&e->pools[k]);
         ct_report_destroy(e->report);
-        gw__shadow_adapters_free(e);
+        gw_shadow__adapters_free(e);
         for (size_t k = 0; k != GW_SHADOW_RECENT; ++k)
             json_decref(e->recent[k]);
     }
     for (size_t i = 0; i != s->num_logs; ++i)
-        gw__shadow_log_close(s->logs[i]);
+        gw_shadow__log_close(s->logs[i]);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->report_lock);

@@ -36,25 +36,25 @@ static const char *get(const gw_shadow_capture_t *c, const char *name)
 static void test_body_within_limit(void **state)
 {
     gw_shadow_capture_t c;
-    gw__shadow_capture_init(&c, 10);
+    gw_shadow__capture_init(&c, 10);
     hlist_t l = {0};
     add(&l, "content-type", "application/json");
-    gw__shadow_capture_head(&c, 200, l.headers, l.n, SIZE_MAX);
+    gw_shadow__capture_head(&c, 200, l.headers, l.n, SIZE_MAX);
     assert_int_equal(c.status, 200);
     assert_int_equal(c.num_headers, 1);
     assert_string_equal(get(&c, "content-type"), "application/json");
-    assert_int_equal(gw__shadow_capture_body(&c, "01234", 5), 0);
-    assert_int_equal(gw__shadow_capture_body(&c, "56789", 5), 0);
+    assert_int_equal(gw_shadow__capture_body(&c, "01234", 5), 0);
+    assert_int_equal(gw_shadow__capture_body(&c, "56789", 5), 0);
     assert_int_equal(c.body_len, 10);
     assert_memory_equal(c.body, "0123456789", 10);
     assert_false(c.too_large);
     /* one byte more and nothing is kept */
-    assert_int_equal(gw__shadow_capture_body(&c, "x", 1), -1);
+    assert_int_equal(gw_shadow__capture_body(&c, "x", 1), -1);
     assert_true(c.too_large);
     assert_null(c.body);
     assert_int_equal(c.body_len, 0);
-    assert_int_equal(gw__shadow_capture_body(&c, "y", 1), -1);
-    gw__shadow_capture_dispose(&c);
+    assert_int_equal(gw_shadow__capture_body(&c, "y", 1), -1);
+    gw_shadow__capture_dispose(&c);
     assert_int_equal(c.limit, 10);
     assert_int_equal(c.error, -1);
 }
@@ -62,45 +62,45 @@ static void test_body_within_limit(void **state)
 static void test_content_length_over_limit(void **state)
 {
     gw_shadow_capture_t c;
-    gw__shadow_capture_init(&c, 1000);
-    gw__shadow_capture_head(&c, 200, NULL, 0, 1001);
+    gw_shadow__capture_init(&c, 1000);
+    gw_shadow__capture_head(&c, 200, NULL, 0, 1001);
     assert_true(c.too_large);
     assert_null(c.body);
-    gw__shadow_capture_dispose(&c);
+    gw_shadow__capture_dispose(&c);
 
-    gw__shadow_capture_init(&c, 1000);
-    gw__shadow_capture_head(&c, 200, NULL, 0, 1000); /* preallocated exactly */
+    gw_shadow__capture_init(&c, 1000);
+    gw_shadow__capture_head(&c, 200, NULL, 0, 1000); /* preallocated exactly */
     assert_false(c.too_large);
     assert_int_equal(c.body_cap, 1000);
     char buf[1000];
     memset(buf, 'a', sizeof(buf));
-    assert_int_equal(gw__shadow_capture_body(&c, buf, sizeof(buf)), 0);
+    assert_int_equal(gw_shadow__capture_body(&c, buf, sizeof(buf)), 0);
     assert_int_equal(c.body_cap, 1000);
-    gw__shadow_capture_dispose(&c);
+    gw_shadow__capture_dispose(&c);
 }
 
 static void test_growth_is_bounded(void **state)
 {
     gw_shadow_capture_t c;
-    gw__shadow_capture_init(&c, 100000);
-    gw__shadow_capture_head(&c, 200, NULL, 0, SIZE_MAX);
+    gw_shadow__capture_init(&c, 100000);
+    gw_shadow__capture_head(&c, 200, NULL, 0, SIZE_MAX);
     char chunk[999];
     memset(chunk, 'z', sizeof(chunk));
     size_t total = 0;
     while (total + sizeof(chunk) <= 100000) {
-        assert_int_equal(gw__shadow_capture_body(&c, chunk, sizeof(chunk)), 0);
+        assert_int_equal(gw_shadow__capture_body(&c, chunk, sizeof(chunk)), 0);
         total += sizeof(chunk);
     }
     assert_int_equal(c.body_len, total);
     assert_true(c.body_cap <= 100000);
-    assert_true(gw__shadow_capture_bytes(&c) >= c.body_cap);
-    gw__shadow_capture_dispose(&c);
+    assert_true(gw_shadow__capture_bytes(&c) >= c.body_cap);
+    gw_shadow__capture_dispose(&c);
 }
 
 static void test_normalise_upstream(void **state)
 {
     gw_shadow_capture_t c;
-    gw__shadow_capture_init(&c, 100);
+    gw_shadow__capture_init(&c, 100);
     hlist_t l = {0};
     add(&l, "date", "Tue, 01 Jan 2030 00:00:00 GMT");
     add(&l, "server", "candidate/2");
@@ -113,14 +113,14 @@ static void test_normalise_upstream(void **state)
     add(&l, "x-request-id", "abc");
     add(&l, "content-type", "application/json");
     add(&l, "etag", "\"1\"");
-    gw__shadow_capture_head(&c, 200, l.headers, l.n, SIZE_MAX);
+    gw_shadow__capture_head(&c, 200, l.headers, l.n, SIZE_MAX);
     const char *tokens[] = {"Accept", "Api-Version"};
-    gw__shadow_capture_normalise(&c, 0, tokens, 2);
+    gw_shadow__capture_normalise(&c, 0, tokens, 2);
     assert_int_equal(c.num_headers, 3);
     assert_string_equal(get(&c, "content-type"), "application/json");
     assert_string_equal(get(&c, "etag"), "\"1\"");
     assert_string_equal(get(&c, "vary"), "Accept, Api-Version");
-    gw__shadow_capture_dispose(&c);
+    gw_shadow__capture_dispose(&c);
 }
 
 /* The candidate's Vary gets the gateway's tokens exactly as h2o_set_header_token gives them to
@@ -141,16 +141,16 @@ static void vary_case(const char *const *lines, size_t n)
     for (size_t t = 0; t != 2; ++t)
         h2o_set_header_token(&pool, &real, H2O_TOKEN_VARY, tokens[t], strlen(tokens[t]));
     gw_shadow_capture_t c;
-    gw__shadow_capture_init(&c, 100);
-    gw__shadow_capture_head(&c, 200, l.headers, l.n, SIZE_MAX);
-    gw__shadow_capture_normalise(&c, 0, tokens, 2);
+    gw_shadow__capture_init(&c, 100);
+    gw_shadow__capture_head(&c, 200, l.headers, l.n, SIZE_MAX);
+    gw_shadow__capture_normalise(&c, 0, tokens, 2);
     assert_int_equal(c.num_headers, real.size);
     for (size_t i = 0; i != real.size; ++i) {
         assert_int_equal(c.headers[i].value_len, real.entries[i].value.len);
         assert_memory_equal(c.headers[i].value, real.entries[i].value.base,
                             real.entries[i].value.len);
     }
-    gw__shadow_capture_dispose(&c);
+    gw_shadow__capture_dispose(&c);
     h2o_mem_clear_pool(&pool);
 }
 
@@ -167,36 +167,36 @@ static void test_vary_merge(void **state)
 
     const char *tokens[] = {"Accept"};
     gw_shadow_capture_t c;
-    gw__shadow_capture_init(&c, 100);
-    gw__shadow_capture_head(&c, 200, NULL, 0, SIZE_MAX);
-    gw__shadow_capture_normalise(&c, 0, tokens, 0); /* no versioning: nothing added */
+    gw_shadow__capture_init(&c, 100);
+    gw_shadow__capture_head(&c, 200, NULL, 0, SIZE_MAX);
+    gw_shadow__capture_normalise(&c, 0, tokens, 0); /* no versioning: nothing added */
     assert_int_equal(c.num_headers, 0);
-    gw__shadow_capture_normalise(&c, 0, tokens, 1);
+    gw_shadow__capture_normalise(&c, 0, tokens, 1);
     assert_int_equal(c.num_headers, 1);
     assert_string_equal(get(&c, "vary"), "Accept");
-    gw__shadow_capture_dispose(&c);
+    gw_shadow__capture_dispose(&c);
 }
 
 static void test_normalise_primary(void **state)
 {
     gw_shadow_capture_t c;
-    gw__shadow_capture_init(&c, 100);
+    gw_shadow__capture_init(&c, 100);
     hlist_t l = {0};
     add(&l, "content-type", "application/json");
     add(&l, "api-version", "v1");
     add(&l, "vary", "Accept, Api-Version");
     add(&l, "x-request-id", "abc");
-    gw__shadow_capture_head(&c, 200, l.headers, l.n, SIZE_MAX);
+    gw_shadow__capture_head(&c, 200, l.headers, l.n, SIZE_MAX);
     const char *tokens[] = {"Accept"};
-    gw__shadow_capture_normalise(&c, 1, tokens, 1);
+    gw_shadow__capture_normalise(&c, 1, tokens, 1);
     assert_int_equal(c.num_headers, 2);
     assert_string_equal(get(&c, "vary"), "Accept, Api-Version");
     assert_null(get(&c, "api-version"));
     assert_null(get(&c, "x-request-id"));
-    gw__shadow_capture_dispose(&c);
+    gw_shadow__capture_dispose(&c);
 
-    gw__shadow_capture_init(&c, 100); /* no head: nothing to do */
-    gw__shadow_capture_normalise(&c, 0, tokens, 1);
+    gw_shadow__capture_init(&c, 100); /* no head: nothing to do */
+    gw_shadow__capture_normalise(&c, 0, tokens, 1);
     assert_int_equal(c.num_headers, 0);
 }
 
@@ -206,16 +206,16 @@ static void test_headers_copy_and_job(void **state)
     add(&l, "accept", "*/*");
     add(&l, "x-request-id", "r1");
     gw_shadow_job_t *job = calloc(1, sizeof(*job));
-    gw__shadow_headers_copy(l.headers, l.n, &job->req_headers, &job->req_hbuf);
+    gw_shadow__headers_copy(l.headers, l.n, &job->req_headers, &job->req_hbuf);
     job->num_req_headers = l.n;
     assert_string_equal(job->req_headers[1].value, "r1");
     assert_int_equal(job->req_headers[1].value_len, 2);
     for (int s = 0; s != GW_SHADOW_SIDES; ++s)
-        gw__shadow_capture_init(&job->side[s], 64);
-    gw__shadow_capture_body(&job->side[0], "abc", 3);
-    assert_true(gw__shadow_job_bytes(job) > sizeof(*job) + 3);
-    gw__shadow_job_free(job);
-    gw__shadow_job_free(NULL);
+        gw_shadow__capture_init(&job->side[s], 64);
+    gw_shadow__capture_body(&job->side[0], "abc", 3);
+    assert_true(gw_shadow__job_bytes(job) > sizeof(*job) + 3);
+    gw_shadow__job_free(job);
+    gw_shadow__job_free(NULL);
 }
 
 int main(void)

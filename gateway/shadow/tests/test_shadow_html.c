@@ -46,7 +46,7 @@ static char *render(const char *text, size_t *len)
     json_t *doc = json_loads(text, 0, &jerr);
     if (doc == NULL)
         fail_msg("bad test JSON: %s at %d:%d", jerr.text, jerr.line, jerr.column);
-    char *html = gw__shadow_html_render(doc, len);
+    char *html = gw_shadow__html_render(doc, len);
     json_decref(doc);
     assert_int_equal(strlen(html), *len);
     return html;

@@ -50,7 +50,7 @@ static void test_get(void **state)
                        H("x-private", "hop"),
                        H("te", "trailers"),
                        H("keep-alive", "5")};
-    expect(gw__shadow_build_request(&c, &t, V("GET"), V("/pets/7"), V("?a=1"), h, 7, 0, 0,
+    expect(gw_shadow__build_request(&c, &t, V("GET"), V("/pets/7"), V("?a=1"), h, 7, 0, 0,
                                     V("10.0.0.1"), V("https"), V("gw.example")),
            "GET /base/pets/7?a=1 HTTP/1.1\r\n"
            "host: candidate:9011\r\n"
@@ -78,7 +78,7 @@ static void test_post_with_edits(void **state)
                        H("expect", "100-continue"),
                        H("X-Debug", "1"),
                        H("content-type", "application/json")};
-    expect(gw__shadow_build_request(&c, &t, V("POST"), V("/orders"), V(""), h, 9, 12, 1, V(""),
+    expect(gw_shadow__build_request(&c, &t, V("POST"), V("/orders"), V(""), h, 9, 12, 1, V(""),
                                     V("http"), V("gw")),
            "POST /orders HTTP/1.1\r\n"
            "host: [::1]:8080\r\n"
@@ -100,7 +100,7 @@ static void test_removed_cookie_and_empty_body(void **state)
     gw_shadow_conf_t c = conf_with(remove, 1, NULL, 0);
     gw_upstream_t t = target("c", "");
     ct_header_t h[] = {H("cookie", "secret=1"), H("x-forwarded-for", "192.0.2.1")};
-    expect(gw__shadow_build_request(&c, &t, V("PUT"), V("/x"), V(""), h, 2, 0, 1, V("10.0.0.9"),
+    expect(gw_shadow__build_request(&c, &t, V("PUT"), V("/x"), V(""), h, 2, 0, 1, V("10.0.0.9"),
                                     V("http"), V("gw")),
            "PUT /x HTTP/1.1\r\n"
            "host: c\r\n"
@@ -125,7 +125,7 @@ static void test_large_headers_fit(void **state)
         h[i] = (ct_header_t){i % 2 ? "cookie" : "x-forwarded-for", i % 2 ? 6 : 15, values[i],
                              sizeof(values[i]) - 1};
     }
-    h2o_iovec_t req = gw__shadow_build_request(&c, &t, V("GET"), V("/"), V(""), h, N, 0, 0,
+    h2o_iovec_t req = gw_shadow__build_request(&c, &t, V("GET"), V("/"), V(""), h, N, 0, 0,
                                                V("127.0.0.1"), V("http"), V("gw"));
     assert_true(req.len > N * 1999);
     assert_memory_equal(req.base + req.len - 4, "\r\n\r\n", 4);
@@ -136,13 +136,13 @@ static void test_secret_headers(void **state)
 {
     char *remove[] = {"x-tenant"};
     gw_shadow_conf_t c = conf_with(remove, 1, NULL, 0);
-    assert_true(gw__shadow_is_secret_header(&c, H2O_STRLIT("Authorization")));
-    assert_true(gw__shadow_is_secret_header(&c, H2O_STRLIT("cookie")));
-    assert_true(gw__shadow_is_secret_header(&c, H2O_STRLIT("Proxy-Authorization")));
-    assert_true(gw__shadow_is_secret_header(&c, H2O_STRLIT("x-api-key")));
-    assert_true(gw__shadow_is_secret_header(&c, H2O_STRLIT("X-Tenant")));
-    assert_false(gw__shadow_is_secret_header(&c, H2O_STRLIT("accept")));
-    assert_false(gw__shadow_is_secret_header(&c, H2O_STRLIT("authorizatio")));
+    assert_true(gw_shadow__is_secret_header(&c, H2O_STRLIT("Authorization")));
+    assert_true(gw_shadow__is_secret_header(&c, H2O_STRLIT("cookie")));
+    assert_true(gw_shadow__is_secret_header(&c, H2O_STRLIT("Proxy-Authorization")));
+    assert_true(gw_shadow__is_secret_header(&c, H2O_STRLIT("x-api-key")));
+    assert_true(gw_shadow__is_secret_header(&c, H2O_STRLIT("X-Tenant")));
+    assert_false(gw_shadow__is_secret_header(&c, H2O_STRLIT("accept")));
+    assert_false(gw_shadow__is_secret_header(&c, H2O_STRLIT("authorizatio")));
 }
 
 int main(void)

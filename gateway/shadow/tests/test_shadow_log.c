@@ -71,13 +71,13 @@ static const char *line(int i, size_t n)
 static void test_rotation(void **state)
 {
     char err[256];
-    gw_shadow_log_t *log = gw__shadow_log_open(path_of("d.log"), 4096, 3, err, sizeof(err));
+    gw_shadow_log_t *log = gw_shadow__log_open(path_of("d.log"), 4096, 3, err, sizeof(err));
     assert_non_null(log);
-    assert_string_equal(gw__shadow_log_path(log), path_of("d.log"));
+    assert_string_equal(gw_shadow__log_path(log), path_of("d.log"));
     /* 99 + newline = 100 bytes per line: 40 lines per file */
     for (int i = 0; i != 200; ++i)
-        assert_int_equal(gw__shadow_log_write(log, line(i, 99), 99), 0);
-    gw__shadow_log_close(log);
+        assert_int_equal(gw_shadow__log_write(log, line(i, 99), 99), 0);
+    gw_shadow__log_close(log);
     assert_int_equal(size_of("d.log"), 4000);
     assert_int_equal(size_of("d.log.1"), 4000);
     assert_int_equal(size_of("d.log.2"), 4000);
@@ -94,25 +94,25 @@ static void test_rotation(void **state)
 static void test_reopen_appends_and_counts_existing_size(void **state)
 {
     char err[256];
-    gw_shadow_log_t *log = gw__shadow_log_open(path_of("a.log"), 4096, 1, err, sizeof(err));
-    assert_int_equal(gw__shadow_log_write(log, line(1, 2999), 2999), 0);
-    gw__shadow_log_close(log);
-    log = gw__shadow_log_open(path_of("a.log"), 4096, 1, err, sizeof(err));
-    assert_int_equal(gw__shadow_log_write(log, line(2, 1095), 1095), 0); /* exactly 4096 */
+    gw_shadow_log_t *log = gw_shadow__log_open(path_of("a.log"), 4096, 1, err, sizeof(err));
+    assert_int_equal(gw_shadow__log_write(log, line(1, 2999), 2999), 0);
+    gw_shadow__log_close(log);
+    log = gw_shadow__log_open(path_of("a.log"), 4096, 1, err, sizeof(err));
+    assert_int_equal(gw_shadow__log_write(log, line(2, 1095), 1095), 0); /* exactly 4096 */
     assert_int_equal(size_of("a.log"), 4096);
-    assert_int_equal(gw__shadow_log_write(log, line(3, 19), 19), 0);
+    assert_int_equal(gw_shadow__log_write(log, line(3, 19), 19), 0);
     assert_int_equal(size_of("a.log"), 20);
-    gw__shadow_log_close(log);
+    gw_shadow__log_close(log);
     unlink(path_of("a.log.1"));
 }
 
 static void test_keep_zero_truncates(void **state)
 {
     char err[256];
-    gw_shadow_log_t *log = gw__shadow_log_open(path_of("k.log"), 4096, 0, err, sizeof(err));
+    gw_shadow_log_t *log = gw_shadow__log_open(path_of("k.log"), 4096, 0, err, sizeof(err));
     for (int i = 0; i != 50; ++i)
-        assert_int_equal(gw__shadow_log_write(log, line(i, 99), 99), 0);
-    gw__shadow_log_close(log);
+        assert_int_equal(gw_shadow__log_write(log, line(i, 99), 99), 0);
+    gw_shadow__log_close(log);
     assert_int_equal(size_of("k.log"), 1000);
     assert_int_equal(size_of("k.log.1"), -1);
 }
@@ -120,24 +120,24 @@ static void test_keep_zero_truncates(void **state)
 static void test_long_line_gets_a_file_of_its_own(void **state)
 {
     char err[256];
-    gw_shadow_log_t *log = gw__shadow_log_open(path_of("l.log"), 4096, 1, err, sizeof(err));
-    assert_int_equal(gw__shadow_log_write(log, line(1, 99), 99), 0);
-    assert_int_equal(gw__shadow_log_write(log, line(2, 9999), 9999), 0);
+    gw_shadow_log_t *log = gw_shadow__log_open(path_of("l.log"), 4096, 1, err, sizeof(err));
+    assert_int_equal(gw_shadow__log_write(log, line(1, 99), 99), 0);
+    assert_int_equal(gw_shadow__log_write(log, line(2, 9999), 9999), 0);
     assert_int_equal(size_of("l.log"), 10000);
     assert_int_equal(size_of("l.log.1"), 100);
-    assert_int_equal(gw__shadow_log_write(log, line(3, 99), 99), 0);
+    assert_int_equal(gw_shadow__log_write(log, line(3, 99), 99), 0);
     assert_int_equal(size_of("l.log"), 100);
     assert_int_equal(size_of("l.log.1"), 10000);
-    gw__shadow_log_close(log);
+    gw_shadow__log_close(log);
 }
 
 static void test_open_error(void **state)
 {
     char err[256];
-    assert_null(gw__shadow_log_open("/nonexistent-dir/x.log", 4096, 1, err, sizeof(err)));
+    assert_null(gw_shadow__log_open("/nonexistent-dir/x.log", 4096, 1, err, sizeof(err)));
     assert_string_equal(err, "cannot open the shadow log /nonexistent-dir/x.log: No such file or "
                              "directory");
-    gw__shadow_log_close(NULL);
+    gw_shadow__log_close(NULL);
 }
 
 int main(void)

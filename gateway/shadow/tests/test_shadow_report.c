@@ -28,14 +28,14 @@ static gw_shadow_job_t *make_job(void)
     job->req_hbuf = NULL;
     job->num_req_headers = 3;
     for (int s = 0; s != GW_SHADOW_SIDES; ++s)
-        gw__shadow_capture_init(&job->side[s], 1 << 20);
+        gw_shadow__capture_init(&job->side[s], 1 << 20);
     job->side[0].status = 200;
-    gw__shadow_capture_body(&job->side[0], "{\"name\":\"Rex\"}", 14);
+    gw_shadow__capture_body(&job->side[0], "{\"name\":\"Rex\"}", 14);
     job->side[1].status = 200;
     char big[5000];
     memset(big, 'b', sizeof(big));
     memcpy(big, "caf\xc3\xa9 \xfe\x00!", 9);
-    gw__shadow_capture_body(&job->side[1], big, sizeof(big));
+    gw_shadow__capture_body(&job->side[1], big, sizeof(big));
     return job;
 }
 
@@ -44,7 +44,7 @@ static void free_job(gw_shadow_job_t *job)
     free(job->req_headers); /* views into static strings here */
     job->req_headers = NULL;
     job->num_req_headers = 0;
-    gw__shadow_job_free(job);
+    gw_shadow__job_free(job);
 }
 
 static void test_sample(void **state)
@@ -60,9 +60,9 @@ static void test_sample(void **state)
     ct_response_t c = {.status = 500, .body = "{}", .body_len = 2};
     assert_int_equal(ct_compare(NULL, "getPet", &p, &c, &cand), 1);
 
-    json_t *j = gw__shadow_sample_json(&e, job, &cand, NULL);
+    json_t *j = gw_shadow__sample_json(&e, job, &cand, NULL);
     size_t len;
-    char *text = gw__shadow_json_dump(j, JSON_COMPACT, &len);
+    char *text = gw_shadow__json_dump(j, JSON_COMPACT, &len);
     assert_true(len > 100); /* valid UTF-8 throughout, or jansson would refuse */
     assert_int_equal(strlen(text), len);
     assert_null(strstr(text, "secret"));
@@ -96,7 +96,7 @@ static void test_sample(void **state)
     json_decref(j);
 
     job->has_secondary = 1;
-    j = gw__shadow_sample_json(&e, job, &cand, &cand);
+    j = gw_shadow__sample_json(&e, job, &cand, &cand);
     assert_non_null(json_object_get(j, "secondary"));
     assert_true(json_is_array(json_object_get(j, "noise")));
     json_decref(j);
@@ -106,7 +106,7 @@ static void test_sample(void **state)
 
 static void test_empty_report(void **state)
 {
-    json_t *doc = gw__shadow_report_json(NULL);
+    json_t *doc = gw_shadow__report_json(NULL);
     assert_int_equal(json_array_size(json_object_get(doc, "shadows")), 0);
     json_decref(doc);
 }
