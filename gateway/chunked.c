@@ -93,3 +93,8 @@ int gw_chunk_tracker_done(const gw_chunk_tracker_t *t)
 {
     return t->state == DONE;
 }
+
+int gw_chunk_tracker_failed(const gw_chunk_tracker_t *t)
+{
+    return t->state == FAILED;
+}

@@ -16,6 +16,8 @@ typedef struct st_gw_chunk_tracker_t {
 void gw_chunk_tracker_init(gw_chunk_tracker_t *t);
 /* Feeds raw bytes as received. Returns 0, or -1 on a framing error (after which it stays failed). */
 int gw_chunk_tracker_feed(gw_chunk_tracker_t *t, const char *bytes, size_t len);
+/* 1 once a framing error was seen. */
+int gw_chunk_tracker_failed(const gw_chunk_tracker_t *t);
 /* 1 once the last-chunk and the empty line ending the trailer section have been seen. */
 int gw_chunk_tracker_done(const gw_chunk_tracker_t *t);
 

@@ -6,6 +6,7 @@
 #include "h2o/http1client.h"
 #include "adapt.h"
 #include "chunked.h"
+#include "framing.h"
 #include "proxy.h"
 
 /* Upstream bytes buffered beyond what the client has taken before we stop reading upstream: the
@@ -29,6 +30,7 @@ typedef struct st_proxy_t {
     /* chunked responses: the framing is watched on the raw bytes, see chunked.h */
     int chunked;
     gw_chunk_tracker_t chunks;
+    size_t decoded_len; /* input bytes before the current read: already decoded, safe to relay */
     h2o_socket_cb inner_read;
     h2o_timeout_entry_t wrap_timer;
     h2o_socketpool_t *pool;
@@ -36,6 +38,7 @@ typedef struct st_proxy_t {
     /* a response that an adapter must rewrite is buffered whole (bounded), then sent at once */
     int buffering;
     h2o_buffer_t *adapt_buf;
+    int forward_underscores; /* header names with '_' go upstream (config: forwarded) */
 } proxy_t;
 
 static void start_attempt(proxy_t *p);
@@ -80,6 +83,13 @@ static int must_drop(const h2o_headers_t *headers, h2o_iovec_t name)
 static int is_name(h2o_iovec_t name, const char *lit)
 {
     return h2o_lcstris(name.base, name.len, lit, strlen(lit));
+}
+
+/* Request fields the gateway sets itself, whatever the client sent. */
+static int is_gateway_owned(h2o_iovec_t name)
+{
+    return is_name(name, "x-request-id") || is_name(name, "x-forwarded-for") ||
+           is_name(name, "x-forwarded-proto") || is_name(name, "x-forwarded-host");
 }
 
 typedef struct {
@@ -138,6 +148,7 @@ static h2o_iovec_t build_request(proxy_t *p, const gw_upstream_t *up, const char
     h2o_iovec_t cookie = join_values(req, "cookie", "; "); /* RFC 9113 §8.2.3: rejoin for h1 */
 
     sbuf_t b = {NULL, 0, req->method.len + strlen(up->base_path) + path_len + query.len + 512 +
+                              p->x->request_id.len +
                               strlen(up->authority) + xff.len + peer_len + req->authority.len};
     for (size_t i = 0; i < req->headers.size; ++i)
         b.cap += req->headers.entries[i].name->len + req->headers.entries[i].value.len + 4;
@@ -163,12 +174,15 @@ static h2o_iovec_t build_request(proxy_t *p, const gw_upstream_t *up, const char
     }
     for (size_t i = 0; i < req->headers.size; ++i) {
         const h2o_header_t *h = &req->headers.entries[i];
-        if (must_drop(&req->headers, *h->name) || is_name(*h->name, "x-forwarded-for") ||
-            is_name(*h->name, "x-forwarded-proto") || is_name(*h->name, "x-forwarded-host") ||
-            is_name(*h->name, "cookie"))
+        if (must_drop(&req->headers, *h->name) || is_gateway_owned(*h->name) ||
+            is_name(*h->name, "cookie") ||
+            (memchr(h->name->base, '_', h->name->len) != NULL && !p->forward_underscores))
             continue;
         put_header(&b, h->name->base, h->name->len, h->value.base, h->value.len);
     }
+    /* The gateway's own fields go after the client's were filtered: a client naming them in
+     * Connection (RFC 9110 §7.6.1) must not strip what the gateway itself adds. */
+    put_header(&b, H2O_STRLIT("x-request-id"), p->x->request_id.base, p->x->request_id.len);
     if (cookie.base != NULL)
         put_header(&b, H2O_STRLIT("cookie"), cookie.base, cookie.len);
     PUTLIT(&b, "x-forwarded-for: ");
@@ -295,9 +309,10 @@ static void on_upstream_read(h2o_socket_t *sock, const char *err)
 {
     h2o_http1client_t *client = sock->data;
     proxy_t *p = client->data;
-    if (err == NULL && sock->bytes_read <= sock->input->size)
-        gw_chunk_tracker_feed(&p->chunks, sock->input->bytes + sock->input->size - sock->bytes_read,
-                              sock->bytes_read);
+    if (err == NULL && sock->bytes_read <= sock->input->size) {
+        p->decoded_len = sock->input->size - sock->bytes_read;
+        gw_chunk_tracker_feed(&p->chunks, sock->input->bytes + p->decoded_len, sock->bytes_read);
+    }
     p->inner_read(sock, err);
 }
 
@@ -311,17 +326,6 @@ static void on_wrap_timer(h2o_timeout_entry_t *entry)
     p->client->sock->_cb.read = on_upstream_read;
     if (p->read_paused)
         p->paused_read_cb = on_upstream_read;
-}
-
-static int is_chunked(const h2o_header_t *headers, size_t num_headers)
-{
-    for (size_t i = 0; i < num_headers; ++i)
-        if (h2o_lcstris(headers[i].name->base, headers[i].name->len,
-                        H2O_STRLIT("transfer-encoding")) &&
-            h2o_contains_token(headers[i].value.base, headers[i].value.len, H2O_STRLIT("chunked"),
-                               ','))
-            return 1;
-    return 0;
 }
 
 /* Sends the buffered response once adapted, in one piece with its Content-Length. The body is
@@ -382,14 +386,35 @@ static int buffer_body(proxy_t *p, h2o_http1client_t *client, const char *errstr
     return 0;
 }
 
+/* A chunked body whose framing broke: h2o 2.2's decoder leaves the failing read's bytes raw in
+ * the input (and a framing error only the watcher saw leaves them decoded by rules we reject),
+ * so everything after the last good read is cut before any of it can be relayed. */
+static const char *check_chunks(proxy_t *p, h2o_http1client_t *client, const char *errstr)
+{
+    if (errstr == h2o_http1client_error_is_eos && !gw_chunk_tracker_done(&p->chunks))
+        return "upstream closed the connection before the last chunk";
+    if (gw_chunk_tracker_failed(&p->chunks) ||
+        (errstr != NULL && errstr != h2o_http1client_error_is_eos && strstr(errstr, "parse"))) {
+        if (client->sock->input->size > p->decoded_len)
+            client->sock->input->size = p->decoded_len;
+        return "the upstream sent invalid chunked framing";
+    }
+    return errstr;
+}
+
 static int on_body(h2o_http1client_t *client, const char *errstr)
 {
     proxy_t *p = client->data;
-    if (errstr == h2o_http1client_error_is_eos && p->chunked &&
-        !gw_chunk_tracker_done(&p->chunks))
-        errstr = "upstream closed the connection before the last chunk";
-    if (p->buffering)
-        return buffer_body(p, client, errstr);
+    int framing_error = 0;
+    if (p->chunked) {
+        const char *checked = check_chunks(p, client, errstr);
+        framing_error = checked != errstr && errstr == NULL; /* h2o saw nothing wrong */
+        errstr = checked;
+    }
+    if (p->buffering) {
+        int r = buffer_body(p, client, errstr);
+        return framing_error ? -1 : r; /* -1: h2o closes the connection it thinks is fine */
+    }
     if (errstr != NULL) {
         if (errstr != h2o_http1client_error_is_eos) {
             p->body_error = 1;
@@ -407,7 +432,7 @@ static int on_body(h2o_http1client_t *client, const char *errstr)
     }
     if (!is_sending(p))
         do_send(p);
-    return 0;
+    return framing_error ? -1 : 0;
 }
 
 static int is_idempotent(const h2o_iovec_t *m)
@@ -439,17 +464,21 @@ static h2o_http1client_body_cb on_head(h2o_http1client_t *client, const char *er
         fail_before_head(p, kind, errstr);
         return NULL;
     }
+    gw_response_framing_t framing;
+    const char *bad = gw_framing_check_response(status, headers, num_headers, &framing);
+    if (bad != NULL) { /* never relayed: its framing could split the client's stream */
+        p->client = NULL;
+        fail_before_head(p, GW_UPSTREAM_ERR_BAD_RESPONSE, bad);
+        return NULL;
+    }
     req->res.status = status;
     req->res.reason = h2o_strdup(&req->pool, msg.base, msg.len).base;
+    req->res.content_length = framing.content_length;
     h2o_headers_t upstream = {headers, num_headers, num_headers};
     for (size_t i = 0; i < num_headers; ++i) {
         h2o_header_t *h = &headers[i];
-        if (is_name(*h->name, "content-length")) {
-            size_t cl = h2o_strtosize(h->value.base, h->value.len);
-            if (cl != SIZE_MAX)
-                req->res.content_length = cl;
+        if (is_name(*h->name, "content-length"))
             continue;
-        }
         /* Api-Version and X-Request-Id are ours to set; h2o writes its own Date and Server */
         if (must_drop(&upstream, *h->name) || is_name(*h->name, "api-version") ||
             is_name(*h->name, "x-request-id") || is_name(*h->name, "date") ||
@@ -467,8 +496,9 @@ static h2o_http1client_body_cb on_head(h2o_http1client_t *client, const char *er
                                   value.base, value.len);
         }
     }
-    if ((p->chunked = is_chunked(headers, num_headers))) {
+    if ((p->chunked = framing.chunked)) {
         gw_chunk_tracker_init(&p->chunks);
+        p->decoded_len = 0; /* h2o consumed the head: the input holds this read's body bytes */
         gw_chunk_tracker_feed(&p->chunks, client->sock->input->bytes + rlen,
                               client->sock->input->size - (size_t)rlen);
         h2o_timeout_link(req->conn->ctx->loop, &req->conn->ctx->zero_timeout, &p->wrap_timer);
