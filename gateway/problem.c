@@ -30,6 +30,12 @@ static const struct {
     [GW_PROBLEM_UPSTREAM_TIMEOUT] = {504, "Upstream timed out", TYPE_BASE "upstream-timeout"},
     [GW_PROBLEM_SHUTTING_DOWN] = {503, "Shutting down", TYPE_BASE "shutting-down"},
     [GW_PROBLEM_INTERNAL] = {500, "Internal error", TYPE_BASE "internal"},
+    [GW_PROBLEM_HEADERS_TOO_LARGE] = {431, "Request header fields too large",
+                                      TYPE_BASE "headers-too-large"},
+    [GW_PROBLEM_NOT_IMPLEMENTED] = {501, "Not implemented", TYPE_BASE "not-implemented"},
+    [GW_PROBLEM_HTTP_VERSION] = {505, "HTTP version not supported", TYPE_BASE "http-version"},
+    [GW_PROBLEM_EXPECTATION_FAILED] = {417, "Expectation failed", TYPE_BASE "expectation-failed"},
+    [GW_PROBLEM_BODY_BUDGET] = {503, "Request body memory exhausted", TYPE_BASE "body-budget"},
 };
 
 static gw_problem_kind_t checked(gw_problem_kind_t kind)

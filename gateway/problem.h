@@ -20,6 +20,11 @@ typedef enum gw_problem_kind {
     GW_PROBLEM_UPSTREAM_TIMEOUT,     /* 504 */
     GW_PROBLEM_SHUTTING_DOWN,        /* 503 */
     GW_PROBLEM_INTERNAL,             /* 500 */
+    GW_PROBLEM_HEADERS_TOO_LARGE,    /* 431 request head over the limits */
+    GW_PROBLEM_NOT_IMPLEMENTED,      /* 501 unknown transfer coding */
+    GW_PROBLEM_HTTP_VERSION,         /* 505 not HTTP/1.0, 1.1 or 2 */
+    GW_PROBLEM_EXPECTATION_FAILED,   /* 417 an Expect other than 100-continue */
+    GW_PROBLEM_BODY_BUDGET,          /* 503 request bodies in memory at the process budget */
     GW_PROBLEM__COUNT
 } gw_problem_kind_t;
 

@@ -31,6 +31,11 @@ static void test_table(void **state)
         {GW_PROBLEM_UPSTREAM_TIMEOUT, 504, "upstream-timeout"},
         {GW_PROBLEM_SHUTTING_DOWN, 503, "shutting-down"},
         {GW_PROBLEM_INTERNAL, 500, "internal"},
+        {GW_PROBLEM_HEADERS_TOO_LARGE, 431, "headers-too-large"},
+        {GW_PROBLEM_NOT_IMPLEMENTED, 501, "not-implemented"},
+        {GW_PROBLEM_HTTP_VERSION, 505, "http-version"},
+        {GW_PROBLEM_EXPECTATION_FAILED, 417, "expectation-failed"},
+        {GW_PROBLEM_BODY_BUDGET, 503, "body-budget"},
     };
     assert_int_equal(sizeof(expected) / sizeof(expected[0]), GW_PROBLEM__COUNT);
     for (size_t i = 0; i != GW_PROBLEM__COUNT; ++i) {
