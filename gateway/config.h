@@ -118,9 +118,10 @@ int gw_config_from_doc(const spec_doc_t *doc, const char *base_dir, gw_config_t 
 gw_config_t *gw_config_retain(gw_config_t *cfg);
 void gw_config_release(gw_config_t *cfg);
 
-/* ---- Internal: loaders of sub-keys kept in their own files (shadow_config.c) share the
- * loader's error context, so their errors carry the same file:line:col, key path ("apis[0].
- * shadow[1].sample: ...") and JSON pointer. Valid only during gw_config_load/from_doc. */
+/* ---- Internal: loaders of sub-keys kept in other files (record.c, shadow/shadow_config.c)
+ * share the loader's error context, so their errors carry the same file:line:col, key path
+ * ("apis[0].shadow[1].sample: ...") and JSON pointer. Valid only during gw_config_load/from_doc.
+ * What only the loader's own files (config*.c) share is in config_internal.h. */
 typedef struct st_gw__config_loader_t gw__config_loader_t;
 typedef struct st_gw__config_mark_t {
     size_t where, pointer;
@@ -132,7 +133,7 @@ void gw__config_leave(gw__config_loader_t *l, gw__config_mark_t m);
 /* Records an error at `n` (prefixed with the current key path); returns -1. */
 int gw__config_fail(gw__config_loader_t *l, const spec_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* The readers below record an error and return -1 (NULL) on bad input, as in config.c. */
+/* The readers below record an error and return -1 (NULL) on bad input, as in config_read.c. */
 int gw__config_check_keys(gw__config_loader_t *l, const spec_node_t *n,
                           const char *const *allowed);
 const spec_node_t *gw__config_require(gw__config_loader_t *l, const spec_node_t *map,

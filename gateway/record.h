@@ -22,7 +22,7 @@ typedef struct st_gw_record_conf_t {
     char *where; /* "file:line:col" of the block, for start-up errors */
 } gw_record_conf_t;
 
-/* Internal (config.c): parses a `record` mapping into *out (freed with the config). */
+/* Internal (config_apis.c): parses a `record` mapping into *out (freed with the config). */
 int gw__record_config_load(gw__config_loader_t *l, const spec_node_t *n, gw_record_conf_t **out);
 void gw__record_config_free(gw_record_conf_t *conf);
 

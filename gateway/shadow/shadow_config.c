@@ -1,5 +1,5 @@
 /* The `shadow` key of an API: each entry's targets, sampling, limits, request header edits and
- * diff rules, validated with positions through config.c's loader and compiled once. */
+ * diff rules, validated with positions through the config loader (config.h) and compiled once. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@
 #define MAX_LOG_KEEP 100
 #define MAX_LIST 256 /* methods, header names, rules per list */
 
-/* config.c's loader under the short names config.c itself uses */
+/* the config loader's readers (config.h) under short names */
 typedef gw__config_loader_t loader_t;
 typedef gw__config_mark_t mark_t;
 #define fail gw__config_fail

@@ -51,7 +51,7 @@ typedef struct st_gw_shadow_conf_t {
 /* 1 when `method` is one the entry mirrors. */
 int gw_shadow_conf_mirrors_method(const gw_shadow_conf_t *conf, const char *method, size_t len);
 
-/* Internal (config.c): parses the `shadow` sequence of `api`, whose versions are loaded.
+/* Internal (config_apis.c): parses the `shadow` sequence of `api`, whose versions are loaded.
  * Returns 0, or -1 with the error recorded through the loader; api->shadows is set either way
  * (freed with the config). */
 int gw_shadow__config_load(gw__config_loader_t *l, const spec_node_t *seq, gw_api_t *api);
