@@ -10,7 +10,7 @@
 #include "ct_alloc.h"
 #include "ct_base64.h"
 #include "ct_buf.h"
-#include "ct_http.h"
+#include "up_http.h"
 #include "ct_utf8.h"
 
 const char *const ct_redact_defaults[] = {"authorization", "cookie", "set-cookie"};
@@ -23,7 +23,7 @@ int ct_redact_init(ct_redact_t *redact, const char *const *names, size_t n, ct_e
         n = ct_redact_num_defaults;
     }
     for (size_t i = 0; i < n; i++) {
-        if (!ct__http_is_token(names[i], strlen(names[i]))) {
+        if (!up_http_is_token(names[i], strlen(names[i]))) {
             snprintf(err->message, sizeof(err->message), "redact: \"%.64s\" is not a header name",
                      names[i]);
             return -1;
@@ -35,7 +35,7 @@ int ct_redact_init(ct_redact_t *redact, const char *const *names, size_t n, ct_e
         size_t len = strlen(names[i]);
         redact->names[i] = ct__xstrndup(names[i], len);
         for (size_t k = 0; k < len; k++)
-            redact->names[i][k] = ct__http_lower(redact->names[i][k]);
+            redact->names[i][k] = up_http_lower(redact->names[i][k]);
     }
     return 0;
 }

@@ -12,7 +12,7 @@
 #include "ct_alloc.h"
 #include "ct_base64.h"
 #include "ct_capture_int.h"
-#include "ct_http.h"
+#include "up_http.h"
 
 #define READ_CHUNK (256 * 1024)
 
@@ -122,9 +122,9 @@ static int get_headers(json_t *obj, const char *prefix, ct_capture_store_t *st, 
                         i);
         h[i] = (ct_header_t){json_string_value(name), json_string_length(name),
                              json_string_value(value), json_string_length(value)};
-        if (!ct__http_is_token(h[i].name, h[i].name_len))
+        if (!up_http_is_token(h[i].name, h[i].name_len))
             return fail(msg, size, "field %sheaders[%zu]: invalid header name", prefix, i);
-        if (!ct__http_is_field_value(h[i].value, h[i].value_len))
+        if (!up_http_is_field_value(h[i].value, h[i].value_len))
             return fail(msg, size, "field %sheaders[%zu]: CR, LF or NUL in the value", prefix, i);
     }
     *out = n != 0 ? h : NULL;
@@ -207,7 +207,7 @@ int ct__capture_from_json(json_t *root, ct_capture_store_t *st, ct_exchange_t *o
         get_str(rq, "request.", "query", 0, &q->query, msg, size) != 0 ||
         get_str(rq, "request.", "upstream_path", 0, &q->upstream_path, msg, size) != 0)
         return -1;
-    if (!ct__http_is_token(q->method.base, q->method.len))
+    if (!up_http_is_token(q->method.base, q->method.len))
         return fail(msg, size, "field request.method: not an HTTP method");
     if (!ct__capture_valid_target_part(q->path.base, q->path.len, 1))
         return fail(msg, size,

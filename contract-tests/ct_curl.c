@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "ct_buf.h"
-#include "ct_http.h"
+#include "up_http.h"
 #include "ct_utf8.h"
 
 /* One single-quoted shell word: everything is literal inside '...' except the quote itself. */
@@ -69,7 +69,7 @@ static void put_printf_arg(ct_buf_t *b, const char *s, size_t len)
 static int has_header(const ct_header_t *h, size_t n, const char *lower)
 {
     for (size_t i = 0; i < n; i++)
-        if (ct__http_name_is(h[i].name, h[i].name_len, lower))
+        if (up_http_name_is(h[i].name, h[i].name_len, lower))
             return 1;
     return 0;
 }

@@ -4,6 +4,7 @@
 #ifndef CT_DIFF_H
 #define CT_DIFF_H
 
+#include "up_http.h"
 #include <jansson.h>
 #include <stddef.h>
 
@@ -28,13 +29,9 @@ typedef enum ct_kind {
         CT_DIFF_KIND_COUNT
 } ct_kind_t;
 
-/* One header as received; nothing needs NUL termination. */
-typedef struct st_ct_header_t {
-    const char *name;
-    size_t name_len;
-    const char *value;
-    size_t value_len;
-} ct_header_t;
+/* One header as received; nothing needs NUL termination. The upstream client's type, so that
+ * its responses compare without copies. */
+typedef up_header_t ct_header_t;
 
 /* A response to compare; everything is borrowed for the duration of the call. Bodies must already
  * be decoded: a Content-Encoding other than identity makes the body compare as bytes. */

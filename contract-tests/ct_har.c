@@ -8,7 +8,7 @@
 #include "ct_alloc.h"
 #include "ct_base64.h"
 #include "ct_capture_int.h"
-#include "ct_http.h"
+#include "up_http.h"
 
 static int fail(char *msg, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *msg, size_t size, const char *fmt, ...)
@@ -51,9 +51,9 @@ static int split_url(const char *url, size_t len, ct_str_t *path, ct_str_t *quer
  * no longer apply to them. */
 static int is_wire_only(const char *name, size_t len)
 {
-    return ct__http_name_is(name, len, "content-encoding") ||
-           ct__http_name_is(name, len, "content-length") ||
-           ct__http_name_is(name, len, "transfer-encoding");
+    return up_http_name_is(name, len, "content-encoding") ||
+           up_http_name_is(name, len, "content-length") ||
+           up_http_name_is(name, len, "transfer-encoding");
 }
 
 static int get_headers(json_t *msg_obj, const char *where, ct_capture_store_t *st, int side,
@@ -81,9 +81,9 @@ static int get_headers(json_t *msg_obj, const char *where, ct_capture_store_t *s
             continue;
         if (side == 1 && is_wire_only(nm, nlen))
             continue;
-        if (!ct__http_is_token(nm, nlen))
+        if (!up_http_is_token(nm, nlen))
             return fail(msg, size, "%s.headers[%zu]: invalid header name", where, i);
-        if (!ct__http_is_field_value(json_string_value(value), json_string_length(value)))
+        if (!up_http_is_field_value(json_string_value(value), json_string_length(value)))
             return fail(msg, size, "%s.headers[%zu]: CR, LF or NUL in the value", where, i);
         h[n++] = (ct_header_t){nm, nlen, json_string_value(value), json_string_length(value)};
     }
@@ -205,7 +205,7 @@ int ct__har_entry(json_t *entry, ct_capture_store_t *st, ct_exchange_t *out, cha
                     url == NULL ? "missing field request.url" : "request.url: expected a string");
     ct_capture_request_t *q = &out->request;
     q->method = (ct_str_t){json_string_value(method), json_string_length(method)};
-    if (!ct__http_is_token(q->method.base, q->method.len))
+    if (!up_http_is_token(q->method.base, q->method.len))
         return fail(msg, size, "request.method: not an HTTP method");
     if (split_url(json_string_value(url), json_string_length(url), &q->path, &q->query) != 0)
         return fail(msg, size, "request.url: not an absolute URL");

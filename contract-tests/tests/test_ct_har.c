@@ -10,7 +10,7 @@
 
 #include "ct_capture.h"
 #include "ct_capture_test.h"
-#include "ct_http.h"
+#include "up_http.h"
 
 /* Members every entry needs by the specification; %s are the request and response. */
 #define ENTRY(req, res)                                                                            \
@@ -88,7 +88,7 @@ static const char har[] =
 static const ct_header_t *find(const ct_header_t *h, size_t n, const char *lower)
 {
     for (size_t i = 0; i < n; i++)
-        if (ct__http_name_is(h[i].name, h[i].name_len, lower))
+        if (up_http_name_is(h[i].name, h[i].name_len, lower))
             return &h[i];
     return NULL;
 }
