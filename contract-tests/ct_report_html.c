@@ -1,6 +1,8 @@
-/* HTML rendering of a report: one self-contained page (inline CSS, no scripts, no external
- * resources) listing groups, their differing paths with counts and noise, and a side-by-side view
- * of each path's sample. Shared by `versa replay --format html` and the gateway's /shadow page. */
+/* HTML rendering of reports: one self-contained page (inline CSS, no scripts, no external
+ * resources) listing groups, their differing paths with counts and noise, a side-by-side view of
+ * each path's sample, and the members that `versa replay` and the gateway's shadowing add (replay
+ * targets and errors; counters, facts and the latest differing exchanges). The one renderer of
+ * `versa replay --format html` and of the gateway's /shadow page. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +14,8 @@ static const char style[] =
     "color:#1d2330;background:#f6f7f9}"
     "header,main,footer{max-width:1200px;margin:0 auto;padding:0 24px}"
     "header{padding-top:20px}h1{font-size:22px;margin:0 0 6px}h2{font-size:17px;margin:0}"
+    "h3{font-size:15px;margin:0}article.report{border-top:2px solid #dde1e7;margin-top:22px}"
+    "article.report>h2{font-size:19px;margin:14px 0 8px}table.facts{width:auto}"
     ".verdict{display:inline-block;padding:2px 10px;border-radius:4px;font-weight:600;color:#fff}"
     ".pass{background:#2f855a}.fail{background:#c53030}.partial{background:#b7791f}"
     ".cards{display:flex;flex-wrap:wrap;gap:10px;margin:14px 0}"
@@ -40,7 +44,9 @@ static void put_text(ct_buf_t *b, const char *s)
 
 static void card(ct_buf_t *b, unsigned long long value, const char *label)
 {
-    ct__buf_printf(b, "<div class=\"card\"><b>%llu</b><span>%s</span></div>", value, label);
+    ct__buf_printf(b, "<div class=\"card\"><b>%llu</b><span>", value);
+    put_text(b, label);
+    ct__buf_puts(b, "</span></div>");
 }
 
 static const char *verdict_of(const json_t *p, const json_t *g)
@@ -111,12 +117,15 @@ static void put_sample(ct_buf_t *b, const json_t *p, int open)
     ct__buf_puts(b, "</details></td></tr>\n");
 }
 
-static void put_group(ct_buf_t *b, const json_t *g, size_t index, ct_fail_on_t fail_on)
+/* `anchor` prefixes the section's id, `h` is its heading level (see put_report). */
+static void put_group(ct_buf_t *b, const json_t *g, size_t index, ct_fail_on_t fail_on,
+                      const char *anchor, int h)
 {
-    ct__buf_printf(b, "<section id=\"g%zu\"><h2>", index);
+    ct__buf_printf(b, "<section id=\"%sg%zu\"><h%d>", anchor, index, h);
     put_text(b, ct__jstr(g, "group") != NULL ? ct__jstr(g, "group") : "(unnamed)");
+    ct__buf_printf(b, "</h%d>", h);
     ct__buf_printf(b,
-                   "</h2><p class=\"meta\">%llu compared, %llu identical, %llu differing, %llu "
+                   "<p class=\"meta\">%llu compared, %llu identical, %llu differing, %llu "
                    "regressions, %llu noise comparisons",
                    (unsigned long long)ct__jint(g, "compared"),
                    (unsigned long long)ct__jint(g, "identical"),
@@ -161,15 +170,15 @@ static void put_group(ct_buf_t *b, const json_t *g, size_t index, ct_fail_on_t f
 static void put_kv(ct_buf_t *b, const char *key, const char *value)
 {
     ct__buf_puts(b, "<tr><th>");
-    ct__buf_puts(b, key);
+    put_text(b, key);
     ct__buf_puts(b, "</th><td>");
     put_text(b, value);
     ct__buf_puts(b, "</td></tr>");
 }
 
-static void put_replay(ct_buf_t *b, const json_t *r)
+static void put_replay(ct_buf_t *b, const json_t *r, int h)
 {
-    ct__buf_puts(b, "<section><h2>Replay</h2><table>");
+    ct__buf_printf(b, "<section><h%d>Replay</h%d><table>", h, h);
     const json_t *t = ct__jobj(r, "targets");
     put_kv(b, "primary", ct__jstr(t, "primary"));
     put_kv(b, "candidate", ct__jstr(t, "candidate"));
@@ -211,8 +220,8 @@ static void put_replay(ct_buf_t *b, const json_t *r)
 
     const json_t *bad = ct__jobj(r, "bad_lines");
     if (ct__jint(bad, "count") != 0) {
-        ct__buf_printf(b, "<section><h2>Bad capture lines (%llu, skipped)</h2><table>",
-                       (unsigned long long)ct__jint(bad, "count"));
+        ct__buf_printf(b, "<section><h%d>Bad capture lines (%llu, skipped)</h%d><table>", h,
+                       (unsigned long long)ct__jint(bad, "count"), h);
         json_array_foreach(ct__jarr(bad, "listed"), i, c)
         {
             ct__buf_puts(b, "<tr><td><code>");
@@ -226,9 +235,9 @@ static void put_replay(ct_buf_t *b, const json_t *r)
     const json_t *errs = ct__jobj(r, "errors");
     if (json_array_size(ct__jarr(errs, "listed")) != 0) {
         ct__buf_printf(b,
-                       "<section><h2>Upstream errors</h2><p class=\"meta\">primary %llu, "
+                       "<section><h%d>Upstream errors</h%d><p class=\"meta\">primary %llu, "
                        "candidate %llu, secondary %llu</p><table>",
-                       (unsigned long long)ct__jint(errs, "primary"),
+                       h, h, (unsigned long long)ct__jint(errs, "primary"),
                        (unsigned long long)ct__jint(errs, "candidate"),
                        (unsigned long long)ct__jint(errs, "secondary"));
         json_array_foreach(ct__jarr(errs, "listed"), i, c)
@@ -252,64 +261,247 @@ static void put_replay(ct_buf_t *b, const json_t *r)
     }
 }
 
-char *ct_report_html(const json_t *report, const ct_render_options_t *opts, size_t *len)
-{
-    ct_render_options_t o = {NULL, CT_FAIL_ON_REGRESSION};
-    if (opts != NULL)
-        o = *opts;
-    const char *title = o.title != NULL ? o.title : "Versa contract report";
-    const json_t *replay = ct__jobj(report, "replay");
-    int fails = ct_report_fails(report, o.fail_on);
+/* --- members the gateway's shadowing adds (ct_report_render.h) --- */
 
-    ct_buf_t b = CT_BUF_INIT;
-    ct__buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                     "<title>");
-    put_text(&b, title);
-    ct__buf_printf(&b, "</title><style>%s</style></head><body>\n<header><h1>", style);
-    put_text(&b, title);
-    ct__buf_printf(&b, "</h1><span class=\"verdict %s\" id=\"verdict\">%s</span>",
-                   fails ? "fail" : "pass", fails ? "FAIL" : "PASS");
-    if (ct__jbool(replay, "partial")) {
-        ct__buf_puts(&b, " <span class=\"verdict partial\">PARTIAL</span> ");
-        put_text(&b, ct__jstr(replay, "stop_reason"));
+/* "facts": [[label, text], ...] as a table. */
+static void put_facts(ct_buf_t *b, const json_t *report)
+{
+    json_t *facts = ct__jarr(report, "facts");
+    if (json_array_size(facts) == 0)
+        return;
+    ct__buf_puts(b, "<table class=\"facts\">");
+    size_t i;
+    json_t *f;
+    json_array_foreach(facts, i, f)
+    {
+        put_kv(b, json_string_value(json_array_get(f, 0)), json_string_value(json_array_get(f, 1)));
     }
-    ct__buf_printf(&b,
+    ct__buf_puts(b, "</table>\n");
+}
+
+/* One side of an exchange as text: status, headers, a blank line and the body as captured. */
+static void put_exchange_side(ct_buf_t *b, const char *title, const json_t *side)
+{
+    ct__buf_printf(b, "<div><h4>%s</h4><pre>", title);
+    if (side == NULL) {
+        ct__buf_puts(b, "(none)</pre></div>");
+        return;
+    }
+    ct__buf_printf(b, "%llu\n", (unsigned long long)ct__jint(side, "status"));
+    size_t i;
+    json_t *h;
+    json_array_foreach(ct__jarr(side, "headers"), i, h)
+    {
+        put_text(b, json_string_value(json_array_get(h, 0)));
+        ct__buf_puts(b, ": ");
+        put_text(b, json_string_value(json_array_get(h, 1)));
+        ct__buf_puts(b, "\n");
+    }
+    ct__buf_puts(b, "\n");
+    put_text(b, ct__jstr(side, "body"));
+    if (ct__jbool(side, "body_truncated"))
+        ct__buf_printf(b, "\n(%llu bytes in all)",
+                       (unsigned long long)ct__jint(side, "body_bytes"));
+    ct__buf_puts(b, "</pre></div>");
+}
+
+static void put_differences(ct_buf_t *b, const json_t *diffs)
+{
+    size_t i;
+    json_t *d;
+    ct__buf_puts(b, "<ul>");
+    json_array_foreach(diffs, i, d)
+    {
+        ct__buf_puts(b, "<li>");
+        put_text(b, ct__jstr(d, "kind"));
+        ct__buf_puts(b, " <code>");
+        put_text(b, ct__jstr(d, "concrete_path"));
+        ct__buf_puts(b, "</code>: <code>");
+        put_text(b, ct__jstr(d, "primary") != NULL ? ct__jstr(d, "primary") : "(absent)");
+        ct__buf_puts(b, "</code> &rarr; <code>");
+        put_text(b, ct__jstr(d, "candidate") != NULL ? ct__jstr(d, "candidate") : "(absent)");
+        ct__buf_puts(b, "</code>");
+        if (ct__jstr(d, "detail") != NULL) {
+            ct__buf_puts(b, " <span class=\"meta\">(");
+            put_text(b, ct__jstr(d, "detail"));
+            ct__buf_puts(b, ")</span>");
+        }
+        ct__buf_puts(b, "</li>");
+    }
+    ct__buf_puts(b, "</ul>\n");
+}
+
+/* "exchanges": the latest differing exchanges, newest first and open, each with its
+ * differences and both sides. */
+static void put_exchanges(ct_buf_t *b, const json_t *list, int h)
+{
+    ct__buf_printf(b, "<section><h%d>Latest differing requests</h%d>\n", h, h);
+    if (json_array_size(list) == 0) {
+        ct__buf_puts(b, "<p class=\"meta\">None yet.</p></section>\n");
+        return;
+    }
+    size_t i;
+    json_t *x;
+    json_array_foreach(list, i, x)
+    {
+        const json_t *req = ct__jobj(x, "request");
+        const json_t *diffs = ct__jarr(x, "differences");
+        ct__buf_printf(b, "<details%s><summary>", i == 0 ? " open" : "");
+        put_text(b, ct__jstr(x, "time"));
+        ct__buf_puts(b, " <code>");
+        put_text(b, ct__jstr(req, "method"));
+        ct__buf_puts(b, " ");
+        put_text(b, ct__jstr(req, "target"));
+        ct__buf_puts(b, "</code> &mdash; ");
+        put_text(b, ct__jstr(x, "operation"));
+        ct__buf_printf(b, ", %zu difference(s), request ", json_array_size(diffs));
+        put_text(b, ct__jstr(x, "request_id"));
+        ct__buf_puts(b, "</summary>\n");
+        put_differences(b, diffs);
+        ct__buf_puts(b, "<div class=\"side\">");
+        put_exchange_side(b, "primary", ct__jobj(x, "primary"));
+        put_exchange_side(b, "candidate", ct__jobj(x, "candidate"));
+        ct__buf_puts(b, "</div></details>\n");
+    }
+    ct__buf_puts(b, "</section>\n");
+}
+
+/* --- a report: its summary (verdict, thresholds, cards), then its sections --- */
+
+static void put_summary(ct_buf_t *b, const json_t *report, ct_fail_on_t fail_on,
+                        const char *verdict_id)
+{
+    const json_t *replay = ct__jobj(report, "replay");
+    int fails = ct_report_fails(report, fail_on);
+    ct__buf_printf(b, "<span class=\"verdict %s\"%s%s%s>%s</span>", fails ? "fail" : "pass",
+                   verdict_id != NULL ? " id=\"" : "", verdict_id != NULL ? verdict_id : "",
+                   verdict_id != NULL ? "\"" : "", fails ? "FAIL" : "PASS");
+    if (ct__jbool(replay, "partial")) {
+        ct__buf_puts(b, " <span class=\"verdict partial\">PARTIAL</span> ");
+        put_text(b, ct__jstr(replay, "stop_reason"));
+    }
+    ct__buf_printf(b,
                    " <span class=\"meta\">fails on: %s; noise thresholds: relative %.1f%%, "
                    "absolute %.2f points</span>",
-                   ct_fail_on_name(o.fail_on), ct__jnum(ct__jobj(report, "thresholds"), "relative"),
+                   ct_fail_on_name(fail_on), ct__jnum(ct__jobj(report, "thresholds"), "relative"),
                    ct__jnum(ct__jobj(report, "thresholds"), "absolute"));
-    ct__buf_puts(&b, "<div class=\"cards\">");
-    card(&b, ct__jint(report, "compared"), "compared");
-    card(&b, ct__jint(report, "identical"), "identical");
-    card(&b, ct__jint(report, "differing"), "differing");
-    card(&b, ct__jint(report, "regressions"), "regressions");
-    card(&b, ct__jint(report, "noise_compared"), "noise comparisons");
+    ct__buf_puts(b, "<div class=\"cards\">");
+    card(b, ct__jint(report, "compared"), "compared");
+    card(b, ct__jint(report, "identical"), "identical");
+    card(b, ct__jint(report, "differing"), "differing");
+    card(b, ct__jint(report, "regressions"), "regressions");
+    card(b, ct__jint(report, "noise_compared"), "noise comparisons");
     if (ct__jint(report, "dropped_comparisons") != 0)
-        card(&b, ct__jint(report, "dropped_comparisons"), "not aggregated (limit)");
-    ct__buf_puts(&b, "</div></header>\n<main>\n");
-    if (replay != NULL)
-        put_replay(&b, replay);
+        card(b, ct__jint(report, "dropped_comparisons"), "not aggregated (limit)");
+    size_t i;
+    json_t *c;
+    json_array_foreach(ct__jarr(report, "counters"), i, c)
+    {
+        json_t *v = json_array_get(c, 1);
+        card(b,
+             json_is_integer(v) && json_integer_value(v) > 0
+                 ? (unsigned long long)json_integer_value(v)
+                 : 0,
+             json_string_value(json_array_get(c, 0)));
+    }
+    ct__buf_puts(b, "</div>");
+}
 
+/* The sections of a report below its summary. Alone on its page, section headings are <h2> and
+ * group anchors "g<i>"; on a page of several, <h3> and "r<k>-g<i>" (`anchor` "r<k>-"). */
+static void put_report(ct_buf_t *b, const json_t *report, ct_fail_on_t fail_on, const char *anchor,
+                       int h)
+{
+    put_facts(b, report);
+    if (ct__jobj(report, "replay") != NULL)
+        put_replay(b, ct__jobj(report, "replay"), h);
     json_t *groups = ct__jarr(report, "groups");
     size_t i;
     json_t *g;
     if (json_array_size(groups) != 0) {
-        ct__buf_puts(&b, "<nav><section><h2>Operations</h2><ul>");
+        ct__buf_printf(b, "<nav><section><h%d>Operations</h%d><ul>", h, h);
         json_array_foreach(groups, i, g)
         {
-            ct__buf_printf(&b, "<li><a href=\"#g%zu\">", i);
-            put_text(&b, ct__jstr(g, "group") != NULL ? ct__jstr(g, "group") : "(unnamed)");
-            ct__buf_printf(&b, "</a> %llu compared, %llu differing%s</li>",
+            ct__buf_printf(b, "<li><a href=\"#%sg%zu\">", anchor, i);
+            put_text(b, ct__jstr(g, "group") != NULL ? ct__jstr(g, "group") : "(unnamed)");
+            ct__buf_printf(b, "</a> %llu compared, %llu differing%s</li>",
                            (unsigned long long)ct__jint(g, "compared"),
                            (unsigned long long)ct__jint(g, "differing"),
                            ct__jint(g, "regressions") != 0 ? ", <b>regressions</b>" : "");
         }
-        ct__buf_puts(&b, "</ul></section></nav>\n");
+        ct__buf_puts(b, "</ul></section></nav>\n");
     } else {
-        ct__buf_puts(&b, "<section><p>No comparisons yet.</p></section>\n");
+        ct__buf_puts(b, "<section><p>No comparisons yet.</p></section>\n");
     }
-    json_array_foreach(groups, i, g) put_group(&b, g, i, o.fail_on);
-    ct__buf_puts(&b, "</main><footer>Generated by versa.</footer></body></html>\n");
-    return ct__buf_steal(&b, len);
+    json_array_foreach(groups, i, g) put_group(b, g, i, fail_on, anchor, h);
+    if (json_object_get(report, "exchanges") != NULL)
+        put_exchanges(b, ct__jarr(report, "exchanges"), h);
+}
+
+/* --- the page --- */
+
+static void page_begin(ct_buf_t *b, const char *title)
+{
+    ct__buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                    "<title>");
+    put_text(b, title);
+    ct__buf_printf(b, "</title><style>%s</style></head><body>\n<header><h1>", style);
+    put_text(b, title);
+    ct__buf_puts(b, "</h1>");
+}
+
+static char *page_end(ct_buf_t *b, size_t *len)
+{
+    ct__buf_puts(b, "</main><footer>Generated by versa.</footer></body></html>\n");
+    return ct__buf_steal(b, len);
+}
+
+static ct_render_options_t options(const ct_render_options_t *opts)
+{
+    ct_render_options_t o = {NULL, CT_FAIL_ON_REGRESSION, NULL};
+    if (opts != NULL)
+        o = *opts;
+    if (o.title == NULL)
+        o.title = "Versa contract report";
+    return o;
+}
+
+char *ct_report_html(const json_t *report, const ct_render_options_t *opts, size_t *len)
+{
+    ct_render_options_t o = options(opts);
+    ct_buf_t b = CT_BUF_INIT;
+    page_begin(&b, o.title);
+    put_summary(&b, report, o.fail_on, "verdict");
+    ct__buf_puts(&b, "</header>\n<main>\n");
+    put_report(&b, report, o.fail_on, "", 2);
+    return page_end(&b, len);
+}
+
+char *ct_report_html_page(const json_t *reports, const ct_render_options_t *opts, size_t *len)
+{
+    ct_render_options_t o = options(opts);
+    ct_buf_t b = CT_BUF_INIT;
+    page_begin(&b, o.title);
+    ct__buf_puts(&b, "</header>\n<main>\n");
+    if (json_array_size(reports) == 0) {
+        ct__buf_puts(&b, "<section><p>");
+        put_text(&b, o.empty != NULL ? o.empty : "No reports.");
+        ct__buf_puts(&b, "</p></section>\n");
+    }
+    size_t i;
+    json_t *r;
+    json_array_foreach(reports, i, r)
+    {
+        char anchor[32];
+        snprintf(anchor, sizeof(anchor), "r%zu-", i);
+        ct__buf_printf(&b, "<article class=\"report\" id=\"r%zu\"><h2>", i);
+        put_text(&b, ct__jstr(r, "heading") != NULL ? ct__jstr(r, "heading") : "(unnamed)");
+        ct__buf_puts(&b, "</h2>");
+        put_summary(&b, r, o.fail_on, NULL);
+        ct__buf_puts(&b, "\n");
+        put_report(&b, r, o.fail_on, anchor, 3);
+        ct__buf_puts(&b, "</article>\n");
+    }
+    return page_end(&b, len);
 }

@@ -1,7 +1,18 @@
 /* Renderings of a comparison report for people and CI systems: text, JUnit XML and a
  * self-contained HTML page. Each takes the JSON of ct_report_to_json(), optionally extended by
- * `versa replay` (a "replay" member, "curl" in samples; docs/replay.md), so that the gateway's
- * /shadow page and `versa replay --format html` share one renderer. */
+ * `versa replay` (a "replay" member, "curl" in samples; docs/replay.md) and, for HTML, by the
+ * gateway's shadowing (the members below), so that the gateway's /shadow page and
+ * `versa replay --format html` share one renderer.
+ *
+ * Members only the HTML renderer reads, each optional:
+ *   "heading":   string, the report's title on a page of several (ct_report_html_page)
+ *   "counters":  [[label, integer], ...], shown after the report's own counts
+ *   "facts":     [[label, text], ...], a table under the counts
+ *   "exchanges": the latest differing exchanges, newest first, as diff log lines
+ *                (docs/shadow.md): {time, operation, request_id, request: {method, target},
+ *                primary and candidate: {status, headers: [[name, value]], body,
+ *                body_truncated, body_bytes}, differences: [{kind, concrete_path, primary,
+ *                candidate, detail}]}; present but empty shows "None yet." */
 #ifndef CT_REPORT_RENDER_H
 #define CT_REPORT_RENDER_H
 
@@ -23,6 +34,7 @@ typedef struct st_ct_render_options_t {
     const char
         *title; /* heading of the HTML page and JUnit suites; NULL: "Versa contract report" */
     ct_fail_on_t fail_on;
+    const char *empty; /* ct_report_html_page without reports says this; NULL: "No reports." */
 } ct_render_options_t;
 
 /* Whether the report fails under fail_on: totals "regressions" / "differing", and the counts of
@@ -40,5 +52,8 @@ char *ct_report_text(const json_t *report, const ct_render_options_t *opts, size
 char *ct_report_junit(const json_t *report, const ct_render_options_t *opts, size_t *len);
 /* A complete HTML5 page with inline CSS, no scripts and no external resources. */
 char *ct_report_html(const json_t *report, const ct_render_options_t *opts, size_t *len);
+/* The same page for an array of reports (the gateway's /shadow page: one per shadow entry), each
+ * under its "heading" with its own verdict; anything but an array renders as no reports. */
+char *ct_report_html_page(const json_t *reports, const ct_render_options_t *opts, size_t *len);
 
 #endif

@@ -3,7 +3,105 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ct_report_render.h"
 #include "shadow_internal.h"
+
+/* --- /shadow: each entry of the report document as a report the contract-tests renderer draws,
+ * with the entry's own numbers in the members it reads (ct_report_render.h) --- */
+
+/* "queue_full 2, timeout 1" for the non-zero counts of `counts`, or "none". */
+static json_t *counts_text(const json_t *counts)
+{
+    char text[512] = "";
+    size_t used = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)counts, key, v)
+    {
+        if (json_integer_value(v) != 0 && used < sizeof(text))
+            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s %lld",
+                                     used != 0 ? ", " : "", key, (long long)json_integer_value(v));
+    }
+    return json_string(used != 0 ? text : "none");
+}
+
+static json_t *latency_text(const json_t *latency)
+{
+    char text[512] = "";
+    size_t used = 0;
+    const char *side;
+    json_t *l;
+    json_object_foreach((json_t *)latency, side, l)
+    {
+        if (used < sizeof(text))
+            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s %.1f ms (%lld)",
+                                     used != 0 ? ", " : "", side,
+                                     json_number_value(json_object_get(l, "mean_ms")),
+                                     (long long)json_integer_value(json_object_get(l, "count")));
+    }
+    return json_string(text);
+}
+
+static const char *str(const json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s != NULL ? s : "";
+}
+
+static json_t *entry_view(const json_t *e)
+{
+    const json_t *report = json_object_get(e, "report");
+    json_t *view = json_is_object(report) ? json_copy((json_t *)report) : json_object();
+    const char *secondary = json_string_value(json_object_get(e, "secondary"));
+    char heading[1024];
+    snprintf(heading, sizeof(heading), "%s %s \u2192 %s%s%s%s", str(e, "api"), str(e, "version"),
+             str(e, "candidate"), secondary != NULL ? " (secondary " : "",
+             secondary != NULL ? secondary : "", secondary != NULL ? ")" : "");
+    json_object_set_new(view, "heading", json_stringn_nocheck(heading, strlen(heading)));
+    json_t *counters = json_array();
+    static const char *const keys[][2] = {{"mirrored", "mirrored"},
+                                          {"noise", "noise (secondary differed)"},
+                                          {"inflight", "in flight"},
+                                          {"queued", "queued"}};
+    for (size_t i = 0; i != sizeof(keys) / sizeof(keys[0]); ++i)
+        json_array_append_new(counters,
+                              json_pack("[s O?]", keys[i][1], json_object_get(e, keys[i][0])));
+    json_object_set_new(view, "counters", counters);
+    json_t *facts = json_array();
+    json_array_append_new(
+        facts, json_pack("[s o]", "dropped", counts_text(json_object_get(e, "dropped"))));
+    json_array_append_new(facts, json_pack("[s o]", "candidate errors",
+                                           counts_text(json_object_get(e, "candidate_errors"))));
+    if (json_object_get(e, "secondary_errors") != NULL)
+        json_array_append_new(facts,
+                              json_pack("[s o]", "secondary errors",
+                                        counts_text(json_object_get(e, "secondary_errors"))));
+    json_array_append_new(
+        facts, json_pack("[s o]", "mean latency", latency_text(json_object_get(e, "latency"))));
+    json_object_set_new(view, "facts", facts);
+    const json_t *samples = json_object_get(e, "samples");
+    json_object_set_new(view, "exchanges",
+                        json_is_array(samples) ? json_incref((json_t *)samples) : json_array());
+    return view;
+}
+
+char *gw_shadow__html_render(const json_t *doc, size_t *len)
+{
+    json_t *views = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(doc, "shadows"), i, e)
+    {
+        json_array_append_new(views, entry_view(e));
+    }
+    ct_render_options_t opts = {"Shadow traffic", CT_FAIL_ON_REGRESSION,
+                                "No API has shadow entries (docs/shadow.md)."};
+    char *html = ct_report_html_page(views, &opts, len);
+    json_decref(views);
+    return html;
+}
+
+/* --- the routes --- */
 
 char *gw_shadow_admin_page(gw_shadow_t *shadow, const char *path, size_t path_len,
                            const char **content_type, size_t *len)

@@ -275,7 +275,9 @@ char *gw_shadow__json_dump(const json_t *j, size_t flags, size_t *len);
 
 /* The /shadow/report document (counters, ct_report, samples). New reference. Thread-safe. */
 json_t *gw_shadow__report_json(gw_shadow_t *s);
-/* The /shadow page for that document: self-contained HTML, malloc'ed. */
+/* The /shadow page for that document (shadow_admin.c): each entry's report, counters, drops,
+ * errors, latencies and latest differing requests, drawn by the contract-tests renderer
+ * (ct_report_html_page). Self-contained HTML, malloc'ed. */
 char *gw_shadow__html_render(const json_t *report, size_t *len);
 
 #endif

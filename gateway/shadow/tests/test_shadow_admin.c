@@ -1,4 +1,5 @@
-/* Tests for shadow/shadow_html.c: the /shadow page shows entries, operations, paths with their
+/* Tests for shadow/shadow_admin.c: the /shadow page (drawn by contract-tests' report renderer)
+ * shows entries with their counters, drops, errors and latencies, operations, paths with their
  * verdict, and samples side by side, escapes everything from the report, and survives members
  * that are missing or of the wrong type. */
 #include <setjmp.h>
@@ -63,22 +64,26 @@ static void test_page(void **state)
     size_t len;
     char *html = render(doc_text, &len);
     assert_true(strncmp(html, "<!DOCTYPE html>", 15) == 0);
-    contains(html, "pets v1 &rarr; http://c:1/&lt;b&gt;");
-    contains(html, "(secondary http://s:2)");
-    contains(html, "<td class=n>7</td>");
-    contains(html, "response_too_large 2");
-    contains(html, "<b>Candidate errors:</b> timeout 3");
-    contains(html, "<b>Secondary errors:</b> none");
-    contains(html, "primary 1.5 ms (5)");
-    contains(html, "<code>body.full_name</code>");
-    contains(html, "<td class=regression>regression</td>");
-    contains(html, "<code>body.nonce</code>");
-    contains(html, "<td class=noise>noise</td>");
+    contains(html, "<title>Shadow traffic</title>");
+    contains(html, "<h2>pets v1 \u2192 http://c:1/&lt;b&gt; (secondary http://s:2)</h2>");
+    contains(html, "<span class=\"verdict fail\">FAIL</span>");
+    contains(html, "<b>7</b><span>mirrored</span>");
+    contains(html, "<b>1</b><span>noise (secondary differed)</span>");
+    contains(html, "<th>dropped</th><td>response_too_large 2</td>");
+    contains(html, "<th>candidate errors</th><td>timeout 3</td>");
+    contains(html, "<th>secondary errors</th><td>none</td>");
+    contains(html, "<th>mean latency</th><td>primary 1.5 ms (5)</td>");
+    contains(html, "<a href=\"#r0-g0\">getPet</a>");
+    contains(html, "<code class=\"path\">body.full_name</code>");
+    contains(html, "<span class=\"tag t-regression\">regression</span>");
+    contains(html, "<code class=\"path\">body.nonce</code>");
+    contains(html, "<span class=\"tag t-noise\">noise</span>");
     contains(html, "&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;");
     contains(html, "/pets/1?a=&lt;x&gt;&amp;b");
     contains(html, "d&#39;etail");
     contains(html, "(99999 bytes in all)");
-    contains(html, "<span class=muted>(absent)</span>");
+    contains(html, "<h4>primary</h4><pre>(absent)</pre>");
+    contains(html, "Latest differing requests");
     assert_null(strstr(html, "<script>"));
     assert_null(strstr(html, "<x>"));
     free(html);
@@ -88,7 +93,7 @@ static void test_empty_and_malformed(void **state)
 {
     size_t len;
     char *html = render("{\"shadows\": []}", &len);
-    contains(html, "No API has <code>shadow</code> entries");
+    contains(html, "No API has shadow entries (docs/shadow.md).");
     free(html);
     html = render("{}", &len);
     contains(html, "No API has");
