@@ -2,12 +2,13 @@
  * metadata) compiled against the specs of its versions into plans that upgrade requests and
  * downgrade responses between an old version a client speaks and the newer version an upstream
  * serves. Loading does all parsing, validation and schema location; per request only a plan runs
- * over headers, query, path and the JSON body (parsed into the caller's bump memory, see
- * jvalue.h). No HTTP library dependency. */
+ * over headers, query, path and the JSON body (parsed into the caller's bump memory by the body
+ * model, body/body.h). No HTTP library dependency. */
 #ifndef ADP_ADAPTERS_H
 #define ADP_ADAPTERS_H
 
 #include <stddef.h>
+#include "body.h"
 #include <stdint.h>
 #include <time.h>
 #include "node.h"
@@ -147,13 +148,9 @@ typedef struct st_adp_mismatch_t {
     char pointer[256];  /* RFC 6901 pointer into the body being transformed */
 } adp_mismatch_t;
 
-/* Where an exchange's body document and adapted bytes are allocated: a bump allocator released
- * all at once, after the adapted bytes have been sent (the gateway passes its request's memory
- * pool). `alloc` returns 8-byte aligned memory and never NULL (it aborts, as h2o's pool does). */
-typedef struct st_adp_mem_t {
-    void *(*alloc)(void *ctx, size_t size);
-    void *ctx;
-} adp_mem_t;
+/* An exchange's body document and adapted bytes are allocated through a body_mem_t (body.h): a
+ * bump allocator released all at once, after the adapted bytes have been sent (the gateway
+ * passes its request's memory pool). */
 
 /* Why a request body could not be read as JSON (ADP_BAD_BODY). */
 typedef struct st_adp_body_error_t {
@@ -171,7 +168,7 @@ typedef struct st_adp_request_t {
     const char *query; /* raw query string without '?', or NULL */
     size_t query_len;
     adp_fields_t headers; /* in/out: request headers */
-    adp_mem_t mem;        /* optional: zero means an arena of the request's own, freed by dispose */
+    body_mem_t mem;       /* optional: zero means an arena of the request's own, freed by dispose */
     /* in/out: a JSON body to upgrade (NULL: none, or not JSON: the caller checks the media type
      * with adp_media_type_is_json). Borrowed; it must outlive the request. On return, the bytes
      * to send: the input itself when no step changed the body, else new bytes from `mem`;
@@ -193,7 +190,7 @@ typedef struct st_adp_request_t {
 typedef struct st_adp_response_t {
     int status;           /* in/out: the upstream status, then the client's */
     adp_fields_t headers; /* in/out */
-    adp_mem_t mem;        /* optional, as for requests */
+    body_mem_t mem;       /* optional, as for requests */
     const char *body;     /* in/out, as for requests */
     size_t body_len;
     int body_invalid; /* out: the body was not JSON and was left untouched */

@@ -88,7 +88,7 @@ static void *arena_mem_alloc(void *ctx, size_t size)
     return adp__arena_alloc(ctx, size);
 }
 
-adp_mem_t adp__arena_mem(adp__arena_t *a)
+body_mem_t adp__arena_mem(adp__arena_t *a)
 {
-    return (adp_mem_t){arena_mem_alloc, a};
+    return (body_mem_t){arena_mem_alloc, a};
 }

@@ -24,8 +24,8 @@ char *adp__arena_strndup(adp__arena_t *a, const char *s, size_t len);
 char *adp__arena_strdup(adp__arena_t *a, const char *s);
 char *adp__arena_printf(adp__arena_t *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* The arena as an adp_mem_t (for body values: plan constants, an exchange's own memory). */
-adp_mem_t adp__arena_mem(adp__arena_t *a);
+/* The arena as an body_mem_t (for body values: plan constants, an exchange's own memory). */
+body_mem_t adp__arena_mem(adp__arena_t *a);
 /* Copies n items of `size` bytes (NULL when n is 0). */
 void *adp__arena_memdup(adp__arena_t *a, const void *p, size_t n, size_t size);
 

@@ -1,39 +1,39 @@
 /* The per-request body engine: runs compiled steps and schema automata over a parsed body
- * (jvalue.h). A value that lacks a field a step refers to, or holds it with another type, is left
- * as it is and counted; nothing here fails. New values come from the run's bump memory. */
+ * (body/body.h). A value that lacks a field a step refers to, or holds it with another type, is
+ * left as it is and counted; nothing here fails. New values come from the run's bump memory. */
 #include <stdio.h>
 #include <string.h>
 #include "plan.h"
 
 /* Where a value lives, so that it can be replaced or removed. */
 typedef struct {
-    adp__jv_t **root;  /* when parent is NULL */
-    adp__jv_t *parent; /* object or array */
+    body_value_t **root;  /* when parent is NULL */
+    body_value_t *parent; /* object or array */
     const char *key;
     size_t len;
     size_t index;
 } slot_t;
 
-static adp__jv_t *slot_get(const slot_t *s)
+static body_value_t *slot_get(const slot_t *s)
 {
     if (s->parent == NULL)
         return *s->root;
     if (s->key != NULL)
-        return adp__json_get(s->parent, s->key, s->len);
-    return adp__json_at(s->parent, s->index);
+        return body_get(s->parent, s->key, s->len);
+    return body_at(s->parent, s->index);
 }
 
 /* Every edit goes through slot_set and slot_del, so run->changed tells whether the body must be
  * written out again. */
-static void slot_set(adp__run_t *run, const slot_t *s, adp__jv_t *v)
+static void slot_set(adp__run_t *run, const slot_t *s, body_value_t *v)
 {
     run->changed = 1;
     if (s->parent == NULL)
         *s->root = v;
     else if (s->key != NULL)
-        adp__json_set(run->mem, s->parent, s->key, s->len, v);
+        body_set(run->mem, s->parent, s->key, s->len, v);
     else
-        adp__json_put(s->parent, s->index, v);
+        body_put(s->parent, s->index, v);
 }
 
 static void slot_del(adp__run_t *run, const slot_t *s)
@@ -42,12 +42,12 @@ static void slot_del(adp__run_t *run, const slot_t *s)
     if (s->parent == NULL)
         *s->root = NULL;
     else if (s->key != NULL)
-        adp__json_del(s->parent, s->key, s->len);
+        body_del(s->parent, s->key, s->len);
     else
-        adp__json_remove(s->parent, s->index);
+        body_remove(s->parent, s->index);
 }
 
-static slot_t child_slot(adp__jv_t *parent, const adp__seg_t *seg)
+static slot_t child_slot(body_value_t *parent, const adp__seg_t *seg)
 {
     slot_t s = {NULL, parent, NULL, 0, 0};
     if (seg->kind == ADP__SEG_KEY) {
@@ -124,9 +124,9 @@ static void mismatch(adp__run_t *run, const adp__step_t *step, const adp__jpath_
 
 typedef enum { FOUND, ABSENT, NULL_PARENT, BAD_PARENT } lookup_t;
 
-static int fits(const adp__jv_t *v, const adp__seg_t *seg)
+static int fits(const body_value_t *v, const adp__seg_t *seg)
 {
-    return v->type == (seg->kind == ADP__SEG_KEY ? ADP__J_OBJECT : ADP__J_ARRAY);
+    return v->type == (seg->kind == ADP__SEG_KEY ? BODY_OBJECT : BODY_ARRAY);
 }
 
 /* Finds the slot of `tail` below the value in `base`. An absent or null intermediate is not the
@@ -134,12 +134,12 @@ static int fits(const adp__jv_t *v, const adp__seg_t *seg)
 static lookup_t tail_find(const slot_t *base, const adp__jpath_t *tail, slot_t *out)
 {
     *out = *base;
-    adp__jv_t *v = slot_get(base);
+    body_value_t *v = slot_get(base);
     for (size_t i = 0; i < tail->n; ++i) {
         const adp__seg_t *seg = &tail->segs[i];
         if (v == NULL)
             return ABSENT;
-        if (v->type == ADP__J_NULL)
+        if (v->type == BODY_NULL)
             return NULL_PARENT;
         if (!fits(v, seg))
             return BAD_PARENT;
@@ -156,11 +156,11 @@ static int tail_make(adp__run_t *run, const slot_t *base, const adp__jpath_t *ta
     *out = *base;
     for (size_t i = 0; i < tail->n; ++i) {
         const adp__seg_t *seg = &tail->segs[i];
-        adp__jv_t *v = slot_get(out);
-        if (v == NULL || v->type == ADP__J_NULL) {
+        body_value_t *v = slot_get(out);
+        if (v == NULL || v->type == BODY_NULL) {
             if (seg->kind != ADP__SEG_KEY)
                 return -1;
-            v = adp__json_object(run->mem);
+            v = body_object(run->mem);
             slot_set(run, out, v);
         }
         if (!fits(v, seg))
@@ -180,8 +180,8 @@ static void prune(adp__run_t *run, const slot_t *base, const adp__jpath_t *tail)
         slot_t s;
         if (tail_find(base, &head, &s) != FOUND)
             return;
-        adp__jv_t *v = slot_get(&s);
-        if (v->type != ADP__J_OBJECT || v->len != 0)
+        body_value_t *v = slot_get(&s);
+        if (v->type != BODY_OBJECT || v->len != 0)
             return;
         slot_del(run, &s);
     }
@@ -195,7 +195,7 @@ static int same_tail(const adp__jpath_t *a, const adp__jpath_t *b)
 /* Moves `v`, the value at `from` (a found slot), to dst; on a bad destination puts it back and
  * counts a mismatch. */
 static void relocate(adp__run_t *run, const adp__step_t *step, const slot_t *base,
-                     const slot_t *from, adp__jv_t *v)
+                     const slot_t *from, body_value_t *v)
 {
     slot_t to;
     slot_del(run, from);
@@ -218,29 +218,29 @@ static int rename_in_place(adp__run_t *run, const adp__step_t *step, const slot_
     if (step->src.n != 1 || step->dst.n != 1 || from->kind != ADP__SEG_KEY ||
         to->kind != ADP__SEG_KEY)
         return 0;
-    if (adp__json_rename(slot_get(base), from->key, from->len, to->key, to->len) != 0)
+    if (body_rename(slot_get(base), from->key, from->len, to->key, to->len) != 0)
         return 0;
     run->changed = 1;
     return 1;
 }
 
-int adp__map_find(const adp__jmap_t *m, const adp__jv_t *v)
+int adp__map_find(const adp__jmap_t *m, const body_value_t *v)
 {
     for (size_t i = 0; i < m->n; ++i)
-        if (adp__json_equal(m->from[i], v))
+        if (body_equal(m->from[i], v))
             return (int)i;
     return -1;
 }
 
-static int is_id(const adp__jv_t *v)
+static int is_id(const body_value_t *v)
 {
-    return v->type == ADP__J_STRING || adp__json_is_integer(v);
+    return v->type == BODY_STRING || body_is_integer(v);
 }
 
 /* true and false are one type as far as map tables go */
-static int kind_of(const adp__jv_t *v)
+static int kind_of(const body_value_t *v)
 {
-    return v->type == ADP__J_TRUE ? ADP__J_FALSE : v->type;
+    return v->type == BODY_TRUE ? BODY_FALSE : v->type;
 }
 
 static void apply_default(adp__run_t *run, const adp__step_t *step, const slot_t *base)
@@ -249,7 +249,7 @@ static void apply_default(adp__run_t *run, const adp__step_t *step, const slot_t
     lookup_t r = tail_find(base, &step->dst, &d);
     if (r == ABSENT) {
         if (tail_make(run, base, &step->dst, &d) == 0)
-            slot_set(run, &d, adp__json_copy(run->mem, step->value));
+            slot_set(run, &d, body_copy(run->mem, step->value));
         else
             mismatch(run, step, &step->dst, WRONG_TYPE);
     } else if (r == BAD_PARENT) {
@@ -257,23 +257,23 @@ static void apply_default(adp__run_t *run, const adp__step_t *step, const slot_t
     }
 }
 
-static void apply_map(adp__run_t *run, const adp__step_t *step, const slot_t *s, adp__jv_t *v)
+static void apply_map(adp__run_t *run, const adp__step_t *step, const slot_t *s, body_value_t *v)
 {
-    if (v->type == ADP__J_NULL)
+    if (v->type == BODY_NULL)
         return;
     int i = adp__map_find(step->map, v);
     if (i >= 0)
-        slot_set(run, s, adp__json_copy(run->mem, step->map->to[i]));
+        slot_set(run, s, body_copy(run->mem, step->map->to[i]));
     else if (step->strict || (step->map->n != 0 && kind_of(v) != kind_of(step->map->from[0])))
         mismatch(run, step, &step->src, WRONG_TYPE);
 }
 
 /* collapse/expand: an id <-> an object holding it as `key`, then moved when src != dst. */
 static void apply_id(adp__run_t *run, const adp__step_t *step, const slot_t *base,
-                     const slot_t *s, adp__jv_t *v)
+                     const slot_t *s, body_value_t *v)
 {
-    if (step->prim == ADP__P_TO_ID && v->type == ADP__J_OBJECT) {
-        adp__jv_t *id = adp__json_get(v, step->key, step->key_len);
+    if (step->prim == ADP__P_TO_ID && v->type == BODY_OBJECT) {
+        body_value_t *id = body_get(v, step->key, step->key_len);
         if (id == NULL) {
             mismatch(run, step, &step->src, MISSING);
             return;
@@ -281,12 +281,12 @@ static void apply_id(adp__run_t *run, const adp__step_t *step, const slot_t *bas
         slot_set(run, s, id);
         v = id;
     } else if (step->prim == ADP__P_TO_OBJECT && is_id(v)) {
-        adp__jv_t *o = adp__json_object(run->mem);
-        adp__json_set(run->mem, o, step->key, step->key_len, v);
+        body_value_t *o = body_object(run->mem);
+        body_set(run->mem, o, step->key, step->key_len, v);
         slot_set(run, s, o);
         v = o;
-    } else if (v->type != ADP__J_NULL &&
-               (step->prim == ADP__P_TO_ID ? !is_id(v) : v->type != ADP__J_OBJECT)) {
+    } else if (v->type != BODY_NULL &&
+               (step->prim == ADP__P_TO_ID ? !is_id(v) : v->type != BODY_OBJECT)) {
         mismatch(run, step, &step->src, WRONG_TYPE);
         return;
     }
@@ -322,7 +322,7 @@ static void apply_at(adp__run_t *run, const adp__step_t *step, const slot_t *bas
             mismatch(run, step, &step->src, MISSING);
         return;
     }
-    adp__jv_t *v = slot_get(&s);
+    body_value_t *v = slot_get(&s);
     switch (step->prim) {
     case ADP__P_MOVE:
         if (!rename_in_place(run, step, base))
@@ -333,14 +333,14 @@ static void apply_at(adp__run_t *run, const adp__step_t *step, const slot_t *bas
         break;
     case ADP__P_DERIVE:
         if (tail_make(run, base, &step->dst, &d) == 0)
-            slot_set(run, &d, adp__json_copy(run->mem, v));
+            slot_set(run, &d, body_copy(run->mem, v));
         else
             mismatch(run, step, &step->dst, WRONG_TYPE);
         break;
     case ADP__P_CONVERT: {
-        if (v->type == ADP__J_NULL)
+        if (v->type == BODY_NULL)
             break;
-        adp__jv_t *nv = adp__convert(run->mem, step->conv, step->scale, v);
+        body_value_t *nv = adp__convert(run->mem, step->conv, step->scale, v);
         if (nv == NULL)
             mismatch(run, step, &step->src, WRONG_TYPE);
         else
@@ -355,18 +355,18 @@ static void apply_at(adp__run_t *run, const adp__step_t *step, const slot_t *bas
         apply_id(run, step, base, &s, v);
         break;
     case ADP__P_OPEN: {
-        adp__jv_t *inner = v->type == ADP__J_OBJECT ? adp__json_get(v, step->key, step->key_len)
+        body_value_t *inner = v->type == BODY_OBJECT ? body_get(v, step->key, step->key_len)
                                                     : NULL;
         if (inner != NULL)
             slot_set(run, &s, inner);
         else
-            mismatch(run, step, &step->src, v->type == ADP__J_OBJECT ? MISSING : WRONG_TYPE);
+            mismatch(run, step, &step->src, v->type == BODY_OBJECT ? MISSING : WRONG_TYPE);
         break;
     }
     case ADP__P_CLOSE: {
-        adp__jv_t *o = step->value != NULL ? adp__json_copy(run->mem, step->value)
-                                           : adp__json_object(run->mem);
-        adp__json_set(run->mem, o, step->key, step->key_len, v);
+        body_value_t *o = step->value != NULL ? body_copy(run->mem, step->value)
+                                           : body_object(run->mem);
+        body_set(run->mem, o, step->key, step->key_len, v);
         slot_set(run, &s, o);
         break;
     }
@@ -383,8 +383,8 @@ static void walk(adp__run_t *run, const adp__step_t *step, const slot_t *at, con
         apply_at(run, step, at);
         return;
     }
-    adp__jv_t *v = slot_get(at);
-    if (v == NULL || v->type == ADP__J_NULL)
+    body_value_t *v = slot_get(at);
+    if (v == NULL || v->type == BODY_NULL)
         return;
     const adp__seg_t *seg = &segs[0];
     switch (seg->kind) {
@@ -404,7 +404,7 @@ static void walk(adp__run_t *run, const adp__step_t *step, const slot_t *at, con
     }
     case ADP__SEG_ITEMS:
     case ADP__SEG_VALUES:
-        if (v->type != (seg->kind == ADP__SEG_ITEMS ? ADP__J_ARRAY : ADP__J_OBJECT)) {
+        if (v->type != (seg->kind == ADP__SEG_ITEMS ? BODY_ARRAY : BODY_OBJECT)) {
             mismatch(run, step, NULL, WRONG_TYPE);
             return;
         }
@@ -431,7 +431,7 @@ int adp__step_applies(const adp__run_t *run, const adp__step_t *step)
     return run->scope != ADP__IN_RESPONSE || adp__statuses_has(&step->on, run->status);
 }
 
-void adp__run_steps(adp__run_t *run, adp__jv_t **root, const adp__step_t *steps, size_t n)
+void adp__run_steps(adp__run_t *run, body_value_t **root, const adp__step_t *steps, size_t n)
 {
     for (size_t i = 0; i < n && *root != NULL; ++i) {
         if (!adp__step_applies(run, &steps[i]))
@@ -447,7 +447,7 @@ uint32_t adp__transition(const adp__dstate_t *st, const char *key, size_t len)
 {
     if (st->nkeys <= 8) { /* a schema's few properties: a scan beats the search */
         for (uint32_t i = 0; i < st->nkeys; ++i)
-            if (st->keys[i].len == len && adp__bytes_eq(st->keys[i].key, key, len))
+            if (st->keys[i].len == len && body_bytes_eq(st->keys[i].key, key, len))
                 return st->keys[i].to;
         return st->other;
     }
@@ -466,14 +466,14 @@ uint32_t adp__transition(const adp__dstate_t *st, const char *key, size_t len)
     return st->other;
 }
 
-static void run_actions(adp__run_t *run, const adp__dstate_t *st, adp__jv_t *v, int upgrade)
+static void run_actions(adp__run_t *run, const adp__dstate_t *st, body_value_t *v, int upgrade)
 {
     for (uint32_t i = 0; i < st->nactions; ++i) {
         /* downgrades undo the components in reverse order */
         const adp__action_t *a = &st->actions[upgrade ? i : st->nactions - 1 - i];
         int quiet = run->quiet;
         run->quiet |= a->tentative;
-        adp__jv_t *root = v;
+        body_value_t *root = v;
         if (upgrade)
             adp__run_steps(run, &root, a->unit->up, a->unit->nup);
         else
@@ -482,24 +482,24 @@ static void run_actions(adp__run_t *run, const adp__dstate_t *st, adp__jv_t *v, 
     }
 }
 
-static void dfa_walk(adp__run_t *run, const adp__dfa_t *dfa, uint32_t state, adp__jv_t *v,
+static void dfa_walk(adp__run_t *run, const adp__dfa_t *dfa, uint32_t state, body_value_t *v,
                      int upgrade);
 
 static void dfa_children(adp__run_t *run, const adp__dfa_t *dfa, const adp__dstate_t *st,
-                         adp__jv_t *v, int upgrade)
+                         body_value_t *v, int upgrade)
 {
-    if (v->type == ADP__J_OBJECT && st->other == ADP__NO_STATE) {
+    if (v->type == BODY_OBJECT && st->other == ADP__NO_STATE) {
         for (uint32_t i = 0; i < st->nkeys; ++i) {
-            adp__jv_t *c = adp__json_get(v, st->keys[i].key, st->keys[i].len);
+            body_value_t *c = body_get(v, st->keys[i].key, st->keys[i].len);
             if (c == NULL)
                 continue;
             trail_push(run, st->keys[i].key, st->keys[i].len, 0);
             dfa_walk(run, dfa, st->keys[i].to, c, upgrade);
             trail_pop(run);
         }
-    } else if (v->type == ADP__J_OBJECT) {
+    } else if (v->type == BODY_OBJECT) {
         for (size_t i = 0; i < v->len; ++i) {
-            const adp__jmember_t *m = &v->u.members[i];
+            const body_member_t *m = &v->u.members[i];
             uint32_t to = adp__transition(st, m->key, m->len);
             if (to == ADP__NO_STATE)
                 continue;
@@ -507,7 +507,7 @@ static void dfa_children(adp__run_t *run, const adp__dfa_t *dfa, const adp__dsta
             dfa_walk(run, dfa, to, m->value, upgrade);
             trail_pop(run);
         }
-    } else if (v->type == ADP__J_ARRAY && st->items != ADP__NO_STATE) {
+    } else if (v->type == BODY_ARRAY && st->items != ADP__NO_STATE) {
         for (size_t i = 0; i < v->len; ++i) {
             trail_push(run, NULL, 0, i);
             dfa_walk(run, dfa, st->items, v->u.items[i], upgrade);
@@ -516,7 +516,7 @@ static void dfa_children(adp__run_t *run, const adp__dfa_t *dfa, const adp__dsta
     }
 }
 
-static void dfa_walk(adp__run_t *run, const adp__dfa_t *dfa, uint32_t state, adp__jv_t *v,
+static void dfa_walk(adp__run_t *run, const adp__dfa_t *dfa, uint32_t state, body_value_t *v,
                      int upgrade)
 {
     if (run->depth >= ADP__MAX_DEPTH)
@@ -529,7 +529,7 @@ static void dfa_walk(adp__run_t *run, const adp__dfa_t *dfa, uint32_t state, adp
         run_actions(run, st, v, 1);
 }
 
-void adp__run_dfa(adp__run_t *run, adp__jv_t *root, const adp__dfa_t *dfa, int upgrade)
+void adp__run_dfa(adp__run_t *run, body_value_t *root, const adp__dfa_t *dfa, int upgrade)
 {
     if (root != NULL && dfa != NULL && dfa->n != 0)
         dfa_walk(run, dfa, 0, root, upgrade);

@@ -110,7 +110,7 @@ static const int64_t pow10_table[] = {1,      10,      100,      1000,      1000
                                       100000, 1000000, 10000000, 100000000, 1000000000};
 
 /* Shortest "%.Ng" that reads back as the same double. */
-static adp__jv_t *real_to_string(const adp_mem_t *mem, double d)
+static body_value_t *real_to_string(const body_mem_t *mem, double d)
 {
     char buf[40];
     for (int prec = 15; prec <= 17; ++prec) {
@@ -118,12 +118,12 @@ static adp__jv_t *real_to_string(const adp_mem_t *mem, double d)
         if (strtod(buf, NULL) == d)
             break;
     }
-    return adp__json_string_copy(mem, buf, strlen(buf));
+    return body_string_copy(mem, buf, strlen(buf));
 }
 
 /* Decimal text of v / 10^scale with exactly `scale` decimals (1230, 2 -> "12.30"; scale 0: an
  * integer). No printf: this runs for each converted field of each adapted body. */
-static adp__jv_t *minor_to_decimal(const adp_mem_t *mem, int64_t v, int scale)
+static body_value_t *minor_to_decimal(const body_mem_t *mem, int64_t v, int scale)
 {
     char buf[48], *q = buf + sizeof(buf);
     uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -137,20 +137,20 @@ static adp__jv_t *minor_to_decimal(const adp_mem_t *mem, int64_t v, int scale)
     } while (mag != 0 || n <= scale);
     if (v < 0)
         *--q = '-';
-    adp__jv_t *s = adp__json_string_copy(mem, q, (size_t)(buf + sizeof(buf) - q));
-    s->flags |= ADP__JF_VERBATIM; /* digits, '-' and '.' need no escaping */
+    body_value_t *s = body_string_copy(mem, q, (size_t)(buf + sizeof(buf) - q));
+    s->flags |= BODY_VERBATIM; /* digits, '-' and '.' need no escaping */
     return s;
 }
 
-static adp__jv_t *int_to_string(const adp_mem_t *mem, int64_t i)
+static body_value_t *int_to_string(const body_mem_t *mem, int64_t i)
 {
     return minor_to_decimal(mem, i, 0);
 }
 
 /* A string value as a NUL-terminated copy in `buf` (for strtoll/strtod); -1 when longer. */
-static int string_cstr(const adp__jv_t *v, char *buf, size_t size)
+static int string_cstr(const body_value_t *v, char *buf, size_t size)
 {
-    if (v->type != ADP__J_STRING || v->len >= size)
+    if (v->type != BODY_STRING || v->len >= size)
         return -1;
     memcpy(buf, v->u.str, v->len);
     buf[v->len] = '\0';
@@ -203,7 +203,8 @@ static int parse_int64(const char *s, int64_t *out)
     return 0;
 }
 
-static adp__jv_t *string_to_number(const adp_mem_t *mem, const adp__jv_t *v, int integer_only)
+static body_value_t *string_to_number(const body_mem_t *mem, const body_value_t *v,
+                                      int integer_only)
 {
     char s[65];
     int integral;
@@ -212,10 +213,10 @@ static adp__jv_t *string_to_number(const adp_mem_t *mem, const adp__jv_t *v, int
         return NULL;
     int64_t i;
     if (integral && parse_int64(s, &i) == 0)
-        return adp__json_integer(mem, i);
+        return body_integer(mem, i);
     if (integer_only)
         return NULL;
-    return adp__json_real(mem, strtod(s, NULL)); /* NULL when not finite */
+    return body_real(mem, strtod(s, NULL)); /* NULL when not finite */
 }
 
 /* A decimal string ("-12.30", no exponent, no '+') as an integer count of 10^-scale units. */
@@ -264,18 +265,18 @@ static int decimal_to_minor(const char *s, size_t len, int scale, int64_t *out)
     return 0;
 }
 
-static int number_to_minor(const adp__jv_t *v, int scale, int64_t *out)
+static int number_to_minor(const body_value_t *v, int scale, int64_t *out)
 {
     int64_t i;
     double d;
-    if (adp__json_is_integer(v)) {
-        if (adp__json_int_value(v, &i) != 0 || i > INT64_MAX / pow10_table[scale] ||
+    if (body_is_integer(v)) {
+        if (body_int_value(v, &i) != 0 || i > INT64_MAX / pow10_table[scale] ||
             i < INT64_MIN / pow10_table[scale])
             return -1;
         *out = i * pow10_table[scale];
         return 0;
     }
-    if (adp__json_real_value(v, &d) != 0)
+    if (body_real_value(v, &d) != 0)
         return -1;
     double x = d * (double)pow10_table[scale];
     double r = nearbyint(x);
@@ -409,10 +410,10 @@ char *adp_format_http_date(int64_t t, char *buf, size_t size)
     return buf;
 }
 
-static adp__jv_t *unix_to_datetime(const adp_mem_t *mem, const adp__jv_t *v, int scale)
+static body_value_t *unix_to_datetime(const body_mem_t *mem, const body_value_t *v, int scale)
 {
     int64_t t, ms = 0;
-    if (adp__json_int_value(v, &t) != 0)
+    if (body_int_value(v, &t) != 0)
         return NULL;
     if (scale == 3) {
         ms = ((t % 1000) + 1000) % 1000;
@@ -432,64 +433,64 @@ static adp__jv_t *unix_to_datetime(const adp_mem_t *mem, const adp__jv_t *v, int
     if (ms != 0)
         snprintf(buf + n, sizeof(buf) - (size_t)n, ".%03d", (int)ms);
     strcat(buf, "Z");
-    return adp__json_string_copy(mem, buf, strlen(buf));
+    return body_string_copy(mem, buf, strlen(buf));
 }
 
-static adp__jv_t *datetime_to_unix(const adp_mem_t *mem, const adp__jv_t *v, int scale)
+static body_value_t *datetime_to_unix(const body_mem_t *mem, const body_value_t *v, int scale)
 {
     int64_t secs;
     int ms;
-    if (v->type != ADP__J_STRING || adp__parse_datetime(v->u.str, v->len, 0, &secs, &ms) != 0)
+    if (v->type != BODY_STRING || adp__parse_datetime(v->u.str, v->len, 0, &secs, &ms) != 0)
         return NULL;
-    return adp__json_integer(mem, scale == 3 ? secs * 1000 + ms : secs);
+    return body_integer(mem, scale == 3 ? secs * 1000 + ms : secs);
 }
 
 /* A number (integer or not) as the shortest text that reads back as its value. Integers
  * beyond int64 keep their digits. */
-static adp__jv_t *number_to_string(const adp_mem_t *mem, const adp__jv_t *v)
+static body_value_t *number_to_string(const body_mem_t *mem, const body_value_t *v)
 {
     int64_t i;
     double d;
-    if (adp__json_is_integer(v))
-        return adp__json_int_value(v, &i) == 0 ? int_to_string(mem, i)
-                                               : adp__json_string(mem, v->u.str, v->len);
-    return adp__json_real_value(v, &d) == 0 ? real_to_string(mem, d) : NULL;
+    if (body_is_integer(v))
+        return body_int_value(v, &i) == 0 ? int_to_string(mem, i)
+                                          : body_string(mem, v->u.str, v->len);
+    return body_real_value(v, &d) == 0 ? real_to_string(mem, d) : NULL;
 }
 
 /* "12.30" -> 12.3; no exponent */
-static adp__jv_t *decimal_to_number(const adp_mem_t *mem, const adp__jv_t *v)
+static body_value_t *decimal_to_number(const body_mem_t *mem, const body_value_t *v)
 {
     char s[65];
     int integral;
     if (string_cstr(v, s, sizeof(s)) != 0 || !json_number_syntax(s, v->len, &integral) ||
         strpbrk(s, "eE") != NULL)
         return NULL;
-    return adp__json_real(mem, strtod(s, NULL));
+    return body_real(mem, strtod(s, NULL));
 }
 
-adp__jv_t *adp__convert(const adp_mem_t *mem, adp__conv_t conv, int scale, const adp__jv_t *v)
+body_value_t *adp__convert(const body_mem_t *mem, adp__conv_t conv, int scale,
+                           const body_value_t *v)
 {
     int64_t minor, i;
     switch (conv) {
     case ADP__C_NUM_TO_STR:
-        return v->type == ADP__J_NUMBER ? number_to_string(mem, v) : NULL;
+        return v->type == BODY_NUMBER ? number_to_string(mem, v) : NULL;
     case ADP__C_INT_TO_STR:
-        return adp__json_is_integer(v) ? number_to_string(mem, v) : NULL;
+        return body_is_integer(v) ? number_to_string(mem, v) : NULL;
     case ADP__C_STR_TO_NUM:
     case ADP__C_STR_TO_INT:
         return string_to_number(mem, v, conv == ADP__C_STR_TO_INT);
     case ADP__C_DEC_TO_MINOR:
-        if (v->type != ADP__J_STRING || decimal_to_minor(v->u.str, v->len, scale, &minor) != 0)
+        if (v->type != BODY_STRING || decimal_to_minor(v->u.str, v->len, scale, &minor) != 0)
             return NULL;
-        return adp__json_integer(mem, minor);
+        return body_integer(mem, minor);
     case ADP__C_MINOR_TO_DEC:
-        return adp__json_int_value(v, &i) == 0 ? minor_to_decimal(mem, i, scale) : NULL;
+        return body_int_value(v, &i) == 0 ? minor_to_decimal(mem, i, scale) : NULL;
     case ADP__C_NUM_TO_MINOR:
-        return number_to_minor(v, scale, &minor) == 0 ? adp__json_integer(mem, minor) : NULL;
+        return number_to_minor(v, scale, &minor) == 0 ? body_integer(mem, minor) : NULL;
     case ADP__C_MINOR_TO_NUM:
-        return adp__json_int_value(v, &i) == 0
-                   ? adp__json_real(mem, (double)i / (double)pow10_table[scale])
-                   : NULL;
+        return body_int_value(v, &i) == 0 ? body_real(mem, (double)i / (double)pow10_table[scale])
+                                          : NULL;
     case ADP__C_NUM_TO_DEC:
         return number_to_minor(v, scale, &minor) == 0 ? minor_to_decimal(mem, minor, scale) : NULL;
     case ADP__C_DEC_TO_NUM:

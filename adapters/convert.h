@@ -4,7 +4,7 @@
 #define ADP_CONVERT_H
 
 #include <stdint.h>
-#include "jvalue.h"
+#include "body.h"
 
 /* The types a `convert` step names. */
 typedef enum adp__type {
@@ -49,7 +49,8 @@ int adp__type_fits(adp__type_t t, const char *schema_type);
 
 /* Converts `v` (not null) into a new value allocated from `mem`. Returns NULL when `v` has the
  * wrong type or cannot be converted exactly. */
-adp__jv_t *adp__convert(const adp_mem_t *mem, adp__conv_t conv, int scale, const adp__jv_t *v);
+body_value_t *adp__convert(const body_mem_t *mem, adp__conv_t conv, int scale,
+                           const body_value_t *v);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
 int64_t adp__days_from_civil(int64_t y, unsigned m, unsigned d);

@@ -271,7 +271,7 @@ void adp_response_dispose(adp_response_t *res)
 }
 
 /* The caller's memory, or an arena of the exchange's own (created on first use). */
-static const adp_mem_t *mem_of(adp_mem_t *mem, void **own)
+static const body_mem_t *mem_of(body_mem_t *mem, void **own)
 {
     if (mem->alloc == NULL) {
         adp__arena_t *a = adp__xmalloc(sizeof(*a));
@@ -284,7 +284,7 @@ static const adp_mem_t *mem_of(adp_mem_t *mem, void **own)
 
 /* Writes the edited body back as the exchange's bytes: only when a step changed it, so an
  * untouched body goes out exactly as it came. */
-static void body_out(const adp__run_t *run, const adp__jv_t *doc, const char **body,
+static void body_out(const adp__run_t *run, const body_value_t *doc, const char **body,
                      size_t *len)
 {
     if (!run->changed)
@@ -294,7 +294,7 @@ static void body_out(const adp__run_t *run, const adp__jv_t *doc, const char **b
         *len = 0;
         return;
     }
-    *body = adp__json_dump(run->mem, doc, len);
+    *body = body_dump(run->mem, doc, len);
 }
 
 static void count(const adp_plan_t *plan, adp_direction_t dir, size_t n)
@@ -304,14 +304,14 @@ static void count(const adp_plan_t *plan, adp_direction_t dir, size_t n)
 }
 
 /* Parses the request body when the plan has steps for it. */
-static adp_result_t request_doc(const adp_plan_t *plan, adp_request_t *req, const adp_mem_t *mem,
-                                adp__jv_t **doc)
+static adp_result_t request_doc(const adp_plan_t *plan, adp_request_t *req, const body_mem_t *mem,
+                                body_value_t **doc)
 {
     *doc = NULL;
     if (req->body == NULL || !plan->request_body)
         return ADP_OK;
-    adp__jerror_t e;
-    if ((*doc = adp__json_parse(mem, req->body, req->body_len, &e)) == NULL) {
+    body_error_t e;
+    if ((*doc = body_parse(mem, req->body, req->body_len, 0, &e)) == NULL) {
         req->body_error = (adp_body_error_t){e.message, e.offset, e.line, e.col};
         return ADP_BAD_BODY;
     }
@@ -335,7 +335,7 @@ adp_result_t adp_request_upgrade(const adp_plan_t *plan, adp_request_t *req)
         return ADP_GONE;
     adp__run_t run = {.mem = mem_of(&req->mem, &req->own_arena), .scope = ADP__IN_REQUEST,
                       .first = &req->first_mismatch};
-    adp__jv_t *doc = NULL;
+    body_value_t *doc = NULL;
     if (stream_request(plan, req, &run) != 0 && request_doc(plan, req, run.mem, &doc) != ADP_OK)
         return ADP_BAD_BODY;
     int has_body = doc != NULL;
@@ -382,14 +382,15 @@ adp_result_t adp_request_upgrade(const adp_plan_t *plan, adp_request_t *req)
 
 /* Parses the response body when the plan transforms bodies of its (upstream) status; a body
  * that is not JSON stays as it is. */
-static adp__jv_t *response_doc(const adp_plan_t *plan, adp_response_t *res, const adp_mem_t *mem)
+static body_value_t *response_doc(const adp_plan_t *plan, adp_response_t *res,
+                                  const body_mem_t *mem)
 {
-    adp__jerror_t e;
-    adp__jv_t *doc = NULL;
+    body_error_t e;
+    body_value_t *doc = NULL;
     res->body_invalid = 0;
     if (res->body == NULL || !adp__statuses_has(&plan->response_body, res->status))
         return NULL;
-    if ((doc = adp__json_parse(mem, res->body, res->body_len, &e)) == NULL)
+    if ((doc = body_parse(mem, res->body, res->body_len, 0, &e)) == NULL)
         res->body_invalid = 1;
     return doc;
 }
@@ -423,7 +424,7 @@ void adp_response_downgrade(const adp_plan_t *plan, adp_response_t *res)
 {
     adp__run_t run = {.mem = mem_of(&res->mem, &res->own_arena), .scope = ADP__IN_RESPONSE,
                       .first = &res->first_mismatch};
-    adp__jv_t *doc = NULL;
+    body_value_t *doc = NULL;
     res->body_invalid = 0;
     if (stream_response(plan, res, &run) != 0)
         doc = response_doc(plan, res, run.mem);

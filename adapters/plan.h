@@ -10,7 +10,7 @@
 #include "adapters.h"
 #include "convert.h"
 #include "jpath.h"
-#include "jvalue.h"
+#include "body.h"
 
 /* A set of HTTP status codes 100..611 (bit status - 100). */
 typedef struct st_adp__statuses_t {
@@ -56,7 +56,7 @@ typedef struct st_adp__map_t {
 
 /* ...and as steps run it (body values). */
 typedef struct st_adp__jmap_t {
-    const adp__jv_t **from, **to; /* parallel; scalars */
+    const body_value_t **from, **to; /* parallel; scalars */
     size_t n;
 } adp__jmap_t;
 
@@ -66,7 +66,7 @@ typedef struct st_adp__step_t {
     int count_missing; /* an absent src counts as a mismatch (the field is not known optional) */
     adp__jpath_t base; /* may hold wildcards */
     adp__jpath_t src, dst;
-    const adp__jv_t *value; /* DEFAULT value; CLOSE extra members (an object) or NULL; copied
+    const body_value_t *value; /* DEFAULT value; CLOSE extra members (an object) or NULL; copied
                                into the body before use, never edited in place */
     const char *key; /* TO_ID/TO_OBJECT id member, OPEN/CLOSE envelope member */
     size_t key_len;
@@ -211,7 +211,7 @@ typedef struct st_adp__trail_t {
 
 /* State of one transform call: which body, which status, what went wrong. */
 typedef struct st_adp__run_t {
-    const adp_mem_t *mem; /* where new body values go */
+    const body_mem_t *mem; /* where new body values go */
     int changed;          /* some step edited the body */
     unsigned scope;       /* ADP__IN_REQUEST or ADP__IN_RESPONSE */
     int status;     /* responses: the (older version's) status at this point of the chain */
@@ -225,7 +225,7 @@ typedef struct st_adp__run_t {
 /* Whether `step` applies to the run's body (scope, and for responses the status). */
 int adp__step_applies(const adp__run_t *run, const adp__step_t *step);
 /* Index of `v` among the map's `from` values, or -1. */
-int adp__map_find(const adp__jmap_t *m, const adp__jv_t *v);
+int adp__map_find(const adp__jmap_t *m, const body_value_t *v);
 /* The state a member named key[0..len) leads to from `st`, or ADP__NO_STATE. */
 uint32_t adp__transition(const adp__dstate_t *st, const char *key, size_t len);
 
@@ -241,10 +241,10 @@ int adp__stream(adp__run_t *run, const adp__dfa_t *dfa, int upgrade, const char 
                 size_t *len);
 
 /* Runs op-level steps over the body in order; *root may be replaced (envelopes at the root). */
-void adp__run_steps(adp__run_t *run, adp__jv_t **root, const adp__step_t *steps, size_t n);
+void adp__run_steps(adp__run_t *run, body_value_t **root, const adp__step_t *steps, size_t n);
 /* Walks the body with a schema automaton: downgrades run each state's actions before its
  * children (pre-order), upgrades after them (post-order), so each step sees the shape it was
  * compiled for. */
-void adp__run_dfa(adp__run_t *run, adp__jv_t *root, const adp__dfa_t *dfa, int upgrade);
+void adp__run_dfa(adp__run_t *run, body_value_t *root, const adp__dfa_t *dfa, int upgrade);
 
 #endif

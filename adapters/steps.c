@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "body_jansson.h"
 #include "steps.h"
 
 static int fail(adp__ctx_t *ctx, const spec_node_t *n, const char *fmt, ...)
@@ -23,10 +24,10 @@ static int fail(adp__ctx_t *ctx, const spec_node_t *n, const char *fmt, ...)
 
 /* ---- plan constants: jansson values of the adapter file as body values ---- */
 
-static const adp__jv_t *constant(adp__ctx_t *ctx, const json_t *v)
+static const body_value_t *constant(adp__ctx_t *ctx, const json_t *v)
 {
-    adp_mem_t mem = adp__arena_mem(ctx->arena);
-    return v != NULL ? adp__json_from_jansson(&mem, v) : NULL;
+    body_mem_t mem = adp__arena_mem(ctx->arena);
+    return v != NULL ? body_from_jansson(&mem, v) : NULL;
 }
 
 static const adp__jmap_t *constant_map(adp__ctx_t *ctx, const adp__map_t *m)

@@ -180,36 +180,36 @@ static int put_name(stream_t *s, const char *key, size_t len)
     return 0;
 }
 
-static int put_value(stream_t *s, const adp__jv_t *v)
+static int put_value(stream_t *s, const body_value_t *v)
 {
-    size_t n = adp__json_size(v);
+    size_t n = body_write_size(v);
     if ((size_t)(s->oend - s->o) < n)
         return -1;
-    s->o = adp__json_write(v, s->o);
+    s->o = body_write(v, s->o);
     return 0;
 }
 
 /* Reads the scalar at p into `v` (strings and numbers point into the input); -1 for anything
  * else, or an escaped string (the tree engine decodes those). */
-static int scalar(stream_t *s, adp__jv_t *v)
+static int scalar(stream_t *s, body_value_t *v)
 {
     const char *p = s->p, *q;
     int escaped;
     unsigned flags;
-    *v = (adp__jv_t){0};
+    *v = (body_value_t){0};
     switch (*p) {
     case '"':
-        if ((q = adp__json_scan_string(p + 1, s->end, &escaped)) == NULL || escaped)
+        if ((q = body_scan_string(p + 1, s->end, &escaped)) == NULL || escaped)
             return -1;
-        *v = (adp__jv_t){.type = ADP__J_STRING, .flags = ADP__JF_VERBATIM,
+        *v = (body_value_t){.type = BODY_STRING, .flags = BODY_VERBATIM,
                          .len = (uint32_t)(q - p - 1), .u.str = p + 1};
         s->p = q + 1;
         return 0;
     case '-':
     case '0' ... '9':
-        if ((q = adp__json_scan_number(p, s->end, &flags)) == NULL)
+        if ((q = body_scan_number(p, s->end, &flags)) == NULL)
             return -1;
-        *v = (adp__jv_t){.type = ADP__J_NUMBER, .flags = (uint8_t)flags,
+        *v = (body_value_t){.type = BODY_NUMBER, .flags = (uint8_t)flags,
                          .len = (uint32_t)(q - p), .u.str = p};
         s->p = q;
         return 0;
@@ -217,8 +217,8 @@ static int scalar(stream_t *s, adp__jv_t *v)
     static const struct {
         const char *text;
         size_t len;
-        adp__jtype_t type;
-    } lits[] = {{"null", 4, ADP__J_NULL}, {"false", 5, ADP__J_FALSE}, {"true", 4, ADP__J_TRUE}};
+        body_type_t type;
+    } lits[] = {{"null", 4, BODY_NULL}, {"false", 5, BODY_FALSE}, {"true", 4, BODY_TRUE}};
     for (size_t i = 0; i < 3; ++i)
         if ((size_t)(s->end - p) >= lits[i].len && memcmp(p, lits[i].text, lits[i].len) == 0) {
             v->type = (uint8_t)lits[i].type;
@@ -267,11 +267,11 @@ static int array(stream_t *s, const adp__dstate_t *st, size_t depth)
 
 /* A converted or mapped member's value: the new value, or NULL to keep the input's. -1 for what
  * apply.c would count as a mismatch. */
-static int transformed(stream_t *s, const adp__step_t *step, const adp__jv_t *in,
-                       const adp__jv_t **out)
+static int transformed(stream_t *s, const adp__step_t *step, const body_value_t *in,
+                       const body_value_t **out)
 {
     *out = NULL;
-    if (in->type == ADP__J_NULL)
+    if (in->type == BODY_NULL)
         return 0;
     if (step->prim == ADP__P_CONVERT)
         return (*out = adp__convert(s->run->mem, step->conv, step->scale, in)) != NULL ? 0 : -1;
@@ -283,8 +283,8 @@ static int transformed(stream_t *s, const adp__step_t *step, const adp__jv_t *in
     /* unmapped: a mismatch when strict or of another kind than the table (see apply_map) */
     if (step->strict || step->map->n == 0)
         return step->strict ? -1 : 0;
-    int a = in->type == ADP__J_TRUE ? ADP__J_FALSE : in->type;
-    int b = step->map->from[0]->type == ADP__J_TRUE ? ADP__J_FALSE : step->map->from[0]->type;
+    int a = in->type == BODY_TRUE ? BODY_FALSE : in->type;
+    int b = step->map->from[0]->type == BODY_TRUE ? BODY_FALSE : step->map->from[0]->type;
     return a == b ? 0 : -1;
 }
 
@@ -304,8 +304,8 @@ static int member(stream_t *s, const adp__dstate_t *st, const adp__step_t *step,
     }
     ++*emitted;
     if (step != NULL && (step->prim == ADP__P_CONVERT || step->prim == ADP__P_MAP)) {
-        adp__jv_t in;
-        const adp__jv_t *out;
+        body_value_t in;
+        const body_value_t *out;
         const char *at = s->p;
         if (scalar(s, &in) != 0 || transformed(s, step, &in, &out) != 0 ||
             put_name(s, key, klen) != 0)
@@ -339,9 +339,9 @@ static int match(const program_t *prog, const char *key, size_t klen, int *confl
     *conflict = 0;
     for (size_t i = 0; i < prog->n; ++i) {
         const pstep_t *ps = &prog->steps[i];
-        if (ps->len == klen && adp__bytes_eq(ps->key, key, klen))
+        if (ps->len == klen && body_bytes_eq(ps->key, key, klen))
             return (int)i;
-        if (ps->to != NULL && ps->to_len == klen && adp__bytes_eq(ps->to, key, klen))
+        if (ps->to != NULL && ps->to_len == klen && body_bytes_eq(ps->to, key, klen))
             *conflict = 1;
     }
     return -1;
@@ -389,7 +389,7 @@ static int duplicate(names_t *nm, const char *key, size_t len)
         if (nm->n == NAMES_MAX)
             return 1;
         for (size_t i = 0; i < nm->n; ++i)
-            if (nm->len[i] == len && adp__bytes_eq(nm->key[i], key, len))
+            if (nm->len[i] == len && body_bytes_eq(nm->key[i], key, len))
                 return 1;
     }
     nm->bits |= bit;
@@ -421,7 +421,7 @@ static int object(stream_t *s, const adp__dstate_t *st, size_t depth)
         int escaped, conflict;
         const char *q;
         if (s->p == s->end || *s->p != '"' ||
-            (q = adp__json_scan_string(s->p + 1, s->end, &escaped)) == NULL || escaped)
+            (q = body_scan_string(s->p + 1, s->end, &escaped)) == NULL || escaped)
             return -1;
         const char *key = s->p + 1;
         size_t klen = (size_t)(q - key);
@@ -469,13 +469,13 @@ static int value(stream_t *s, uint32_t state, size_t depth)
         return -1;
     if (*s->p == '[')
         return array(s, st, depth);
-    adp__jv_t v;
+    body_value_t v;
     const char *at = s->p;
     if (scalar(s, &v) != 0) {
         /* an escaped string is fine where nothing reads it: copy it checked */
         int escaped;
         const char *q;
-        if (*at != '"' || (q = adp__json_scan_string(at + 1, s->end, &escaped)) == NULL)
+        if (*at != '"' || (q = body_scan_string(at + 1, s->end, &escaped)) == NULL)
             return -1;
         s->p = q + 1;
     }
@@ -488,7 +488,7 @@ int adp__stream(adp__run_t *run, const adp__dfa_t *dfa, int upgrade, const char 
     if (*len == 0 || *len > UINT32_MAX || dfa == NULL || dfa->n == 0)
         return -1;
     size_t cap = *len + *len / 4 + 256;
-    char *out = adp__jalloc(run->mem, cap);
+    char *out = body_alloc(run->mem, cap);
     stream_t s = {run, dfa, upgrade, *body, *body + *len, out, out + cap, 0, NULL, {.n = 0}};
     ws(&s);
     if (value(&s, 0, 0) != 0)

@@ -94,7 +94,7 @@ static void get_headers(const h2o_headers_t *headers, adp_fields_t *fields)
     }
 }
 
-/* The adapters' bump memory (adp_mem_t) for one exchange, carved out of the request's pool and
+/* The adapters' bump memory (body_mem_t) for one exchange, carved out of the request's pool and
  * freed with it. h2o's pool neither aligns nor keeps allocations of a kilobyte or more in its
  * chunks (each is a malloc of its own), so this takes blocks from it, growing from 32 KiB to
  * 256 KiB, and hands out 8-byte aligned pieces. Created on first use, shared by the request's
@@ -141,9 +141,9 @@ static void *mem_alloc(void *ctx, size_t size)
     return p;
 }
 
-static adp_mem_t exchange_mem(gw_exchange_t *x)
+static body_mem_t exchange_mem(gw_exchange_t *x)
 {
-    return (adp_mem_t){mem_alloc, x};
+    return (body_mem_t){mem_alloc, x};
 }
 
 static int is_json(const h2o_headers_t *headers)

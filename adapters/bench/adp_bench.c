@@ -8,7 +8,7 @@
  * machine does not skew it), for:
  *   adapted      adp_response_downgrade on the upstream bytes: parse, transform and write, into
  *                a bump allocator reset per response (what the gateway does per response)
- *   parse+write  adp__json_parse + adp__json_dump alone: the JSON model's share of `adapted`
+ *   parse+write  body_parse + body_dump alone: the JSON model's share of `adapted`
  *   jansson      json_loadb + json_dumpb (size, then write): the path before the JSON model
  * and the CPU time per adapted response. */
 #include <stdint.h>
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <jansson.h>
 #include "adapters.h"
-#include "jvalue.h"
 
 static const char *SPEC_V1 =
     "openapi: 3.0.3\n"
@@ -222,7 +222,7 @@ static void downgrade(const adp_plan_t *plan, const char *text, size_t len, bump
 {
     adp_response_init(res);
     res->status = 200;
-    res->mem = (adp_mem_t){bump_alloc, bump};
+    res->mem = (body_mem_t){bump_alloc, bump};
     res->body = text;
     res->body_len = len;
     adp_response_downgrade(plan, res);
@@ -232,7 +232,7 @@ static void downgrade(const adp_plan_t *plan, const char *text, size_t len, bump
 static size_t run_once(what_t what, const adp_plan_t *plan, const char *text, size_t len,
                        bump_t *bump)
 {
-    adp_mem_t mem = {bump_alloc, bump};
+    body_mem_t mem = {bump_alloc, bump};
     size_t out_len = 0;
     switch (what) {
     case ADAPTED: {
@@ -251,13 +251,13 @@ static size_t run_once(what_t what, const adp_plan_t *plan, const char *text, si
         break;
     }
     case PARSE_WRITE: {
-        adp__jerror_t err;
-        adp__jv_t *doc = adp__json_parse(&mem, text, len, &err);
+        body_error_t err;
+        body_value_t *doc = body_parse(&mem, text, len, 0, &err);
         if (doc == NULL) {
             fprintf(stderr, "parse error at %zu: %s\n", err.offset, err.message);
             exit(1);
         }
-        adp__json_dump(&mem, doc, &out_len);
+        body_dump(&mem, doc, &out_len);
         break;
     }
     case JANSSON: { /* as the gateway serialised before the JSON model: size, then write */
@@ -298,7 +298,7 @@ static double measure(what_t what, const adp_plan_t *plan, const char *text, siz
 static void check(const adp_plan_t *plan, const char *text, size_t len, size_t items)
 {
     bump_t bump = {NULL};
-    adp_mem_t mem = {bump_alloc, &bump};
+    body_mem_t mem = {bump_alloc, &bump};
     adp_response_t res;
     downgrade(plan, text, len, &bump, &res);
     json_t *out = res.body != NULL ? json_loadb(res.body, res.body_len, 0, NULL) : NULL;
@@ -311,10 +311,10 @@ static void check(const adp_plan_t *plan, const char *text, size_t len, size_t i
     }
     json_decref(out);
     adp_response_dispose(&res);
-    adp__jerror_t err;
-    adp__jv_t *doc = adp__json_parse(&mem, text, len, &err);
+    body_error_t err;
+    body_value_t *doc = body_parse(&mem, text, len, 0, &err);
     size_t n = 0;
-    char *again = doc != NULL ? adp__json_dump(&mem, doc, &n) : NULL;
+    char *again = doc != NULL ? body_dump(&mem, doc, &n) : NULL;
     if (again == NULL || n != len || memcmp(again, text, len) != 0) {
         fprintf(stderr, "parse+write changed the body\n");
         exit(1);

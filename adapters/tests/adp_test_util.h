@@ -89,7 +89,7 @@ static inline char *exact_copy(const char *text, size_t len)
     return p;
 }
 
-/* A caller's adp_mem_t for tests: every allocation a malloc of its own (so ASan sees each one's
+/* A caller's body_mem_t for tests: every allocation a malloc of its own (so ASan sees each one's
  * bounds), counted, all freed by test_mem_free. */
 typedef struct {
     void **ptrs;
@@ -114,10 +114,10 @@ static inline void *test_mem_alloc(void *ctx, size_t size)
     return p;
 }
 
-static inline adp_mem_t test_mem(test_mem_t *m)
+static inline body_mem_t test_mem(test_mem_t *m)
 {
     memset(m, 0, sizeof(*m));
-    return (adp_mem_t){test_mem_alloc, m};
+    return (body_mem_t){test_mem_alloc, m};
 }
 
 static inline void test_mem_free(test_mem_t *m)

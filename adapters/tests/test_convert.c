@@ -7,15 +7,15 @@
 static void conv(adp__conv_t c, int scale, const char *in, const char *want)
 {
     test_mem_t tm;
-    adp_mem_t mem = test_mem(&tm);
+    body_mem_t mem = test_mem(&tm);
     char *text = exact_copy(in, strlen(in));
-    adp__jerror_t e;
-    adp__jv_t *v = adp__json_parse(&mem, text, strlen(in), &e);
+    body_error_t e;
+    body_value_t *v = body_parse(&mem, text, strlen(in), 0, &e);
     if (v == NULL)
         fail_msg("bad JSON in test: %s: %s", in, e.message);
-    adp__jv_t *out = adp__convert(&mem, c, scale, v);
+    body_value_t *out = adp__convert(&mem, c, scale, v);
     size_t n = 0;
-    const char *got = out != NULL ? adp__json_dump(&mem, out, &n) : NULL;
+    const char *got = out != NULL ? body_dump(&mem, out, &n) : NULL;
     if (want == NULL && out != NULL)
         fail_msg("%s converted to %.*s", in, (int)n, got);
     if (want != NULL && out == NULL)

@@ -112,7 +112,7 @@ typedef struct {
 static int compare(const adp__dfa_t *dfa, int upgrade, const char *body, tally_t *t)
 {
     test_mem_t m1, m2;
-    adp_mem_t mem1 = test_mem(&m1), mem2 = test_mem(&m2);
+    body_mem_t mem1 = test_mem(&m1), mem2 = test_mem(&m2);
     size_t len = strlen(body);
     char *in = exact_copy(body, len);
     adp__run_t rs = {.mem = &mem1, .scope = upgrade ? ADP__IN_REQUEST : ADP__IN_RESPONSE,
@@ -122,8 +122,8 @@ static int compare(const adp__dfa_t *dfa, int upgrade, const char *body, tally_t
     size_t out_len = len;
     int streamed = adp__stream(&rs, dfa, upgrade, &out, &out_len) == 0;
     assert_int_equal(rs.mismatches, 0); /* the pass never counts: it gives up instead */
-    adp__jerror_t err;
-    adp__jv_t *doc = adp__json_parse(&mem2, in, len, &err);
+    body_error_t err;
+    body_value_t *doc = body_parse(&mem2, in, len, 0, &err);
     if (doc == NULL) {
         if (streamed)
             fail_msg("streamed a body the parser rejects (%s): %s", err.message, body);
@@ -134,7 +134,7 @@ static int compare(const adp__dfa_t *dfa, int upgrade, const char *body, tally_t
                      rt.mismatches, body);
         if (streamed) {
             size_t tl;
-            const char *tree = rt.changed ? adp__json_dump(&mem2, doc, &tl) : in;
+            const char *tree = rt.changed ? body_dump(&mem2, doc, &tl) : in;
             tl = rt.changed ? tl : len;
             json_t *a = js_bytes(out, out_len), *b = js_bytes(tree, tl);
             if (!json_equal(a, b))
