@@ -34,6 +34,23 @@ typedef struct st_body_mem_t {
     void *ctx;
 } body_mem_t;
 
+/* A malloc-backed bump arena for callers without a pool of their own (the diff engine, schema
+ * validation, tests). Init it, hand out body_arena_mem, reset it between documents (keeps the
+ * newest block for reuse) and dispose it. Out of memory aborts. Not thread-safe. */
+typedef struct st_body_arena_t {
+    struct st_body__block_t *head; /* private */
+    size_t next_size;              /* private */
+} body_arena_t;
+
+void body_arena_init(body_arena_t *a);
+/* 8-byte aligned, uninitialised memory that lives until the next reset or dispose. */
+void *body_arena_alloc(body_arena_t *a, size_t size);
+/* Releases everything allocated so far; the memory may be reused. */
+void body_arena_reset(body_arena_t *a);
+void body_arena_dispose(body_arena_t *a);
+/* The arena as a body_mem_t; `a` must outlive its use. */
+body_mem_t body_arena_mem(body_arena_t *a);
+
 typedef enum body_type {
     BODY_NULL,
     BODY_FALSE,
@@ -119,8 +136,9 @@ void *body_alloc(const body_mem_t *mem, size_t size);
 /* ---- parsing and writing ---- */
 
 /* Parse flags. */
-#define BODY_PARSE_FINITE 1u /* a number whose value overflows a double is an error (BODY_ERANGE)  \
-                              */
+#define BODY_PARSE_FINITE                                                                          \
+    1u /* a number whose value overflows a double is an error (BODY_ERANGE)                        \
+        */
 
 /* Parses one JSON text (RFC 8259: any value at the top, surrounding whitespace allowed) in
  * `buf`, which must outlive the result. Validates UTF-8 (RFC 3629: no overlongs, no

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ct_ctx.h"
+#include "ct_body.h"
+#include "ct_json.h"
 #include "ct_excerpt.h"
-#include "ct_utf8.h"
 
 static int is_space(char c)
 {
@@ -92,25 +92,21 @@ static void emit_bytes(ct_ctx_t *ctx, ct_kind_t kind, const ct_response_t *p,
 }
 
 typedef struct st_parsed_t {
-    json_t *value;
-    json_error_t error;
+    body_value_t *value;
+    body_error_t error;
 } parsed_t;
 
+/* Into the comparison's arena. A number beyond a double's range is an error, as jansson had it:
+ * such a body cannot be compared by value. */
 static void parse(ct_ctx_t *ctx, const ct_response_t *r, parsed_t *out)
 {
-    const size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
-    out->value = json_loadb(r->body, r->body_len, flags, &out->error);
-    if (out->value == NULL && json_error_code(&out->error) == json_error_numeric_overflow) {
-        /* an integer beyond int64: jansson can only hold it as a double */
-        out->value = json_loadb(r->body, r->body_len, flags | JSON_DECODE_INT_AS_REAL, &out->error);
-        if (out->value != NULL)
-            ctx->lossy_numbers = 1;
-    }
+    body_mem_t mem = body_arena_mem(&ctx->scratch->arena);
+    out->value = body_parse(&mem, r->body, r->body_len, BODY_PARSE_FINITE, &out->error);
 }
 
 static int too_deep(const parsed_t *p)
 {
-    return p->value == NULL && json_error_code(&p->error) == json_error_stack_overflow;
+    return p->value == NULL && p->error.code == BODY_EDEPTH;
 }
 
 /* One side parsed, the other did not. */
@@ -122,14 +118,12 @@ static void emit_parse_failure(ct_ctx_t *ctx, const ct_response_t *p, const ct_r
     const parsed_t *bad = primary_failed ? pp : pc;
     const ct_response_t *raw = primary_failed ? p : c;
     char text[CT_EXCERPT_SIZE(CT_EXCERPT_LIMIT)], json[CT_EXCERPT_SIZE(CT_EXCERPT_LIMIT)];
-    char detail[JSON_ERROR_TEXT_LENGTH + 96];
+    char detail[160];
     ct__excerpt_text(raw->body, raw->body_len, 0, limit, text);
     ct__excerpt_json(primary_failed ? pc->value : pp->value, limit, json);
-    /* jansson quotes the offending input in its message, which may not be UTF-8 */
-    char *why = ct__utf8_dup(bad->error.text, strlen(bad->error.text), JSON_ERROR_TEXT_LENGTH);
-    snprintf(detail, sizeof(detail), "%s: %s at line %d column %d",
-             primary_failed ? "primary" : "candidate", why, bad->error.line, bad->error.column);
-    free(why);
+    snprintf(detail, sizeof(detail), "%s: %s at line %u column %u",
+             primary_failed ? "primary" : "candidate", bad->error.message, bad->error.line,
+             bad->error.col);
     ct__emit(ctx, too_deep(bad) ? CT_DIFF_TOO_DEEP : CT_DIFF_INVALID_JSON,
              primary_failed ? text : json, primary_failed ? json : text, detail);
 }
@@ -149,8 +143,7 @@ static void compare_json(ct_ctx_t *ctx, const ct_response_t *p, const ct_respons
                    "both bodies nest deeper than the JSON parser allows");
     else
         emit_bytes(ctx, CT_DIFF_BYTES_CHANGED, p, c, "neither body is valid JSON");
-    json_decref(pp.value);
-    json_decref(pc.value);
+    body_arena_reset(&ctx->scratch->arena);
 }
 
 void ct__compare_body(ct_ctx_t *ctx, const ct_response_t *p, const ct_response_t *c, size_t begin,

@@ -1,10 +1,13 @@
-/* Internal: the state of one comparison, shared by its passes (status and headers in ct_diff.c
- * and ct_headers.c, bodies in ct_body.c, JSON values in ct_json.c). */
+/* Internal: the state of one comparison and the recording primitives its passes share (ct_ctx.c):
+ * entering and leaving path segments, emitting differences, rolling them back. The passes
+ * (ct_headers.h, ct_body.h, ct_json.h) include this header and are called by ct_diff.c; none of
+ * them includes ct_diff.c's or another pass's internals, so the includes form no cycle. */
 #ifndef CT_CTX_H
 #define CT_CTX_H
 
-#include <jansson.h>
 #include <stddef.h>
+
+#include "body.h"
 
 #include "ct_diff.h"
 #include "ct_match.h"
@@ -15,9 +18,10 @@
 typedef struct st_ct_scratch_t {
     ct_seg_t *segs; /* the path of the node being compared */
     size_t num_segs, segs_cap;
-    ct_states_t states;   /* rule states, see ct_match.h */
-    const json_t **pairs; /* work list of ct__json_equal */
+    ct_states_t states;         /* rule states, see ct_match.h */
+    const body_value_t **pairs; /* work list of the deep equality in ct_json.c */
     size_t pairs_cap;
+    body_arena_t arena; /* the parsed bodies of the comparison in progress */
 } ct_scratch_t;
 
 typedef struct st_ct_ctx_t {
@@ -28,9 +32,6 @@ typedef struct st_ct_ctx_t {
     /* Probe mode answers "would there be a difference?" without recording one: the first would-be
      * difference sets probe_hit and unwinds. Used to test array permutations and alignments. */
     int probe, probe_hit;
-    /* A body held an integer beyond int64 and was parsed with integers as doubles: mixed
-     * integer/real comparisons then happen in double precision on both sides. */
-    int lossy_numbers;
 } ct_ctx_t;
 
 /* A point to roll the recorded differences back to. */
@@ -52,20 +53,13 @@ int ct__stopped(const ct_ctx_t *ctx);
  * excerpt functions of ct_excerpt.h (NULL: absent side); detail may be NULL. */
 void ct__emit(ct_ctx_t *ctx, ct_kind_t kind, const char *p, const char *c, const char *detail);
 /* Same with JSON values rendered as excerpts (NULL: absent side). */
-void ct__emit_json(ct_ctx_t *ctx, ct_kind_t kind, const json_t *p, const json_t *c,
+void ct__emit_json(ct_ctx_t *ctx, ct_kind_t kind, const body_value_t *p, const body_value_t *c,
                    const char *detail);
 
 ct_mark_t ct__mark(const ct_ctx_t *ctx);
 void ct__rollback(ct_ctx_t *ctx, ct_mark_t mark);
 
-/* The passes. Each is called with the node it compares already entered: [begin, end) are that
- * node's rule states and verdict its verdict (never IGNORE). */
-void ct__compare_headers(ct_ctx_t *ctx, const ct_response_t *p, const ct_response_t *c,
-                         size_t begin, size_t end);
-void ct__compare_body(ct_ctx_t *ctx, const ct_response_t *p, const ct_response_t *c, size_t begin,
-                      size_t end, unsigned verdict);
-/* Compares two present JSON values at nesting depth `depth` (the body is depth 0). */
-void ct__diff_json(ct_ctx_t *ctx, const json_t *a, const json_t *b, unsigned depth, size_t begin,
-                   size_t end, unsigned verdict);
+/* Frees the differences of `result` from index `from` on. */
+void ct__drop_diffs(ct_result_t *result, size_t from);
 
 #endif

@@ -1,4 +1,5 @@
-/* Entry points of a comparison, the status pass, and the result: recording, rollback, rendering. */
+/* Entry points of a comparison, the status pass, and the result: lifetime and rendering. The
+ * recording primitives the passes share live in ct_ctx.c. */
 #include "ct_diff.h"
 
 #include <stdio.h>
@@ -6,8 +7,10 @@
 #include <string.h>
 
 #include "ct_alloc.h"
+#include "ct_body.h"
 #include "ct_ctx.h"
-#include "ct_excerpt.h"
+#include "ct_headers.h"
+#include "ct_json.h"
 
 static const char *const kind_names[] = {
 #define CT_DIFF_KIND_NAME(name, text) text,
@@ -38,16 +41,9 @@ void ct_result_init(ct_result_t *result)
     memset(result, 0, sizeof(*result));
 }
 
-static void free_diffs_from(ct_result_t *result, size_t from)
-{
-    for (size_t i = from; i < result->num_diffs; i++)
-        free((char *)result->diffs[i].path); /* one block holds all strings of the difference */
-    result->num_diffs = from;
-}
-
 void ct_result_clear(ct_result_t *result)
 {
-    free_diffs_from(result, 0);
+    ct__drop_diffs(result, 0);
     result->truncated = 0;
 }
 
@@ -59,103 +55,10 @@ void ct_result_dispose(ct_result_t *result)
         free(result->scratch->segs);
         free(result->scratch->states.items);
         free(result->scratch->pairs);
+        body_arena_dispose(&result->scratch->arena);
         free(result->scratch);
     }
     memset(result, 0, sizeof(*result));
-}
-
-/* Recording. */
-
-unsigned ct__enter(ct_ctx_t *ctx, ct_seg_t seg, size_t begin, size_t end, size_t *child_begin)
-{
-    ct_scratch_t *s = ctx->scratch;
-    if (s->num_segs == s->segs_cap)
-        ct__grow((void **)&s->segs, &s->segs_cap, s->num_segs + 1, sizeof(*s->segs));
-    s->segs[s->num_segs++] = seg;
-    *child_begin = s->states.len;
-    return begin == end ? 0 : ct__match_step(ctx->rules, &s->states, begin, end, &seg);
-}
-
-void ct__leave(ct_ctx_t *ctx, size_t child_begin)
-{
-    ctx->scratch->num_segs--;
-    ctx->scratch->states.len = child_begin;
-}
-
-int ct__stopped(const ct_ctx_t *ctx)
-{
-    return ctx->probe ? ctx->probe_hit : ctx->result->truncated;
-}
-
-ct_mark_t ct__mark(const ct_ctx_t *ctx)
-{
-    return (ct_mark_t){ctx->result->num_diffs, ctx->result->truncated};
-}
-
-void ct__rollback(ct_ctx_t *ctx, ct_mark_t mark)
-{
-    free_diffs_from(ctx->result, mark.num_diffs);
-    ctx->result->truncated = mark.truncated;
-}
-
-static char *copy_into(char **cursor, const char *s)
-{
-    if (s == NULL)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *dst = *cursor;
-    memcpy(dst, s, n);
-    *cursor += n;
-    return dst;
-}
-
-void ct__emit(ct_ctx_t *ctx, ct_kind_t kind, const char *p, const char *c, const char *detail)
-{
-    if (ctx->probe) {
-        ctx->probe_hit = 1;
-        return;
-    }
-    ct_result_t *r = ctx->result;
-    if (r->truncated)
-        return;
-    if (r->num_diffs >= ctx->opts->max_diffs) {
-        r->truncated = 1;
-        return;
-    }
-    char path[CT_PATH_MAX + 8], concrete[CT_PATH_MAX + 8];
-    const ct_scratch_t *s = ctx->scratch;
-    size_t size = ct__path_render(s->segs, s->num_segs, 1, path) + 1;
-    size += ct__path_render(s->segs, s->num_segs, 0, concrete) + 1;
-    size += (p != NULL ? strlen(p) + 1 : 0) + (c != NULL ? strlen(c) + 1 : 0);
-    size += detail != NULL ? strlen(detail) + 1 : 0;
-    char *block = ct__xmalloc(size), *cursor = block;
-    ct__grow((void **)&r->diffs, &r->capacity, r->num_diffs + 1, sizeof(*r->diffs));
-    ct_diff_t *d = &r->diffs[r->num_diffs++];
-    d->kind = kind;
-    d->path = copy_into(&cursor, path);
-    d->concrete = copy_into(&cursor, concrete);
-    d->primary = copy_into(&cursor, p);
-    d->candidate = copy_into(&cursor, c);
-    d->detail = copy_into(&cursor, detail);
-}
-
-void ct__emit_json(ct_ctx_t *ctx, ct_kind_t kind, const json_t *p, const json_t *c,
-                   const char *detail)
-{
-    if (ctx->probe) {
-        ctx->probe_hit = 1;
-        return;
-    }
-    if (ctx->result->truncated || ctx->result->num_diffs >= ctx->opts->max_diffs) {
-        ct__emit(ctx, kind, NULL, NULL, NULL); /* only marks the result truncated */
-        return;
-    }
-    char pbuf[CT_EXCERPT_SIZE(CT_EXCERPT_LIMIT)], cbuf[CT_EXCERPT_SIZE(CT_EXCERPT_LIMIT)];
-    if (p != NULL)
-        ct__excerpt_json(p, ctx->opts->excerpt_bytes, pbuf);
-    if (c != NULL)
-        ct__excerpt_json(c, ctx->opts->excerpt_bytes, cbuf);
-    ct__emit(ctx, kind, p != NULL ? pbuf : NULL, c != NULL ? cbuf : NULL, detail);
 }
 
 /* Comparisons. */
@@ -164,8 +67,10 @@ static void begin(ct_ctx_t *ctx, const ct_rules_t *rules, const char *operation,
                   ct_result_t *result)
 {
     ct_result_clear(result);
-    if (result->scratch == NULL)
+    if (result->scratch == NULL) {
         result->scratch = ct__xcalloc(1, sizeof(*result->scratch));
+        body_arena_init(&result->scratch->arena);
+    }
     result->scratch->num_segs = 0;
     result->scratch->states.len = 0;
     memset(ctx, 0, sizeof(*ctx));
@@ -228,8 +133,8 @@ int ct_compare(const ct_rules_t *rules, const char *operation, const ct_response
     return result->num_diffs != 0 || result->truncated;
 }
 
-int ct_compare_json(const ct_rules_t *rules, const char *operation, const json_t *primary,
-                    const json_t *candidate, ct_result_t *result)
+int ct_compare_json(const ct_rules_t *rules, const char *operation, const body_value_t *primary,
+                    const body_value_t *candidate, ct_result_t *result)
 {
     ct_rules_t defaults = {0};
     if (rules == NULL) {

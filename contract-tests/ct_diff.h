@@ -8,6 +8,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "body.h"
+
 #include "ct_rules.h"
 
 /* Every kind of difference, with its name in results and reports. */
@@ -81,11 +83,11 @@ void ct_result_clear(ct_result_t *result);
 int ct_compare(const ct_rules_t *rules, const char *operation, const ct_response_t *primary,
                const ct_response_t *candidate, ct_result_t *result);
 
-/* Compares two already parsed bodies the same way; paths start at `body`. NULL stands for an
- * absent body. Returns 1 when a difference was found, else 0. The values are only read (jansson's
- * iteration API is not const-correct, hence the casts inside). */
-int ct_compare_json(const ct_rules_t *rules, const char *operation, const json_t *primary,
-                    const json_t *candidate, ct_result_t *result);
+/* Compares two already parsed bodies (body model, body.h) the same way; paths start at `body`.
+ * NULL stands for an absent body. Returns 1 when a difference was found, else 0. The values are
+ * only read. */
+int ct_compare_json(const ct_rules_t *rules, const char *operation, const body_value_t *primary,
+                    const body_value_t *candidate, ct_result_t *result);
 
 /* "value_changed" etc.; "unknown" outside the enum. */
 const char *ct_kind_name(ct_kind_t kind);

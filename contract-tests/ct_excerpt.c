@@ -1,6 +1,7 @@
 /* Bounded display excerpts of JSON values, header values and raw bytes. */
 #include "ct_excerpt.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,11 +43,18 @@ static size_t finish(writer_t *w)
     return w->len;
 }
 
-size_t ct__format_number(const json_t *v, char *out)
+size_t ct__format_number(const body_value_t *v, char *out)
 {
-    if (json_is_integer(v))
-        return (size_t)snprintf(out, 32, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    double d = json_real_value(v);
+    int64_t i;
+    double d;
+    if (body_int_value(v, &i) == 0)
+        return (size_t)snprintf(out, 32, "%" PRId64, i);
+    if (body_real_value(v, &d) != 0) {
+        size_t n = v->len < 31 ? v->len : 31;
+        memcpy(out, v->u.str, n);
+        out[n] = '\0';
+        return n;
+    }
     if (d == floor(d) && fabs(d) < 1e16) /* integral: "100.0", not "1e+02" */
         return (size_t)snprintf(out, 32, "%.1f", d);
     int n = 0;
@@ -89,70 +97,62 @@ static void put_json_string(writer_t *w, const char *s, size_t len)
     put(w, "\"", 1);
 }
 
-static void put_json(writer_t *w, const json_t *v, int nesting)
+static void put_json(writer_t *w, const body_value_t *v, int nesting)
 {
     char num[32];
     if (w->full)
         return;
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
+    switch (v->type) {
+    case BODY_OBJECT:
         if (nesting >= MAX_EXCERPT_NESTING) {
             w->full = 1;
             return;
         }
-        const char *key;
-        size_t key_len;
-        json_t *value;
-        int first = 1;
         put(w, "{", 1);
-        json_object_keylen_foreach((json_t *)v, key, key_len, value)
-        {
-            if (w->full)
-                return;
-            if (!first)
+        for (uint32_t i = 0; i < v->len && !w->full; i++) {
+            const body_member_t *m = v->u.members + i;
+            if (i != 0)
                 put(w, ",", 1);
-            first = 0;
-            put_json_string(w, key, key_len);
+            put_json_string(w, m->key, m->len);
             put(w, ":", 1);
-            put_json(w, value, nesting + 1);
+            put_json(w, m->value, nesting + 1);
         }
+        if (w->full)
+            return;
         put(w, "}", 1);
         break;
-    }
-    case JSON_ARRAY: {
+    case BODY_ARRAY:
         if (nesting >= MAX_EXCERPT_NESTING) {
             w->full = 1;
             return;
         }
         put(w, "[", 1);
-        for (size_t i = 0, n = json_array_size(v); i < n && !w->full; i++) {
+        for (uint32_t i = 0; i < v->len && !w->full; i++) {
             if (i != 0)
                 put(w, ",", 1);
-            put_json(w, json_array_get(v, i), nesting + 1);
+            put_json(w, v->u.items[i], nesting + 1);
         }
         put(w, "]", 1);
         break;
-    }
-    case JSON_STRING:
-        put_json_string(w, json_string_value(v), json_string_length(v));
+    case BODY_STRING:
+        put_json_string(w, v->u.str, v->len);
         break;
-    case JSON_INTEGER:
-    case JSON_REAL:
+    case BODY_NUMBER:
         put(w, num, ct__format_number(v, num));
         break;
-    case JSON_TRUE:
+    case BODY_TRUE:
         put(w, "true", 4);
         break;
-    case JSON_FALSE:
+    case BODY_FALSE:
         put(w, "false", 5);
         break;
-    case JSON_NULL:
+    default:
         put(w, "null", 4);
         break;
     }
 }
 
-size_t ct__excerpt_json(const json_t *v, size_t limit, char *out)
+size_t ct__excerpt_json(const body_value_t *v, size_t limit, char *out)
 {
     writer_t w = {out, 0, limit, 0};
     put_json(&w, v, 0);

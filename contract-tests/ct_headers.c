@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "ct_alloc.h"
-#include "ct_ctx.h"
+#include "ct_headers.h"
 #include "ct_excerpt.h"
 
 /* Fields that differ between two healthy deployments on every request (dates, tracing ids,

@@ -1,12 +1,13 @@
-/* Structural diff of two JSON values: per-path differences with numbers compared by value, key
- * order ignored, array order changes and alignments detected, and nesting bounded. */
+/* Structural diff of two JSON bodies in the body model (body/body.h): per-path differences with
+ * numbers compared by value, key order ignored, array order changes and alignments detected, and
+ * nesting bounded. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ct_alloc.h"
-#include "ct_ctx.h"
+#include "ct_json.h"
 #include "ct_excerpt.h"
 #include "ct_map.h"
 
@@ -14,81 +15,46 @@ enum { CLASS_NULL, CLASS_BOOLEAN, CLASS_NUMBER, CLASS_STRING, CLASS_ARRAY, CLASS
 
 static const char *const class_names[] = {"null", "boolean", "number", "string", "array", "object"};
 
-static int class_of(const json_t *v)
+static int class_of(const body_value_t *v)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return CLASS_OBJECT;
-    case JSON_ARRAY:
-        return CLASS_ARRAY;
-    case JSON_STRING:
-        return CLASS_STRING;
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return CLASS_NUMBER;
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return CLASS_BOOLEAN;
-    case JSON_NULL:
-        break;
-    }
-    return CLASS_NULL;
+    static const int classes[] = {
+        [BODY_NULL] = CLASS_NULL,     [BODY_FALSE] = CLASS_BOOLEAN, [BODY_TRUE] = CLASS_BOOLEAN,
+        [BODY_NUMBER] = CLASS_NUMBER, [BODY_STRING] = CLASS_STRING, [BODY_ARRAY] = CLASS_ARRAY,
+        [BODY_OBJECT] = CLASS_OBJECT};
+    return classes[v->type];
 }
 
-static double number_value(const json_t *v)
-{
-    return json_is_integer(v) ? (double)json_integer_value(v) : json_real_value(v);
-}
-
-/* Integers compare exactly (ids beyond 2^53 stay distinct); an integer equals a real only when the
- * real holds exactly that integer, so 1 == 1.0. */
-static int numbers_equal(const ct_ctx_t *ctx, const json_t *a, const json_t *b)
-{
-    int ia = json_is_integer(a), ib = json_is_integer(b);
-    if (ia && ib)
-        return json_integer_value(a) == json_integer_value(b);
-    if (!ia && !ib)
-        return json_real_value(a) == json_real_value(b);
-    json_int_t i = json_integer_value(ia ? a : b);
-    double d = json_real_value(ia ? b : a);
-    if (ctx->lossy_numbers)
-        return (double)i == d;
-    /* 2^63 is exactly representable; the range check keeps the conversion defined */
-    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != floor(d))
-        return 0;
-    return (json_int_t)d == i;
-}
-
-static int scalars_equal(const ct_ctx_t *ctx, const json_t *a, const json_t *b, int cls)
+/* Numbers by value (body_number_equal): integers exactly (ids beyond 2^53 stay distinct), an
+ * integer equals a real only when the real holds exactly that integer, so 1 == 1.0; integers
+ * beyond int64 compare as doubles. */
+static int scalars_equal(const body_value_t *a, const body_value_t *b, int cls)
 {
     switch (cls) {
     case CLASS_NUMBER:
-        return numbers_equal(ctx, a, b);
+        return body_number_equal(a, b);
     case CLASS_STRING:
-        return json_string_length(a) == json_string_length(b) &&
-               memcmp(json_string_value(a), json_string_value(b), json_string_length(a)) == 0;
+        return a->len == b->len && memcmp(a->u.str, b->u.str, a->len) == 0;
     case CLASS_BOOLEAN:
-        return json_typeof(a) == json_typeof(b);
+        return a->type == b->type;
     default:
         return 1;
     }
 }
 
 /* Text a regex rule sees: string contents, number text, or the literal. */
-static const char *scalar_text(const json_t *v, char *buf, size_t *len)
+static const char *scalar_text(const body_value_t *v, char *buf, size_t *len)
 {
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-        *len = json_string_length(v);
-        return json_string_value(v);
-    case JSON_INTEGER:
-    case JSON_REAL:
+    switch (v->type) {
+    case BODY_STRING:
+        *len = v->len;
+        return v->u.str;
+    case BODY_NUMBER:
         *len = ct__format_number(v, buf);
         return buf;
-    case JSON_TRUE:
+    case BODY_TRUE:
         *len = 4;
         return "true";
-    case JSON_FALSE:
+    case BODY_FALSE:
         *len = 5;
         return "false";
     default:
@@ -97,11 +63,12 @@ static const char *scalar_text(const json_t *v, char *buf, size_t *len)
     }
 }
 
-static int matchers_equal(ct_ctx_t *ctx, const json_t *a, const json_t *b, size_t begin, size_t end)
+static int matchers_equal(ct_ctx_t *ctx, const body_value_t *a, const body_value_t *b, size_t begin,
+                          size_t end)
 {
     const ct_states_t *st = &ctx->scratch->states;
-    if (json_is_number(a) && json_is_number(b) &&
-        ct__match_numbers(ctx->rules, st, begin, end, number_value(a), number_value(b)))
+    if (a->type == BODY_NUMBER && b->type == BODY_NUMBER &&
+        ct__match_numbers(ctx->rules, st, begin, end, body_number_value(a), body_number_value(b)))
         return 1;
     char ba[32], bb[32];
     size_t la, lb;
@@ -109,9 +76,70 @@ static int matchers_equal(ct_ctx_t *ctx, const json_t *a, const json_t *b, size_
     return ct__match_texts(ctx->rules, st, begin, end, ta, la, tb, lb);
 }
 
+/* Member lookup in the other object: by position first (two bodies of one API mostly keep
+ * member order), then by name, through a hash index built on first need when the object is large
+ * so that reordered large objects stay linear. Names are unique (the parser merges duplicates). */
+typedef struct st_lookup_t {
+    const body_value_t *obj;
+    uint32_t *slots; /* member index + 1, 0 for empty; NULL until built */
+    size_t mask;
+} lookup_t;
+
+#define SMALL_OBJECT 16
+
+static int name_is(const body_member_t *m, const char *key, size_t len)
+{
+    return m->len == len && body_bytes_eq(m->key, key, len);
+}
+
+static void lookup_build(lookup_t *l)
+{
+    const body_value_t *o = l->obj;
+    size_t cap = 64;
+    while (cap < 2 * (size_t)o->len)
+        cap *= 2;
+    l->slots = ct__xcalloc(cap, sizeof(*l->slots));
+    l->mask = cap - 1;
+    for (uint32_t i = 0; i < o->len; i++) {
+        const body_member_t *m = o->u.members + i;
+        size_t slot = (size_t)ct__hash_bytes(m->key, m->len, 7) & l->mask;
+        while (l->slots[slot] != 0)
+            slot = (slot + 1) & l->mask;
+        l->slots[slot] = i + 1;
+    }
+}
+
+/* The value of member key[0..len) of l->obj, or NULL; `hint` is the position to try first. */
+static const body_value_t *lookup(lookup_t *l, const char *key, size_t len, size_t hint)
+{
+    const body_value_t *o = l->obj;
+    if (hint < o->len && name_is(o->u.members + hint, key, len))
+        return o->u.members[hint].value;
+    if (o->len <= SMALL_OBJECT) {
+        for (uint32_t i = 0; i < o->len; i++)
+            if (name_is(o->u.members + i, key, len))
+                return o->u.members[i].value;
+        return NULL;
+    }
+    if (l->slots == NULL)
+        lookup_build(l);
+    for (size_t slot = (size_t)ct__hash_bytes(key, len, 7) & l->mask; l->slots[slot] != 0;
+         slot = (slot + 1) & l->mask) {
+        const body_member_t *m = o->u.members + l->slots[slot] - 1;
+        if (name_is(m, key, len))
+            return m->value;
+    }
+    return NULL;
+}
+
+static void lookup_dispose(lookup_t *l)
+{
+    free(l->slots);
+}
+
 /* Equality of whole values without recursion, for subtrees below max_depth. The work list is
  * bounded by the size of the documents, not by their depth. */
-static int values_equal(ct_ctx_t *ctx, const json_t *a, const json_t *b)
+static int values_equal(ct_ctx_t *ctx, const body_value_t *a, const body_value_t *b)
 {
     ct_scratch_t *s = ctx->scratch;
     size_t n = 0;
@@ -119,43 +147,38 @@ static int values_equal(ct_ctx_t *ctx, const json_t *a, const json_t *b)
     s->pairs[n++] = a;
     s->pairs[n++] = b;
     while (n != 0) {
-        const json_t *y = s->pairs[--n], *x = s->pairs[--n];
+        const body_value_t *y = s->pairs[--n], *x = s->pairs[--n];
         int cls = class_of(x);
-        if (cls != class_of(y))
+        if (cls != class_of(y) || ((cls == CLASS_ARRAY || cls == CLASS_OBJECT) && x->len != y->len))
             return 0;
         if (cls == CLASS_ARRAY) {
-            size_t len = json_array_size(x);
-            if (len != json_array_size(y))
-                return 0;
-            ct__grow((void **)&s->pairs, &s->pairs_cap, n + 2 * len, sizeof(*s->pairs));
-            for (size_t i = 0; i < len; i++) {
-                s->pairs[n++] = json_array_get(x, i);
-                s->pairs[n++] = json_array_get(y, i);
+            ct__grow((void **)&s->pairs, &s->pairs_cap, n + 2 * (size_t)x->len, sizeof(*s->pairs));
+            for (uint32_t i = 0; i < x->len; i++) {
+                s->pairs[n++] = x->u.items[i];
+                s->pairs[n++] = y->u.items[i];
             }
         } else if (cls == CLASS_OBJECT) {
-            if (json_object_size(x) != json_object_size(y))
-                return 0;
-            ct__grow((void **)&s->pairs, &s->pairs_cap, n + 2 * json_object_size(x),
-                     sizeof(*s->pairs));
-            const char *key;
-            size_t key_len;
-            json_t *vx;
-            json_object_keylen_foreach((json_t *)x, key, key_len, vx)
-            {
-                json_t *vy = json_object_getn(y, key, key_len);
-                if (vy == NULL)
+            ct__grow((void **)&s->pairs, &s->pairs_cap, n + 2 * (size_t)x->len, sizeof(*s->pairs));
+            lookup_t ly = {y, NULL, 0};
+            for (uint32_t i = 0; i < x->len; i++) {
+                const body_member_t *m = x->u.members + i;
+                const body_value_t *vy = lookup(&ly, m->key, m->len, i);
+                if (vy == NULL) {
+                    lookup_dispose(&ly);
                     return 0;
-                s->pairs[n++] = vx;
+                }
+                s->pairs[n++] = m->value;
                 s->pairs[n++] = vy;
             }
-        } else if (!scalars_equal(ctx, x, y, cls)) {
+            lookup_dispose(&ly);
+        } else if (!scalars_equal(x, y, cls)) {
             return 0;
         }
     }
     return 1;
 }
 
-static void diff_child(ct_ctx_t *ctx, const json_t *a, const json_t *b, ct_seg_t seg,
+static void diff_child(ct_ctx_t *ctx, const body_value_t *a, const body_value_t *b, ct_seg_t seg,
                        unsigned depth, size_t begin, size_t end)
 {
     size_t child;
@@ -179,34 +202,36 @@ static ct_seg_t index_seg(size_t i)
     return (ct_seg_t){NULL, i};
 }
 
-static void diff_object(ct_ctx_t *ctx, const json_t *a, const json_t *b, unsigned depth,
+static void diff_object(ct_ctx_t *ctx, const body_value_t *a, const body_value_t *b, unsigned depth,
                         size_t begin, size_t end)
 {
-    const char *key;
-    size_t key_len, matched = 0;
-    json_t *va, *vb;
-    json_object_keylen_foreach((json_t *)a, key, key_len, va)
-    {
-        vb = json_object_getn(b, key, key_len);
+    lookup_t la = {a, NULL, 0}, lb = {b, NULL, 0};
+    size_t matched = 0;
+    for (uint32_t i = 0; i < a->len; i++) {
+        const body_member_t *m = a->u.members + i;
+        const body_value_t *vb = lookup(&lb, m->key, m->len, i);
         matched += vb != NULL;
-        diff_child(ctx, va, vb, key_seg(key, key_len), depth + 1, begin, end);
+        diff_child(ctx, m->value, vb, key_seg(m->key, m->len), depth + 1, begin, end);
         if (ct__stopped(ctx))
-            return;
+            goto done;
     }
-    if (matched == json_object_size(b))
-        return; /* every key of b was seen above */
-    json_object_keylen_foreach((json_t *)b, key, key_len, vb)
-    {
-        if (json_object_getn(a, key, key_len) != NULL)
+    if (matched == b->len)
+        goto done; /* every key of b was seen above */
+    for (uint32_t j = 0; j < b->len; j++) {
+        const body_member_t *m = b->u.members + j;
+        if (lookup(&la, m->key, m->len, j) != NULL)
             continue;
-        diff_child(ctx, NULL, vb, key_seg(key, key_len), depth + 1, begin, end);
+        diff_child(ctx, NULL, m->value, key_seg(m->key, m->len), depth + 1, begin, end);
         if (ct__stopped(ctx))
-            return;
+            goto done;
     }
+done:
+    lookup_dispose(&la);
+    lookup_dispose(&lb);
 }
 
 /* Whether a and b would compare without any difference at the given child position. */
-static int probe_equal(ct_ctx_t *ctx, const json_t *a, const json_t *b, ct_seg_t seg,
+static int probe_equal(ct_ctx_t *ctx, const body_value_t *a, const body_value_t *b, ct_seg_t seg,
                        unsigned depth, size_t begin, size_t end)
 {
     int saved_probe = ctx->probe, saved_hit = ctx->probe_hit;
@@ -225,10 +250,10 @@ static int probe_equal(ct_ctx_t *ctx, const json_t *a, const json_t *b, ct_seg_t
 #define H_ANY 0x5a17c0de5a17c0deULL
 #define H_DEEP 0xdeeb0deeb0deeb0dULL
 
-static uint64_t hash_value(ct_ctx_t *ctx, const json_t *v, unsigned depth, size_t begin,
+static uint64_t hash_value(ct_ctx_t *ctx, const body_value_t *v, unsigned depth, size_t begin,
                            size_t end);
 
-static uint64_t hash_child(ct_ctx_t *ctx, const json_t *v, ct_seg_t seg, unsigned depth,
+static uint64_t hash_child(ct_ctx_t *ctx, const body_value_t *v, ct_seg_t seg, unsigned depth,
                            size_t begin, size_t end, int *ignored)
 {
     ct_states_t *st = &ctx->scratch->states;
@@ -244,52 +269,49 @@ static uint64_t hash_child(ct_ctx_t *ctx, const json_t *v, ct_seg_t seg, unsigne
     return h;
 }
 
-static uint64_t hash_value(ct_ctx_t *ctx, const json_t *v, unsigned depth, size_t begin, size_t end)
+static uint64_t hash_value(ct_ctx_t *ctx, const body_value_t *v, unsigned depth, size_t begin,
+                           size_t end)
 {
     int ignored;
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
+    switch (v->type) {
+    case BODY_OBJECT: {
         if (depth >= ctx->opts->max_depth)
             return H_DEEP;
-        const char *key;
-        size_t key_len;
-        json_t *value;
         uint64_t h = 0x0b1ec7;
-        json_object_keylen_foreach((json_t *)v, key, key_len, value)
-        {
+        for (uint32_t i = 0; i < v->len; i++) {
+            const body_member_t *m = v->u.members + i;
             uint64_t vh =
-                hash_child(ctx, value, key_seg(key, key_len), depth + 1, begin, end, &ignored);
+                hash_child(ctx, m->value, key_seg(m->key, m->len), depth + 1, begin, end, &ignored);
             if (!ignored) /* members combine by addition: key order must not matter */
-                h += ct__hash_mix(ct__hash_bytes(key, key_len, 1) ^ (vh * 0x9e3779b97f4a7c15ULL));
+                h += ct__hash_mix(ct__hash_bytes(m->key, m->len, 1) ^ (vh * 0x9e3779b97f4a7c15ULL));
         }
         return ct__hash_mix(h);
     }
-    case JSON_ARRAY: {
+    case BODY_ARRAY: {
         if (depth >= ctx->opts->max_depth)
             return H_DEEP;
         uint64_t h = 0xa7;
-        for (size_t i = 0, n = json_array_size(v); i < n; i++)
-            h = ct__hash_mix(h + hash_child(ctx, json_array_get(v, i), index_seg(i), depth + 1,
-                                            begin, end, &ignored));
+        for (uint32_t i = 0; i < v->len; i++)
+            h = ct__hash_mix(
+                h + hash_child(ctx, v->u.items[i], index_seg(i), depth + 1, begin, end, &ignored));
         return h;
     }
-    case JSON_STRING:
-        return ct__hash_bytes(json_string_value(v), json_string_length(v), 2);
-    case JSON_INTEGER:
-    case JSON_REAL: {
-        double d = number_value(v);
+    case BODY_STRING:
+        return ct__hash_bytes(v->u.str, v->len, 2);
+    case BODY_NUMBER: {
+        /* equal numbers (1 and 1.0 too) must hash equally: by their value as a double */
+        double d = body_number_value(v);
         if (d == 0)
             d = 0; /* -0.0 == 0.0 */
         return ct__hash_bytes(&d, sizeof(d), 3);
     }
-    case JSON_TRUE:
+    case BODY_TRUE:
         return 0x7e;
-    case JSON_FALSE:
+    case BODY_FALSE:
         return 0xfa;
-    case JSON_NULL:
-        break;
+    default:
+        return 0x11;
     }
-    return 0x11;
 }
 
 typedef struct st_hashed_t {
@@ -308,16 +330,16 @@ static int cmp_hashed(const void *x, const void *y)
 /* Whether b is a reordering of a (same length n). Elements are grouped by hash and matched
  * greedily inside each group with exact probes; a probe budget keeps adversarial arrays (many
  * equal hashes, few equal elements) linear. */
-static int is_permutation(ct_ctx_t *ctx, const json_t *a, const json_t *b, size_t n, unsigned depth,
-                          size_t begin, size_t end)
+static int is_permutation(ct_ctx_t *ctx, const body_value_t *a, const body_value_t *b, size_t n,
+                          unsigned depth, size_t begin, size_t end)
 {
     hashed_t *ha = ct__xmalloc(n * sizeof(*ha)), *hb = ct__xmalloc(n * sizeof(*hb));
     int ignored, result = 0;
     for (size_t i = 0; i < n; i++) {
         ha[i] = (hashed_t){
-            hash_child(ctx, json_array_get(a, i), index_seg(i), depth, begin, end, &ignored), i};
+            hash_child(ctx, a->u.items[i], index_seg(i), depth, begin, end, &ignored), i};
         hb[i] = (hashed_t){
-            hash_child(ctx, json_array_get(b, i), index_seg(i), depth, begin, end, &ignored), i};
+            hash_child(ctx, b->u.items[i], index_seg(i), depth, begin, end, &ignored), i};
     }
     qsort(ha, n, sizeof(*ha), cmp_hashed);
     qsort(hb, n, sizeof(*hb), cmp_hashed);
@@ -331,15 +353,15 @@ static int is_permutation(ct_ctx_t *ctx, const json_t *a, const json_t *b, size_
             g_end++;
         /* hb entries of this group are matched by setting their index to SIZE_MAX */
         for (size_t i = g; i < g_end; i++) {
-            const json_t *va = json_array_get(a, ha[i].index);
+            const body_value_t *va = a->u.items[ha[i].index];
             size_t j = g;
             for (; j < g_end; j++) {
                 if (hb[j].index == SIZE_MAX)
                     continue;
                 if (budget-- == 0)
                     goto done;
-                if (probe_equal(ctx, va, json_array_get(b, hb[j].index), index_seg(ha[i].index),
-                                depth, begin, end))
+                if (probe_equal(ctx, va, b->u.items[hb[j].index], index_seg(ha[i].index), depth,
+                                begin, end))
                     break;
             }
             if (j == g_end)
@@ -357,21 +379,21 @@ done:
 
 /* Whether the last elements of a and b line up without a difference: an insertion at the start
  * or in the middle then shows as a length change instead of a cascade of shifted values. */
-static int tails_equal(ct_ctx_t *ctx, const json_t *a, const json_t *b, unsigned depth,
+static int tails_equal(ct_ctx_t *ctx, const body_value_t *a, const body_value_t *b, unsigned depth,
                        size_t begin, size_t end)
 {
-    size_t na = json_array_size(a), nb = json_array_size(b), n = na < nb ? na : nb;
+    size_t na = a->len, nb = b->len, n = na < nb ? na : nb;
     for (size_t k = 1; k <= n; k++)
-        if (!probe_equal(ctx, json_array_get(a, na - k), json_array_get(b, nb - k),
-                         index_seg(na - k), depth, begin, end))
+        if (!probe_equal(ctx, a->u.items[na - k], b->u.items[nb - k], index_seg(na - k), depth,
+                         begin, end))
             return 0;
     return 1;
 }
 
-static void diff_array(ct_ctx_t *ctx, const json_t *a, const json_t *b, unsigned depth,
+static void diff_array(ct_ctx_t *ctx, const body_value_t *a, const body_value_t *b, unsigned depth,
                        size_t begin, size_t end)
 {
-    size_t na = json_array_size(a), nb = json_array_size(b), n = na < nb ? na : nb;
+    size_t na = a->len, nb = b->len, n = na < nb ? na : nb;
     if (na != nb) {
         char detail[64];
         snprintf(detail, sizeof(detail), "%zu vs %zu elements", na, nb);
@@ -381,8 +403,7 @@ static void diff_array(ct_ctx_t *ctx, const json_t *a, const json_t *b, unsigned
     }
     ct_mark_t mark = ct__mark(ctx);
     for (size_t i = 0; i < n && !ct__stopped(ctx); i++)
-        diff_child(ctx, json_array_get(a, i), json_array_get(b, i), index_seg(i), depth + 1, begin,
-                   end);
+        diff_child(ctx, a->u.items[i], b->u.items[i], index_seg(i), depth + 1, begin, end);
     if (ctx->probe ||
         (ctx->result->num_diffs == mark.num_diffs && ctx->result->truncated == mark.truncated))
         return;
@@ -396,8 +417,8 @@ static void diff_array(ct_ctx_t *ctx, const json_t *a, const json_t *b, unsigned
     }
 }
 
-void ct__diff_json(ct_ctx_t *ctx, const json_t *a, const json_t *b, unsigned depth, size_t begin,
-                   size_t end, unsigned verdict)
+void ct__diff_json(ct_ctx_t *ctx, const body_value_t *a, const body_value_t *b, unsigned depth,
+                   size_t begin, size_t end, unsigned verdict)
 {
     int ca = class_of(a), cb = class_of(b);
     if ((verdict & CT_VERDICT_MATCHERS) && ca < CLASS_ARRAY && cb < CLASS_ARRAY &&
@@ -424,6 +445,6 @@ void ct__diff_json(ct_ctx_t *ctx, const json_t *a, const json_t *b, unsigned dep
         }
         return;
     }
-    if (!scalars_equal(ctx, a, b, ca))
+    if (!scalars_equal(a, b, ca))
         ct__emit_json(ctx, CT_DIFF_VALUE_CHANGED, a, b, NULL);
 }

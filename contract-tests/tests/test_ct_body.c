@@ -90,7 +90,7 @@ static void test_invalid_json_one_side(void **state)
     d = ct_test_only(&res, CT_DIFF_INVALID_JSON, "body");
     assert_non_null(strstr(d->detail, "primary: "));
 
-    /* jansson quotes the bad input in its message; the detail must stay UTF-8 */
+    /* a bad byte in the input must not leak into the detail: it stays UTF-8 */
     compare("application/json", "[1]", "application/json", "[\xff\xfe]");
     d = ct_test_only(&res, CT_DIFF_INVALID_JSON, "body");
     json_t *j = ct_result_to_json(&res);
@@ -120,7 +120,7 @@ static char *deep_array(int depth, const char *leaf)
 
 static void test_deep_json_does_not_crash(void **state)
 {
-    /* jansson refuses more than JSON_PARSER_MAX_DEPTH (2048) levels: such bodies are compared
+    /* the body parser refuses more than BODY_MAX_DEPTH (1000) levels: such bodies are compared
      * as bytes and reported as too deep */
     char *a = deep_array(10000, "1"), *b = deep_array(10000, "2"), *c = deep_array(100, "1");
     assert_int_equal(compare("application/json", a, "application/json", a), 0);
@@ -146,14 +146,14 @@ static void test_deep_json_does_not_crash(void **state)
 
 static void test_integers_beyond_int64(void **state)
 {
-    /* jansson cannot hold them as integers; they are compared as doubles, still by value */
+    /* integers beyond int64 are compared as doubles, still by value */
     assert_int_equal(compare("application/json", "{\"n\":18446744073709551615,\"m\":1}",
                              "application/json", "{\"n\":1.8446744073709551615e19,\"m\":1.0}"),
                      0);
     compare("application/json", "{\"n\":18446744073709551615}", "application/json",
             "{\"n\":28446744073709551615}");
     ct_test_only(&res, CT_DIFF_VALUE_CHANGED, "body.n");
-    /* numbers too large even for a double are invalid JSON for jansson */
+    /* numbers too large even for a double cannot be compared by value: invalid JSON here */
     compare("application/json", "[1]", "application/json", "[1e999]");
     ct_test_only(&res, CT_DIFF_INVALID_JSON, "body");
 }
