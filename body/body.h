@@ -155,6 +155,12 @@ body_value_t *body_parse(const body_mem_t *mem, const char *buf, size_t len, uns
 const char *body_scan_string(const char *p, const char *end, int *escaped);
 const char *body_scan_number(const char *p, const char *end, unsigned *flags);
 
+/* Whether s[0..len) is valid UTF-8 (RFC 3629: no overlongs, no surrogates); NUL bytes are. */
+int body_utf8_valid(const char *s, size_t len);
+/* Whether the writer must escape a byte of s[0..len) ('"', '\\', controls): 0 means a string or
+ * name may carry BODY_VERBATIM. */
+int body_needs_escape(const char *s, size_t len);
+
 /* Exact number of bytes body_write produces for `v` (compact form, no NUL). */
 size_t body_write_size(const body_value_t *v);
 /* Writes `v` compactly into `out` (at least body_write_size bytes). Returns the end. Strings not
@@ -210,6 +216,9 @@ int body_equal(const body_value_t *a, const body_value_t *b);
  * Schema's notion): integers within int64 exactly, an integer and a real only when the real is
  * exactly that integer, else as doubles; identical text is always equal. */
 int body_number_equal(const body_value_t *a, const body_value_t *b);
+/* Structural equality with numbers compared by value (body_number_equal): JSON Schema's notion
+ * (enum, const, uniqueItems), where 1 equals 1.0. Member order does not matter. */
+int body_equal_by_value(const body_value_t *a, const body_value_t *b);
 /* The number's value as a double (integers beyond 2^53 rounded); NaN when not a number or
  * beyond a double's range. */
 double body_number_value(const body_value_t *v);

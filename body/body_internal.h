@@ -28,9 +28,6 @@ char *body__decode_string(const char *p, const char *q, char *o);
  * integer syntax, else 0. */
 const char *body__scan_number(body__scan_t *sc, const char *p, unsigned *flags);
 
-/* Whether the writer must escape any byte of s[0..len) ('"', '\\', controls). */
-int body__needs_escape(const char *s, size_t len);
-
 static inline int body__same_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
     return alen == blen && body_bytes_eq(a, b, alen);

@@ -16,7 +16,7 @@ static body_value_t *string_from_jansson(const body_mem_t *mem, const json_t *v)
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
     body_value_t *r = body_string_copy(mem, s, len);
-    r->flags = body__needs_escape(s, len) ? 0 : BODY_VERBATIM;
+    r->flags = body_needs_escape(s, len) ? 0 : BODY_VERBATIM;
     return r;
 }
 
@@ -58,7 +58,7 @@ body_value_t *body_from_jansson(const body_mem_t *mem, const json_t *v)
             body_member_t *m = o->u.members + i++;
             m->key = copy_bytes(mem, key, key_len);
             m->len = (uint32_t)key_len;
-            m->flags = body__needs_escape(key, key_len) ? 0 : BODY_VERBATIM;
+            m->flags = body_needs_escape(key, key_len) ? 0 : BODY_VERBATIM;
             m->value = body_from_jansson(mem, val);
         }
         o->len = o->cap = (uint32_t)n;

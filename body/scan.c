@@ -270,3 +270,19 @@ const char *body_scan_number(const char *p, const char *end, unsigned *flags)
     body__scan_t sc = {p, end, NULL};
     return body__scan_number(&sc, p, flags);
 }
+
+int body_utf8_valid(const char *s, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)s, *end = p + len;
+    while (p != end) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        size_t n = utf8_length(p, end);
+        if (n == 0)
+            return 0;
+        p += n;
+    }
+    return 1;
+}

@@ -210,7 +210,7 @@ void body_set(const body_mem_t *mem, body_value_t *obj, const char *key, size_t 
         m = obj->u.members + obj->len++;
         m->key = key;
         m->len = (uint32_t)len;
-        m->flags = body__needs_escape(key, len) ? 0 : BODY_VERBATIM;
+        m->flags = body_needs_escape(key, len) ? 0 : BODY_VERBATIM;
     }
     m->value = v;
 }
@@ -235,7 +235,7 @@ int body_rename(body_value_t *obj, const char *key, size_t len, const char *to, 
         return -1;
     m->key = to;
     m->len = (uint32_t)to_len;
-    m->flags = body__needs_escape(to, to_len) ? 0 : BODY_VERBATIM;
+    m->flags = body_needs_escape(to, to_len) ? 0 : BODY_VERBATIM;
     return 0;
 }
 

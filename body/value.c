@@ -126,3 +126,39 @@ int body_number_equal(const body_value_t *a, const body_value_t *b)
         return 0;
     return (int64_t)d == (ia ? i : j);
 }
+
+/* Recursive, with the depth bound of body_write_size. */
+int body_equal_by_value(const body_value_t *a, const body_value_t *b)
+{
+    if (a == b)
+        return 1;
+    if (a->type == BODY_NUMBER && b->type == BODY_NUMBER)
+        return body_number_equal(a, b);
+    if (a->type != b->type)
+        return 0;
+    switch (a->type) {
+    case BODY_STRING:
+        return body__same_bytes(a->u.str, a->len, b->u.str, b->len);
+    case BODY_ARRAY:
+        if (a->len != b->len)
+            return 0;
+        for (uint32_t i = 0; i < a->len; i++)
+            if (!body_equal_by_value(a->u.items[i], b->u.items[i]))
+                return 0;
+        return 1;
+    case BODY_OBJECT:
+        if (a->len != b->len)
+            return 0;
+        for (uint32_t i = 0; i < a->len; i++) {
+            const body_member_t *m = a->u.members + i, *same = b->u.members + i;
+            const body_value_t *bv = body__same_bytes(m->key, m->len, same->key, same->len)
+                                         ? same->value
+                                         : body_get(b, m->key, m->len);
+            if (bv == NULL || !body_equal_by_value(m->value, bv))
+                return 0;
+        }
+        return 1;
+    default:
+        return 1;
+    }
+}

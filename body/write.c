@@ -14,7 +14,7 @@ static const char escape_as[256] = {
 };
 /* clang-format on */
 
-int body__needs_escape(const char *s, size_t len)
+int body_needs_escape(const char *s, size_t len)
 {
     for (size_t i = 0; i != len; i++)
         if (escape_as[(uint8_t)s[i]] != 0)

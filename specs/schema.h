@@ -1,11 +1,13 @@
-/* Validation of JSON values (jansson) against OpenAPI Schema Objects held as spec nodes: the
- * JSON Schema subset OpenAPI 3.0 and 3.1 use, with the spec's resolver for $ref. Used by the lint
- * (examples against their schemas) and by adapters (real responses against spec schemas). */
+/* Validation of JSON values in the body model (body/body.h) against OpenAPI Schema Objects held
+ * as spec nodes: the JSON Schema subset OpenAPI 3.0 and 3.1 use, with the spec's resolver for
+ * $ref. Used by the lint (examples, converted from their nodes, against their schemas) and by the
+ * adapters' tests (adapted bodies against spec schemas). */
 #ifndef SPEC_SCHEMA_H
 #define SPEC_SCHEMA_H
 
 #include <jansson.h>
 #include <stddef.h>
+#include "body.h"
 #include "spec.h"
 
 /* Which side of an exchange an instance comes from: OpenAPI lets a `required` property that is
@@ -58,17 +60,20 @@ void spec_validator_destroy(spec_validator_t *v);
  * `opts` may be NULL. Keywords outside the supported subset (format, discriminator,
  * unevaluated*, dependentSchemas, $dynamicRef) are ignored; `pattern`s that POSIX regular
  * expressions cannot express faithfully are skipped. */
-size_t spec_validate(spec_validator_t *v, const spec_node_t *schema, const json_t *instance,
+size_t spec_validate(spec_validator_t *v, const spec_node_t *schema, const body_value_t *instance,
                      const spec_validate_options_t *opts, spec_validation_t *out);
 
-/* Converts a node to a new JSON value (new reference): scalars by their YAML type, mappings to
- * objects, sequences to arrays. Shared alias nodes are expanded, so the values created are
- * bounded by *budget, which is decremented by the number created (NULL: at most 1,000,000).
- * Returns NULL with `err` filled (may be NULL) when the budget runs out or text is not UTF-8. */
+/* Converts a node to a new JSON value (new reference), for load-time constants (adapter files):
+ * scalars by their YAML type, mappings to objects, sequences to arrays. Shared alias nodes are
+ * expanded, so the values created are bounded by *budget, which is decremented by the number
+ * created (NULL: at most 1,000,000). Returns NULL with `err` filled (may be NULL) when the budget
+ * runs out or text is not UTF-8. */
 json_t *spec_node_to_json(const spec_node_t *n, size_t *budget, spec_error_t *err);
 
-/* JSON Schema equality: numbers compare by value (1 equals 1.0), objects ignore key order. */
-int spec_json_equal(const json_t *a, const json_t *b);
+/* The same conversion into the body model, allocated from `mem`, for validation. Strings and
+ * names point into the node, which must outlive the value. */
+body_value_t *spec_node_to_body(const body_mem_t *mem, const spec_node_t *n, size_t *budget,
+                                spec_error_t *err);
 
 /* Translates an ECMA-262 `pattern` into a POSIX extended regular expression with the same
  * matches on ASCII input. Returns 0 with the ERE in buf, or -1 when the pattern uses features ERE

@@ -179,12 +179,28 @@ static void test_errors(void **state)
     expect_bad_n("[\"a\",\r\n\"b\\q\"]", 13, "invalid escape", 9, 2, 3);
 }
 
+static void test_utf8_and_escapes(void **state)
+{
+    assert_true(body_utf8_valid("", 0));
+    assert_true(body_utf8_valid("caf\xc3\xa9 \xf0\x9f\x98\x80", 10));
+    assert_true(body_utf8_valid("a\0b", 3));              /* NUL is a character */
+    assert_false(body_utf8_valid("\xc0\xaf", 2));         /* overlong */
+    assert_false(body_utf8_valid("\xed\xa0\x80", 3));     /* a surrogate */
+    assert_false(body_utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
+    assert_false(body_utf8_valid("\xc3", 1));             /* cut short */
+    assert_false(body_needs_escape("plain \xc3\xa9", 8));
+    assert_true(body_needs_escape("a\"b", 3));
+    assert_true(body_needs_escape("a\\b", 3));
+    assert_true(body_needs_escape("a\nb", 3));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escapes),
         cmocka_unit_test(test_string_positions),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_utf8_and_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

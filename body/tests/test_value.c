@@ -155,12 +155,30 @@ static void test_number_equal(void **state)
     tmem_dispose(&t);
 }
 
+/* JSON Schema's equality: numbers by value, member order ignored. */
+static void test_equal_by_value(void **state)
+{
+    tmem_t t;
+    tmem_init(&t);
+    const body_value_t *a = parse(&t, "{\"x\": [1, 2.0, \"s\"], \"y\": null}"),
+                       *b = parse(&t, "{\"y\": null, \"x\": [1.0, 2, \"s\"]}"),
+                       *c = parse(&t, "{\"y\": null, \"x\": [1.0, 2, \"t\"]}");
+    assert_true(body_equal_by_value(a, b));
+    assert_false(body_equal(a, b)); /* the byte-preserving equality keeps 1 and 1.0 apart */
+    assert_false(body_equal_by_value(a, c));
+    assert_false(body_equal_by_value(parse(&t, "[1]"), parse(&t, "[1, 2]")));
+    assert_false(body_equal_by_value(parse(&t, "{\"a\": 1}"), parse(&t, "{\"b\": 1}")));
+    assert_false(body_equal_by_value(parse(&t, "true"), parse(&t, "false")));
+    tmem_dispose(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_accessors),
         cmocka_unit_test(test_equal),
         cmocka_unit_test(test_number_equal),
+        cmocka_unit_test(test_equal_by_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

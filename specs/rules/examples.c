@@ -20,10 +20,17 @@ static void check_value(lint__walk_t *w, lint__rule_t rule, const spec_node_t *s
     size_t budget =
         ctx->example_values < MAX_VALUES_PER_EXAMPLE ? ctx->example_values : MAX_VALUES_PER_EXAMPLE;
     size_t before = budget;
-    json_t *instance = spec_node_to_json(value, &budget, NULL);
+    /* the example as a body-model value, the instance type of the validator; errors come back
+     * as pointers into it, which name the same place in the example's node */
+    body_arena_t arena;
+    body_arena_init(&arena);
+    body_mem_t mem = body_arena_mem(&arena);
+    body_value_t *instance = spec_node_to_body(&mem, value, &budget, NULL);
     ctx->example_values -= before - budget;
-    if (instance == NULL)
+    if (instance == NULL) {
+        body_arena_dispose(&arena);
         return; /* too large or not representable: nothing sound to say */
+    }
     spec_validation_t result;
     spec_validation_init(&result);
     spec_validate_options_t opts = {
@@ -33,7 +40,7 @@ static void check_value(lint__walk_t *w, lint__rule_t rule, const spec_node_t *s
     };
     spec_validate(lint__validator(ctx), schema, instance, &opts, &result);
     ctx->example_steps -= result.steps < ctx->example_steps ? result.steps : ctx->example_steps;
-    json_decref(instance);
+    body_arena_dispose(&arena);
     for (size_t i = 0; i < result.count; ++i) {
         const spec_schema_error_t *e = &result.errors[i];
         const spec_node_t *at = spec_pointer_get(value, e->instance_path, strlen(e->instance_path));

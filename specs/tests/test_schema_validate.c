@@ -1,5 +1,6 @@
 /* Tests specs/schema_validate.c and specs/schema_pattern.c: each keyword with a passing and a
- * failing instance, both OpenAPI dialects, $ref and recursion bounds, node to JSON conversion. */
+ * failing instance, both OpenAPI dialects, $ref and recursion bounds (node conversions:
+ * test_schema_convert.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include "schema.h"
+
+/* Memory for the instances: one arena for the test program. */
+static const body_mem_t *test_mem(void)
+{
+    static body_arena_t arena;
+    static body_mem_t mem;
+    if (mem.alloc == NULL) {
+        body_arena_init(&arena);
+        mem = body_arena_mem(&arena);
+    }
+    return &mem;
+}
+
+/* JSON text as a body-model instance; the text must outlive it (test literals do). */
+static body_value_t *instance(const char *json)
+{
+    body_error_t err;
+    body_value_t *v = body_parse(test_mem(), json, strlen(json), 0, &err);
+    if (v == NULL)
+        fail_msg("bad test JSON %s: %s", json, err.message);
+    return v;
+}
 
 typedef struct {
     spec_t *spec;
@@ -138,14 +161,10 @@ static size_t run(fixture_t *f, const char *schema, const char *json, spec_valid
     snprintf(ptr, sizeof(ptr), "/components/schemas/%s", schema);
     const spec_node_t *s = spec_pointer_get(spec_root(f->spec), ptr, strlen(ptr));
     assert_non_null(s);
-    json_error_t jerr;
-    json_t *inst = json_loads(json, JSON_DECODE_ANY, &jerr);
-    if (inst == NULL)
-        fail_msg("bad test JSON %s: %s", json, jerr.text);
+    body_value_t *inst = instance(json);
     spec_validation_init(out);
     spec_validate_options_t opts = {.direction = dir};
     size_t n = spec_validate(f->v, s, inst, &opts, out);
-    json_decref(inst);
     assert_int_equal(n, out->count < 16 ? out->count : n);
     return n;
 }
@@ -301,13 +320,12 @@ static void test_refs_and_recursion(void **state)
     spec_validation_dispose(&r);
     /* and at the step budget */
     spec_validation_init(&r);
-    json_t *one = json_integer(1);
+    body_value_t *one = body_integer(test_mem(), 1);
     spec_validate_options_t opts = {.max_steps = 10};
     char ptr[] = "/components/schemas/Loop";
     spec_validate(f->v, spec_pointer_get(spec_root(f->spec), ptr, strlen(ptr)), one, &opts, &r);
     assert_true(r.incomplete);
     assert_int_equal(r.steps, 10);
-    json_decref(one);
     spec_validation_dispose(&r);
     /* 3.0: siblings of $ref are ignored */
     expect_valid(f, "RefSibling", "\"long\"");
@@ -317,11 +335,12 @@ static void test_max_errors(void **state)
 {
     fixture_t *f = *state;
     const spec_node_t *s = spec_component(f->spec, "schemas", "Dict");
-    json_t *inst = json_object();
+    body_value_t *inst = body_object(test_mem());
     for (int i = 0; i < 40; ++i) {
         char key[16];
-        snprintf(key, sizeof(key), "k%d", i);
-        json_object_set_new(inst, key, json_string("x"));
+        int n = snprintf(key, sizeof(key), "k%d", i);
+        const char *name = body_string_copy(test_mem(), key, (size_t)n)->u.str;
+        body_set(test_mem(), inst, name, (size_t)n, body_string(test_mem(), "x", 1));
     }
     spec_validation_t r;
     spec_validation_init(&r);
@@ -329,7 +348,6 @@ static void test_max_errors(void **state)
     assert_int_equal(spec_validate(f->v, s, inst, &opts, &r), 40);
     assert_int_equal(r.count, 5);
     spec_validation_dispose(&r);
-    json_decref(inst);
 }
 
 static void test_dialect_31(void **state)
@@ -369,65 +387,6 @@ static void test_keywords_31(void **state)
     expect_valid(f, "Cond", "{\"kind\": \"a\", \"alpha\": 1}");
     expect_error(f, "Cond", "{\"kind\": \"a\"}", "required", "", "\"alpha\"");
     expect_error(f, "Cond", "{\"kind\": \"b\"}", "required", "", "\"beta\"");
-}
-
-static void test_node_to_json(void **state)
-{
-    (void)state;
-    static const char yaml[] = "n: ~\nb: true\ni: -12\nf: 1.5\ns: 'x'\nq: \"007\"\n"
-                               "a: [1, {k: v}]\nbig: 123456789012345678901234567890\n";
-    spec_doc_t *doc;
-    spec_error_t err;
-    assert_int_equal(spec_doc_parse(&doc, "t.yaml", yaml, strlen(yaml), NULL, &err), 0);
-    json_t *j = spec_node_to_json(spec_doc_root(doc), NULL, &err);
-    assert_non_null(j);
-    assert_true(json_is_null(json_object_get(j, "n")));
-    assert_true(json_is_true(json_object_get(j, "b")));
-    assert_int_equal(json_integer_value(json_object_get(j, "i")), -12);
-    assert_true(json_real_value(json_object_get(j, "f")) == 1.5);
-    assert_string_equal(json_string_value(json_object_get(j, "q")), "007");
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(json_object_get(j, "a"), 1), "k")), "v");
-    assert_true(json_is_real(json_object_get(j, "big")));
-    json_decref(j);
-    spec_doc_destroy(doc);
-}
-
-static void test_node_to_json_bounded(void **state)
-{
-    (void)state;
-    /* aliases share nodes; converting expands them, so the conversion is bounded */
-    static const char bomb[] = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-                               "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-                               "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-                               "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
-    spec_doc_t *doc;
-    spec_error_t err;
-    assert_int_equal(spec_doc_parse(&doc, "bomb.yaml", bomb, strlen(bomb), NULL, &err), 0);
-    size_t budget = 5000;
-    assert_null(spec_node_to_json(spec_doc_root(doc), &budget, &err));
-    assert_non_null(strstr(err.message, "too large"));
-    assert_int_equal(budget, 0);
-    budget = 20000;
-    json_t *j = spec_node_to_json(spec_doc_root(doc), &budget, &err);
-    assert_non_null(j);
-    /* the root, then a (1 + 10), b (1 + 10 * 11), c (1 + 10 * 111), d (1 + 10 * 1111) */
-    assert_int_equal(budget, 20000 - (1 + 11 + 111 + 1111 + 11111));
-    json_decref(j);
-    spec_doc_destroy(doc);
-}
-
-static void test_json_equal(void **state)
-{
-    (void)state;
-    json_t *a = json_loads("{\"x\": [1, 2.0, \"s\"], \"y\": null}", 0, NULL);
-    json_t *b = json_loads("{\"y\": null, \"x\": [1.0, 2, \"s\"]}", 0, NULL);
-    json_t *c = json_loads("{\"y\": null, \"x\": [1.0, 2, \"t\"]}", 0, NULL);
-    assert_true(spec_json_equal(a, b));
-    assert_false(spec_json_equal(a, c));
-    json_decref(a);
-    json_decref(b);
-    json_decref(c);
 }
 
 static void test_pattern_translation(void **state)
@@ -493,9 +452,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_max_errors, setup30, teardown),
         cmocka_unit_test_setup_teardown(test_dialect_31, setup31, teardown),
         cmocka_unit_test_setup_teardown(test_keywords_31, setup31, teardown),
-        cmocka_unit_test(test_node_to_json),
-        cmocka_unit_test(test_node_to_json_bounded),
-        cmocka_unit_test(test_json_equal),
         cmocka_unit_test(test_pattern_translation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

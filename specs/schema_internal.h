@@ -1,0 +1,83 @@
+/* Internal to the schema validator (schema_validate.c: the walk, errors and paths;
+ * schema_keywords.c: one check per keyword family): the validator, the state of one call and the
+ * keywords of one schema. Instances are body-model values (body/body.h). */
+#ifndef SPEC_SCHEMA_INTERNAL_H
+#define SPEC_SCHEMA_INTERNAL_H
+
+#include <regex.h>
+#include "body.h"
+#include "schema.h"
+#include "spec_internal.h"
+
+#define MAX_DEPTH 128         /* nested schema evaluations per validation */
+#define MAX_STEPS 2000000     /* default schema evaluations per validation */
+#define MAX_UNIQUE_ITEMS 4096 /* uniqueItems is quadratic; longer arrays are not checked */
+#define MAX_PATTERN 1024      /* pattern length we translate */
+
+typedef struct st_spec__pattern_t {
+    regex_t re;
+    int ok; /* 0 when the pattern is not checked (untranslatable or rejected by regcomp) */
+} spec__pattern_t;
+
+struct st_spec_validator_t {
+    const spec_t *spec;
+    int v31;
+    spec__ptrmap_t pattern_index; /* pattern node -> index in patterns */
+    spec__pattern_t *patterns;
+    size_t npatterns, patterns_cap;
+};
+
+/* The state of one spec_validate call. */
+typedef struct st_spec__vctx_t {
+    spec_validator_t *v;
+    spec_validate_direction_t direction;
+    spec_validation_t *out;
+    size_t max_errors, found, steps, max_steps;
+    int probe; /* > 0 inside anyOf/oneOf/not/if: nothing is recorded, the first failure ends */
+    char path[256];
+    size_t pathlen;
+    int path_overflow;
+} spec__vctx_t;
+
+/* The keywords of one schema, collected in one pass over its mapping. */
+typedef struct st_spec__keywords_t {
+    const spec_node_t *ref, *type, *nullable, *enum_, *const_;
+    const spec_node_t *minimum, *maximum, *exclusive_minimum, *exclusive_maximum, *multiple_of;
+    const spec_node_t *min_length, *max_length, *pattern;
+    const spec_node_t *items, *prefix_items, *min_items, *max_items, *unique_items, *contains,
+        *min_contains, *max_contains;
+    const spec_node_t *properties, *pattern_properties, *additional_properties, *required,
+        *min_properties, *max_properties, *property_names, *dependent_required;
+    const spec_node_t *all_of, *any_of, *one_of, *not_, *if_, *then_, *else_;
+} spec__keywords_t;
+
+/* Records an error at the current instance path (nothing inside a probe) and returns 1. */
+int spec__schema_fail(spec__vctx_t *c, const char *keyword, const spec_node_t *at, const char *fmt,
+                      ...) __attribute__((format(printf, 4, 5)));
+/* Appends a member name or an array index to the instance path; returns the length to pop to. */
+size_t spec__schema_path_push(spec__vctx_t *c, const char *key, size_t len);
+size_t spec__schema_path_push_index(spec__vctx_t *c, size_t i);
+void spec__schema_path_pop(spec__vctx_t *c, size_t saved);
+
+/* Evaluates `schema` against `inst`: 0 valid, 1 invalid (errors recorded unless probing). */
+int spec__schema_eval(spec__vctx_t *c, const spec_node_t *schema, const body_value_t *inst,
+                      unsigned depth);
+/* The same without recording: whether `inst` is valid against `schema`. */
+int spec__schema_probe(spec__vctx_t *c, const spec_node_t *schema, const body_value_t *inst,
+                       unsigned depth);
+
+/* The keyword families (schema_keywords.c); each returns 1 when it found the instance invalid. */
+int spec__schema_check_type(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst);
+int spec__schema_check_enum(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst);
+int spec__schema_check_number(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst);
+int spec__schema_check_string(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst);
+int spec__schema_check_array(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst,
+                             unsigned depth);
+int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst,
+                              unsigned depth);
+int spec__schema_check_combinators(spec__vctx_t *c, const spec__keywords_t *k,
+                                   const body_value_t *inst, unsigned depth);
+/* Equality of a schema literal (enum member, const) with an instance, numbers by value. */
+int spec__schema_node_equals(const spec_node_t *n, const body_value_t *j);
+
+#endif

@@ -1,0 +1,574 @@
+/* The keyword families of schema validation (schema_internal.h): types (3.0 `nullable`, 3.1 type
+ * arrays), enum/const, numeric, string (with `pattern` through POSIX regexes), array and object
+ * keywords, allOf/anyOf/oneOf/not and if/then/else, over body-model instances. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "schema_internal.h"
+
+enum {
+    T_NULL = 1,
+    T_BOOL = 2,
+    T_INT = 4,
+    T_NUM = 8,
+    T_STR = 16,
+    T_ARR = 32,
+    T_OBJ = 64,
+};
+
+static const struct {
+    const char *name;
+    unsigned mask;
+} type_names[] = {
+    {"null", T_NULL},  {"boolean", T_BOOL}, {"integer", T_INT}, {"number", T_NUM},
+    {"string", T_STR}, {"array", T_ARR},    {"object", T_OBJ},
+};
+
+/* ---- Values ---- */
+
+static unsigned instance_type(const body_value_t *j)
+{
+    switch (j->type) {
+    case BODY_NULL:
+        return T_NULL;
+    case BODY_TRUE:
+    case BODY_FALSE:
+        return T_BOOL;
+    case BODY_NUMBER: {
+        if (j->flags & BODY_INTEGER)
+            return T_INT | T_NUM;
+        /* JSON Schema counts 1.0 as an integer: the data model has numbers, not their spelling */
+        double d = body_number_value(j);
+        return T_NUM | (isfinite(d) && d == floor(d) ? T_INT : 0);
+    }
+    case BODY_STRING:
+        return T_STR;
+    case BODY_ARRAY:
+        return T_ARR;
+    default:
+        return T_OBJ;
+    }
+}
+
+static int key_eq(const spec_node_t *k, const char *s, size_t len)
+{
+    return k->kind == SPEC_NODE_SCALAR && k->u.scalar.len == len &&
+           memcmp(k->u.scalar.str, s, len) == 0;
+}
+
+/* Equality of a schema's literal (enum member, const) with an instance, without converting it. */
+int spec__schema_node_equals(const spec_node_t *n, const body_value_t *j)
+{
+    switch (n->kind) {
+    case SPEC_NODE_SCALAR:
+        switch (n->scalar_type) {
+        case SPEC_SCALAR_NULL:
+            return j->type == BODY_NULL;
+        case SPEC_SCALAR_BOOL: {
+            int b;
+            return body_is_bool(j) && spec_node_bool(n, &b) == 0 && b == (j->type == BODY_TRUE);
+        }
+        case SPEC_SCALAR_INT: {
+            int64_t i, ji;
+            if (spec_node_int(n, &i) == 0) {
+                if (body_int_value(j, &ji) == 0)
+                    return ji == i;
+                return j->type == BODY_NUMBER && body_number_value(j) == (double)i;
+            }
+            /* integers beyond int64 compare as numbers */
+            __attribute__((fallthrough));
+        }
+        case SPEC_SCALAR_FLOAT: {
+            double d;
+            return j->type == BODY_NUMBER && spec_node_number(n, &d) == 0 &&
+                   body_number_value(j) == d;
+        }
+        case SPEC_SCALAR_STRING:
+            return j->type == BODY_STRING && j->len == n->u.scalar.len &&
+                   memcmp(j->u.str, n->u.scalar.str, n->u.scalar.len) == 0;
+        }
+        return 0;
+    case SPEC_NODE_SEQUENCE:
+        if (j->type != BODY_ARRAY || j->len != n->u.seq.len)
+            return 0;
+        for (size_t i = 0; i < n->u.seq.len; ++i)
+            if (!spec__schema_node_equals(n->u.seq.items[i], j->u.items[i]))
+                return 0;
+        return 1;
+    case SPEC_NODE_MAPPING:
+        if (j->type != BODY_OBJECT || j->len != n->u.map.len)
+            return 0;
+        for (size_t i = 0; i < n->u.map.len; ++i) {
+            const spec_node_t *k = n->u.map.items[i].key;
+            const body_value_t *v = body_get(j, k->u.scalar.str, k->u.scalar.len);
+            if (v == NULL || !spec__schema_node_equals(n->u.map.items[i].value, v))
+                return 0;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* Appends a short rendering of a literal for messages ("a", 3, null, {...}). */
+static void describe_node(char *buf, size_t size, const spec_node_t *n)
+{
+    if (n->kind == SPEC_NODE_MAPPING)
+        snprintf(buf, size, "{...}");
+    else if (n->kind == SPEC_NODE_SEQUENCE)
+        snprintf(buf, size, "[...]");
+    else if (n->scalar_type == SPEC_SCALAR_STRING)
+        snprintf(buf, size, "\"%.40s\"", n->u.scalar.str);
+    else
+        snprintf(buf, size, "%.40s", n->u.scalar.str);
+}
+
+static int node_number(const spec_node_t *n, double *out)
+{
+    return n != NULL ? spec_node_number(n, out) : -1;
+}
+
+static int node_count(const spec_node_t *n, size_t *out)
+{
+    int64_t i;
+    if (n == NULL || spec_node_int(n, &i) != 0 || i < 0)
+        return -1;
+    *out = (size_t)i;
+    return 0;
+}
+
+static int node_true(const spec_node_t *n)
+{
+    int b;
+    return n != NULL && spec_node_bool(n, &b) == 0 && b;
+}
+
+/* Unicode code points in a UTF-8 string (JSON Schema lengths count characters, not bytes). */
+static size_t utf8_length(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; ++i)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* ---- Patterns ---- */
+
+/* The compiled regex for a pattern node, or NULL when the pattern is not checked. */
+static const regex_t *pattern_of(spec_validator_t *v, const spec_node_t *n)
+{
+    size_t idx;
+    if (spec__ptrmap_get(&v->pattern_index, (uintptr_t)n, &idx))
+        return v->patterns[idx].ok ? &v->patterns[idx].re : NULL;
+    if (v->npatterns == v->patterns_cap) {
+        v->patterns_cap = v->patterns_cap ? v->patterns_cap * 2 : 16;
+        v->patterns = spec__xrealloc(v->patterns, v->patterns_cap * sizeof(*v->patterns));
+    }
+    spec__pattern_t *p = &v->patterns[v->npatterns];
+    p->ok = 0;
+    char ere[4 * MAX_PATTERN];
+    if (n->kind == SPEC_NODE_SCALAR && n->u.scalar.len <= MAX_PATTERN &&
+        spec__pattern_to_ere(n->u.scalar.str, n->u.scalar.len, ere, sizeof(ere)) == 0)
+        p->ok = regcomp(&p->re, ere, REG_EXTENDED | REG_NOSUB) == 0;
+    spec__ptrmap_put(&v->pattern_index, (uintptr_t)n, v->npatterns, NULL);
+    return v->npatterns++, p->ok ? &p->re : NULL;
+}
+
+static int is_ascii(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; ++i)
+        if ((unsigned char)s[i] >= 0x80 || s[i] == '\0')
+            return 0;
+    return 1;
+}
+
+/* 1 match, 0 no match, -1 not checked (pattern unsupported, or input regex.h would read
+ * differently from ECMA-262: non-ASCII text, embedded NUL). */
+static int pattern_match(spec__vctx_t *c, const spec_node_t *pattern, const char *s, size_t len)
+{
+    const regex_t *re = pattern_of(c->v, pattern);
+    if (re == NULL || !is_ascii(s, len))
+        return -1;
+    /* body-model strings are not NUL-terminated (they may point into the body) */
+    char stack[256], *z = len < sizeof(stack) ? stack : spec__xmalloc(len + 1);
+    memcpy(z, s, len);
+    z[len] = '\0';
+    int m = regexec(re, z, 0, NULL, 0) == 0;
+    if (z != stack)
+        free(z);
+    return m;
+}
+
+static unsigned type_mask(const spec_node_t *n)
+{
+    for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); ++i)
+        if (spec_node_is(n, type_names[i].name))
+            return type_names[i].mask;
+    return 0;
+}
+
+int spec__schema_check_type(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst)
+{
+    unsigned allowed = 0;
+    char names[96] = "";
+    size_t nlen = 0;
+    const spec_node_t *const *list = &k->type;
+    size_t n = 1;
+    if (k->type->kind == SPEC_NODE_SEQUENCE) {
+        list = k->type->u.seq.items;
+        n = k->type->u.seq.len;
+    }
+    for (size_t i = 0; i < n; ++i) {
+        unsigned m = type_mask(list[i]);
+        if (m == 0)
+            return 0; /* not a type name: a broken schema, which oas3-schema reports */
+        allowed |= m;
+        int w = snprintf(names + nlen, sizeof(names) - nlen, "%s%s", i ? "," : "",
+                         list[i]->u.scalar.str);
+        if (w > 0 && (size_t)w < sizeof(names) - nlen)
+            nlen += (size_t)w;
+    }
+    if (node_true(k->nullable)) /* OpenAPI 3.0 §4.7.24.1: nullable adds null to the type */
+        allowed |= T_NULL;
+    if (allowed & T_NUM)
+        allowed |= T_INT;
+    if (instance_type(inst) & allowed)
+        return 0;
+    return spec__schema_fail(c, "type", k->type, "must be %s", names);
+}
+
+int spec__schema_check_enum(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst)
+{
+    const spec_node_t *e = k->enum_;
+    if (e->kind != SPEC_NODE_SEQUENCE)
+        return 0;
+    if (inst->type == BODY_NULL && node_true(k->nullable))
+        return 0; /* 3.0: nullable admits null even when the enum does not list it */
+    for (size_t i = 0; i < e->u.seq.len; ++i)
+        if (spec__schema_node_equals(e->u.seq.items[i], inst))
+            return 0;
+    if (c->probe)
+        return 1;
+    char list[200] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < e->u.seq.len; ++i) {
+        char one[64];
+        describe_node(one, sizeof(one), e->u.seq.items[i]);
+        if (len + strlen(one) + 8 > sizeof(list)) {
+            memcpy(list + len, ", ...", 6);
+            break;
+        }
+        len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", one);
+    }
+    return spec__schema_fail(c, "enum", e, "must be equal to one of the allowed values: %s", list);
+}
+
+int spec__schema_check_number(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst)
+{
+    double x = body_number_value(inst), lim;
+    int bad = 0;
+    int excl_min_bool = node_true(k->exclusive_minimum),
+        excl_max_bool = node_true(k->exclusive_maximum);
+    if (node_number(k->minimum, &lim) == 0 && (excl_min_bool ? !(x > lim) : !(x >= lim)))
+        bad |= spec__schema_fail(c, "minimum", k->minimum, "must be %s %.17g",
+                                 excl_min_bool ? ">" : ">=", lim);
+    if (node_number(k->maximum, &lim) == 0 && (excl_max_bool ? !(x < lim) : !(x <= lim)))
+        bad |= spec__schema_fail(c, "maximum", k->maximum, "must be %s %.17g",
+                                 excl_max_bool ? "<" : "<=", lim);
+    /* 3.1 (JSON Schema 2019+): exclusive bounds are numbers of their own */
+    if (node_number(k->exclusive_minimum, &lim) == 0 && !(x > lim))
+        bad |=
+            spec__schema_fail(c, "exclusiveMinimum", k->exclusive_minimum, "must be > %.17g", lim);
+    if (node_number(k->exclusive_maximum, &lim) == 0 && !(x < lim))
+        bad |=
+            spec__schema_fail(c, "exclusiveMaximum", k->exclusive_maximum, "must be < %.17g", lim);
+    if (node_number(k->multiple_of, &lim) == 0 && lim > 0) {
+        int64_t m, i;
+        int ok;
+        if (body_int_value(inst, &i) == 0 && spec_node_int(k->multiple_of, &m) == 0 && m > 0)
+            ok = i % m == 0;
+        else {
+            double q = x / lim;
+            ok = isfinite(q) && fabs(q - nearbyint(q)) <= 1e-9 * fmax(1.0, fabs(q));
+        }
+        if (!ok)
+            bad |= spec__schema_fail(c, "multipleOf", k->multiple_of, "must be multiple of %.17g",
+                                     lim);
+    }
+    return bad;
+}
+
+int spec__schema_check_string(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst)
+{
+    const char *s = inst->u.str;
+    size_t len = inst->len, chars = utf8_length(s, len), lim;
+    int bad = 0;
+    if (node_count(k->min_length, &lim) == 0 && chars < lim)
+        bad |= spec__schema_fail(c, "minLength", k->min_length,
+                                 "must NOT have fewer than %zu characters", lim);
+    if (node_count(k->max_length, &lim) == 0 && chars > lim)
+        bad |= spec__schema_fail(c, "maxLength", k->max_length,
+                                 "must NOT have more than %zu characters", lim);
+    if (k->pattern != NULL && k->pattern->kind == SPEC_NODE_SCALAR) {
+        int m = pattern_match(c, k->pattern, s, len);
+        if (m < 0)
+            c->out->incomplete = 1;
+        else if (m == 0)
+            bad |= spec__schema_fail(c, "pattern", k->pattern, "must match pattern \"%.100s\"",
+                                     k->pattern->u.scalar.str);
+    }
+    return bad;
+}
+
+int spec__schema_check_array(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst,
+                             unsigned depth)
+{
+    size_t n = inst->len, lim, first = 0;
+    int bad = 0;
+    if (node_count(k->min_items, &lim) == 0 && n < lim)
+        bad |= spec__schema_fail(c, "minItems", k->min_items, "must NOT have fewer than %zu items",
+                                 lim);
+    if (node_count(k->max_items, &lim) == 0 && n > lim)
+        bad |= spec__schema_fail(c, "maxItems", k->max_items, "must NOT have more than %zu items",
+                                 lim);
+    if (bad && c->probe)
+        return 1;
+    if (k->prefix_items != NULL && k->prefix_items->kind == SPEC_NODE_SEQUENCE) {
+        for (; first < n && first < k->prefix_items->u.seq.len; ++first) {
+            size_t saved = spec__schema_path_push_index(c, first);
+            bad |= spec__schema_eval(c, k->prefix_items->u.seq.items[first], inst->u.items[first],
+                                     depth + 1);
+            spec__schema_path_pop(c, saved);
+            if (bad && c->probe)
+                return 1;
+        }
+    }
+    if (k->items != NULL && k->items->kind != SPEC_NODE_SEQUENCE) {
+        for (size_t i = first; i < n; ++i) {
+            size_t saved = spec__schema_path_push_index(c, i);
+            bad |= spec__schema_eval(c, k->items, inst->u.items[i], depth + 1);
+            spec__schema_path_pop(c, saved);
+            if (bad && c->probe)
+                return 1;
+        }
+    }
+    if (node_true(k->unique_items)) {
+        if (n > MAX_UNIQUE_ITEMS) {
+            c->out->incomplete = 1;
+        } else {
+            for (size_t i = 1; i < n; ++i) {
+                for (size_t j = 0; j < i; ++j) {
+                    if (body_equal_by_value(inst->u.items[i], inst->u.items[j])) {
+                        bad |= spec__schema_fail(
+                            c, "uniqueItems", k->unique_items,
+                            "must NOT have duplicate items (items ## %zu and %zu are "
+                            "identical)",
+                            j, i);
+                        i = n; /* one report is enough */
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    if (k->contains != NULL) {
+        size_t matches = 0, min = 1, max = SIZE_MAX;
+        node_count(k->min_contains, &min);
+        node_count(k->max_contains, &max);
+        for (size_t i = 0; i < n; ++i)
+            matches += spec__schema_probe(c, k->contains, inst->u.items[i], depth + 1) == 0;
+        if (matches < min)
+            bad |= spec__schema_fail(c, "contains", k->contains,
+                                     "must contain at least %zu valid item(s)", min);
+        else if (matches > max)
+            bad |= spec__schema_fail(c, "maxContains", k->max_contains,
+                                     "must contain at most %zu valid item(s)", max);
+    }
+    return bad;
+}
+
+/* The schema of property `name` declared in `properties`, dereferenced, or NULL. */
+static const spec_node_t *declared_property(spec__vctx_t *c, const spec_node_t *props,
+                                            const char *name, size_t len)
+{
+    if (props == NULL || props->kind != SPEC_NODE_MAPPING)
+        return NULL;
+    for (size_t i = 0; i < props->u.map.len; ++i)
+        if (key_eq(props->u.map.items[i].key, name, len))
+            return spec_deref(c->v->spec, props->u.map.items[i].value);
+    return NULL;
+}
+
+/* OpenAPI 3.0 §4.7.24 readOnly/writeOnly: such a property may be absent even when required. */
+static int may_be_absent(spec__vctx_t *c, const spec__keywords_t *k, const char *name, size_t len)
+{
+    if (c->direction == SPEC_VALIDATE_ANY)
+        return 0;
+    const spec_node_t *p = declared_property(c, k->properties, name, len);
+    if (p == NULL || p->kind != SPEC_NODE_MAPPING)
+        return 0;
+    return node_true(
+        spec_node_get(p, c->direction == SPEC_VALIDATE_REQUEST ? "readOnly" : "writeOnly"));
+}
+
+static int check_required(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst)
+{
+    int bad = 0;
+    if (k->required == NULL || k->required->kind != SPEC_NODE_SEQUENCE)
+        return 0;
+    for (size_t i = 0; i < k->required->u.seq.len; ++i) {
+        const spec_node_t *r = k->required->u.seq.items[i];
+        if (r->kind != SPEC_NODE_SCALAR)
+            continue;
+        if (body_get(inst, r->u.scalar.str, r->u.scalar.len) != NULL ||
+            may_be_absent(c, k, r->u.scalar.str, r->u.scalar.len))
+            continue;
+        bad |= spec__schema_fail(c, "required", r, "must have required property \"%.100s\"",
+                                 r->u.scalar.str);
+        if (c->probe)
+            return 1;
+    }
+    return bad;
+}
+
+int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst,
+                              unsigned depth)
+{
+    size_t n = inst->len, lim;
+    int bad = 0;
+    if (node_count(k->min_properties, &lim) == 0 && n < lim)
+        bad |= spec__schema_fail(c, "minProperties", k->min_properties,
+                                 "must NOT have fewer than %zu properties", lim);
+    if (node_count(k->max_properties, &lim) == 0 && n > lim)
+        bad |= spec__schema_fail(c, "maxProperties", k->max_properties,
+                                 "must NOT have more than %zu properties", lim);
+    bad |= check_required(c, k, inst);
+    if (bad && c->probe)
+        return 1;
+
+    const spec_node_t *props =
+        k->properties != NULL && k->properties->kind == SPEC_NODE_MAPPING ? k->properties : NULL;
+    const spec_node_t *pprops =
+        k->pattern_properties != NULL && k->pattern_properties->kind == SPEC_NODE_MAPPING
+            ? k->pattern_properties
+            : NULL;
+    const spec_node_t *addl = k->additional_properties;
+    for (uint32_t m = 0; m < inst->len; ++m) {
+        const char *key = inst->u.members[m].key;
+        size_t klen = inst->u.members[m].len;
+        const body_value_t *value = inst->u.members[m].value;
+        int known = 0, unsure = 0;
+        size_t saved = spec__schema_path_push(c, key, klen);
+        if (props != NULL) {
+            for (size_t i = 0; i < props->u.map.len; ++i) {
+                if (key_eq(props->u.map.items[i].key, key, klen)) {
+                    known = 1;
+                    bad |= spec__schema_eval(c, props->u.map.items[i].value, value, depth + 1);
+                    break;
+                }
+            }
+        }
+        if (pprops != NULL) {
+            for (size_t i = 0; i < pprops->u.map.len; ++i) {
+                int m = pattern_match(c, pprops->u.map.items[i].key, key, klen);
+                if (m < 0)
+                    unsure = 1;
+                if (m > 0) {
+                    known = 1;
+                    bad |= spec__schema_eval(c, pprops->u.map.items[i].value, value, depth + 1);
+                }
+            }
+        }
+        if (k->property_names != NULL) {
+            /* the name as a string instance of its own, on the stack: nothing to allocate */
+            body_value_t name = {.type = BODY_STRING, .len = (uint32_t)klen, .u.str = key};
+            if (spec__schema_probe(c, k->property_names, &name, depth + 1) != 0)
+                bad |= spec__schema_fail(c, "propertyNames", k->property_names,
+                                         "property name \"%.*s\" is invalid",
+                                         (int)(klen < 100 ? klen : 100), key);
+        }
+        if (!known && addl != NULL) {
+            int b;
+            if (unsure) {
+                c->out->incomplete = 1;
+            } else if (addl->kind == SPEC_NODE_SCALAR && spec_node_bool(addl, &b) == 0) {
+                if (!b)
+                    bad |= spec__schema_fail(c, "additionalProperties", addl,
+                                             "must NOT have additional property \"%.*s\"",
+                                             (int)(klen < 100 ? klen : 100), key);
+            } else {
+                bad |= spec__schema_eval(c, addl, value, depth + 1);
+            }
+        }
+        spec__schema_path_pop(c, saved);
+        if (bad && c->probe)
+            return 1;
+    }
+    if (k->dependent_required != NULL && k->dependent_required->kind == SPEC_NODE_MAPPING) {
+        const spec_node_t *dr = k->dependent_required;
+        for (size_t i = 0; i < dr->u.map.len; ++i) {
+            const spec_node_t *dk = dr->u.map.items[i].key, *list = dr->u.map.items[i].value;
+            if (body_get(inst, dk->u.scalar.str, dk->u.scalar.len) == NULL ||
+                list->kind != SPEC_NODE_SEQUENCE)
+                continue;
+            for (size_t j = 0; j < list->u.seq.len; ++j) {
+                const spec_node_t *r = list->u.seq.items[j];
+                if (r->kind == SPEC_NODE_SCALAR &&
+                    body_get(inst, r->u.scalar.str, r->u.scalar.len) == NULL)
+                    bad |= spec__schema_fail(
+                        c, "dependentRequired", r,
+                        "must have property \"%.100s\" when property \"%.100s\" is present",
+                        r->u.scalar.str, dk->u.scalar.str);
+            }
+        }
+    }
+    return bad;
+}
+
+int spec__schema_check_combinators(spec__vctx_t *c, const spec__keywords_t *k,
+                                   const body_value_t *inst, unsigned depth)
+{
+    int bad = 0;
+    if (k->all_of != NULL && k->all_of->kind == SPEC_NODE_SEQUENCE) {
+        for (size_t i = 0; i < k->all_of->u.seq.len; ++i) {
+            bad |= spec__schema_eval(c, k->all_of->u.seq.items[i], inst, depth + 1);
+            if (bad && c->probe)
+                return 1;
+        }
+    }
+    if (k->any_of != NULL && k->any_of->kind == SPEC_NODE_SEQUENCE) {
+        size_t i;
+        for (i = 0; i < k->any_of->u.seq.len; ++i)
+            if (spec__schema_probe(c, k->any_of->u.seq.items[i], inst, depth + 1) == 0)
+                break;
+        if (i == k->any_of->u.seq.len && i != 0)
+            bad |= spec__schema_fail(c, "anyOf", k->any_of, "must match a schema in anyOf");
+    }
+    if (k->one_of != NULL && k->one_of->kind == SPEC_NODE_SEQUENCE) {
+        size_t matched = 0, first = 0;
+        for (size_t i = 0; i < k->one_of->u.seq.len && matched < 2; ++i) {
+            if (spec__schema_probe(c, k->one_of->u.seq.items[i], inst, depth + 1) == 0) {
+                if (matched++ == 0)
+                    first = i;
+                else
+                    bad |= spec__schema_fail(
+                        c, "oneOf", k->one_of,
+                        "must match exactly one schema in oneOf (matches #%zu and #%zu)", first, i);
+            }
+        }
+        if (matched == 0 && k->one_of->u.seq.len != 0)
+            bad |=
+                spec__schema_fail(c, "oneOf", k->one_of, "must match exactly one schema in oneOf");
+    }
+    if (k->not_ != NULL && spec__schema_probe(c, k->not_, inst, depth + 1) == 0)
+        bad |=
+            spec__schema_fail(c, "not", k->not_, "must NOT be valid against the schema in \"not\"");
+    if (k->if_ != NULL && (k->then_ != NULL || k->else_ != NULL)) {
+        const spec_node_t *branch =
+            spec__schema_probe(c, k->if_, inst, depth + 1) == 0 ? k->then_ : k->else_;
+        if (branch != NULL)
+            bad |= spec__schema_eval(c, branch, inst, depth + 1);
+    }
+    return bad;
+}
