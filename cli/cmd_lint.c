@@ -30,6 +30,8 @@ static void usage(FILE *out)
           "                               rules: {operation-tags: off, info-contact: hint}\n"
           "  -o, --output FILE          write the report to FILE instead of standard output\n"
           "  -q, --quiet                report only findings at or above --fail-severity\n"
+          "      --ref-root DIR         let $refs reach files under DIR (default: each spec's\n"
+          "                             own directory; a $ref outside it is an error)\n"
           "      --list-rules           print the rules and their default severities\n"
           "  -h, --help                 show this help\n"
           "\n"
@@ -50,7 +52,7 @@ static int list_rules(void)
 typedef struct {
     spec_lint_format_t format;
     spec_lint_severity_t fail;
-    const char *ruleset, *output, *config;
+    const char *ruleset, *output, *config, *ref_root;
     int quiet;
 } options_t;
 
@@ -61,7 +63,8 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
         {"format", required_argument, NULL, 'f'},  {"fail-severity", required_argument, NULL, 'F'},
         {"config", required_argument, NULL, 'c'}, {"ruleset", required_argument, NULL, 'r'}, {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},         {"list-rules", no_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},          {"ref-root", required_argument, NULL, 'R'},
+        {NULL, 0, NULL, 0},
     };
     *o = (options_t){.format = SPEC_LINT_STYLISH, .fail = SPEC_LINT_ERROR};
     opterr = 0;
@@ -96,6 +99,9 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
             break;
         case 'q':
             o->quiet = 1;
+            break;
+        case 'R':
+            o->ref_root = optarg;
             break;
         case 'L':
             return *status = list_rules(), -1;
@@ -176,7 +182,8 @@ int cli_lint_main(int argc, char **argv)
         }
     }
     spec_linter_t linters[] = {cli_adapter_linter(cfg)};
-    spec_lint_options_t lo = {.ruleset = rs, .linters = linters, .nlinters = 1};
+    spec_load_options_t load = {.ref_root = o.ref_root};
+    spec_lint_options_t lo = {.ruleset = rs, .linters = linters, .nlinters = 1, .load = &load};
     spec_lint_t *lint;
     if (spec_lint_create(&lint, &lo, &err) != 0) {
         fprintf(stderr, "versa lint: bad ruleset: %s\n", spec_error_format(&err, msg, sizeof(msg)));

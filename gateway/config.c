@@ -51,10 +51,41 @@ static unsigned online_cpus(void)
     return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
 }
 
+/* underscores_in_headers and spec_ref_root: what the gateway accepts from clients and specs
+ * (docs/security.md). */
+static int load_policies(gw__config_loader_t *l, const spec_node_t *root, gw_config_t *cfg)
+{
+    static const char *const names[] = {"drop", "reject", "forward"};
+    const spec_node_t *n;
+    gw__config_mark_t m;
+    cfg->underscores_in_headers = GW_UNDERSCORES_DROP;
+    if ((n = spec_node_get(root, "underscores_in_headers")) != NULL) {
+        const char *v;
+        m = gw__config_enter_key(l, "underscores_in_headers");
+        if (gw__config_read_string(l, n, &v) != 0)
+            return -1;
+        size_t i = 0;
+        while (i < 3 && strcmp(v, names[i]) != 0)
+            ++i;
+        if (i == 3)
+            return gw__config_fail(l, n, "expected drop, reject or forward, got '%s'", v);
+        cfg->underscores_in_headers = (gw_underscores_t)i;
+        gw__config_leave(l, m);
+    }
+    if ((n = spec_node_get(root, "spec_ref_root")) != NULL) {
+        m = gw__config_enter_key(l, "spec_ref_root");
+        if (gw__config_read_path(l, n, &cfg->spec_ref_root) != 0)
+            return -1;
+        gw__config_leave(l, m);
+    }
+    return 0;
+}
+
 static int load_root(gw__config_loader_t *l, const spec_node_t *root, gw_config_t *cfg)
 {
     static const char *const keys[] = {"listen",     "admin", "threads", "access_log",
                                        "versioning", "apis",  "limits",  "shutdown_timeout_ms",
+                                       "underscores_in_headers", "spec_ref_root",
                                        NULL};
     const spec_node_t *n;
     if (root->kind != SPEC_NODE_MAPPING)
@@ -101,10 +132,14 @@ static int load_root(gw__config_loader_t *l, const spec_node_t *root, gw_config_
     gw__config_set_default_limits(cfg);
     if ((n = spec_node_get(root, "limits")) != NULL) {
         m = gw__config_enter_key(l, "limits");
-        if (gw__config_load_limits(l, n, cfg) != 0)
+        if (gw__config_load_limits(l, n, cfg) != 0 || gw__config_check_limits(l, n, cfg) != 0)
             return -1;
         gw__config_leave(l, m);
+    } else if (gw__config_check_limits(l, root, cfg) != 0) {
+        return -1;
     }
+    if (load_policies(l, root, cfg) != 0)
+        return -1;
     cfg->shutdown_timeout_ms = 10000;
     if ((n = spec_node_get(root, "shutdown_timeout_ms")) != NULL) {
         m = gw__config_enter_key(l, "shutdown_timeout_ms");
@@ -180,7 +215,8 @@ static int load_specs(gw_config_t *cfg, spec_error_t *err)
             gw_version_t *v = &cfg->apis[a].versions[i];
             if (v->spec_path == NULL)
                 continue;
-            if (spec_load(&v->spec, v->spec_path, NULL, err) != 0)
+            spec_load_options_t opts = {.ref_root = cfg->spec_ref_root};
+            if (spec_load(&v->spec, v->spec_path, &opts, err) != 0)
                 return -1;
             if (spec_error_count(v->spec) == 0)
                 continue;
@@ -294,6 +330,7 @@ void gw_config_release(gw_config_t *cfg)
     free(cfg->admin.address);
     free(cfg->admin.host);
     free(cfg->access_log.path);
+    free(cfg->spec_ref_root);
     free(cfg->versioning.default_version);
     free(cfg->versioning.media_type);
     free(cfg->versioning.header);

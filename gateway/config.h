@@ -69,6 +69,14 @@ typedef enum gw_log_target {
     GW_LOG_FILE,
 } gw_log_target_t;
 
+/* Request header names with '_' (nginx's underscores_in_headers): WSGI and CGI upstreams read
+ * X_Forwarded_For as X-Forwarded-For, so a client could forge a gateway-set field. */
+typedef enum gw_underscores {
+    GW_UNDERSCORES_DROP,
+    GW_UNDERSCORES_REJECT,
+    GW_UNDERSCORES_FORWARD,
+} gw_underscores_t;
+
 typedef struct st_gw_config_t {
     unsigned refcnt; /* atomic; see retain/release */
     char *file;      /* the config file, absolute */
@@ -98,7 +106,19 @@ typedef struct st_gw_config_t {
         size_t max_adapted_body;        /* default 8 MiB: adapted responses beyond get 502 */
         size_t max_upstream_conns;      /* per upstream per thread, default 256 */
         uint64_t upstream_keepalive_ms; /* idle pooled connections closed after, default 10000 */
+        /* the connection guard (docs/security.md) */
+        size_t max_request_head;      /* HTTP/1.1 head bytes, default 64 KiB; 431 beyond */
+        size_t max_request_headers;   /* header fields, default 100 (h2o's own maximum) */
+        size_t max_body_memory_per_connection; /* default 2 x max_request_body (+ 1 MiB) */
+        size_t max_body_memory;       /* all connections, default 256 MiB */
+        uint64_t http2_max_concurrent_requests; /* per connection, default 100 */
+        uint64_t http2_max_resets_per_second;   /* per connection, default 100 */
+        uint64_t client_request_timeout_ms;     /* HTTP/1.1 head and body, default 10000 */
+        uint64_t client_idle_timeout_ms;        /* HTTP/2 idle connection, default 10000 */
+        uint64_t tls_handshake_timeout_ms;      /* default 10000 */
     } limits;
+    gw_underscores_t underscores_in_headers; /* default GW_UNDERSCORES_DROP */
+    char *spec_ref_root; /* absolute; NULL: each spec's $refs stay in its own directory */
     uint64_t shutdown_timeout_ms; /* SIGTERM drain bound, default 10000 */
 } gw_config_t;
 

@@ -91,6 +91,8 @@ int gw__config_load_admin(gw__config_loader_t *l, const spec_node_t *n, gw_confi
 int gw__config_load_versioning(gw__config_loader_t *l, const spec_node_t *n, gw_config_t *cfg);
 /* `limits` (config_limits.c). set_default_limits runs first, whether the key is there or not. */
 void gw__config_set_default_limits(gw_config_t *cfg);
+/* Derived limits and the checks between them; after the `limits` key (or without one). */
+int gw__config_check_limits(gw__config_loader_t *l, const spec_node_t *n, gw_config_t *cfg);
 int gw__config_load_limits(gw__config_loader_t *l, const spec_node_t *n, gw_config_t *cfg);
 /* `apis` (config_apis.c): names, prefixes, versions, upstreams, timeouts and the sub-keys loaded
  * in other files (record, shadow). */

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 #include "exchange.h"
+#include "guard.h"
 #include "problem.h"
 
 #define MAX_REQUEST_ID 128
@@ -206,4 +207,5 @@ static void on_dispose(void *p)
     if (t->rt->access_log != NULL)
         write_access_log(x, total_us, upstream_us);
     gw_metrics_add(&t->metrics.requests_inflight, -1);
+    gw_guard_request_done(req);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "handler.h"
 #include "adapt.h"
+#include "guard.h"
 #include "proxy.h"
 #include "route.h"
 #include "shadow.h"
@@ -62,12 +63,34 @@ static int route_by_spec(gw_exchange_t *x, const gw_route_t *r)
     return 0;
 }
 
+/* underscores_in_headers: reject. (Dropping happens where the upstream request is built.) */
+static int refuse_underscores(h2o_req_t *req, const gw_config_t *cfg, gw_problem_kind_t *kind,
+                              const char **detail)
+{
+    if (cfg->underscores_in_headers != GW_UNDERSCORES_REJECT)
+        return 0;
+    for (size_t i = 0; i < req->headers.size; ++i)
+        if (memchr(req->headers.entries[i].name->base, '_', req->headers.entries[i].name->len)) {
+            *kind = GW_PROBLEM_BAD_REQUEST;
+            *detail = "a header field name holds an underscore (underscores_in_headers: reject)";
+            return 1;
+        }
+    return 0;
+}
+
 static int on_req(h2o_handler_t *_self, h2o_req_t *req)
 {
     handler_t *self = (void *)_self;
     gw_thread_t *t = gw_thread_of(req);
     const gw_config_t *cfg = self->rt->config;
     gw_exchange_t *x = gw_exchange_start(req, t);
+    gw_problem_kind_t refused;
+    const char *why;
+    if (gw_guard_check_request(req, &refused, &why) != 0 || refuse_underscores(req, cfg, &refused, &why)) {
+        req->http1_is_persistent = 0; /* the framing is in doubt: nothing after it is read */
+        gw_exchange_send_problem(x, refused, why);
+        return 0;
+    }
 
     size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
     char *scratch = h2o_mem_alloc_pool(&req->pool, path_len + 1);

@@ -232,6 +232,12 @@ char *gw_metrics_render(const gw_metrics_layout_t *layout, gw_metrics_t *const *
     outf(&o, "# HELP versa_connections_total Client connections accepted.\n"
              "# TYPE versa_connections_total counter\nversa_connections_total %llu\n",
          (unsigned long long)sum_scalar(threads, n, offsetof(gw_metrics_t, connections_total)));
+    outf(&o, "# HELP versa_guard_refusals_total Client connections the connection guard ended "
+             "(docs/security.md).\n# TYPE versa_guard_refusals_total counter\n"
+             "versa_guard_refusals_total{protocol=\"http1\"} %llu\n"
+             "versa_guard_refusals_total{protocol=\"http2\"} %llu\n",
+         (unsigned long long)sum_scalar(threads, n, offsetof(gw_metrics_t, guard_h1_refused)),
+         (unsigned long long)sum_scalar(threads, n, offsetof(gw_metrics_t, guard_h2_goaway)));
     outf(&o, "# HELP versa_requests_inflight Requests being processed.\n"
              "# TYPE versa_requests_inflight gauge\nversa_requests_inflight %llu\n",
          (unsigned long long)sum_scalar(threads, n, offsetof(gw_metrics_t, requests_inflight)));

@@ -65,6 +65,8 @@ typedef struct st_gw_metrics_t {
     uint64_t connections_total;
     uint64_t requests_inflight;
     uint64_t access_log_dropped;
+    uint64_t guard_h1_refused; /* request heads the connection guard answered and closed */
+    uint64_t guard_h2_goaway;  /* HTTP/2 connections it ended with ENHANCE_YOUR_CALM */
 } gw_metrics_t;
 
 void gw_metrics_init(gw_metrics_t *m, const gw_metrics_layout_t *layout);

@@ -595,6 +595,8 @@ void gw_proxy_forward(gw_exchange_t *x, const gw_upstream_t *upstream, h2o_socke
     p->wrap_timer.cb = on_wrap_timer;
     h2o_doublebuffer_init(&p->sending, &h2o_socket_buffer_prototype);
     h2o_buffer_init(&p->rest, &h2o_socket_buffer_prototype);
+    p->forward_underscores =
+        x->thread->rt->config->underscores_in_headers == GW_UNDERSCORES_FORWARD;
     p->reqbufs[0] = build_request(p, upstream, path, path_len);
     if (req->entity.base != NULL)
         p->reqbufs[1] = req->entity;

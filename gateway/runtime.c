@@ -129,6 +129,8 @@ int gw_runtime_init(gw_runtime_t *rt, gw_config_t *cfg, char *errbuf, size_t err
 {
     memset(rt, 0, sizeof(*rt));
     rt->config = gw_config_retain(cfg);
+    rt->h1_limits.max_head = cfg->limits.max_request_head;
+    rt->h1_limits.max_headers = cfg->limits.max_request_headers;
     for (size_t a = 0; a < cfg->num_apis; ++a)
         rt->num_versions += cfg->apis[a].num_versions;
     rt->origins = calloc(rt->num_versions ? rt->num_versions : 1, sizeof(*rt->origins));

@@ -10,6 +10,7 @@
 #include "access_log.h"
 #include "random.h"
 #include "record.h"
+#include "h1_head.h"
 
 /* One upstream origin, resolved once at start-up. Each thread keeps its own connection pool to
  * it (gw_thread_t.pools): a pool shared by the threads costs a contended lock per request. */
@@ -32,6 +33,8 @@ typedef struct st_gw_runtime_t {
     volatile int draining; /* set on SIGTERM */
     SSL_CTX *upstream_ssl_ctx; /* for https upstreams */
     struct st_gw_shadow_t *shadow; /* shadow.h; NULL when no API has `shadow` entries */
+    gw_h1_limits_t h1_limits;      /* request-head limits of the connection guard */
+    uint64_t body_memory; /* request-body bytes h2o holds, all connections (atomic; guard.c) */
 } gw_runtime_t;
 
 /* Per-API timeouts: h2o 2.2 timeouts are lists of one fixed duration, so each thread keeps one

@@ -19,6 +19,7 @@
 #include "h2o/http2.h"
 #include "admin.h"
 #include "core_errors.h"
+#include "guard.h"
 #include "handler.h"
 #include "runtime.h"
 #include "server.h"
@@ -60,12 +61,6 @@ struct st_worker_t {
     int disposed;      /* its contexts were disposed by the worker itself */
 };
 
-static void on_connection_close(void *data)
-{
-    gw_thread_t *t = data;
-    gw_metrics_add(&t->metrics.connections_open, -1);
-}
-
 static void on_admin_connection_close(void *data)
 {
     worker_t *w = data;
@@ -82,16 +77,13 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
         if (sock == NULL)
             return;
-        if (l->counts_connections) {
-            gw_metrics_add(&l->worker->thread.metrics.connections_open, 1);
-            gw_metrics_add(&l->worker->thread.metrics.connections_total, 1);
-            sock->on_close.cb = on_connection_close;
-            sock->on_close.data = &l->worker->thread;
-        } else {
-            ++l->worker->admin_open;
-            sock->on_close.cb = on_admin_connection_close;
-            sock->on_close.data = l->worker;
+        if (l->counts_connections) { /* a client: the connection guard takes it (guard.h) */
+            gw_guard_accept(&l->worker->thread, &l->accept_ctx, sock);
+            continue;
         }
+        ++l->worker->admin_open;
+        sock->on_close.cb = on_admin_connection_close;
+        sock->on_close.data = l->worker;
         h2o_accept(&l->accept_ctx, sock);
     }
 }
@@ -252,6 +244,15 @@ static int setup(server_t *srv, gw_config_t *cfg, char *errbuf, size_t errlen)
      * problem on every protocol; memory stays bounded by h2o's limit. */
     srv->globalconf.max_request_entity_size =
         cfg->limits.max_request_body <= SIZE_MAX / 2 ? cfg->limits.max_request_body * 2 : SIZE_MAX;
+    /* HTTP/2 (docs/security.md): requests run at once per connection; h2o advertises 100
+     * concurrent streams and buffers each one's body, which the connection guard bounds. */
+    srv->globalconf.http2.max_concurrent_requests_per_connection =
+        cfg->limits.http2_max_concurrent_requests;
+    srv->globalconf.http1.req_timeout = cfg->limits.client_request_timeout_ms;
+    /* no switch from HTTP/1.1 to HTTP/2 inside h2o: the guard picks the protocol at accept */
+    srv->globalconf.http1.upgrade_to_http2 = 0;
+    srv->globalconf.http2.idle_timeout = cfg->limits.client_idle_timeout_ms;
+    srv->globalconf.handshake_timeout = cfg->limits.tls_handshake_timeout_ms;
     h2o_hostconf_t *host = h2o_config_register_host(
         &srv->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *root = h2o_config_register_path(host, "/", 0);

@@ -1,5 +1,7 @@
 /* Positioned document tree: builds spec_node_t trees from libyaml's event stream into one arena
  * per document. Aliases point at their anchored node, so expansion bombs cost nothing. */
+#include <unistd.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -470,15 +472,20 @@ int spec_doc_load(spec_doc_t **out, const char *path, const spec_limits_t *limit
 {
     spec_limits_t lim;
     set_limits(&lim, limits);
-    FILE *fp = fopen(path, "rb");
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused once fstat says
+     * what it is (and O_NONBLOCK does not change reads of a regular file) */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    FILE *fp = NULL;
     struct stat st;
     const char *why = NULL;
     char *buf = NULL;
     int ret = -1;
-    if (fp == NULL || fstat(fileno(fp), &st) != 0) {
+    if (fd < 0 || fstat(fd, &st) != 0) {
         why = strerror(errno);
     } else if (!S_ISREG(st.st_mode)) {
         why = "not a regular file";
+    } else if ((fp = fdopen(fd, "rb")) == NULL) {
+        why = strerror(errno);
     } else if ((size_t)st.st_size > lim.max_file_bytes) {
         why = "file too large";
     } else {
@@ -497,6 +504,8 @@ int spec_doc_load(spec_doc_t **out, const char *path, const spec_limits_t *limit
     free(buf);
     if (fp != NULL)
         fclose(fp);
+    else if (fd >= 0)
+        close(fd);
     return ret;
 }
 

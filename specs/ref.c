@@ -204,6 +204,12 @@ static size_t open_document(spec_t *spec, const char *name, const char **why)
     size_t problem = SIZE_MAX;
     if (real == NULL) {
         /* not found: each reference to it reports that itself */
+    } else if (strncmp(real, spec->ref_root, strlen(spec->ref_root)) != 0) {
+        /* never opened: a spec must not make the loader read /etc/passwd or a device */
+        problem = spec__problem(spec, SPEC_SEVERITY_ERROR, SPEC_PROBLEM_REF_FILE, NULL, NULL,
+                                "%s is outside the spec's directory tree %s (versa lint "
+                                "--ref-root, or spec_ref_root in the config, allows more)",
+                                real, spec->ref_root);
     } else if (spec_doc_load(&doc, stored, &spec->opts.limits, &err) != 0) {
         doc = NULL;
         problem = spec__problem(spec, SPEC_SEVERITY_ERROR, SPEC_PROBLEM_REF_FILE, NULL, NULL, "%s",

@@ -126,6 +126,33 @@ static void set_options(spec_load_options_t *dst, const spec_load_options_t *src
         dst->max_ref_chain = DEFAULT_MAX_REF_CHAIN;
 }
 
+/* The resolved directory $refs are confined to, with a trailing '/': the option's, or the root
+ * document's directory. */
+static const char *ref_root(spec__arena_t *a, const char *option, const char *file)
+{
+    char *dir;
+    if (option != NULL) {
+        dir = spec__xmalloc(strlen(option) + 1);
+        strcpy(dir, option);
+    } else {
+        const char *slash = strrchr(file, '/');
+        size_t n = slash == NULL ? 1 : slash == file ? 1 : (size_t)(slash - file);
+        dir = spec__xmalloc(n + 1);
+        memcpy(dir, slash == NULL ? "." : file, n);
+        dir[n] = '\0';
+    }
+    char *real = realpath(dir, NULL);
+    free(dir);
+    if (real == NULL) /* nothing resolvable to confine to: only the same names resolve anyway */
+        return "/";
+    size_t n = strlen(real);
+    char *out = spec__arena_strndup(a, real, n + 1);
+    if (n == 0 || out[n - 1] != '/')
+        out[n] = '/', out[n + 1] = '\0';
+    free(real);
+    return out;
+}
+
 /* Takes ownership of `doc` (even on failure). */
 static int build_new(spec_t **out, spec_doc_t *doc, const spec_load_options_t *opts,
                      spec_error_t *err)
@@ -134,6 +161,7 @@ static int build_new(spec_t **out, spec_doc_t *doc, const spec_load_options_t *o
     spec__arena_init(&spec->arena);
     set_options(&spec->opts, opts);
     const char *file = spec_doc_file(doc);
+    spec->ref_root = ref_root(&spec->arena, opts != NULL ? opts->ref_root : NULL, file);
     spec__add_document(spec, doc, spec__arena_strndup(&spec->arena, file, strlen(file)),
                        spec__real_path(&spec->arena, file));
     spec->root = spec_doc_root(doc);

@@ -18,6 +18,9 @@ typedef struct st_spec_load_options_t {
     spec_limits_t limits;   /* applied to every file; zero fields take node.h's defaults */
     uint32_t max_files;     /* documents per spec, root included; default 256 */
     uint32_t max_ref_chain; /* $ref -> $ref hops before giving up; default 32 */
+    /* The directory tree $refs may reach (symbolic links resolved); a file outside it is never
+     * opened and each $ref to it is an error. NULL: the root document's directory. */
+    const char *ref_root;
 } spec_load_options_t;
 
 typedef enum spec_version {

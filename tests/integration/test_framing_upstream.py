@@ -12,7 +12,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import tap  # noqa: E402
-from harness import GatewayCase, echo_header, echo_header_all, versa_bin  # noqa: E402
+from harness import GatewayCase, echo_header, echo_header_all, versa_bin  # noqa: E402,F401
 from hostile import Base, get  # noqa: E402
 from raw import (H2, RawConn, exchange, h2_frame, h2_preface, hpack_literal,  # noqa: E402
                  parse_responses, read_h2_frames)
