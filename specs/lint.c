@@ -1,8 +1,7 @@
-/* The lint run: the built-in rule table, severities in effect, findings (collected, sorted and
- * de-duplicated per file), and the order in which rule passes run over one spec. */
+/* The lint run: the built-in rule table, severities in effect (rulesets applied), and the order
+ * in which rule passes run over one spec or file; findings are kept by lint_findings.c. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 /* Per file: JSON values converted from examples and schema evaluations spent validating them.
  * GitHub's 2.8 MB description needs about 32,000 of each; an alias bomb stops here. */
 #define EXAMPLE_VALUES_BUDGET 4000000
+
 #define EXAMPLE_STEPS_BUDGET 20000000
 
 /* Ids and default severities follow Spectral's spectral:oas ruleset where a rule exists there. */
@@ -91,21 +91,6 @@ static const spec_lint_rule_t builtin_rules[LR_COUNT] = {
                                       "Examples must be valid against their defined schema."},
 };
 
-struct st_spec_lint_t {
-    spec_lint_options_t opts;
-    spec_lint_rule_t *rules; /* built-in then linters', with the severity in effect */
-    size_t nrules;
-    spec_lint_severity_t builtin[LR_COUNT];
-    spec__arena_t arena; /* finding strings */
-    spec_finding_t *findings;
-    size_t nfindings, findings_cap;
-    char **files;
-    size_t *file_first; /* per file: index of its first finding */
-    size_t nfiles;
-    const char *last_file_in, *last_file_out; /* interning cache for finding file names */
-    size_t batch;                             /* first finding of the file being linted */
-};
-
 static const char *const severity_names[] = {"error", "warn", "info", "hint", "off"};
 
 const char *spec_lint_severity_name(spec_lint_severity_t s)
@@ -130,7 +115,7 @@ const spec_lint_rule_t *spec_lint_rules(size_t *count)
     return builtin_rules;
 }
 
-static ssize_t find_rule(const spec_lint_t *lint, const char *id)
+ssize_t lint__find_rule(const spec_lint_t *lint, const char *id)
 {
     for (size_t i = 0; i < lint->nrules; ++i)
         if (strcmp(lint->rules[i].id, id) == 0)
@@ -159,7 +144,7 @@ int spec_lint_create(spec_lint_t **out, const spec_lint_options_t *opts, spec_er
                                      ? lint__ruleset_overrides(lint->opts.ruleset, &noverrides)
                                      : NULL;
     for (size_t i = 0; i < noverrides; ++i) {
-        ssize_t r = find_rule(lint, ov[i].rule);
+        ssize_t r = lint__find_rule(lint, ov[i].rule);
         if (r < 0) {
             spec_error_at(err, ov[i].key, "unknown rule \"%s\" (see `versa lint --list-rules`)",
                           ov[i].rule);
@@ -191,173 +176,11 @@ void spec_lint_destroy(spec_lint_t *lint)
     free(lint);
 }
 
-/* ---- Findings ---- */
-
-static const char *intern_file(spec_lint_t *lint, const char *file)
-{
-    if (file == NULL)
-        file = "";
-    if (lint->last_file_in == NULL || strcmp(lint->last_file_in, file) != 0) {
-        /* the run outlives every spec, so positions' file names are copied */
-        for (size_t i = lint->batch; i < lint->nfindings; ++i) {
-            if (strcmp(lint->findings[i].file, file) == 0) {
-                lint->last_file_out = lint->findings[i].file;
-                lint->last_file_in = lint->last_file_out;
-                return lint->last_file_out;
-            }
-        }
-        lint->last_file_out = spec__arena_strndup(&lint->arena, file, strlen(file));
-        lint->last_file_in = lint->last_file_out;
-    }
-    return lint->last_file_out;
-}
-
-static void add_finding(spec_lint_t *lint, size_t rule, const char *file, uint32_t line,
-                        uint32_t col, const char *path, const char *message)
-{
-    if (lint->nfindings == lint->findings_cap) {
-        lint->findings_cap = lint->findings_cap ? lint->findings_cap * 2 : 64;
-        lint->findings =
-            spec__xrealloc(lint->findings, lint->findings_cap * sizeof(*lint->findings));
-    }
-    const char *f = intern_file(lint, file);
-    spec_finding_t *fd = &lint->findings[lint->nfindings++];
-    fd->rule = lint->rules[rule].id;
-    fd->severity = lint->rules[rule].severity;
-    fd->file = f;
-    fd->line = line;
-    fd->col = col;
-    path = path != NULL ? path : "";
-    fd->path = spec__arena_strndup(&lint->arena, path, strlen(path));
-    fd->message = spec__arena_strndup(&lint->arena, message, strlen(message));
-}
-
-static void vreport(spec_lint_ctx_t *ctx, size_t rule, const spec_node_t *at, const char *path,
-                    const char *fmt, va_list ap)
-{
-    char msg[1024];
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    const char *file = at != NULL ? at->pos.file : spec_doc_file(ctx->doc);
-    add_finding(ctx->lint, rule, file, at != NULL ? at->pos.line : 1, at != NULL ? at->pos.col : 1,
-                path, msg);
-}
-
-void lint__report(spec_lint_ctx_t *ctx, lint__rule_t rule, const spec_node_t *at, const char *path,
-                  const char *fmt, ...)
-{
-    if (ctx->severity[rule] == SPEC_LINT_OFF)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vreport(ctx, rule, at, path, fmt, ap);
-    va_end(ap);
-}
-
-void lint__report_at(spec_lint_ctx_t *ctx, lint__rule_t rule, const char *file, uint32_t line,
-                     uint32_t col, const char *path, const char *message)
-{
-    if (ctx->severity[rule] != SPEC_LINT_OFF)
-        add_finding(ctx->lint, rule, file, line != 0 ? line : 1, col != 0 ? col : 1, path, message);
-}
-
-void spec_lint_report(spec_lint_ctx_t *ctx, const char *rule, const spec_node_t *at,
-                      const char *path, const char *fmt, ...)
-{
-    ssize_t r = find_rule(ctx->lint, rule);
-    if (r < 0)
-        abort(); /* a linter reporting a rule it did not declare */
-    if (ctx->lint->rules[r].severity == SPEC_LINT_OFF)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vreport(ctx, (size_t)r, at, path, fmt, ap);
-    va_end(ap);
-}
-
-spec_lint_severity_t spec_lint_severity(const spec_lint_ctx_t *ctx, const char *rule)
-{
-    ssize_t r = find_rule(ctx->lint, rule);
-    return r < 0 ? SPEC_LINT_OFF : ctx->lint->rules[r].severity;
-}
-
 spec_validator_t *lint__validator(spec_lint_ctx_t *ctx)
 {
     if (ctx->validator == NULL)
         ctx->validator = spec_validator_create(ctx->spec);
     return ctx->validator;
-}
-
-/* ---- Sorting ---- */
-
-static int cmp_findings(const void *pa, const void *pb, void *root)
-{
-    const spec_finding_t *a = pa, *b = pb;
-    const char *sort_root = root;
-    if (a->file != b->file) {
-        /* the linted file first, then the files it references by name */
-        int ra = strcmp(a->file, sort_root) == 0, rb = strcmp(b->file, sort_root) == 0;
-        if (ra != rb)
-            return rb - ra;
-        int c = strcmp(a->file, b->file);
-        if (c != 0)
-            return c;
-    }
-    if (a->line != b->line)
-        return a->line < b->line ? -1 : 1;
-    if (a->col != b->col)
-        return a->col < b->col ? -1 : 1;
-    int c = strcmp(a->rule, b->rule);
-    if (c != 0)
-        return c;
-    c = strcmp(a->path, b->path);
-    return c != 0 ? c : strcmp(a->message, b->message);
-}
-
-static int same_finding(const spec_finding_t *a, const spec_finding_t *b)
-{
-    return a->file == b->file && a->line == b->line && a->col == b->col && a->rule == b->rule &&
-           strcmp(a->message, b->message) == 0;
-}
-
-static void sort_batch(spec_lint_t *lint, const char *root)
-{
-    size_t n = lint->nfindings - lint->batch;
-    lint->last_file_in = lint->last_file_out = NULL;
-    if (n == 0)
-        return;
-    spec_finding_t *f = lint->findings + lint->batch;
-    qsort_r(f, n, sizeof(*f), cmp_findings, (void *)root);
-    size_t kept = 0;
-    for (size_t i = 0; i < n; ++i)
-        if (kept == 0 || !same_finding(&f[kept - 1], &f[i]))
-            f[kept++] = f[i];
-    lint->nfindings = lint->batch + kept;
-    lint->batch = lint->nfindings;
-}
-
-/* ---- Running ---- */
-
-static void add_file(spec_lint_t *lint, const char *name)
-{
-    lint->files = spec__xrealloc(lint->files, (lint->nfiles + 1) * sizeof(*lint->files));
-    lint->file_first =
-        spec__xrealloc(lint->file_first, (lint->nfiles + 1) * sizeof(*lint->file_first));
-    lint->file_first[lint->nfiles] = lint->nfindings;
-    size_t len = strlen(name);
-    lint->files[lint->nfiles] = spec__xmalloc(len + 1);
-    memcpy(lint->files[lint->nfiles++], name, len + 1);
-}
-
-/* A finding already at this position (of `rule`, or of any rule when `rule` is NULL). */
-static int finding_at(const spec_lint_t *lint, const spec_error_t *e, const char *rule)
-{
-    for (size_t i = lint->batch; i < lint->nfindings; ++i) {
-        const spec_finding_t *f = &lint->findings[i];
-        if ((rule == NULL || f->rule == rule) && f->line == e->line && f->col == e->col &&
-            strcmp(f->file, e->file) == 0)
-            return 1;
-    }
-    return 0;
 }
 
 /* The loader's problems as findings, after the rules ran: broken references; structure it needed
@@ -378,10 +201,11 @@ static void report_problems(spec_lint_ctx_t *ctx)
         else if (strcmp(code, SPEC_PROBLEM_PATH_AMBIGUOUS) == 0)
             continue; /* path-params reports equivalent paths */
         else if (strcmp(code, SPEC_PROBLEM_PATH_TEMPLATE) == 0)
-            rule = finding_at(ctx->lint, e, NULL) ? LR_COUNT : LR_PATH_PARAMS;
+            rule = lint__finding_at(ctx->lint, e, NULL) ? LR_COUNT : LR_PATH_PARAMS;
         else
-            rule = finding_at(ctx->lint, e, builtin_rules[LR_OAS3_SCHEMA].id) ? LR_COUNT
-                                                                              : LR_OAS3_SCHEMA;
+            rule = lint__finding_at(ctx->lint, e, builtin_rules[LR_OAS3_SCHEMA].id)
+                       ? LR_COUNT
+                       : LR_OAS3_SCHEMA;
         if (rule != LR_COUNT)
             lint__report_at(ctx, rule, e->file[0] ? e->file : spec_doc_file(ctx->doc), e->line,
                             e->col, e->pointer, e->message);
@@ -413,9 +237,9 @@ static void lint_spec(spec_lint_t *lint, const spec_t *spec)
 void spec_lint_spec(spec_lint_t *lint, const spec_t *spec)
 {
     const char *root = spec_doc_file(spec_document(spec, 0));
-    add_file(lint, root);
+    lint__add_file(lint, root);
     lint_spec(lint, spec);
-    sort_batch(lint, root);
+    lint__sort_batch(lint, root);
 }
 
 /* Why spec_load refused the root document, as a finding. Only runs on that failure path, so
@@ -487,190 +311,22 @@ int spec_lint_file(spec_lint_t *lint, const char *path, spec_error_t *err)
 {
     if (check_readable(path, err) != 0)
         return -1;
-    add_file(lint, path);
+    lint__add_file(lint, path);
     spec_t *spec = NULL;
     spec_error_t load_err;
     if (spec_load(&spec, path, lint->opts.load, &load_err) == 0) {
         lint_spec(lint, spec);
-        sort_batch(lint, spec_doc_file(spec_document(spec, 0)));
+        lint__sort_batch(lint, spec_doc_file(spec_document(spec, 0)));
         spec_destroy(spec);
     } else {
         report_unusable(lint, path, &load_err);
-        sort_batch(lint, path);
+        lint__sort_batch(lint, path);
     }
     return 0;
-}
-
-const spec_finding_t *spec_lint_findings(const spec_lint_t *lint, size_t *count)
-{
-    *count = lint->nfindings;
-    return lint->findings;
-}
-
-size_t spec_lint_file_count(const spec_lint_t *lint)
-{
-    return lint->nfiles;
-}
-
-const char *spec_lint_file_name(const spec_lint_t *lint, size_t i)
-{
-    return i < lint->nfiles ? lint->files[i] : NULL;
-}
-
-size_t lint__file_findings(const spec_lint_t *lint, size_t file, size_t *first)
-{
-    *first = lint->file_first[file];
-    size_t end = file + 1 < lint->nfiles ? lint->file_first[file + 1] : lint->nfindings;
-    return end - *first;
 }
 
 const spec_lint_rule_t *spec_lint_run_rules(const spec_lint_t *lint, size_t *count)
 {
     *count = lint->nrules;
     return lint->rules;
-}
-
-/* ---- Helpers for rules ---- */
-
-static int number_of(const spec_node_t *n, double *d)
-{
-    return n->kind == SPEC_NODE_SCALAR &&
-                   (n->scalar_type == SPEC_SCALAR_INT || n->scalar_type == SPEC_SCALAR_FLOAT)
-               ? spec_node_number(n, d)
-               : -1;
-}
-
-static int scalar_class(const spec_node_t *n)
-{
-    switch (n->scalar_type) {
-    case SPEC_SCALAR_NULL:
-        return 0;
-    case SPEC_SCALAR_BOOL:
-        return 1;
-    case SPEC_SCALAR_INT:
-    case SPEC_SCALAR_FLOAT:
-        return 2;
-    case SPEC_SCALAR_STRING:
-        return 3;
-    }
-    return 4;
-}
-
-int lint__node_cmp(const spec_node_t *a, const spec_node_t *b)
-{
-    if (a->kind != b->kind)
-        return a->kind < b->kind ? -1 : 1;
-    switch (a->kind) {
-    case SPEC_NODE_SCALAR: {
-        int ca = scalar_class(a), cb = scalar_class(b);
-        if (ca != cb)
-            return ca < cb ? -1 : 1;
-        if (ca == 2) {
-            double x, y;
-            if (number_of(a, &x) == 0 && number_of(b, &y) == 0 && x != y)
-                return x < y ? -1 : 1;
-            if (number_of(a, &x) == 0 && number_of(b, &y) == 0)
-                return 0;
-        }
-        if (ca == 1) {
-            int x = 0, y = 0;
-            spec_node_bool(a, &x);
-            spec_node_bool(b, &y);
-            return x - y;
-        }
-        if (ca == 0)
-            return 0;
-        size_t n = a->u.scalar.len < b->u.scalar.len ? a->u.scalar.len : b->u.scalar.len;
-        int c = memcmp(a->u.scalar.str, b->u.scalar.str, n);
-        if (c != 0)
-            return c;
-        return a->u.scalar.len < b->u.scalar.len ? -1 : a->u.scalar.len > b->u.scalar.len;
-    }
-    case SPEC_NODE_SEQUENCE:
-        if (a->u.seq.len != b->u.seq.len)
-            return a->u.seq.len < b->u.seq.len ? -1 : 1;
-        for (size_t i = 0; i < a->u.seq.len; ++i) {
-            int c = lint__node_cmp(a->u.seq.items[i], b->u.seq.items[i]);
-            if (c != 0)
-                return c;
-        }
-        return 0;
-    case SPEC_NODE_MAPPING:
-        if (a->u.map.len != b->u.map.len)
-            return a->u.map.len < b->u.map.len ? -1 : 1;
-        for (size_t i = 0; i < a->u.map.len; ++i) {
-            int c = lint__node_cmp(a->u.map.items[i].key, b->u.map.items[i].key);
-            if (c == 0)
-                c = lint__node_cmp(a->u.map.items[i].value, b->u.map.items[i].value);
-            if (c != 0)
-                return c;
-        }
-        return 0;
-    }
-    return 0;
-}
-
-int lint__node_equal(const spec_node_t *a, const spec_node_t *b)
-{
-    if (a->kind == SPEC_NODE_MAPPING && b->kind == SPEC_NODE_MAPPING) {
-        /* key order does not matter for equality */
-        if (a->u.map.len != b->u.map.len)
-            return 0;
-        for (size_t i = 0; i < a->u.map.len; ++i) {
-            const spec_node_t *k = a->u.map.items[i].key;
-            const spec_node_t *v = NULL;
-            for (size_t j = 0; j < b->u.map.len && v == NULL; ++j)
-                if (lint__node_cmp(k, b->u.map.items[j].key) == 0)
-                    v = b->u.map.items[j].value;
-            if (v == NULL || !lint__node_equal(a->u.map.items[i].value, v))
-                return 0;
-        }
-        return 1;
-    }
-    if (a->kind == SPEC_NODE_SEQUENCE && b->kind == SPEC_NODE_SEQUENCE) {
-        if (a->u.seq.len != b->u.seq.len)
-            return 0;
-        for (size_t i = 0; i < a->u.seq.len; ++i)
-            if (!lint__node_equal(a->u.seq.items[i], b->u.seq.items[i]))
-                return 0;
-        return 1;
-    }
-    return lint__node_cmp(a, b) == 0;
-}
-
-int lint__truthy(const spec_node_t *n)
-{
-    return n != NULL && n->kind == SPEC_NODE_SCALAR && n->scalar_type == SPEC_SCALAR_STRING &&
-           n->u.scalar.len != 0;
-}
-
-/* ---- Paths ---- */
-
-size_t lint__path_push(lint__path_t *p, const char *token, size_t len)
-{
-    size_t saved = p->len;
-    if (spec_pointer_append(p->buf, sizeof(p->buf), token, len) != 0) {
-        p->buf[saved] = '\0'; /* too deep to name: keep the prefix rather than half a token */
-        return saved;
-    }
-    p->len = strlen(p->buf + saved) + saved;
-    return saved;
-}
-
-size_t lint__path_push_str(lint__path_t *p, const char *token)
-{
-    return lint__path_push(p, token, strlen(token));
-}
-
-size_t lint__path_push_index(lint__path_t *p, size_t i)
-{
-    char num[24];
-    int n = snprintf(num, sizeof(num), "%zu", i);
-    return lint__path_push(p, num, (size_t)n);
-}
-
-void lint__path_pop(lint__path_t *p, size_t saved)
-{
-    p->len = saved;
-    p->buf[saved] = '\0';
 }

@@ -5,6 +5,7 @@
 
 #include "lint.h"
 #include "schema.h"
+#include "spec_internal.h"
 
 /* Built-in rules; lint.c holds their ids, severities and descriptions in this order. */
 typedef enum lint__rule {
@@ -67,7 +68,7 @@ static inline int lint__on(const spec_lint_ctx_t *ctx, lint__rule_t rule)
 }
 spec_validator_t *lint__validator(spec_lint_ctx_t *ctx);
 
-/* A JSON pointer under construction (push/pop as a walk descends). */
+/* A JSON pointer under construction (push/pop as a walk descends; lint_node.c). */
 typedef struct st_lint__path_t {
     char buf[2048];
     size_t len;
@@ -236,10 +237,38 @@ typedef struct st_lint__override_t {
 
 const lint__override_t *lint__ruleset_overrides(const spec_ruleset_t *rs, size_t *count);
 
-/* ---- Small helpers (lint.c) ---- */
+/* ---- The run (lint.c) and its findings (lint_findings.c) ---- */
 
+/* The run: its rules and severities, then every finding, per linted file. Findings' strings live
+ * in the arena; files, file_first and findings are malloc'ed. */
+struct st_spec_lint_t {
+    spec_lint_options_t opts;
+    spec_lint_rule_t *rules; /* built-in then linters', with the severity in effect */
+    size_t nrules;
+    spec_lint_severity_t builtin[LR_COUNT];
+    spec__arena_t arena; /* finding strings */
+    spec_finding_t *findings;
+    size_t nfindings, findings_cap;
+    char **files;
+    size_t *file_first; /* per file: index of its first finding */
+    size_t nfiles;
+    const char *last_file_in, *last_file_out; /* interning cache for finding file names */
+    size_t batch;                             /* first finding of the file being linted */
+};
+
+/* The index of rule `id` in lint->rules, or -1. */
+ssize_t lint__find_rule(const spec_lint_t *lint, const char *id);
+/* Starts the findings of a linted file named `name` (copied). */
+void lint__add_file(spec_lint_t *lint, const char *name);
+/* Sorts the findings of the current file (`root`, the linted file, first) and drops duplicates;
+ * the next findings start a new batch. */
+void lint__sort_batch(spec_lint_t *lint, const char *root);
+/* A finding of this file's batch already at e's position (of `rule`, or of any rule when NULL). */
+int lint__finding_at(const spec_lint_t *lint, const spec_error_t *e, const char *rule);
 /* Findings of the i-th linted file (and the files it references): first index and count. */
 size_t lint__file_findings(const spec_lint_t *lint, size_t file, size_t *first);
+
+/* ---- Helpers for rules (lint_node.c) ---- */
 
 /* Structural equality of two YAML values (numbers by value). */
 int lint__node_equal(const spec_node_t *a, const spec_node_t *b);
