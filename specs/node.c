@@ -1,5 +1,6 @@
 /* Positioned document tree: builds spec_node_t trees from libyaml's event stream into one arena
- * per document. Aliases point at their anchored node, so expansion bombs cost nothing. */
+ * per document. Aliases point at their anchored node, so expansion bombs cost nothing. Scalars
+ * are typed in node_scalar.c; lookups and errors at a node are in node_read.c. */
 #include <unistd.h>
 #include <fcntl.h>
 #include <errno.h>
@@ -9,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <yaml.h>
-#include "node.h"
+#include "node_internal.h"
 
 #define ARENA_CHUNK (64 * 1024)
 
@@ -80,24 +81,15 @@ static char *arena_strndup(spec_doc_t *doc, const char *s, size_t len)
     return p;
 }
 
-static void fill_error(spec_error_t *err, const char *file, uint32_t line, uint32_t col,
-                       const char *fmt, va_list ap)
-{
-    snprintf(err->file, sizeof(err->file), "%s", file != NULL ? file : "");
-    err->line = line;
-    err->col = col;
-    err->pointer[0] = '\0';
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
-}
-
 static int fail_at(builder_t *b, const yaml_mark_t *m, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
 static int fail_at(builder_t *b, const yaml_mark_t *m, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fill_error(b->err, b->doc->file, m != NULL ? (uint32_t)m->line + 1 : 0,
-               m != NULL ? (uint32_t)m->column + 1 : 0, fmt, ap);
+    spec__error_vfill(b->err, b->doc->file, m != NULL ? (uint32_t)m->line + 1 : 0,
+                      m != NULL ? (uint32_t)m->column + 1 : 0, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -145,66 +137,6 @@ static const spec_node_t *anchor_get(builder_t *b, const char *name)
         i = (i + 1) & (b->anchors_cap - 1);
     }
     return NULL;
-}
-
-static int all_digits(const char *s, const char *digits)
-{
-    if (*s == '\0')
-        return 0;
-    for (; *s; ++s)
-        if (strchr(digits, *s) == NULL)
-            return 0;
-    return 1;
-}
-
-static int is_float(const char *s)
-{
-    if (*s == '-' || *s == '+')
-        ++s;
-    if (!strcmp(s, ".inf") || !strcmp(s, ".Inf") || !strcmp(s, ".INF"))
-        return 1;
-    int digits = 0, dot = 0;
-    for (; *s && *s != 'e' && *s != 'E'; ++s) {
-        if (*s == '.') {
-            if (dot++)
-                return 0;
-        } else if (*s >= '0' && *s <= '9') {
-            ++digits;
-        } else {
-            return 0;
-        }
-    }
-    if (digits == 0)
-        return 0;
-    if (*s == 'e' || *s == 'E') {
-        ++s;
-        if (*s == '-' || *s == '+')
-            ++s;
-        return all_digits(s, "0123456789");
-    }
-    return 1;
-}
-
-/* YAML 1.2 core schema resolution of a plain scalar. */
-static spec_scalar_type_t resolve_plain(const char *s)
-{
-    static const char *nulls[] = {"", "~", "null", "Null", "NULL"};
-    static const char *bools[] = {"true", "True", "TRUE", "false", "False", "FALSE"};
-    for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); ++i)
-        if (!strcmp(s, nulls[i]))
-            return SPEC_SCALAR_NULL;
-    for (size_t i = 0; i < sizeof(bools) / sizeof(bools[0]); ++i)
-        if (!strcmp(s, bools[i]))
-            return SPEC_SCALAR_BOOL;
-    const char *d = (*s == '-' || *s == '+') ? s + 1 : s;
-    if (all_digits(d, "0123456789"))
-        return SPEC_SCALAR_INT;
-    if ((!strncmp(s, "0x", 2) && all_digits(s + 2, "0123456789abcdefABCDEF")) ||
-        (!strncmp(s, "0o", 2) && all_digits(s + 2, "01234567")))
-        return SPEC_SCALAR_INT;
-    if (is_float(s) || !strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN"))
-        return SPEC_SCALAR_FLOAT;
-    return SPEC_SCALAR_STRING;
 }
 
 static spec_node_t *new_node(builder_t *b, spec_node_kind_t kind, const yaml_mark_t *m)
@@ -272,8 +204,8 @@ static int check_duplicate_keys(builder_t *b, const spec_pair_t *items, size_t l
 static int parse_collection(builder_t *b, spec_node_t *n, yaml_event_type_t end, uint32_t depth)
 {
     void *items = NULL;
-    size_t len = 0, cap = 0, elem = n->kind == SPEC_NODE_MAPPING ? sizeof(spec_pair_t)
-                                                                 : sizeof(spec_node_t *);
+    size_t len = 0, cap = 0,
+           elem = n->kind == SPEC_NODE_MAPPING ? sizeof(spec_pair_t) : sizeof(spec_node_t *);
     int ret = -1;
     for (;;) {
         yaml_event_t ev;
@@ -327,8 +259,8 @@ exit:
 
 static int is_str_tag(const yaml_char_t *tag)
 {
-    return tag != NULL && (!strcmp((const char *)tag, YAML_STR_TAG) ||
-                           !strcmp((const char *)tag, "!"));
+    return tag != NULL &&
+           (!strcmp((const char *)tag, YAML_STR_TAG) || !strcmp((const char *)tag, "!"));
 }
 
 /* Consumes `ev` (always deleted) and the events of its subtree. */
@@ -359,12 +291,12 @@ static int parse_node(builder_t *b, yaml_event_t *ev, uint32_t depth, const spec
     case YAML_SCALAR_EVENT: {
         if ((n = new_node(b, SPEC_NODE_SCALAR, &ev->start_mark)) == NULL)
             goto exit;
-        n->u.scalar.str = arena_strndup(b->doc, (const char *)ev->data.scalar.value,
-                                        ev->data.scalar.length);
+        n->u.scalar.str =
+            arena_strndup(b->doc, (const char *)ev->data.scalar.value, ev->data.scalar.length);
         n->u.scalar.len = ev->data.scalar.length;
-        int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-                    !is_str_tag(ev->data.scalar.tag);
-        n->scalar_type = plain ? resolve_plain(n->u.scalar.str) : SPEC_SCALAR_STRING;
+        int plain =
+            ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !is_str_tag(ev->data.scalar.tag);
+        n->scalar_type = plain ? spec__node_resolve_plain(n->u.scalar.str) : SPEC_SCALAR_STRING;
         anchor = ev->data.scalar.anchor;
         break;
     }
@@ -530,137 +462,4 @@ const spec_node_t *spec_doc_root(const spec_doc_t *doc)
 const char *spec_doc_file(const spec_doc_t *doc)
 {
     return doc->file;
-}
-
-const spec_node_t *spec_node_get(const spec_node_t *map, const char *key)
-{
-    if (map == NULL || map->kind != SPEC_NODE_MAPPING)
-        return NULL;
-    size_t klen = strlen(key);
-    for (size_t i = 0; i < map->u.map.len; ++i) {
-        const spec_node_t *k = map->u.map.items[i].key;
-        if (k->u.scalar.len == klen && memcmp(k->u.scalar.str, key, klen) == 0)
-            return map->u.map.items[i].value;
-    }
-    return NULL;
-}
-
-const spec_node_t *spec_node_at(const spec_node_t *seq, size_t i)
-{
-    if (seq == NULL || seq->kind != SPEC_NODE_SEQUENCE || i >= seq->u.seq.len)
-        return NULL;
-    return seq->u.seq.items[i];
-}
-
-const char *spec_node_str(const spec_node_t *n)
-{
-    if (n == NULL || n->kind != SPEC_NODE_SCALAR || n->scalar_type != SPEC_SCALAR_STRING)
-        return NULL;
-    return n->u.scalar.str;
-}
-
-const char *spec_node_scalar(const spec_node_t *n)
-{
-    return n != NULL && n->kind == SPEC_NODE_SCALAR ? n->u.scalar.str : NULL;
-}
-
-int spec_node_is(const spec_node_t *n, const char *s)
-{
-    return n != NULL && n->kind == SPEC_NODE_SCALAR && strcmp(n->u.scalar.str, s) == 0;
-}
-
-int spec_node_bool(const spec_node_t *n, int *out)
-{
-    if (n == NULL || n->kind != SPEC_NODE_SCALAR || n->scalar_type != SPEC_SCALAR_BOOL)
-        return -1;
-    *out = n->u.scalar.str[0] == 't' || n->u.scalar.str[0] == 'T';
-    return 0;
-}
-
-int spec_node_int(const spec_node_t *n, int64_t *out)
-{
-    if (n == NULL || n->kind != SPEC_NODE_SCALAR || n->scalar_type != SPEC_SCALAR_INT)
-        return -1;
-    const char *s = n->u.scalar.str;
-    int base = 10;
-    if (!strncmp(s, "0x", 2) || !strncmp(s, "0o", 2)) {
-        base = s[1] == 'x' ? 16 : 8;
-        s += 2;
-    }
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, base);
-    if (errno != 0 || *end != '\0')
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int spec_node_number(const spec_node_t *n, double *out)
-{
-    if (n == NULL || n->kind != SPEC_NODE_SCALAR)
-        return -1;
-    if (n->scalar_type == SPEC_SCALAR_INT) {
-        int64_t i;
-        if (spec_node_int(n, &i) == 0) {
-            *out = (double)i;
-            return 0;
-        }
-        *out = strtod(n->u.scalar.str, NULL); /* beyond int64: approximate */
-        return 0;
-    }
-    if (n->scalar_type != SPEC_SCALAR_FLOAT)
-        return -1;
-    const char *s = n->u.scalar.str;
-    const char *body = (*s == '-' || *s == '+') ? s + 1 : s;
-    if (body[0] == '.' && (body[1] == 'i' || body[1] == 'I'))
-        *out = *s == '-' ? -__builtin_inf() : __builtin_inf();
-    else if (body[0] == '.' && (body[1] == 'n' || body[1] == 'N'))
-        *out = __builtin_nan("");
-    else
-        *out = strtod(s, NULL);
-    return 0;
-}
-
-const char *spec_node_type_name(const spec_node_t *n)
-{
-    if (n == NULL)
-        return "nothing";
-    if (n->kind == SPEC_NODE_MAPPING)
-        return "mapping";
-    if (n->kind == SPEC_NODE_SEQUENCE)
-        return "sequence";
-    switch (n->scalar_type) {
-    case SPEC_SCALAR_NULL:
-        return "null";
-    case SPEC_SCALAR_BOOL:
-        return "boolean";
-    case SPEC_SCALAR_INT:
-        return "integer";
-    case SPEC_SCALAR_FLOAT:
-        return "number";
-    default:
-        return "string";
-    }
-}
-
-int spec_error_at(spec_error_t *err, const spec_node_t *n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fill_error(err, n != NULL ? n->pos.file : NULL, n != NULL ? n->pos.line : 0,
-               n != NULL ? n->pos.col : 0, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-const char *spec_error_format(const spec_error_t *err, char *buf, size_t size)
-{
-    if (err->line != 0)
-        snprintf(buf, size, "%s:%u:%u: %s", err->file, err->line, err->col, err->message);
-    else if (err->file[0] != '\0')
-        snprintf(buf, size, "%s: %s", err->file, err->message);
-    else
-        snprintf(buf, size, "%s", err->message);
-    return buf;
 }
