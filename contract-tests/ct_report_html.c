@@ -42,6 +42,16 @@ static void put_text(ct_buf_t *b, const char *s)
         ct__buf_markup(b, s, strlen(s));
 }
 
+/* `open`, the escaped text and `close`; nothing at all when `text` is NULL. */
+static void put_wrapped(ct_buf_t *b, const char *open, const char *text, const char *close)
+{
+    if (text == NULL)
+        return;
+    ct__buf_puts(b, open);
+    put_text(b, text);
+    ct__buf_puts(b, close);
+}
+
 static void card(ct_buf_t *b, unsigned long long value, const char *label)
 {
     ct__buf_printf(b, "<div class=\"card\"><b>%llu</b><span>", value);
@@ -75,22 +85,14 @@ static void put_sample(ct_buf_t *b, const json_t *p, int open)
     int noise = ct__jstr(s, "source") != NULL && strcmp(ct__jstr(s, "source"), "noise") == 0;
     ct__buf_printf(b, "<tr class=\"sample\"><td></td><td colspan=\"7\"><details%s><summary>sample",
                    open ? " open" : "");
-    if (ct__jstr(s, "request_id") != NULL) {
-        ct__buf_puts(b, " <code>");
-        put_text(b, ct__jstr(s, "request_id"));
-        ct__buf_puts(b, "</code>");
-    }
+    put_wrapped(b, " <code>", ct__jstr(s, "request_id"), "</code>");
     ct__buf_puts(b, " at <code>");
     put_text(b, ct__jstr(s, "concrete_path"));
     ct__buf_puts(b, "</code></summary><div class=\"side\">");
     put_side(b, "primary", ct__jstr(s, "primary"));
     put_side(b, noise ? "secondary (noise)" : "candidate", ct__jstr(s, "candidate"));
     ct__buf_puts(b, "</div>");
-    if (ct__jstr(s, "detail") != NULL) {
-        ct__buf_puts(b, "<p>");
-        put_text(b, ct__jstr(s, "detail"));
-        ct__buf_puts(b, "</p>");
-    }
+    put_wrapped(b, "<p>", ct__jstr(s, "detail"), "</p>");
     json_t *ids = ct__jarr(p, "request_ids");
     if (json_array_size(ids) != 0) {
         ct__buf_puts(b, "<p class=\"meta\">requests:");
@@ -104,16 +106,8 @@ static void put_sample(ct_buf_t *b, const json_t *p, int open)
         }
         ct__buf_puts(b, "</p>");
     }
-    if (ct__jstr(s, "curl") != NULL) {
-        ct__buf_puts(b, "<h4>reproduce</h4><pre class=\"curl\">");
-        put_text(b, ct__jstr(s, "curl"));
-        ct__buf_puts(b, "</pre>");
-    }
-    if (ct__jstr(s, "curl_primary") != NULL) {
-        ct__buf_puts(b, "<pre class=\"curl\">");
-        put_text(b, ct__jstr(s, "curl_primary"));
-        ct__buf_puts(b, "</pre>");
-    }
+    put_wrapped(b, "<h4>reproduce</h4><pre class=\"curl\">", ct__jstr(s, "curl"), "</pre>");
+    put_wrapped(b, "<pre class=\"curl\">", ct__jstr(s, "curl_primary"), "</pre>");
     ct__buf_puts(b, "</details></td></tr>\n");
 }
 
@@ -250,11 +244,7 @@ static void put_replay(ct_buf_t *b, const json_t *r, int h)
             put_text(b, ct__jstr(c, "group"));
             ct__buf_puts(b, "</td><td>");
             put_text(b, ct__jstr(c, "message"));
-            if (ct__jstr(c, "curl") != NULL) {
-                ct__buf_puts(b, "<pre class=\"curl\">");
-                put_text(b, ct__jstr(c, "curl"));
-                ct__buf_puts(b, "</pre>");
-            }
+            put_wrapped(b, "<pre class=\"curl\">", ct__jstr(c, "curl"), "</pre>");
             ct__buf_puts(b, "</td></tr>");
         }
         ct__buf_puts(b, "</table></section>\n");
@@ -321,11 +311,7 @@ static void put_differences(ct_buf_t *b, const json_t *diffs)
         ct__buf_puts(b, "</code> &rarr; <code>");
         put_text(b, ct__jstr(d, "candidate") != NULL ? ct__jstr(d, "candidate") : "(absent)");
         ct__buf_puts(b, "</code>");
-        if (ct__jstr(d, "detail") != NULL) {
-            ct__buf_puts(b, " <span class=\"meta\">(");
-            put_text(b, ct__jstr(d, "detail"));
-            ct__buf_puts(b, ")</span>");
-        }
+        put_wrapped(b, " <span class=\"meta\">(", ct__jstr(d, "detail"), ")</span>");
         ct__buf_puts(b, "</li>");
     }
     ct__buf_puts(b, "</ul>\n");

@@ -173,6 +173,8 @@ int gw__config_read_path(gw__config_loader_t *l, const spec_node_t *n, char **ou
 /* An http(s) URL as `upstream` takes it; free with gw__config_free_upstream (also on error). */
 int gw__config_read_upstream(gw__config_loader_t *l, const spec_node_t *n, gw_upstream_t *up);
 void gw__config_free_upstream(gw_upstream_t *up);
+/* 1 when `s` is a non-empty token (RFC 9110 §5.6.2): header names, methods, media type parts. */
+int gw__config_is_token(const char *s);
 
 /* Parses sizes such as "16MiB", "512KiB", "1GiB", "1048576" (also KB/MB/GB/TB as powers of
  * 1000, B, TiB; units case-insensitive, one optional space before the unit). Returns 0, or -1 on

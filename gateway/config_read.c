@@ -237,6 +237,18 @@ int gw__config_read_path(gw__config_loader_t *l, const spec_node_t *n, char **ou
     return 0;
 }
 
+/* RFC 9110 §5.6.2 token. */
+int gw__config_is_token(const char *s)
+{
+    if (*s == '\0')
+        return 0;
+    for (; *s != '\0'; ++s)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              strchr("!#$%&'*+-.^_`|~", *s) != NULL))
+            return 0;
+    return 1;
+}
+
 /* --- sizes --- */
 
 int gw_parse_size(const char *s, size_t *out)

@@ -5,17 +5,6 @@
 #include "config_internal.h"
 #include "version.h"
 
-static int is_token(const char *s)
-{
-    if (*s == '\0')
-        return 0;
-    for (; *s != '\0'; ++s)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              strchr("!#$%&'*+-.^_`|~", *s) != NULL))
-            return 0;
-    return 1;
-}
-
 /* A version name as written: any non-boolean, non-null scalar ("v1", 2, 1.0, 2024-06-01). */
 int gw__config_read_version_name(gw__config_loader_t *l, const spec_node_t *n, const char **name,
                                  char *canon)
@@ -54,7 +43,7 @@ int gw__config_load_versioning(gw__config_loader_t *l, const spec_node_t *n, gw_
         char *type = xstrdup(s);
         if (slash != NULL)
             type[slash - s] = '\0';
-        int ok = slash != NULL && is_token(type) && is_token(slash + 1);
+        int ok = slash != NULL && gw__config_is_token(type) && gw__config_is_token(slash + 1);
         free(type);
         if (!ok)
             return gw__config_fail(
@@ -67,7 +56,7 @@ int gw__config_load_versioning(gw__config_loader_t *l, const spec_node_t *n, gw_
         gw__config_mark_t m = gw__config_enter_key(l, "header");
         if (gw__config_read_string(l, v, &s) != 0)
             return -1;
-        if (!is_token(s))
+        if (!gw__config_is_token(s))
             return gw__config_fail(l, v, "'%s' is not a valid header name", s);
         cfg->versioning.header = xstrdup(s);
         cfg->versioning.header_lower = xstrdup(s);

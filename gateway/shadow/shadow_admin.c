@@ -1,5 +1,6 @@
 /* Shadow traffic on the admin listener: /shadow/report (JSON), /shadow (HTML) and the shadow
  * families of /metrics (Prometheus text format 0.0.4). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,23 @@
 
 /* --- /shadow: each entry of the report document as a report the contract-tests renderer draws,
  * with the entry's own numbers in the members it reads (ct_report_render.h) --- */
+
+/* Appends to `text` (`size` bytes, `*used` so far): ", " between items, quietly cut when full. */
+static void join(char *text, size_t size, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void join(char *text, size_t size, size_t *used, const char *fmt, ...)
+{
+    if (*used >= size)
+        return;
+    if (*used != 0)
+        *used += (size_t)snprintf(text + *used, size - *used, ", ");
+    if (*used >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    *used += (size_t)vsnprintf(text + *used, size - *used, fmt, ap);
+    va_end(ap);
+}
 
 /* "queue_full 2, timeout 1" for the non-zero counts of `counts`, or "none". */
 static json_t *counts_text(const json_t *counts)
@@ -18,13 +36,13 @@ static json_t *counts_text(const json_t *counts)
     json_t *v;
     json_object_foreach((json_t *)counts, key, v)
     {
-        if (json_integer_value(v) != 0 && used < sizeof(text))
-            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s %lld",
-                                     used != 0 ? ", " : "", key, (long long)json_integer_value(v));
+        if (json_integer_value(v) != 0)
+            join(text, sizeof(text), &used, "%s %lld", key, (long long)json_integer_value(v));
     }
     return json_string(used != 0 ? text : "none");
 }
 
+/* "primary 1.5 ms (5), candidate 2.0 ms (5)": mean latency and count per side. */
 static json_t *latency_text(const json_t *latency)
 {
     char text[512] = "";
@@ -33,11 +51,9 @@ static json_t *latency_text(const json_t *latency)
     json_t *l;
     json_object_foreach((json_t *)latency, side, l)
     {
-        if (used < sizeof(text))
-            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s %.1f ms (%lld)",
-                                     used != 0 ? ", " : "", side,
-                                     json_number_value(json_object_get(l, "mean_ms")),
-                                     (long long)json_integer_value(json_object_get(l, "count")));
+        join(text, sizeof(text), &used, "%s %.1f ms (%lld)", side,
+             json_number_value(json_object_get(l, "mean_ms")),
+             (long long)json_integer_value(json_object_get(l, "count")));
     }
     return json_string(text);
 }

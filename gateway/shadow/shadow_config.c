@@ -44,18 +44,6 @@ static char *lowercase_dup(const char *s)
     return out;
 }
 
-/* RFC 9110 §5.6.2 token. */
-static int is_token(const char *s)
-{
-    if (*s == '\0')
-        return 0;
-    for (; *s != '\0'; ++s)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              strchr("!#$%&'*+-.^_`|~", *s) != NULL))
-            return 0;
-    return 1;
-}
-
 /* Headers a mirrored request must not carry from `set`: the gateway writes the framing and
  * routing ones itself, and hop-by-hop fields are not end-to-end (RFC 9110 §7.6.1). */
 static int is_managed_header(const char *lower)
@@ -122,7 +110,7 @@ static int load_methods(loader_t *l, const spec_node_t *seq, gw_shadow_conf_t *c
         mark_t m = enter_index(l, i);
         if (gw__config_read_string(l, n, &s) != 0)
             return -1;
-        if (!is_token(s))
+        if (!gw__config_is_token(s))
             return fail(l, n, "'%s' is not a method name", s);
         char *upper = xstrdup(s);
         h2o_strtoupper(upper, strlen(upper));
@@ -155,7 +143,7 @@ static int load_remove(loader_t *l, const spec_node_t *seq, gw_shadow_conf_t *c)
         mark_t m = enter_index(l, i);
         if (gw__config_read_string(l, n, &s) != 0)
             return -1;
-        if (!is_token(s))
+        if (!gw__config_is_token(s))
             return fail(l, n, "'%s' is not a valid header name", s);
         c->remove[c->num_remove++] = lowercase_dup(s);
         leave(l, m);
@@ -185,7 +173,7 @@ static int load_set(loader_t *l, const spec_node_t *map, gw_shadow_conf_t *c)
     for (size_t i = 0; i != map->u.map.len; ++i) {
         const spec_node_t *key = map->u.map.items[i].key, *value = map->u.map.items[i].value;
         mark_t m = enter_key(l, key->u.scalar.str);
-        if (!is_token(key->u.scalar.str))
+        if (!gw__config_is_token(key->u.scalar.str))
             return fail(l, key, "'%s' is not a valid header name", key->u.scalar.str);
         char *name = lowercase_dup(key->u.scalar.str);
         if (is_managed_header(name)) {
