@@ -194,6 +194,11 @@ typedef struct st_adp_response_t {
     const char *body;     /* in/out, as for requests */
     size_t body_len;
     int body_invalid; /* out: the body was not JSON and was left untouched */
+    /* out: the downgraded body as a body-model tree, when the tree engine parsed it (NULL when
+     * the streaming pass ran or the body was not parsed): the same value `body` holds, for
+     * callers that read it again (shadowing's diff). It lives in `mem` (or the response's own
+     * arena, until dispose) and may point into the input body, which must outlive it. */
+    const body_value_t *doc;
     size_t mismatches;
     adp_mismatch_t first_mismatch;
     void *own_arena; /* private */

@@ -426,6 +426,7 @@ void adp_response_downgrade(const adp_plan_t *plan, adp_response_t *res)
                       .first = &res->first_mismatch};
     body_value_t *doc = NULL;
     res->body_invalid = 0;
+    res->doc = NULL;
     if (stream_response(plan, res, &run) != 0)
         doc = response_doc(plan, res, run.mem);
     int has_body = doc != NULL;
@@ -444,8 +445,10 @@ void adp_response_downgrade(const adp_plan_t *plan, adp_response_t *res)
                 break;
             }
     }
-    if (has_body)
+    if (has_body) {
         body_out(&run, doc, &res->body, &res->body_len);
+        res->doc = doc;
+    }
     res->mismatches = run.mismatches;
     count(plan, ADP_DOWNGRADE, run.mismatches);
 }

@@ -45,6 +45,10 @@ typedef struct st_ct_response_t {
     size_t content_type_len;
     const char *body;
     size_t body_len;
+    /* optional: `body` already parsed into the body model (body.h) by the caller, which then is
+     * not parsed again (shadowing passes the tree the adapters produced). It must hold what the
+     * bytes hold; NULL: the bytes are parsed when the body is compared as JSON. */
+    const body_value_t *json;
 } ct_response_t;
 
 /* One difference. Strings are owned by the result, valid UTF-8, and live until the result is

@@ -185,6 +185,12 @@ static void test_status_chain(void **state)
     adp_response_downgrade(p, &res);
     assert_int_equal(res.status, 200);
     assert_json(js_bytes(res.body, res.body_len), "{\"total\":5}");
+    /* the tree engine ran (two hops): its tree is offered with the bytes, holding the same */
+    assert_non_null(res.doc);
+    assert_int_equal(body_write_size(res.doc), res.body_len);
+    char text[64];
+    assert_int_equal(body_write(res.doc, text) - text, (long)res.body_len);
+    assert_memory_equal(text, res.body, res.body_len);
     adp_response_dispose(&res);
     assert_json(downgrade_body(p, 404, "{\"amount\":5}", &m, NULL), "{\"amount\":5}");
     adp_registry_destroy(reg);

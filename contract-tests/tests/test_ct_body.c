@@ -210,6 +210,19 @@ static void test_max_json_bytes(void **state)
     ct_rules_destroy(rules);
 }
 
+/* A caller's tree (shadowing passes the adapters') is compared instead of parsing the bytes. */
+static void test_parsed_body_reused(void **state)
+{
+    ct_response_t a = ct_test_response(200, "application/json", "{\"a\":1}");
+    ct_response_t b = ct_test_response(200, "application/json", "{\"a\": 1.0}");
+    b.json = ct_test_parse("{\"a\":2}"); /* not what the bytes hold: proves it is the one read */
+    ct_compare(NULL, NULL, &a, &b, &res);
+    const ct_diff_t *d = ct_test_only(&res, CT_DIFF_VALUE_CHANGED, "body.a");
+    assert_string_equal(d->candidate, "2");
+    b.json = ct_test_parse("{\"a\":1}");
+    assert_int_equal(ct_compare(NULL, NULL, &a, &b, &res), 0);
+}
+
 static void test_body_rules(void **state)
 {
     const char *lines[] = {"present body"};
@@ -242,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_content_encoding_compares_bytes),
         cmocka_unit_test(test_content_type_header),
         cmocka_unit_test(test_max_json_bytes),
+        cmocka_unit_test(test_parsed_body_reused),
         cmocka_unit_test(test_body_rules),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

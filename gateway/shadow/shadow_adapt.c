@@ -169,9 +169,35 @@ int gw_shadow__adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
     return 0;
 }
 
-/* Runs `down` (may be NULL) over one captured response, then appends `deprecation`'s headers. */
+struct st_gw_shadow_downgraded_t {
+    adp_response_t res[GW_SHADOW_SIDES]; /* alive while their trees (res.doc) are */
+    char *input[GW_SHADOW_SIDES];        /* the bodies before the downgrade: the trees point
+                                            into them */
+    int used[GW_SHADOW_SIDES];
+};
+
+const body_value_t *gw_shadow__downgraded_body(const gw_shadow_downgraded_t *d, int side)
+{
+    return d != NULL && d->used[side] ? d->res[side].doc : NULL;
+}
+
+void gw_shadow__downgraded_free(gw_shadow_downgraded_t *d)
+{
+    if (d == NULL)
+        return;
+    for (int side = 0; side != GW_SHADOW_SIDES; ++side) {
+        if (d->used[side])
+            adp_response_dispose(&d->res[side]);
+        free(d->input[side]);
+    }
+    free(d);
+}
+
+/* Runs `down` (may be NULL) over one captured response, then appends `deprecation`'s headers.
+ * When the adapters parsed the body into a tree, the response (and the body it came from) stay
+ * in `keep` for the diff; else they are released here. */
 static void adapt_capture(gw_shadow_capture_t *c, const adp_plan_t *down,
-                          const adp_plan_t *deprecation)
+                          const adp_plan_t *deprecation, gw_shadow_downgraded_t *keep, int side)
 {
     if (c->status == 0 || (down == NULL && deprecation == NULL))
         return;
@@ -194,21 +220,39 @@ static void adapt_capture(gw_shadow_capture_t *c, const adp_plan_t *down,
     ct_header_t *views = views_of(&res.headers);
     gw_shadow__capture_set_headers(c, views, res.headers.len); /* copies, then frees the old */
     free(views);
+    int keep_tree = with_body && res.doc != NULL;
     if (with_body && res.body != c->body) { /* changed or removed; res.body dies with res */
         char *body = res.body != NULL ? copy_bytes(res.body, res.body_len) : NULL;
-        free(c->body);
+        if (keep_tree)
+            keep->input[side] = c->body; /* unchanged strings of the tree point into it */
+        else
+            free(c->body);
         c->body = body;
         c->body_len = c->body_cap = body != NULL ? res.body_len : 0;
     }
-    adp_response_dispose(&res);
+    if (keep_tree) {
+        keep->res[side] = res; /* the arena moves with the struct: res is not used again */
+        keep->used[side] = 1;
+    } else {
+        adp_response_dispose(&res);
+    }
 }
 
-int gw_shadow__adapt_response(const gw_shadow_entry_t *e, gw_shadow_job_t *job)
+int gw_shadow__adapt_response(const gw_shadow_entry_t *e, gw_shadow_job_t *job,
+                              gw_shadow_downgraded_t **out)
 {
     const adp_plan_t *primary = job->primary_plan;
-    adapt_capture(&job->side[GW_SHADOW_CANDIDATE], job->plan != NULL ? job->plan : primary,
-                  primary);
+    gw_shadow_downgraded_t *keep = calloc(1, sizeof(*keep));
+    if (keep == NULL)
+        h2o_fatal("no memory");
+    adapt_capture(&job->side[GW_SHADOW_CANDIDATE], job->plan != NULL ? job->plan : primary, primary,
+                  keep, GW_SHADOW_CANDIDATE);
     if (job->has_secondary)
-        adapt_capture(&job->side[GW_SHADOW_SECONDARY], primary, primary);
+        adapt_capture(&job->side[GW_SHADOW_SECONDARY], primary, primary, keep, GW_SHADOW_SECONDARY);
+    if (!keep->used[GW_SHADOW_CANDIDATE] && !keep->used[GW_SHADOW_SECONDARY]) {
+        gw_shadow__downgraded_free(keep);
+        keep = NULL;
+    }
+    *out = keep;
     return 0;
 }

@@ -253,11 +253,23 @@ int gw_shadow__adapt_request(const gw_shadow_entry_t *e, const gw_exchange_t *x,
                              const gw_shadow_job_t *job, const char *path, size_t path_len,
                              h2o_iovec_t query, h2o_iovec_t body, gw_shadow_adapted_t *out);
 void gw_shadow__adapted_dispose(gw_shadow_adapted_t *a);
+/* The downgraded responses of one job, kept from the downgrade to the diff: the diff reads the
+ * adapters' body trees instead of parsing the adapted bytes again (one parse per body). */
+typedef struct st_gw_shadow_downgraded_t gw_shadow_downgraded_t;
+
 /* On the diff worker: brings the candidate's and the secondary's responses to the client's view
  * of the primary's version: the candidate's through job->plan (cross-version) or else the
  * primary's plan, the secondary's through the primary's plan, both then with the primary's
- * deprecation headers. Returns 0, or -1 when it cannot (dropped as "adapter_failed"). */
-int gw_shadow__adapt_response(const gw_shadow_entry_t *e, gw_shadow_job_t *job);
+ * deprecation headers. *out receives what the diff may reuse (NULL when nothing was adapted;
+ * free it with gw_shadow__downgraded_free after the comparison). Returns 0, or -1 when it
+ * cannot (dropped as "adapter_failed"). */
+int gw_shadow__adapt_response(const gw_shadow_entry_t *e, gw_shadow_job_t *job,
+                              gw_shadow_downgraded_t **out);
+/* The body tree of `side` as the adapters left it (the same value its capture's bytes hold), or
+ * NULL: parse the bytes. `d` may be NULL. */
+const body_value_t *gw_shadow__downgraded_body(const gw_shadow_downgraded_t *d, int side);
+/* Accepts NULL. */
+void gw_shadow__downgraded_free(gw_shadow_downgraded_t *d);
 
 /* Diff logs: JSON lines, rotated by size (path -> path.1 -> ... -> path.<keep>). Only the diff
  * worker writes. */

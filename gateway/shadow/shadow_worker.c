@@ -57,13 +57,15 @@ int gw_shadow__enqueue(gw_shadow_t *s, gw_shadow_job_t *job)
 
 /* --- the worker --- */
 
-static ct_response_t response_of(const gw_shadow_capture_t *c)
+/* `json`: the body's tree when the adapters already parsed it (NULL: the diff parses). */
+static ct_response_t response_of(const gw_shadow_capture_t *c, const body_value_t *json)
 {
     return (ct_response_t){.status = c->status,
                            .headers = c->headers,
                            .num_headers = c->num_headers,
                            .body = c->body != NULL ? c->body : "",
-                           .body_len = c->body_len};
+                           .body_len = c->body_len,
+                           .json = json};
 }
 
 static void keep_sample(gw_shadow_entry_t *e, json_t *sample)
@@ -79,7 +81,8 @@ static void process(gw_shadow_t *s, gw_shadow_job_t *job, ct_result_t *cand, ct_
     const gw_shadow_conf_t *conf = e->conf;
     /* the candidate's raw answer is first brought to the primary's version, then both are
      * seen as the client would have seen them */
-    if (gw_shadow__adapt_response(e, job) != 0) {
+    gw_shadow_downgraded_t *down = NULL;
+    if (gw_shadow__adapt_response(e, job, &down) != 0) {
         gw_shadow__count_drop(e, GW_SHADOW_DROP_ADAPTER);
         __atomic_fetch_sub(&e->queued, 1, __ATOMIC_RELAXED);
         return;
@@ -87,14 +90,17 @@ static void process(gw_shadow_t *s, gw_shadow_job_t *job, ct_result_t *cand, ct_
     gw_shadow__capture_normalise(&job->side[GW_SHADOW_PRIMARY], 1, NULL, 0);
     for (int side = GW_SHADOW_CANDIDATE; side != GW_SHADOW_SIDES; ++side)
         gw_shadow__capture_normalise(&job->side[side], 0, s->vary_tokens, s->num_vary_tokens);
-    ct_response_t p = response_of(&job->side[GW_SHADOW_PRIMARY]);
-    ct_response_t c = response_of(&job->side[GW_SHADOW_CANDIDATE]);
+    ct_response_t p = response_of(&job->side[GW_SHADOW_PRIMARY], NULL);
+    ct_response_t c = response_of(&job->side[GW_SHADOW_CANDIDATE],
+                                  gw_shadow__downgraded_body(down, GW_SHADOW_CANDIDATE));
     int differs = ct_compare(conf->rules, job->group, &p, &c, cand);
     int noisy = 0;
     if (job->has_secondary) {
-        ct_response_t sec = response_of(&job->side[GW_SHADOW_SECONDARY]);
+        ct_response_t sec = response_of(&job->side[GW_SHADOW_SECONDARY],
+                                        gw_shadow__downgraded_body(down, GW_SHADOW_SECONDARY));
         noisy = ct_compare(conf->rules, job->group, &p, &sec, noise);
     }
+    gw_shadow__downgraded_free(down); /* the trees are no longer read: results hold copies */
     json_t *sample = NULL;
     if (differs) {
         sample = gw_shadow__sample_json(e, job, cand, job->has_secondary ? noise : NULL);
