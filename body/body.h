@@ -2,7 +2,8 @@
  * (per-request edits), the diff engine (shadowing, replay) and schema validation. A strict,
  * iterative parser into caller-provided bump memory, a tree, a writer that copies untouched
  * strings and number text byte for byte, and the comparisons the users need. Depends on nothing
- * but libc and libm; it sits below specs/, adapters/ and contract-tests/.
+ * but libc and libm (the load-time bridge from jansson, body_jansson.h, aside); it sits below
+ * specs/, adapters/ and contract-tests/.
  *
  * Ownership and lifetime:
  * - Memory comes from the caller through `body_mem_t`, a bump allocator released all at once (the
