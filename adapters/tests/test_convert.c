@@ -1,5 +1,5 @@
-/* Tests of value conversions and dates (convert.c): inputs parsed with the adapters' JSON model
- * (jvalue.h), outputs compared as the text its writer produces (so 100.0 is a real, 100 an
+/* Tests of value conversions and dates (convert.c): inputs parsed with the body model
+ * (body/body.h), outputs compared as the text its writer produces (so 100.0 is a real, 100 an
  * integer). */
 #include "adp_test_util.h"
 #include "convert.h"
