@@ -1,5 +1,6 @@
 /* `versa lint`: lints OpenAPI documents for CI and reports in the format a CI system reads.
  * Exit status: 0 nothing at or above --fail-severity, 1 findings that are, 2 could not run. */
+#include <stdint.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ static void usage(FILE *out)
           "                               rules: {operation-tags: off, info-contact: hint}\n"
           "  -o, --output FILE          write the report to FILE instead of standard output\n"
           "  -q, --quiet                report only findings at or above --fail-severity\n"
+          "      --max-files N          load at most N files per spec (default 20000)\n"
           "      --ref-root DIR         let $refs reach files under DIR (default: each spec's\n"
           "                             own directory; a $ref outside it is an error)\n"
           "      --list-rules           print the rules and their default severities\n"
@@ -54,6 +56,7 @@ typedef struct {
     spec_lint_severity_t fail;
     const char *ruleset, *output, *config, *ref_root;
     int quiet;
+    uint32_t max_files;
 } options_t;
 
 /* Parses options; returns -1 to exit with `*status`. */
@@ -64,6 +67,7 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
         {"config", required_argument, NULL, 'c'}, {"ruleset", required_argument, NULL, 'r'}, {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},         {"list-rules", no_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},          {"ref-root", required_argument, NULL, 'R'},
+        {"max-files", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0},
     };
     *o = (options_t){.format = SPEC_LINT_STYLISH, .fail = SPEC_LINT_ERROR};
@@ -103,6 +107,17 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
         case 'R':
             o->ref_root = optarg;
             break;
+        case 'M': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || v == 0 || v > UINT32_MAX || optarg[0] == '-') {
+                fprintf(stderr, "versa lint: --max-files needs a positive integer, got \"%s\"\n",
+                        optarg);
+                return *status = EXIT_CANNOT_RUN, -1;
+            }
+            o->max_files = (uint32_t)v;
+            break;
+        }
         case 'L':
             return *status = list_rules(), -1;
         case 'h':
@@ -182,7 +197,7 @@ int cli_lint_main(int argc, char **argv)
         }
     }
     spec_linter_t linters[] = {cli_adapter_linter(cfg)};
-    spec_load_options_t load = {.ref_root = o.ref_root};
+    spec_load_options_t load = {.ref_root = o.ref_root, .max_files = o.max_files};
     spec_lint_options_t lo = {.ruleset = rs, .linters = linters, .nlinters = 1, .load = &load};
     spec_lint_t *lint;
     if (spec_lint_create(&lint, &lo, &err) != 0) {
@@ -199,6 +214,10 @@ int cli_lint_main(int argc, char **argv)
         }
     }
     int wrote = write_report(lint, &o);
+    int incomplete = spec_lint_incomplete(lint);
+    if (incomplete)
+        fprintf(stderr, "versa lint: the findings are incomplete: a loader limit stopped files "
+                        "from loading (the limit error above says which, and how to raise it)\n");
     size_t n;
     const spec_finding_t *f = spec_lint_findings(lint, &n);
     int failing = 0;
@@ -207,7 +226,7 @@ int cli_lint_main(int argc, char **argv)
     spec_lint_destroy(lint);
     spec_ruleset_destroy(rs);
     gw_config_release(cfg);
-    if (unreadable || wrote != 0)
+    if (unreadable || wrote != 0 || incomplete)
         return EXIT_CANNOT_RUN;
     return failing ? EXIT_FINDINGS : 0;
 }

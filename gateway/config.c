@@ -51,8 +51,8 @@ static unsigned online_cpus(void)
     return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
 }
 
-/* underscores_in_headers and spec_ref_root: what the gateway accepts from clients and specs
- * (docs/security.md). */
+/* underscores_in_headers, spec_max_files and spec_ref_root: what the gateway accepts from
+ * clients and specs (docs/security.md). */
 static int load_policies(gw__config_loader_t *l, const spec_node_t *root, gw_config_t *cfg)
 {
     static const char *const names[] = {"drop", "reject", "forward"};
@@ -72,6 +72,14 @@ static int load_policies(gw__config_loader_t *l, const spec_node_t *root, gw_con
         cfg->underscores_in_headers = (gw_underscores_t)i;
         gw__config_leave(l, m);
     }
+    if ((n = spec_node_get(root, "spec_max_files")) != NULL) {
+        uint64_t v;
+        m = gw__config_enter_key(l, "spec_max_files");
+        if (gw__config_read_uint(l, n, 1, UINT32_MAX, &v) != 0)
+            return -1;
+        cfg->spec_max_files = (uint32_t)v;
+        gw__config_leave(l, m);
+    }
     if ((n = spec_node_get(root, "spec_ref_root")) != NULL) {
         m = gw__config_enter_key(l, "spec_ref_root");
         if (gw__config_read_path(l, n, &cfg->spec_ref_root) != 0)
@@ -85,7 +93,7 @@ static int load_root(gw__config_loader_t *l, const spec_node_t *root, gw_config_
 {
     static const char *const keys[] = {"listen",     "admin", "threads", "access_log",
                                        "versioning", "apis",  "limits",  "shutdown_timeout_ms",
-                                       "underscores_in_headers", "spec_ref_root",
+                                       "underscores_in_headers", "spec_ref_root", "spec_max_files",
                                        NULL};
     const spec_node_t *n;
     if (root->kind != SPEC_NODE_MAPPING)
@@ -215,7 +223,8 @@ static int load_specs(gw_config_t *cfg, spec_error_t *err)
             gw_version_t *v = &cfg->apis[a].versions[i];
             if (v->spec_path == NULL)
                 continue;
-            spec_load_options_t opts = {.ref_root = cfg->spec_ref_root};
+            spec_load_options_t opts = {.ref_root = cfg->spec_ref_root,
+                                        .max_files = cfg->spec_max_files};
             if (spec_load(&v->spec, v->spec_path, &opts, err) != 0)
                 return -1;
             if (spec_error_count(v->spec) == 0)

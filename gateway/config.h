@@ -119,6 +119,7 @@ typedef struct st_gw_config_t {
     } limits;
     gw_underscores_t underscores_in_headers; /* default GW_UNDERSCORES_DROP */
     char *spec_ref_root; /* absolute; NULL: each spec's $refs stay in its own directory */
+    uint32_t spec_max_files; /* files per spec; 0: the loader's default (20000) */
     uint64_t shutdown_timeout_ms; /* SIGTERM drain bound, default 10000 */
 } gw_config_t;
 

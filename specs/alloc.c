@@ -4,6 +4,8 @@
 #include <string.h>
 #include "spec_internal.h"
 
+/* Chunks start small and double up to CHUNK_SIZE (many small arenas stay small). */
+#define FIRST_CHUNK (2 * 1024)
 #define CHUNK_SIZE (64 * 1024)
 
 struct spec__arena_chunk {
@@ -57,12 +59,13 @@ void *spec__arena_alloc(spec__arena_t *a, size_t size)
     size = (size + 7) & ~(size_t)7;
     struct spec__arena_chunk *c = a->chunks;
     if (c == NULL || c->size - c->used < size) {
-        size_t csize = size > CHUNK_SIZE / 4 ? size : CHUNK_SIZE;
+        size_t regular = c == NULL ? FIRST_CHUNK : c->size * 2 < CHUNK_SIZE ? c->size * 2 : CHUNK_SIZE;
+        size_t csize = size > regular / 4 ? size : regular;
         c = spec__xmalloc(sizeof(*c) + csize);
         c->used = 0;
         c->size = csize;
         /* A large one-off block goes behind the current chunk, whose free space stays usable. */
-        if (csize != CHUNK_SIZE && a->chunks != NULL) {
+        if (csize != regular && a->chunks != NULL) {
             c->next = a->chunks->next;
             a->chunks->next = c;
         } else {

@@ -238,6 +238,7 @@ void spec_lint_spec(spec_lint_t *lint, const spec_t *spec)
 {
     const char *root = spec_doc_file(spec_document(spec, 0));
     lint__add_file(lint, root);
+    lint->incomplete |= spec_incomplete(spec);
     lint_spec(lint, spec);
     lint__sort_batch(lint, root);
 }
@@ -315,6 +316,7 @@ int spec_lint_file(spec_lint_t *lint, const char *path, spec_error_t *err)
     spec_t *spec = NULL;
     spec_error_t load_err;
     if (spec_load(&spec, path, lint->opts.load, &load_err) == 0) {
+        lint->incomplete |= spec_incomplete(spec);
         lint_spec(lint, spec);
         lint__sort_batch(lint, spec_doc_file(spec_document(spec, 0)));
         spec_destroy(spec);
@@ -323,6 +325,11 @@ int spec_lint_file(spec_lint_t *lint, const char *path, spec_error_t *err)
         lint__sort_batch(lint, path);
     }
     return 0;
+}
+
+int spec_lint_incomplete(const spec_lint_t *lint)
+{
+    return lint->incomplete;
 }
 
 const spec_lint_rule_t *spec_lint_run_rules(const spec_lint_t *lint, size_t *count)

@@ -121,6 +121,8 @@ const spec_finding_t *spec_lint_findings(const spec_lint_t *lint, size_t *count)
 size_t spec_lint_file_count(const spec_lint_t *lint);
 const char *spec_lint_file_name(const spec_lint_t *lint, size_t i);
 /* Every rule of the run (built-in, then the linters'), with the severity in effect. */
+/* 1 when a linted spec hit a loader limit (spec_incomplete): some findings are missing. */
+int spec_lint_incomplete(const spec_lint_t *lint);
 const spec_lint_rule_t *spec_lint_run_rules(const spec_lint_t *lint, size_t *count);
 
 /* ---- Output -------------------------------------------------------------------------------- */

@@ -254,6 +254,7 @@ struct st_spec_lint_t {
     size_t nfiles;
     const char *last_file_in, *last_file_out; /* interning cache for finding file names */
     size_t batch;                             /* first finding of the file being linted */
+    int incomplete; /* a linted spec hit a loader limit: findings are missing (spec_incomplete) */
 };
 
 /* The index of rule `id` in lint->rules, or -1. */

@@ -12,6 +12,9 @@
 #include <yaml.h>
 #include "node_internal.h"
 
+/* Chunks start small and double up to ARENA_CHUNK: a spec of thousands of small files must not
+ * cost 64 KiB per file. */
+#define ARENA_FIRST_CHUNK (2 * 1024)
 #define ARENA_CHUNK (64 * 1024)
 
 struct arena_chunk {
@@ -24,6 +27,7 @@ struct st_spec_doc_t {
     struct arena_chunk *chunks;
     const spec_node_t *root;
     char *file;
+    size_t bytes; /* of the source text */
 };
 
 /* Anchor table: open addressing, names hashed with FNV-1a. */
@@ -55,12 +59,14 @@ static void *arena_alloc(spec_doc_t *doc, size_t sz)
     sz = (sz + 7) & ~(size_t)7;
     struct arena_chunk *c = doc->chunks;
     if (c == NULL || c->size - c->used < sz) {
-        size_t size = sz > ARENA_CHUNK / 4 ? sz : ARENA_CHUNK;
+        size_t regular = c == NULL ? ARENA_FIRST_CHUNK
+                                   : c->size * 2 < ARENA_CHUNK ? c->size * 2 : ARENA_CHUNK;
+        size_t size = sz > regular / 4 ? sz : regular;
         c = xrealloc(NULL, sizeof(*c) + size);
         c->used = 0;
         c->size = size;
         /* big one-off blocks go behind the current chunk so its free space stays usable */
-        if (size != ARENA_CHUNK && doc->chunks != NULL) {
+        if (size != regular && doc->chunks != NULL) {
             c->next = doc->chunks->next;
             doc->chunks->next = c;
         } else {
@@ -380,6 +386,7 @@ int spec_doc_parse(spec_doc_t **out, const char *file, const char *buf, size_t l
     b.doc = xrealloc(NULL, sizeof(*b.doc));
     memset(b.doc, 0, sizeof(*b.doc));
     b.doc->file = arena_strndup(b.doc, file, strlen(file));
+    b.doc->bytes = len;
     if (len > b.limits.max_file_bytes) {
         fail_at(&b, NULL, "file is larger than %zu bytes", b.limits.max_file_bytes);
         spec_doc_destroy(b.doc);
@@ -457,6 +464,11 @@ void spec_doc_destroy(spec_doc_t *doc)
 const spec_node_t *spec_doc_root(const spec_doc_t *doc)
 {
     return doc->root;
+}
+
+size_t spec_doc_size(const spec_doc_t *doc)
+{
+    return doc->bytes;
 }
 
 const char *spec_doc_file(const spec_doc_t *doc)

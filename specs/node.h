@@ -90,6 +90,8 @@ int spec_doc_load(spec_doc_t **out, const char *path, const spec_limits_t *limit
 void spec_doc_destroy(spec_doc_t *doc);
 const spec_node_t *spec_doc_root(const spec_doc_t *doc);
 const char *spec_doc_file(const spec_doc_t *doc);
+/* Bytes of the source text the document was parsed from. */
+size_t spec_doc_size(const spec_doc_t *doc);
 
 /* Mapping lookup by key; NULL when `map` is NULL, not a mapping, or lacks the key. O(n). */
 const spec_node_t *spec_node_get(const spec_node_t *map, const char *key);

@@ -159,6 +159,54 @@ static char *join_relative(spec__arena_t *a, const char *base_file, const char *
     return out;
 }
 
+/* ---- documents by name and by real path ---- */
+
+static size_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s != '\0'; ++s)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (size_t)h;
+}
+
+static void index_put(spec_t *spec, const char *key, size_t idx)
+{
+    size_t mask = spec->doc_index_cap - 1;
+    for (size_t i = str_hash(key) & mask;; i = (i + 1) & mask)
+        if (spec->doc_index[i] == 0) {
+            spec->doc_index[i] = idx + 1;
+            return;
+        }
+}
+
+/* The document whose name (or, with `real`, real path) is `key`, or SIZE_MAX. */
+static size_t index_get(const spec_t *spec, const char *key, int real)
+{
+    if (spec->doc_index_cap == 0)
+        return SIZE_MAX;
+    size_t mask = spec->doc_index_cap - 1;
+    for (size_t i = str_hash(key) & mask; spec->doc_index[i] != 0; i = (i + 1) & mask) {
+        const spec__document_t *d = &spec->documents[spec->doc_index[i] - 1];
+        const char *k = real ? d->real : d->name;
+        if (k != NULL && strcmp(k, key) == 0)
+            return spec->doc_index[i] - 1;
+    }
+    return SIZE_MAX;
+}
+
+static void index_grow(spec_t *spec)
+{
+    size_t cap = spec->doc_index_cap != 0 ? spec->doc_index_cap * 2 : 64;
+    free(spec->doc_index);
+    spec->doc_index = spec__xcalloc(cap, sizeof(*spec->doc_index));
+    spec->doc_index_cap = cap;
+    for (size_t i = 0; i < spec->ndocuments; ++i) {
+        index_put(spec, spec->documents[i].name, i);
+        if (spec->documents[i].real != NULL)
+            index_put(spec, spec->documents[i].real, i);
+    }
+}
+
 size_t spec__add_document(spec_t *spec, spec_doc_t *doc, char *name, char *real)
 {
     spec->documents =
@@ -169,7 +217,15 @@ size_t spec__add_document(spec_t *spec, spec_doc_t *doc, char *name, char *real)
         spec->loaded = spec__xrealloc(spec->loaded, (spec->nloaded + 1) * sizeof(*spec->loaded));
         spec->loaded[spec->nloaded++] = doc;
     }
-    return spec->ndocuments++;
+    size_t idx = spec->ndocuments++;
+    if (spec->ndocuments * 4 > spec->doc_index_cap) {
+        index_grow(spec); /* indexes the new one too */
+    } else {
+        index_put(spec, name, idx);
+        if (real != NULL)
+            index_put(spec, real, idx);
+    }
+    return idx;
 }
 
 char *spec__real_path(spec__arena_t *a, const char *name)
@@ -186,16 +242,18 @@ char *spec__real_path(spec__arena_t *a, const char *name)
  * SIZE_MAX when no slot may be added (max_files), with *why set. */
 static size_t open_document(spec_t *spec, const char *name, const char **why)
 {
-    for (size_t i = 0; i < spec->ndocuments; ++i)
-        if (strcmp(spec->documents[i].name, name) == 0)
-            return i;
+    size_t i = index_get(spec, name, 0);
+    if (i != SIZE_MAX)
+        return i;
     char *real = spec__real_path(&spec->arena, name);
-    if (real != NULL)
-        for (size_t i = 0; i < spec->ndocuments; ++i)
-            if (spec->documents[i].real != NULL && strcmp(spec->documents[i].real, real) == 0)
-                return i;
+    if (real != NULL && (i = index_get(spec, real, 1)) != SIZE_MAX)
+        return i;
     if (spec->ndocuments >= spec->opts.max_files) {
-        *why = "too many files";
+        *why = "max_files";
+        return SIZE_MAX;
+    }
+    if (spec->total_bytes > spec->opts.max_total_bytes) {
+        *why = "max_total_bytes";
         return SIZE_MAX;
     }
     char *stored = spec__arena_strndup(&spec->arena, name, strlen(name));
@@ -218,6 +276,8 @@ static size_t open_document(spec_t *spec, const char *name, const char **why)
         snprintf(p->error.file, sizeof(p->error.file), "%s", err.file);
         p->error.line = err.line;
         p->error.col = err.col;
+    } else {
+        spec->total_bytes += spec_doc_size(doc);
     }
     size_t idx = spec__add_document(spec, doc, stored, real);
     spec->documents[idx].problem = problem;
@@ -353,8 +413,16 @@ static memo_t *resolve_string(resolver_t *r, size_t doc, const char *s, size_t l
         char *name = join_relative(&spec->arena, spec->documents[doc].name, uri);
         size_t d = open_document(spec, name, &why);
         if (d == SIZE_MAX) {
-            memo_fail(r, m, SPEC_PROBLEM_LIMIT, "$ref '%s' not loaded: %s (max_files is %u)",
-                      m->ref, why, spec->opts.max_files);
+            if (strcmp(why, "max_files") == 0)
+                memo_fail(r, m, SPEC_PROBLEM_LIMIT,
+                          "$ref '%s' not loaded: the spec has more files than max_files (%u); "
+                          "raise it with --max-files (versa lint) or spec_max_files (config)",
+                          m->ref, spec->opts.max_files);
+            else
+                memo_fail(r, m, SPEC_PROBLEM_LIMIT,
+                          "$ref '%s' not loaded: the spec's files hold more than max_total_bytes "
+                          "(%llu bytes) in all",
+                          m->ref, (unsigned long long)spec->opts.max_total_bytes);
             free(uri);
             return m;
         }
@@ -430,6 +498,10 @@ static void add_ref(resolver_t *r, const spec_node_t *node, const spec_node_t *v
     *ref = (spec_ref_t){
         .node = node, .value = value, .doc = spec->documents[doc].doc, .problem = SIZE_MAX};
     if (m->code != NULL) {
+        /* a crossed loader limit is one problem, at the first $ref past it: the refs after it
+         * are unresolved for the same reason, and the spec is marked incomplete */
+        if (strcmp(m->code, SPEC_PROBLEM_LIMIT) == 0 && spec->limit_reported++ != 0)
+            return;
         char ptr[512];
         seg_t s = {at, "$ref", 4};
         format_segs(ptr, sizeof(ptr), base, &s);

@@ -5,7 +5,10 @@
 #include <string.h>
 #include "spec_internal.h"
 
-#define DEFAULT_MAX_FILES 256
+/* Sized for the largest published multi-file specs (thousands of files, tens of MB); hostile
+ * input is held by the byte, node, depth and chain limits. */
+#define DEFAULT_MAX_FILES 20000
+#define DEFAULT_MAX_TOTAL_BYTES ((uint64_t)1 << 30)
 #define DEFAULT_MAX_REF_CHAIN 32
 
 size_t spec__vproblem(spec_t *spec, spec_severity_t severity, const char *code,
@@ -122,6 +125,8 @@ static void set_options(spec_load_options_t *dst, const spec_load_options_t *src
     *dst = src != NULL ? *src : (spec_load_options_t){0};
     if (dst->max_files == 0)
         dst->max_files = DEFAULT_MAX_FILES;
+    if (dst->max_total_bytes == 0)
+        dst->max_total_bytes = DEFAULT_MAX_TOTAL_BYTES;
     if (dst->max_ref_chain == 0)
         dst->max_ref_chain = DEFAULT_MAX_REF_CHAIN;
 }
@@ -162,6 +167,7 @@ static int build_new(spec_t **out, spec_doc_t *doc, const spec_load_options_t *o
     set_options(&spec->opts, opts);
     const char *file = spec_doc_file(doc);
     spec->ref_root = ref_root(&spec->arena, opts != NULL ? opts->ref_root : NULL, file);
+    spec->total_bytes = spec_doc_size(doc);
     spec__add_document(spec, doc, spec__arena_strndup(&spec->arena, file, strlen(file)),
                        spec__real_path(&spec->arena, file));
     spec->root = spec_doc_root(doc);
@@ -202,6 +208,7 @@ void spec_destroy(spec_t *spec)
     for (size_t i = 0; i < spec->ndocuments; ++i)
         spec_doc_destroy(spec->documents[i].doc);
     free(spec->documents);
+    free(spec->doc_index);
     free(spec->loaded);
     free(spec->problems);
     free(spec->refs);
@@ -215,6 +222,11 @@ const spec_problem_t *spec_problems(const spec_t *spec, size_t *count)
 {
     *count = spec->nproblems;
     return spec->problems;
+}
+
+int spec_incomplete(const spec_t *spec)
+{
+    return spec->limit_reported != 0;
 }
 
 size_t spec_error_count(const spec_t *spec)

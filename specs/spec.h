@@ -16,7 +16,8 @@ typedef struct st_spec_operation_t spec_operation_t;
 
 typedef struct st_spec_load_options_t {
     spec_limits_t limits;   /* applied to every file; zero fields take node.h's defaults */
-    uint32_t max_files;     /* documents per spec, root included; default 256 */
+    uint32_t max_files;     /* documents per spec, root included; default 20000 */
+    uint64_t max_total_bytes; /* all its files together; default 1 GiB */
     uint32_t max_ref_chain; /* $ref -> $ref hops before giving up; default 32 */
     /* The directory tree $refs may reach (symbolic links resolved); a file outside it is never
      * opened and each $ref to it is an error. NULL: the root document's directory. */
@@ -40,7 +41,7 @@ typedef enum spec_severity {
 #define SPEC_PROBLEM_REF_UNSUPPORTED "ref-unsupported" /* remote URL, anchor: a warning */
 #define SPEC_PROBLEM_REF_CYCLE "ref-cycle"             /* $ref chain that never reaches a value */
 #define SPEC_PROBLEM_REF_FILE "ref-file"               /* referenced file unreadable or malformed */
-#define SPEC_PROBLEM_LIMIT "limit"                     /* max_files or max_ref_chain exceeded */
+#define SPEC_PROBLEM_LIMIT "limit" /* max_files, max_total_bytes or max_ref_chain exceeded */
 #define SPEC_PROBLEM_PATH_TEMPLATE "path-template"     /* malformed path template */
 #define SPEC_PROBLEM_PATH_AMBIGUOUS "path-ambiguous"   /* same template shape as an earlier path */
 
@@ -71,6 +72,9 @@ void spec_destroy(spec_t *spec);
  * spec. */
 const spec_problem_t *spec_problems(const spec_t *spec, size_t *count);
 /* Number of problems of severity SPEC_SEVERITY_ERROR. */
+/* 1 when a loader limit (max_files, max_total_bytes) stopped files from loading: the model is
+ * incomplete, and one SPEC_PROBLEM_LIMIT problem says which limit and how to raise it. */
+int spec_incomplete(const spec_t *spec);
 size_t spec_error_count(const spec_t *spec);
 
 spec_version_t spec_version(const spec_t *spec);

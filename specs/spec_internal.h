@@ -62,6 +62,10 @@ struct st_spec_t {
     const spec_node_t *root;
 
     spec__document_t *documents; /* malloc'd; includes failed loads, see spec_document_count */
+    size_t *doc_index;           /* open addressing over names and real paths: index + 1, 0 empty */
+    size_t doc_index_cap;        /* a power of two, at least 4 x documents (two keys each) */
+    uint64_t total_bytes;        /* of the loaded files, against opts.max_total_bytes */
+    int limit_reported;          /* the one problem for a crossed loader limit is recorded */
     size_t ndocuments;
     const spec_doc_t **loaded; /* the successfully loaded documents, in load order */
     size_t nloaded;

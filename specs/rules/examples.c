@@ -77,6 +77,18 @@ void lint__visit_schema_example(lint__walk_t *w, const spec_node_t *schema)
         check_value(w, LR_OAS3_VALID_SCHEMA_EXAMPLE, schema, v, fields[i], SPEC_VALIDATE_ANY);
         lint__path_pop(&w->path, saved);
     }
+    /* OpenAPI 3.1 schemas are JSON Schema 2020-12: `examples` is an array of instances */
+    const spec_node_t *examples = spec_node_get(schema, "examples");
+    if (spec_version(w->ctx->spec) != SPEC_OAS_31 || examples == NULL ||
+        examples->kind != SPEC_NODE_SEQUENCE)
+        return;
+    for (size_t i = 0; i < examples->u.seq.len; ++i) {
+        size_t saved = lint__path_push_str(&w->path, "examples");
+        lint__path_push_index(&w->path, i);
+        check_value(w, LR_OAS3_VALID_SCHEMA_EXAMPLE, schema, examples->u.seq.items[i], "examples",
+                    SPEC_VALIDATE_ANY);
+        lint__path_pop(&w->path, saved);
+    }
 }
 
 /* Is the media type at the end of the walk's path JSON (application/json or a +json type)? */

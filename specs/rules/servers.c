@@ -1,5 +1,5 @@
-/* Server rules: oas3-api-servers (the API names its servers), oas3-server-trailing-slash (root
- * server URLs), oas3-server-variables (every {variable} of a URL is defined, used, and has a
+/* Server rules: oas3-api-servers (the API names its servers), oas3-server-trailing-slash (server
+ * URLs at the root, path and operation levels), oas3-server-variables (every {variable} of a URL is defined, used, and has a
  * default from its enum, and substituting them gives valid URLs). */
 #include <stdio.h>
 #include <string.h>
@@ -244,13 +244,20 @@ static void check_variables(lint__walk_t *w, const spec_node_t *server, const ch
         check_substitutions(w, server, url, vars, nvars, variables);
 }
 
-/* A root server: "/servers/<index>" (Spectral's $.servers[*]). */
-static int is_root_server(const char *path)
+/* A member of a `servers` list: at the root, a path item or an operation ("/servers/<index>",
+ * "/paths/~1a/servers/0", "/paths/~1a/get/servers/0"); not a Link's single `server`. Spectral
+ * checks the root list only; a base URL with a trailing slash breaks path joining at every
+ * level alike. */
+static int is_listed_server(const char *path)
 {
-    if (strncmp(path, "/servers/", 9) != 0)
-        return 0;
-    path += 9;
-    return *path != '\0' && strspn(path, "0123456789") == strlen(path);
+    const char *at = strstr(path, "/servers/");
+    while (at != NULL) {
+        const char *index = at + 9;
+        if (*index != '\0' && strspn(index, "0123456789") == strlen(index))
+            return at == path || strncmp(path, "/paths/", 7) == 0;
+        at = strstr(at + 1, "/servers/");
+    }
+    return 0;
 }
 
 void lint__visit_server(lint__walk_t *w, const spec_node_t *server)
@@ -260,7 +267,7 @@ void lint__visit_server(lint__walk_t *w, const spec_node_t *server)
         return;
     const char *u = url->u.scalar.str;
     size_t len = url->u.scalar.len;
-    if (len >= 2 && u[len - 1] == '/' && is_root_server(w->path.buf) &&
+    if (len >= 2 && u[len - 1] == '/' && is_listed_server(w->path.buf) &&
         lint__on(w->ctx, LR_OAS3_SERVER_TRAILING_SLASH)) {
         size_t saved = lint__path_push_str(&w->path, "url");
         lint__report(w->ctx, LR_OAS3_SERVER_TRAILING_SLASH, url, w->path.buf,

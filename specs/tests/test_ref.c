@@ -308,9 +308,33 @@ static void test_file_limit(void **state)
     spec_error_t err;
     assert_int_equal(spec_load(&spec, FIXTURES "multi/openapi.yaml", &opts, &err), 0);
     assert_int_equal(spec_document_count(spec), 3);
-    const spec_problem_t *p = find_problem(spec, SPEC_PROBLEM_LIMIT, "max_files is 3");
+    const spec_problem_t *p = find_problem(spec, SPEC_PROBLEM_LIMIT, "max_files (3)");
     assert_int_equal(p->severity, SPEC_SEVERITY_ERROR);
     assert_true(p->error.line > 0);
+    assert_non_null(strstr(p->error.message, "--max-files"));
+    assert_true(spec_incomplete(spec));
+    /* one problem for the limit, however many refs it left unresolved */
+    size_t n, limits = 0;
+    const spec_problem_t *all = spec_problems(spec, &n);
+    for (size_t i = 0; i < n; ++i)
+        limits += strcmp(all[i].code, SPEC_PROBLEM_LIMIT) == 0;
+    assert_int_equal(limits, 1);
+    spec_destroy(spec);
+    /* the default loads them all */
+    assert_int_equal(spec_load(&spec, FIXTURES "multi/openapi.yaml", NULL, &err), 0);
+    assert_false(spec_incomplete(spec));
+    spec_destroy(spec);
+}
+
+static void test_total_bytes_limit(void **state)
+{
+    spec_load_options_t opts = {.max_total_bytes = 1};
+    spec_t *spec;
+    spec_error_t err;
+    assert_int_equal(spec_load(&spec, FIXTURES "multi/openapi.yaml", &opts, &err), 0);
+    const spec_problem_t *p = find_problem(spec, SPEC_PROBLEM_LIMIT, "max_total_bytes");
+    assert_int_equal(p->severity, SPEC_SEVERITY_ERROR);
+    assert_true(spec_incomplete(spec));
     spec_destroy(spec);
 }
 
@@ -390,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_refs_in_data_are_not_followed),
         cmocka_unit_test(test_broken_references_are_listed),
         cmocka_unit_test(test_file_limit),
+        cmocka_unit_test(test_total_bytes_limit),
         cmocka_unit_test(test_chain_limit),
         cmocka_unit_test(test_problem_inside_referenced_file_has_its_pointer),
     };

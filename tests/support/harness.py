@@ -58,11 +58,20 @@ def wait_until(predicate, timeout, what, interval=0.02, procs=()):
         time.sleep(interval)
 
 
+_HANDED_OUT = set()
+
+
 def free_port():
-    """A port that was free a moment ago (bind to 0, read it, close)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port that was free a moment ago (bind to 0, read it, close), and never one this process
+    handed out before: the kernel may give a just-closed port again, and two listeners of one
+    scenario on the same port would fail (or worse, pass by talking to the wrong one)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def port_refuses(port):
