@@ -98,9 +98,9 @@ read -r REDOCLY_S REDOCLY_KB < <(measure redocly "$NODE_BIN/redocly" lint --form
     "$spec")
 REDOCLY_FINDINGS=$(grep -cE '^ *[0-9]+:[0-9]+ ' "$TMP/redocly.out" || true)
 
-python3 - "$VERSA_S" "$VERSA_KB" "$VERSA_FINDINGS" "$specTRAL_S" "$specTRAL_KB" \
-    "$specTRAL_FINDINGS" "$REDOCLY_S" "$REDOCLY_KB" "$REDOCLY_FINDINGS" "$RUNS" \
-    "$goal_s" "$goal_mb" "$specTRAL_VERSION" "$REDOCLY_VERSION" <<'EOF'
+python3 - "$VERSA_S" "$VERSA_KB" "$VERSA_FINDINGS" "$SPECTRAL_S" "$SPECTRAL_KB" \
+    "$SPECTRAL_FINDINGS" "$REDOCLY_S" "$REDOCLY_KB" "$REDOCLY_FINDINGS" "$RUNS" \
+    "$goal_s" "$goal_mb" "$SPECTRAL_VERSION" "$REDOCLY_VERSION" <<'EOF'
 import sys
 a = sys.argv[1:]
 vs, vkb = float(a[0]), int(a[1])
