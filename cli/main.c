@@ -14,6 +14,10 @@ static const command_t commands[] = {
 #ifdef VERSA_HAVE_LINT
     {"lint", cli_lint_main, "lint OpenAPI specs for CI (versa lint [options] FILE...)"},
 #endif
+#ifdef VERSA_HAVE_LINT
+    {"validate", cli_validate_main,
+     "validate JSON/YAML documents against a schema (versa validate --schema FILE DOC...)"},
+#endif
 #ifdef VERSA_HAVE_REPLAY
     {"replay", cli_replay_main, "replay captures against two versions (versa replay --help)"},
 #endif

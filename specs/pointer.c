@@ -1,5 +1,6 @@
 /* JSON pointers (RFC 6901) over positioned nodes, and the percent-decoding of URI fragments
  * (RFC 3986 §2.1) that precedes them in $ref values. */
+#include <stdio.h>
 #include <string.h>
 #include "spec_internal.h"
 
@@ -134,5 +135,47 @@ int spec_pointer_append(char *buf, size_t size, const char *token, size_t len)
         }
     }
     buf[o] = '\0';
+    return 0;
+}
+
+/* Depth-first search for `target` below `n`; the pointer is built in buf as the walk goes. */
+static int find_node(const spec_node_t *n, const spec_node_t *target, char *buf, size_t size,
+                     unsigned depth)
+{
+    if (n == target)
+        return 1;
+    if (depth > 256)
+        return 0;
+    size_t saved = strlen(buf);
+    if (n->kind == SPEC_NODE_MAPPING) {
+        for (size_t i = 0; i < n->u.map.len; ++i) {
+            const spec_node_t *k = n->u.map.items[i].key;
+            if (spec_pointer_append(buf, size, k->u.scalar.str, k->u.scalar.len) == 0 &&
+                find_node(n->u.map.items[i].value, target, buf, size, depth + 1))
+                return 1;
+            buf[saved] = '\0';
+        }
+    } else if (n->kind == SPEC_NODE_SEQUENCE) {
+        for (size_t i = 0; i < n->u.seq.len; ++i) {
+            char num[24];
+            int len = snprintf(num, sizeof(num), "%zu", i);
+            if (spec_pointer_append(buf, size, num, (size_t)len) == 0 &&
+                find_node(n->u.seq.items[i], target, buf, size, depth + 1))
+                return 1;
+            buf[saved] = '\0';
+        }
+    }
+    return 0;
+}
+
+int spec_pointer_find(const spec_node_t *root, const spec_node_t *target, char *buf, size_t size)
+{
+    if (size == 0)
+        return -1;
+    buf[0] = '\0';
+    if (root == NULL || target == NULL || !find_node(root, target, buf, size, 0)) {
+        buf[0] = '\0';
+        return -1;
+    }
     return 0;
 }

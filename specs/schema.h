@@ -52,6 +52,31 @@ void spec_validation_dispose(spec_validation_t *v);
 typedef struct st_spec_validator_t spec_validator_t;
 
 spec_validator_t *spec_validator_create(const spec_t *spec);
+
+/* Which JSON Schema dialect a standalone schema speaks: OpenAPI 3.0's (nullable, boolean
+ * exclusive bounds, $ref siblings ignored), OpenAPI 3.1's and JSON Schema 2020-12 (the same
+ * keywords), or draft 4 (`id`, boolean exclusive bounds, $ref siblings ignored). */
+typedef enum spec_dialect {
+    SPEC_DIALECT_OAS30,
+    SPEC_DIALECT_OAS31,
+    SPEC_DIALECT_DRAFT4,
+    SPEC_DIALECT_2020_12,
+} spec_dialect_t;
+
+/* Parses "oas30", "oas31", "draft4" or "2020-12". Returns 0, or -1 for other names. */
+int spec_dialect_parse(const char *name, spec_dialect_t *out);
+
+/* Loads the document an absolute URI names (a $ref to another file or a remote), or returns
+ * NULL. The returned root must outlive the validator; the callback keeps ownership. */
+typedef const spec_node_t *(*spec_schema_fetch_cb)(void *ctx, const char *uri);
+
+/* A validator for a standalone schema document rooted at `root` and named `uri` (its retrieval
+ * URI, e.g. "file:///path/schema.json"; a root `$id` overrides it). $refs resolve by RFC 3986
+ * against `$id`s, to `$anchor`s and JSON pointers; a document not yet seen is asked of `fetch`
+ * (may be NULL) when a $ref first needs it. `root` must outlive the validator. */
+spec_validator_t *spec_validator_create_schema(const spec_node_t *root, const char *uri,
+                                               spec_dialect_t dialect, spec_schema_fetch_cb fetch,
+                                               void *fetch_ctx);
 /* Accepts NULL. */
 void spec_validator_destroy(spec_validator_t *v);
 

@@ -20,8 +20,21 @@ typedef struct st_spec__pattern_t {
 } spec__pattern_t;
 
 struct st_spec_validator_t {
-    const spec_t *spec;
-    int v31;
+    const spec_t *spec; /* NULL for a standalone schema (schema_resolve.c resolves its $refs) */
+    spec_dialect_t dialect;
+    int v31; /* 3.1 / 2020-12 keywords; $ref siblings apply */
+    /* standalone schemas: absolute URIs ($id, $anchor, fetched documents) -> nodes */
+    spec__arena_t names;
+    struct {
+        const char *uri;
+        const spec_node_t *node;
+    } * named;
+    size_t nnamed, named_cap;
+    const char *root_base;
+    spec__ptrmap_t ref_base;   /* schema holding $ref -> its base URI (const char *) */
+    spec__ptrmap_t ref_target; /* schema holding $ref -> resolved target (cache) */
+    spec_schema_fetch_cb fetch;
+    void *fetch_ctx;
     spec__ptrmap_t pattern_index; /* pattern node -> index in patterns */
     spec__pattern_t *patterns;
     size_t npatterns, patterns_cap;
@@ -47,9 +60,16 @@ typedef struct st_spec__keywords_t {
     const spec_node_t *items, *prefix_items, *min_items, *max_items, *unique_items, *contains,
         *min_contains, *max_contains;
     const spec_node_t *properties, *pattern_properties, *additional_properties, *required,
-        *min_properties, *max_properties, *property_names, *dependent_required;
+        *min_properties, *max_properties, *property_names, *dependent_required,
+        *dependent_schemas;
     const spec_node_t *all_of, *any_of, *one_of, *not_, *if_, *then_, *else_;
 } spec__keywords_t;
+
+/* Indexes a standalone schema document named `uri` (its $id, anchors and $ref bases). */
+void spec__schema_index(spec_validator_t *v, const spec_node_t *root, const char *uri);
+/* The schema a $ref-holding schema stands for (through the spec, or the standalone index), or
+ * NULL when broken. */
+const spec_node_t *spec__schema_deref(spec_validator_t *v, const spec_node_t *schema);
 
 /* Records an error at the current instance path (nothing inside a probe) and returns 1. */
 int spec__schema_fail(spec__vctx_t *c, const char *keyword, const spec_node_t *at, const char *fmt,

@@ -132,10 +132,19 @@ static int node_number(const spec_node_t *n, double *out)
 static int node_count(const spec_node_t *n, size_t *out)
 {
     int64_t i;
-    if (n == NULL || spec_node_int(n, &i) != 0 || i < 0)
+    double d;
+    if (n == NULL)
         return -1;
-    *out = (size_t)i;
-    return 0;
+    if (spec_node_int(n, &i) == 0 && i >= 0) {
+        *out = (size_t)i;
+        return 0;
+    }
+    /* JSON Schema 2020-12 §6: a count may be written 2.0 (any number with a zero fraction) */
+    if (spec_node_number(n, &d) == 0 && d >= 0 && d < 9e15 && d == floor(d)) {
+        *out = (size_t)d;
+        return 0;
+    }
+    return -1;
 }
 
 static int node_true(const spec_node_t *n)
@@ -229,7 +238,9 @@ int spec__schema_check_type(spec__vctx_t *c, const spec__keywords_t *k, const bo
         if (w > 0 && (size_t)w < sizeof(names) - nlen)
             nlen += (size_t)w;
     }
-    if (node_true(k->nullable)) /* OpenAPI 3.0 §4.7.24.1: nullable adds null to the type */
+    /* OpenAPI 3.0 §4.7.24.1: nullable adds null to the type (not a JSON Schema keyword) */
+    if (node_true(k->nullable) && c->v->dialect != SPEC_DIALECT_DRAFT4 &&
+        c->v->dialect != SPEC_DIALECT_2020_12)
         allowed |= T_NULL;
     if (allowed & T_NUM)
         allowed |= T_INT;
@@ -243,7 +254,8 @@ int spec__schema_check_enum(spec__vctx_t *c, const spec__keywords_t *k, const bo
     const spec_node_t *e = k->enum_;
     if (e->kind != SPEC_NODE_SEQUENCE)
         return 0;
-    if (inst->type == BODY_NULL && node_true(k->nullable))
+    if (inst->type == BODY_NULL && node_true(k->nullable) && c->v->dialect != SPEC_DIALECT_DRAFT4 &&
+        c->v->dialect != SPEC_DIALECT_2020_12)
         return 0; /* 3.0: nullable admits null even when the enum does not list it */
     for (size_t i = 0; i < e->u.seq.len; ++i)
         if (spec__schema_node_equals(e->u.seq.items[i], inst))
@@ -396,7 +408,7 @@ static const spec_node_t *declared_property(spec__vctx_t *c, const spec_node_t *
         return NULL;
     for (size_t i = 0; i < props->u.map.len; ++i)
         if (key_eq(props->u.map.items[i].key, name, len))
-            return spec_deref(c->v->spec, props->u.map.items[i].value);
+            return spec__schema_deref(c->v, props->u.map.items[i].value);
     return NULL;
 }
 
@@ -504,6 +516,17 @@ int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const 
         spec__schema_path_pop(c, saved);
         if (bad && c->probe)
             return 1;
+    }
+    if (k->dependent_schemas != NULL && k->dependent_schemas->kind == SPEC_NODE_MAPPING) {
+        const spec_node_t *ds = k->dependent_schemas;
+        for (size_t i = 0; i < ds->u.map.len; ++i) {
+            const spec_node_t *dk = ds->u.map.items[i].key;
+            if (body_get(inst, dk->u.scalar.str, dk->u.scalar.len) != NULL) {
+                bad |= spec__schema_eval(c, ds->u.map.items[i].value, inst, depth + 1);
+                if (bad && c->probe)
+                    return 1;
+            }
+        }
     }
     if (k->dependent_required != NULL && k->dependent_required->kind == SPEC_NODE_MAPPING) {
         const spec_node_t *dr = k->dependent_required;

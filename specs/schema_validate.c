@@ -23,6 +23,33 @@ spec_validator_t *spec_validator_create(const spec_t *spec)
     spec_validator_t *v = spec__xcalloc(1, sizeof(*v));
     v->spec = spec;
     v->v31 = spec != NULL && spec_version(spec) == SPEC_OAS_31;
+    v->dialect = v->v31 ? SPEC_DIALECT_OAS31 : SPEC_DIALECT_OAS30;
+    spec__arena_init(&v->names);
+    return v;
+}
+
+int spec_dialect_parse(const char *name, spec_dialect_t *out)
+{
+    static const char *const names[] = {"oas30", "oas31", "draft4", "2020-12"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); ++i) {
+        if (strcmp(name, names[i]) == 0) {
+            *out = (spec_dialect_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+spec_validator_t *spec_validator_create_schema(const spec_node_t *root, const char *uri,
+                                               spec_dialect_t dialect, spec_schema_fetch_cb fetch,
+                                               void *fetch_ctx)
+{
+    spec_validator_t *v = spec_validator_create(NULL);
+    v->dialect = dialect;
+    v->v31 = dialect == SPEC_DIALECT_OAS31 || dialect == SPEC_DIALECT_2020_12;
+    v->fetch = fetch;
+    v->fetch_ctx = fetch_ctx;
+    spec__schema_index(v, root, uri != NULL ? uri : "");
     return v;
 }
 
@@ -35,6 +62,10 @@ void spec_validator_destroy(spec_validator_t *v)
             regfree(&v->patterns[i].re);
     free(v->patterns);
     spec__ptrmap_dispose(&v->pattern_index);
+    spec__ptrmap_dispose(&v->ref_base);
+    spec__ptrmap_dispose(&v->ref_target);
+    free(v->named);
+    spec__arena_dispose(&v->names);
     free(v);
 }
 
@@ -144,6 +175,7 @@ static void collect(const spec_node_t *schema, spec__keywords_t *k, int v31)
         KW("maxProperties", max_properties),
         KW31("propertyNames", property_names),
         KW31("dependentRequired", dependent_required),
+        KW31("dependentSchemas", dependent_schemas),
         KW("allOf", all_of),
         KW("anyOf", any_of),
         KW("oneOf", one_of),
@@ -188,7 +220,7 @@ int spec__schema_eval(spec__vctx_t *c, const spec_node_t *schema, const body_val
     collect(schema, &k, c->v->v31);
     int bad = 0;
     if (k.ref != NULL) {
-        const spec_node_t *target = spec_deref(c->v->spec, schema);
+        const spec_node_t *target = spec__schema_deref(c->v, schema);
         if (target == NULL) {
             c->out->incomplete = 1; /* a broken $ref is reported by the loader, not here */
         } else if (target != schema) {

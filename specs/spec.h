@@ -127,6 +127,10 @@ const spec_node_t *spec_pointer_get(const spec_node_t *root, const char *pointer
 /* Appends "/" and the escaped token (~0, ~1) to the NUL-terminated pointer in buf. Returns 0, or
  * -1 when it does not fit (buf then holds a truncated, still terminated pointer). */
 int spec_pointer_append(char *buf, size_t size, const char *token, size_t len);
+/* The RFC 6901 pointer from `root` to the node `target` (a depth-first search: for error paths,
+ * not per request) into buf. Returns 0, or -1 with buf "" when `target` is not below `root` or
+ * the pointer does not fit. */
+int spec_pointer_find(const spec_node_t *root, const spec_node_t *target, char *buf, size_t size);
 /* Looks up a URI fragment such as "#/components/schemas/Pet" (percent-decoded, then RFC 6901) in
  * the root document and dereferences the result. NULL when absent. */
 const spec_node_t *spec_lookup(const spec_t *spec, const char *fragment);
