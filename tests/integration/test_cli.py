@@ -165,7 +165,7 @@ class ConfigErrors(SandboxCase):
         self.check_error(text, "ftp://")
 
     def test_unknown_default_version(self):
-        self.check_error(self.replace('default: "v2"', 'default: "v9"'), "v9")
+        self.check_error(self.replace('default: "v2"', 'default: "v9"'), 'default: "v9"')
 
     def test_missing_tls_key(self):
         self.check_error(self.replace(self.sb.key, "/nonexistent/server.key"), "/nonexistent/")
