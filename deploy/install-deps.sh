@@ -5,7 +5,8 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential pkg-config meson ninja-build libh2o-evloop-dev libssl-dev
             libyaml-dev libjansson-dev libcmocka-dev openssl curl python3 ca-certificates)
-TEST_PKGS=(nghttp2-client chromium) # chromium: headless checks of the HTML reports
+# chromium: headless checks of the HTML reports; clang-14 and its runtime: the fuzz targets
+TEST_PKGS=(nghttp2-client chromium clang-14 libclang-rt-14-dev)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = "--test" ] && want+=("${TEST_PKGS[@]}")

@@ -147,9 +147,12 @@ static const char *ref_root(spec__arena_t *a, const char *option, const char *fi
         dir[n] = '\0';
     }
     char *real = realpath(dir, NULL);
+    if (real == NULL) { /* a root that does not exist lets no file through */
+        char *none = spec__arena_strndup(a, "\x01unresolvable-ref-root/", strlen("\x01unresolvable-ref-root/"));
+        free(dir);
+        return none;
+    }
     free(dir);
-    if (real == NULL) /* nothing resolvable to confine to: only the same names resolve anyway */
-        return "/";
     size_t n = strlen(real);
     char *out = spec__arena_strndup(a, real, n + 1);
     if (n == 0 || out[n - 1] != '/')

@@ -56,7 +56,7 @@ typedef struct st_spec__trie_t spec__trie_t;
 struct st_spec_t {
     spec__arena_t arena;
     spec_load_options_t opts;
-    const char *ref_root; /* resolved, ending in '/'; "/" when it could not be resolved */
+    const char *ref_root; /* resolved, ending in '/'; one that matches no path when unresolvable */
     spec_version_t version;
     const char *version_string;
     const spec_node_t *root;
