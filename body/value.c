@@ -65,12 +65,17 @@ static int numbers_equal(const body_value_t *a, const body_value_t *b)
     return body__same_bytes(a->u.str, a->len, b->u.str, b->len);
 }
 
-/* Recursive, with the depth bound of body_write_size. */
-int body_equal(const body_value_t *a, const body_value_t *b)
+/* The shared walk of body_equal (numbers by their text, canonically) and body_equal_by_value
+ * (numbers by their value: 1 equals 1.0). Recursive, with the depth bound of body_write_size. */
+static int equal(const body_value_t *a, const body_value_t *b, int by_value)
 {
     if (a == b)
         return 1;
-    if (a == NULL || b == NULL || a->type != b->type)
+    if (a == NULL || b == NULL)
+        return 0;
+    if (by_value && a->type == BODY_NUMBER && b->type == BODY_NUMBER)
+        return body_number_equal(a, b);
+    if (a->type != b->type)
         return 0;
     switch (a->type) {
     case BODY_NUMBER:
@@ -81,7 +86,7 @@ int body_equal(const body_value_t *a, const body_value_t *b)
         if (a->len != b->len)
             return 0;
         for (uint32_t i = 0; i < a->len; i++)
-            if (!body_equal(a->u.items[i], b->u.items[i]))
+            if (!equal(a->u.items[i], b->u.items[i], by_value))
                 return 0;
         return 1;
     case BODY_OBJECT:
@@ -93,13 +98,18 @@ int body_equal(const body_value_t *a, const body_value_t *b)
             const body_value_t *bv = body__same_bytes(m->key, m->len, same->key, same->len)
                                          ? same->value
                                          : body_get(b, m->key, m->len);
-            if (bv == NULL || !body_equal(m->value, bv))
+            if (bv == NULL || !equal(m->value, bv, by_value))
                 return 0;
         }
         return 1;
     default:
         return 1;
     }
+}
+
+int body_equal(const body_value_t *a, const body_value_t *b)
+{
+    return equal(a, b, 0);
 }
 
 double body_number_value(const body_value_t *v)
@@ -127,38 +137,7 @@ int body_number_equal(const body_value_t *a, const body_value_t *b)
     return (int64_t)d == (ia ? i : j);
 }
 
-/* Recursive, with the depth bound of body_write_size. */
 int body_equal_by_value(const body_value_t *a, const body_value_t *b)
 {
-    if (a == b)
-        return 1;
-    if (a->type == BODY_NUMBER && b->type == BODY_NUMBER)
-        return body_number_equal(a, b);
-    if (a->type != b->type)
-        return 0;
-    switch (a->type) {
-    case BODY_STRING:
-        return body__same_bytes(a->u.str, a->len, b->u.str, b->len);
-    case BODY_ARRAY:
-        if (a->len != b->len)
-            return 0;
-        for (uint32_t i = 0; i < a->len; i++)
-            if (!body_equal_by_value(a->u.items[i], b->u.items[i]))
-                return 0;
-        return 1;
-    case BODY_OBJECT:
-        if (a->len != b->len)
-            return 0;
-        for (uint32_t i = 0; i < a->len; i++) {
-            const body_member_t *m = a->u.members + i, *same = b->u.members + i;
-            const body_value_t *bv = body__same_bytes(m->key, m->len, same->key, same->len)
-                                         ? same->value
-                                         : body_get(b, m->key, m->len);
-            if (bv == NULL || !body_equal_by_value(m->value, bv))
-                return 0;
-        }
-        return 1;
-    default:
-        return 1;
-    }
+    return equal(a, b, 1);
 }
