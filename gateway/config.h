@@ -116,6 +116,10 @@ typedef struct st_gw_config_t {
         uint64_t client_request_timeout_ms;     /* HTTP/1.1 head and body, default 10000 */
         uint64_t client_idle_timeout_ms;        /* HTTP/2 idle connection, default 10000 */
         uint64_t tls_handshake_timeout_ms;      /* default 10000 */
+        /* issue 11: new upstream connections are paced and requests queue for a pooled one */
+        size_t upstream_max_connecting;      /* opening at once per upstream, default 16 */
+        size_t upstream_queue;               /* requests waiting per upstream, default 4096 */
+        uint64_t upstream_queue_timeout_ms;  /* longest wait for a connection, default 5000 */
     } limits;
     gw_underscores_t underscores_in_headers; /* default GW_UNDERSCORES_DROP */
     char *spec_ref_root; /* absolute; NULL: each spec's $refs stay in its own directory */

@@ -128,11 +128,9 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
         gw_exchange_send_problem(x, GW_PROBLEM_INTERNAL, "no upstream serves this version");
         return 0;
     }
-    size_t api_index = (size_t)(r.api - cfg->apis);
     size_t origin = gw_runtime_version_index(self->rt, r.api, serving);
     gw_shadow_start(x, path.base, path.len); /* before forwarding: its tap must see the head */
-    gw_proxy_forward(x, &serving->upstream, &t->pools[origin], &t->timeouts[api_index], path.base,
-                     path.len);
+    gw_proxy_forward(x, &serving->upstream, t->targets[origin], path.base, path.len);
     return 0;
 }
 

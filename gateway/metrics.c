@@ -11,7 +11,7 @@ const double gw_latency_bounds_s[GW_LATENCY_BUCKETS] = {
 static const char *method_names[GW_METHOD__COUNT] = {"GET",   "HEAD",   "POST",    "PUT",
                                                      "PATCH", "DELETE", "OPTIONS", "OTHER"};
 static const char *upstream_error_names[GW_UPSTREAM_ERR__COUNT] = {
-    "connect", "connect_timeout", "timeout", "reset", "bad_response", "body"};
+    "connect", "connect_timeout", "timeout", "reset", "bad_response", "body", "queue"};
 
 void gw_metrics_init(gw_metrics_t *m, const gw_metrics_layout_t *layout)
 {

@@ -25,6 +25,7 @@ typedef enum gw_upstream_error {
     GW_UPSTREAM_ERR_RESET,           /* closed or reset before a complete head */
     GW_UPSTREAM_ERR_BAD_RESPONSE,    /* unparsable head */
     GW_UPSTREAM_ERR_BODY,            /* died mid-body; the client's stream was aborted */
+    GW_UPSTREAM_ERR_QUEUE,           /* no pooled connection free in time (or the queue full) */
     GW_UPSTREAM_ERR__COUNT
 } gw_upstream_error_t;
 

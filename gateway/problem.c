@@ -36,6 +36,7 @@ static const struct {
     [GW_PROBLEM_HTTP_VERSION] = {505, "HTTP version not supported", TYPE_BASE "http-version"},
     [GW_PROBLEM_EXPECTATION_FAILED] = {417, "Expectation failed", TYPE_BASE "expectation-failed"},
     [GW_PROBLEM_BODY_BUDGET] = {503, "Request body memory exhausted", TYPE_BASE "body-budget"},
+    [GW_PROBLEM_UPSTREAM_BUSY] = {503, "Upstream busy", TYPE_BASE "upstream-busy"},
 };
 
 static gw_problem_kind_t checked(gw_problem_kind_t kind)

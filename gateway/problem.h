@@ -25,6 +25,7 @@ typedef enum gw_problem_kind {
     GW_PROBLEM_HTTP_VERSION,         /* 505 not HTTP/1.0, 1.1 or 2 */
     GW_PROBLEM_EXPECTATION_FAILED,   /* 417 an Expect other than 100-continue */
     GW_PROBLEM_BODY_BUDGET,          /* 503 request bodies in memory at the process budget */
+    GW_PROBLEM_UPSTREAM_BUSY,        /* 503 no pooled upstream connection free in time */
     GW_PROBLEM__COUNT
 } gw_problem_kind_t;
 

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <sys/random.h>
 #include "runtime.h"
+#include "upstream.h"
 #include "shadow.h"
 
 size_t gw_runtime_version_index(const gw_runtime_t *rt, const gw_api_t *api,
@@ -151,6 +152,7 @@ int gw_runtime_init(gw_runtime_t *rt, gw_config_t *cfg, char *errbuf, size_t err
             }
             gw_origin_t *o = &rt->origins[idx];
             o->upstream = &ver->upstream;
+            o->api = &cfg->apis[a];
             o->addr = ss;
             o->addrlen = sslen;
             if (ver->upstream.is_tls && rt->upstream_ssl_ctx == NULL)
@@ -185,6 +187,13 @@ void gw_runtime_dispose(gw_runtime_t *rt)
     memset(rt, 0, sizeof(*rt));
 }
 
+/* A thread's share of a process-wide limit. */
+static size_t share(size_t limit, unsigned threads)
+{
+    size_t n = limit / (threads != 0 ? threads : 1);
+    return n != 0 ? n : 1;
+}
+
 void gw_thread_init(gw_thread_t *t, gw_runtime_t *rt, unsigned index, h2o_loop_t *loop,
                     h2o_globalconf_t *globalconf)
 {
@@ -194,34 +203,27 @@ void gw_thread_init(gw_thread_t *t, gw_runtime_t *rt, unsigned index, h2o_loop_t
     t->index = index;
     if (getrandom(&t->rng, sizeof(t->rng), 0) != sizeof(t->rng) || t->rng == 0)
         t->rng = (uint64_t)time(NULL) * 2654435761u + index + 1;
-    t->timeouts = calloc(cfg->num_apis ? cfg->num_apis : 1, sizeof(*t->timeouts));
-    if (t->timeouts == NULL)
+    t->targets = calloc(rt->num_origins ? rt->num_origins : 1, sizeof(*t->targets));
+    if (t->targets == NULL)
         abort();
-    for (size_t a = 0; a < cfg->num_apis; ++a) {
-        gw_api_timeouts_t *to = &t->timeouts[a];
-        h2o_timeout_init(loop, &to->connect, cfg->apis[a].connect_timeout_ms);
-        h2o_timeout_init(loop, &to->io, cfg->apis[a].response_timeout_ms);
-        to->client_ctx.loop = loop;
-        to->client_ctx.getaddr_receiver = &t->ctx.receivers.hostinfo_getaddr;
-        to->client_ctx.io_timeout = &to->io;
-        to->client_ctx.ssl_ctx = rt->upstream_ssl_ctx;
-    }
-    t->pools = calloc(rt->num_origins ? rt->num_origins : 1, sizeof(*t->pools));
-    if (t->pools == NULL)
-        abort();
-    size_t per_thread = cfg->limits.max_upstream_conns / cfg->threads;
     for (size_t i = 0; i < rt->num_origins; ++i) {
         const gw_origin_t *o = &rt->origins[i];
         if (o->upstream == NULL)
             continue;
-        if (o->upstream->is_tls) /* by name, so that the certificate is checked against it */
-            h2o_socketpool_init_by_hostport(
-                &t->pools[i], h2o_iovec_init(o->upstream->host, strlen(o->upstream->host)),
-                o->upstream->port, 1, per_thread != 0 ? per_thread : 1);
-        else
-            h2o_socketpool_init_by_address(&t->pools[i], (struct sockaddr *)&o->addr, o->addrlen,
-                                           0, per_thread != 0 ? per_thread : 1);
-        h2o_socketpool_set_timeout(&t->pools[i], loop, cfg->limits.upstream_keepalive_ms);
+        up_target_config_t tc;
+        up_target_config_init(&tc);
+        tc.connect_timeout_ms = o->api->connect_timeout_ms;
+        tc.io_timeout_ms = o->api->response_timeout_ms;
+        tc.keepalive_ms = cfg->limits.upstream_keepalive_ms;
+        tc.max_connections = share(cfg->limits.max_upstream_conns, cfg->threads);
+        tc.max_connecting = share(cfg->limits.upstream_max_connecting, cfg->threads);
+        tc.max_queue = share(cfg->limits.upstream_queue, cfg->threads);
+        tc.queue_timeout_ms = cfg->limits.upstream_queue_timeout_ms;
+        tc.connect_retries = 0; /* a connect timeout is the API's, not twice it */
+        tc.ssl_ctx = o->upstream->is_tls ? rt->upstream_ssl_ctx : NULL;
+        /* by name, so that the certificate is checked against it (and sent as SNI) */
+        t->targets[i] = up_target_create(loop, &tc, (struct sockaddr *)&o->addr, o->addrlen,
+                                         o->upstream->host);
     }
     gw_metrics_init(&t->metrics, &rt->metrics_layout);
     t->shadow = gw_shadow_thread_create(rt->shadow, &t->ctx);
@@ -235,12 +237,6 @@ void gw_timeout_detach_all(h2o_timeout_t *timeout)
         h2o_linklist_unlink(timeout->_entries.next);
 }
 
-static void dispose_timeout(h2o_loop_t *loop, h2o_timeout_t *timeout)
-{
-    gw_timeout_detach_all(timeout);
-    h2o_timeout_dispose(loop, timeout);
-}
-
 void gw_context_dispose(h2o_context_t *ctx)
 {
     /* h2o 2.2's HTTP/2 graceful-shutdown timer (an entry of the context itself) stays linked on
@@ -252,14 +248,8 @@ void gw_context_dispose(h2o_context_t *ctx)
 void gw_thread_dispose(gw_thread_t *t)
 {
     gw_shadow_thread_destroy(t->shadow);
-    for (size_t a = 0; a < t->rt->config->num_apis; ++a) {
-        dispose_timeout(t->ctx.loop, &t->timeouts[a].connect);
-        dispose_timeout(t->ctx.loop, &t->timeouts[a].io);
-    }
-    free(t->timeouts);
     for (size_t i = 0; i < t->rt->num_origins; ++i)
-        if (t->rt->origins[i].upstream != NULL)
-            h2o_socketpool_dispose(&t->pools[i]);
-    free(t->pools);
+        up_target_destroy(t->targets[i]);
+    free(t->targets);
     gw_context_dispose(&t->ctx);
 }

@@ -13,9 +13,10 @@
 #include "h1_head.h"
 
 /* One upstream origin, resolved once at start-up. Each thread keeps its own connection pool to
- * it (gw_thread_t.pools): a pool shared by the threads costs a contended lock per request. */
+ * it (gw_thread_t.targets): a pool shared by the threads costs a contended lock per request. */
 typedef struct st_gw_origin_t {
     const gw_upstream_t *upstream; /* NULL: the version has no upstream */
+    const gw_api_t *api;           /* whose timeouts apply */
     struct sockaddr_storage addr;
     socklen_t addrlen;
 } gw_origin_t;
@@ -37,14 +38,6 @@ typedef struct st_gw_runtime_t {
     uint64_t body_memory; /* request-body bytes h2o holds, all connections (atomic; guard.c) */
 } gw_runtime_t;
 
-/* Per-API timeouts: h2o 2.2 timeouts are lists of one fixed duration, so each thread keeps one
- * pair per API. */
-typedef struct st_gw_api_timeouts_t {
-    h2o_timeout_t connect;
-    h2o_timeout_t io; /* response: until the head, and between body reads */
-    h2o_http1client_ctx_t client_ctx;
-} gw_api_timeouts_t;
-
 /* A worker thread's state. `ctx` comes first: h2o hands handlers the h2o_context_t, and the
  * handler gets back its thread with a cast. Only the owning thread writes here, except the
  * metrics counters, which the admin thread reads with relaxed atomics. */
@@ -52,8 +45,9 @@ typedef struct st_gw_thread_t {
     h2o_context_t ctx;
     gw_runtime_t *rt;
     unsigned index;
-    gw_api_timeouts_t *timeouts; /* one per API */
-    h2o_socketpool_t *pools;     /* keep-alive connections, one per origin (rt->origins) */
+    /* keep-alive connections, one pool per origin (rt->origins; NULL without an upstream), with
+     * the timeouts of the origin's API */
+    struct st_up_target_t **targets;
     gw_metrics_t metrics;
     uint64_t rng; /* xorshift state for request ids */
     uint64_t inflight;
@@ -73,11 +67,12 @@ size_t gw_runtime_version_index(const gw_runtime_t *rt, const gw_api_t *api,
 int gw_runtime_resolve(const gw_upstream_t *up, struct sockaddr_storage *ss, socklen_t *len,
                        char *errbuf, size_t errlen);
 
-/* Builds the runtime: resolves upstream addresses (DNS happens here, never per request) and
- * creates their pools. Returns 0, or -1 with a message in errbuf. */
+/* Builds the runtime: resolves upstream addresses (DNS happens here, never per request). Returns 0, or -1 with a message in errbuf. */
 int gw_runtime_init(gw_runtime_t *rt, gw_config_t *cfg, char *errbuf, size_t errlen);
 void gw_runtime_dispose(gw_runtime_t *rt);
 
+/* Sets up a worker thread's state, its upstream pools included: each thread gets its share of
+ * limits.max_upstream_connections, upstream_max_connecting and upstream_queue (at least one). */
 void gw_thread_init(gw_thread_t *t, gw_runtime_t *rt, unsigned index, h2o_loop_t *loop,
                     h2o_globalconf_t *globalconf);
 /* Disposes the thread's h2o context and state, on the thread itself. Its metrics stay readable

@@ -195,8 +195,7 @@ static void *worker_main(void *arg)
         h2o_evloop_run(loop, 0);
     /* Contexts are disposed here, on their own thread: h2o's buffers point at thread-local
      * allocators that die with the thread. With connections left (drain bound expired) they
-     * are abandoned to the exiting process instead. The loop itself outlives the thread: the
-     * upstream pools' timer is on loop 0 until the main thread disposes them. */
+     * are abandoned to the exiting process instead. */
     w->unfinished = __atomic_load_n(&w->thread.metrics.connections_open, __ATOMIC_RELAXED) +
                     w->admin_open;
     if (w->unfinished == 0) {
@@ -339,8 +338,6 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
     }
     for (unsigned i = 0; i < srv.num_workers; ++i)
         srv.workers[i].loop = h2o_evloop_create();
-    gw_shadow_set_pool_timeouts(srv.rt.shadow, srv.workers[0].loop,
-                                cfg->limits.upstream_keepalive_ms);
     for (unsigned i = 0; i < srv.num_workers; ++i)
         if (pthread_create(&srv.workers[i].tid, NULL, worker_main, &srv.workers[i]) != 0)
             abort();

@@ -164,6 +164,19 @@ static void take_input(up_conn_t *conn, size_t n)
     h2o_buffer_consume(&conn->sock->input, n);
 }
 
+/* Parses a head into the request's inline slots, or its heap ones when it has more fields. */
+static ssize_t parse_head(up_request_t *req, const char *buf, size_t len, up_http_head_t *head,
+                          const char **err)
+{
+    ssize_t n = up_http_parse_head(buf, len, head, req->header_slots, UP_INLINE_HEADERS, err);
+    if (n != -1 || head->num_headers != UP_INLINE_HEADERS)
+        return n;
+    if (req->many_headers == NULL &&
+        (req->many_headers = malloc(UP_HTTP_MAX_HEADERS * sizeof(up_header_t))) == NULL)
+        abort();
+    return up_http_parse_head(buf, len, head, req->many_headers, UP_HTTP_MAX_HEADERS, err);
+}
+
 /* Parses the head once it is complete. Returns 1 when parsed, 0 to wait, -1 after failing. */
 static int read_head(up_conn_t *conn)
 {
@@ -172,8 +185,7 @@ static int read_head(up_conn_t *conn)
         h2o_buffer_t *in = conn->sock->input;
         up_http_head_t head;
         const char *perr = NULL;
-        ssize_t n = up_http_parse_head(in->bytes, in->size, &head, req->header_slots,
-                                       UP_HTTP_MAX_HEADERS, &perr);
+        ssize_t n = parse_head(req, in->bytes, in->size, &head, &perr);
         if (n == 0 && in->size > UP_HTTP_MAX_HEAD)
             perr = "response head larger than 64 KiB", n = -1;
         if (n == 0)
@@ -199,8 +211,7 @@ static int read_head(up_conn_t *conn)
         }
         memcpy(req->head_copy.base, in->bytes, (size_t)n);
         req->head_copy.len = (size_t)n;
-        up_http_parse_head(req->head_copy.base, req->head_copy.len, &head, req->header_slots,
-                           UP_HTTP_MAX_HEADERS, &perr);
+        parse_head(req, req->head_copy.base, req->head_copy.len, &head, &perr);
         h2o_buffer_consume(&conn->sock->input, (size_t)n);
         if (up_http_framing(&head, req->method_is_head, &conn->framing, &conn->remaining,
                             &conn->keep_alive, &perr) != 0) {
@@ -281,6 +292,7 @@ static void on_read(h2o_socket_t *sock, const char *err)
         up__conn_confirm(conn); /* the upstream accepted it: another may be opened */
         up__kick(conn->target);
     }
+    int fresh_head = 0;
     if (!conn->head_done) {
         int r = read_head(conn);
         if (r < 0)
@@ -291,6 +303,7 @@ static void on_read(h2o_socket_t *sock, const char *err)
         }
         if (r == 1 && call(conn, req->on_head) != 0)
             return;
+        fresh_head = r == 1;
     }
     if (conn->head_done) {
         uint64_t before = req->body_size;
@@ -301,12 +314,12 @@ static void on_read(h2o_socket_t *sock, const char *err)
             over_max(conn);
             return;
         }
-        if (req->body_size != before && call(conn, req->on_body) != 0)
-            return;
-        if (r == 1) {
+        if (r == 1) { /* on_done alone: the last bytes are in the body */
             complete(conn);
             return;
         }
+        if ((req->body_size != before || fresh_head) && call(conn, req->on_body) != 0)
+            return;
         if (req->high_water != 0 && req->body->size >= req->high_water && err == NULL) {
             /* backpressure: the caller is slower than the upstream */
             conn->paused = 1;

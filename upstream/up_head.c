@@ -121,17 +121,16 @@ ssize_t up_http_parse_head(const char *buf, size_t len, up_http_head_t *out, up_
     return (ssize_t)end;
 }
 
-/* Content-Length: 1*DIGIT, or a list of identical values (RFC 9110 section 8.6). */
+/* Content-Length: 1*DIGIT, or a list of identical values (RFC 9110 section 8.6); empty members
+ * and signs are errors. */
 static int parse_length(const char *s, size_t n, uint64_t *out)
 {
     int have = 0;
     uint64_t value = 0;
     size_t i = 0;
-    while (i < n) {
-        while (i < n && (is_ows(s[i]) || s[i] == ','))
+    for (;;) {
+        while (i < n && is_ows(s[i]))
             i++;
-        if (i == n)
-            break;
         uint64_t v = 0;
         size_t digits = 0;
         for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
@@ -139,19 +138,17 @@ static int parse_length(const char *s, size_t n, uint64_t *out)
                 return -1;
             v = v * 10 + (uint64_t)(s[i] - '0');
         }
-        if (digits == 0)
-            return -1;
         while (i < n && is_ows(s[i]))
             i++;
-        if (i < n && s[i] != ',')
-            return -1;
-        if (have && v != value)
+        if (digits == 0 || (have && v != value))
             return -1;
         value = v;
         have = 1;
+        if (i == n)
+            break;
+        if (s[i++] != ',')
+            return -1;
     }
-    if (!have)
-        return -1;
     *out = value;
     return 0;
 }
@@ -200,11 +197,15 @@ int up_http_framing(const up_http_head_t *head, int method_is_head, up_http_fram
     if (method_is_head || (head->status >= 100 && head->status < 200) || head->status == 204 ||
         head->status == 304) {
         *framing = UP_HTTP_BODY_NONE;
+    } else if (have_te && have_cl) {
+        /* section 6.3 item 3: "ought to be handled as an error" -- a response that could split
+         * the stream of whoever relays it (section 11.1) */
+        *err = "both Content-Length and Transfer-Encoding in the response";
+        return -1;
     } else if (have_te) {
-        /* section 6.3 item 3: Transfer-Encoding overrides Content-Length, and a message with
-         * both must not be followed by another on the same connection */
+        /* section 6.3 item 4: chunked last, or the body runs until the connection closes */
         *framing = chunked ? UP_HTTP_BODY_CHUNKED : UP_HTTP_BODY_CLOSE;
-        if (!chunked || have_cl)
+        if (!chunked)
             *keep_alive = 0;
     } else if (have_cl) {
         *framing = UP_HTTP_BODY_LENGTH;

@@ -63,9 +63,9 @@ typedef enum up_http_framing {
 } up_http_framing_t;
 
 /* Decides how the body of a response ends (RFC 9112 section 6.3) and whether the connection can
- * be reused afterwards. Transfer-Encoding wins over Content-Length (the length is ignored and the
- * connection not reused). Returns 0, or -1 with *err when a Content-Length is invalid or two
- * values differ. */
+ * be reused afterwards. Returns 0, or -1 with *err when a Content-Length is invalid, two values
+ * differ, or Transfer-Encoding comes with Content-Length (a response that could split the stream
+ * of whoever relays it: an error for every user of the client, not only the proxy). */
 int up_http_framing(const up_http_head_t *head, int method_is_head, up_http_framing_t *framing,
                     uint64_t *content_length, int *keep_alive, const char **err);
 

@@ -238,6 +238,7 @@ void up_request_dispose(up_request_t *req)
     up_request_cancel(req);
     h2o_buffer_dispose(&req->body);
     free(req->head_copy.base);
+    free(req->many_headers);
     memset(req, 0, sizeof(*req));
 }
 

@@ -70,6 +70,10 @@ typedef enum up_status {
 
 typedef void (*up_request_cb)(up_request_t *req);
 
+/* Header fields parsed without an allocation; heads with more (up to UP_HTTP_MAX_HEADERS) take
+ * one. */
+#define UP_INLINE_HEADERS 32
+
 /* One request; the caller owns the storage and may reuse it request after request. */
 struct st_up_request_t {
     /* Set by the caller before up_send(); the bytes must live until on_done. */
@@ -84,7 +88,9 @@ struct st_up_request_t {
     size_t max_body;
     int fail_over_max;
     up_request_cb on_head; /* optional: the head is in; may cancel the request */
-    up_request_cb on_body; /* optional: bytes were added to body; may cancel the request */
+    /* optional: after a read that brought the head or body bytes, when the response is not
+     * complete yet (on_done alone follows the last read, its bytes in body); may cancel */
+    up_request_cb on_body;
     up_request_cb on_done; /* exactly once, unless cancelled; status says how it ended */
     void *data;
     /* Results, valid from the callbacks on until the next send or dispose. */
@@ -106,7 +112,8 @@ struct st_up_request_t {
     unsigned attempts;
     h2o_iovec_t head_copy; /* malloc'ed */
     size_t head_cap;
-    up_header_t header_slots[UP_HTTP_MAX_HEADERS];
+    up_header_t header_slots[UP_INLINE_HEADERS];
+    up_header_t *many_headers; /* malloc'ed for heads with more fields */
     h2o_timeout_entry_t timer; /* queue wait, or a failure reported from the loop */
     h2o_linklist_t waiting;    /* in the target's queue */
 };

@@ -8,8 +8,6 @@
 #include <string.h>
 #include <time.h>
 #include <sys/random.h>
-#include "h2o/http1client.h"
-#include "chunked.h"
 #include "exchange.h"
 #include "random.h"
 #include "shadow_internal.h"
@@ -20,20 +18,11 @@ typedef struct st_shadow_exchange_t shadow_exchange_t;
 typedef struct st_leg_t {
     shadow_exchange_t *sx;
     gw_shadow_side_t side;
-    h2o_socketpool_t *pool;
-    h2o_http1client_t *client; /* NULL once h2o is done with it */
+    up_target_t *target;
+    up_request_t up; /* bufs: head (malloc'ed), body (the exchange's copy) */
     h2o_timeout_entry_t deadline;
-    h2o_iovec_t reqbufs[2]; /* head (malloc'ed), body (the exchange's copy) */
-    int method_is_head;
-    int idempotent;
-    unsigned attempts;
     int done;
     uint64_t start_us;
-    /* chunked responses: framing watched on the raw bytes, as proxy.c does (chunked.h) */
-    int chunked;
-    gw_chunk_tracker_t chunks;
-    h2o_socket_cb inner_read;
-    h2o_timeout_entry_t wrap_timer;
 } leg_t;
 
 struct st_shadow_exchange_t {
@@ -110,8 +99,10 @@ static void finalize(shadow_exchange_t *sx)
     }
     gw_shadow__job_free(job);
     __atomic_fetch_sub(&e->inflight, 1, __ATOMIC_RELAXED);
-    for (size_t i = 0; i != sx->num_legs; ++i)
-        free(sx->legs[i].reqbufs[0].base);
+    for (size_t i = 0; i != sx->num_legs; ++i) {
+        free(sx->legs[i].up.bufs[0].base);
+        up_request_dispose(&sx->legs[i].up);
+    }
     free(sx->body);
     free(sx->candidate_body);
     free(sx);
@@ -132,7 +123,6 @@ static void leg_finish(leg_t *leg, int error)
         return;
     leg->done = 1;
     h2o_timeout_unlink(&leg->deadline);
-    h2o_timeout_unlink(&leg->wrap_timer);
     cap->duration_us = now_us() - leg->start_us;
     if (!sx->cancelled) {
         if (error >= 0) {
@@ -147,166 +137,86 @@ static void leg_finish(leg_t *leg, int error)
     release(sx);
 }
 
-/* h2o 2.2 client error strings (lib/common/http1client.c) to our kinds. */
-static gw_shadow_error_t classify(const char *errstr, int before_head)
+/* The upstream client's failures to our kinds. */
+static gw_shadow_error_t kind_of(up_status_t status)
 {
-    if (strcmp(errstr, "I/O timeout") == 0)
-        return GW_SHADOW_ERR_TIMEOUT;
-    if (strstr(errstr, "connect") != NULL || strstr(errstr, "socket create") != NULL)
+    switch (status) {
+    case UP_ERR_CONNECT:
         return GW_SHADOW_ERR_CONNECT;
-    if (strstr(errstr, "parse") != NULL || strstr(errstr, "content-length") != NULL ||
-        strstr(errstr, "transfer-encoding") != NULL || strstr(errstr, "folding") != NULL)
-        return before_head                       ? GW_SHADOW_ERR_BAD_RESPONSE
-               : strstr(errstr, "parse") != NULL ? GW_SHADOW_ERR_BAD_RESPONSE
-                                                 : GW_SHADOW_ERR_BODY;
-    return before_head ? GW_SHADOW_ERR_RESET : GW_SHADOW_ERR_BODY;
+    case UP_ERR_CLOSED:
+        return GW_SHADOW_ERR_RESET;
+    case UP_ERR_BAD_RESPONSE:
+        return GW_SHADOW_ERR_BAD_RESPONSE;
+    case UP_ERR_BODY:
+        return GW_SHADOW_ERR_BODY;
+    default: /* no connection or no answer within timeout_ms */
+        return GW_SHADOW_ERR_TIMEOUT;
+    }
 }
 
 /* --- the candidate / secondary exchange --- */
 
-static void leg_attempt(leg_t *leg);
-
 static void on_deadline(h2o_timeout_entry_t *entry)
 {
     leg_t *leg = H2O_STRUCT_FROM_MEMBER(leg_t, deadline, entry);
-    if (leg->client != NULL) {
-        h2o_http1client_cancel(leg->client);
-        leg->client = NULL;
-    }
+    up_request_cancel(&leg->up);
     leg_finish(leg, GW_SHADOW_ERR_TIMEOUT);
 }
 
-/* Sits in front of the client's read callback to watch chunked framing (see proxy.c). */
-static void on_leg_read(h2o_socket_t *sock, const char *err)
+/* Takes the body bytes the client has; returns -1 once the capture is over its limit. */
+static int take_body(leg_t *leg)
 {
-    h2o_http1client_t *client = sock->data;
-    leg_t *leg = client->data;
-    if (err == NULL && sock->bytes_read <= sock->input->size)
-        gw_chunk_tracker_feed(&leg->chunks,
-                              sock->input->bytes + sock->input->size - sock->bytes_read,
-                              sock->bytes_read);
-    leg->inner_read(sock, err);
+    gw_shadow_capture_t *cap = &leg->sx->job->side[leg->side];
+    h2o_buffer_t **body = &leg->up.body;
+    int over = gw_shadow__capture_body(cap, (*body)->bytes, (*body)->size) != 0;
+    h2o_buffer_consume(body, (*body)->size);
+    return over ? -1 : 0;
 }
 
-static void on_wrap_timer(h2o_timeout_entry_t *entry)
+static void on_leg_head(up_request_t *up)
 {
-    leg_t *leg = H2O_STRUCT_FROM_MEMBER(leg_t, wrap_timer, entry);
-    if (leg->client == NULL || leg->client->sock->_cb.read == on_leg_read)
+    leg_t *leg = up->data;
+    gw_shadow_capture_t *cap = &leg->sx->job->side[leg->side];
+    gw_shadow__capture_head_views(cap, up->res_status, up->headers, up->num_headers,
+                                  up->content_length < SIZE_MAX ? (size_t)up->content_length
+                                                                : SIZE_MAX);
+    if (cap->too_large) {
+        up_request_cancel(up);
+        leg_finish(leg, -1);
+    }
+}
+
+static void on_leg_body(up_request_t *up)
+{
+    leg_t *leg = up->data;
+    if (take_body(leg) != 0) {
+        up_request_cancel(up);
+        leg_finish(leg, -1);
+    }
+}
+
+static void on_leg_done(up_request_t *up)
+{
+    leg_t *leg = up->data;
+    if (up->status != UP_OK) {
+        leg_finish(leg, kind_of(up->status));
         return;
-    leg->inner_read = leg->client->sock->_cb.read;
-    leg->client->sock->_cb.read = on_leg_read;
-}
-
-static int on_leg_body(h2o_http1client_t *client, const char *errstr)
-{
-    leg_t *leg = client->data;
-    gw_shadow_capture_t *cap = &leg->sx->job->side[leg->side];
-    h2o_buffer_t **input = &client->sock->input;
-    if (errstr == NULL || errstr == h2o_http1client_error_is_eos) {
-        int over = gw_shadow__capture_body(cap, (*input)->bytes, (*input)->size) != 0;
-        h2o_buffer_consume(input, (*input)->size);
-        if (over) { /* h2o closes the connection when we return non-zero */
-            leg->client = NULL;
-            leg_finish(leg, -1);
-            return -1;
-        }
     }
-    if (errstr == NULL)
-        return 0;
-    leg->client = NULL;
-    if (errstr != h2o_http1client_error_is_eos)
-        leg_finish(leg, classify(errstr, 0));
-    else if (leg->chunked && !gw_chunk_tracker_done(&leg->chunks))
-        leg_finish(leg, GW_SHADOW_ERR_BODY); /* h2o 2.2 takes a cut chunked body as complete */
-    else
-        leg_finish(leg, -1);
-    return 0;
-}
-
-static int is_chunked(const h2o_header_t *headers, size_t n)
-{
-    for (size_t i = 0; i != n; ++i)
-        if (h2o_lcstris(headers[i].name->base, headers[i].name->len,
-                        H2O_STRLIT("transfer-encoding")) &&
-            h2o_contains_token(headers[i].value.base, headers[i].value.len, H2O_STRLIT("chunked"),
-                               ','))
-            return 1;
-    return 0;
-}
-
-static size_t content_length_of(const h2o_header_t *headers, size_t n)
-{
-    for (size_t i = 0; i != n; ++i)
-        if (h2o_lcstris(headers[i].name->base, headers[i].name->len, H2O_STRLIT("content-length")))
-            return h2o_strtosize(headers[i].value.base, headers[i].value.len);
-    return SIZE_MAX;
-}
-
-static h2o_http1client_body_cb on_leg_head(h2o_http1client_t *client, const char *errstr,
-                                           int minor_version, int status, h2o_iovec_t msg,
-                                           h2o_header_t *headers, size_t num_headers, int rlen)
-{
-    leg_t *leg = client->data;
-    gw_shadow_capture_t *cap = &leg->sx->job->side[leg->side];
-    if (errstr != NULL && errstr != h2o_http1client_error_is_eos) {
-        leg->client = NULL;
-        gw_shadow_error_t kind = classify(errstr, 1);
-        /* a pooled connection the upstream closed while idle fails like this; the request was
-         * not processed, so an idempotent one is retried once (RFC 9110 §9.2.2), as proxy.c */
-        if (kind == GW_SHADOW_ERR_RESET && leg->attempts < 2 && leg->idempotent)
-            leg_attempt(leg);
-        else
-            leg_finish(leg, kind);
-        return NULL;
-    }
-    int no_body = leg->method_is_head || errstr == h2o_http1client_error_is_eos;
-    gw_shadow__capture_head(cap, status, headers, num_headers,
-                            no_body ? SIZE_MAX : content_length_of(headers, num_headers));
-    if (no_body || cap->too_large) {
-        leg->client = NULL; /* h2o closes (or pools) the connection when we return NULL */
-        leg_finish(leg, -1);
-        return NULL;
-    }
-    if ((leg->chunked = is_chunked(headers, num_headers))) {
-        gw_chunk_tracker_init(&leg->chunks);
-        gw_chunk_tracker_feed(&leg->chunks, client->sock->input->bytes + rlen,
-                              client->sock->input->size - (size_t)rlen);
-        h2o_timeout_link(client->ctx->loop, &leg->sx->thread->ctx->zero_timeout, &leg->wrap_timer);
-    }
-    return on_leg_body;
-}
-
-static h2o_http1client_head_cb on_leg_connect(h2o_http1client_t *client, const char *errstr,
-                                              h2o_iovec_t **reqbufs, size_t *reqbufcnt,
-                                              int *method_is_head)
-{
-    leg_t *leg = client->data;
-    if (errstr != NULL) {
-        leg->client = NULL;
-        leg_finish(leg, GW_SHADOW_ERR_CONNECT);
-        return NULL;
-    }
-    *reqbufs = leg->reqbufs;
-    *reqbufcnt = leg->reqbufs[1].base != NULL ? 2 : 1;
-    *method_is_head = leg->method_is_head;
-    return on_leg_head;
-}
-
-static void leg_attempt(leg_t *leg)
-{
-    ++leg->attempts;
-    gw_shadow__capture_dispose(&leg->sx->job->side[leg->side]);
-    h2o_http1client_connect_with_pool(&leg->client, leg, &leg->sx->tentry->client_ctx, leg->pool,
-                                      on_leg_connect);
+    take_body(leg); /* over the limit, the capture is marked too large */
+    leg_finish(leg, -1);
 }
 
 static void leg_start(shadow_exchange_t *sx, leg_t *leg)
 {
     leg->start_us = now_us();
     leg->deadline.cb = on_deadline;
-    leg->wrap_timer.cb = on_wrap_timer;
     h2o_timeout_link(sx->thread->ctx->loop, &sx->tentry->timeout, &leg->deadline);
-    leg_attempt(leg);
+    leg->up.high_water = 64 * 1024; /* streamed into the capture, which bounds it */
+    leg->up.on_head = on_leg_head;
+    leg->up.on_body = on_leg_body;
+    leg->up.on_done = on_leg_done;
+    leg->up.data = leg;
+    up_send(leg->target, &leg->up);
 }
 
 /* --- the primary, through a tap --- */
@@ -458,19 +368,23 @@ static int start_exchange(gw_shadow_thread_t *t, size_t index, gw_exchange_t *x,
         h2o_iovec_t leg_body = body;
         leg->sx = sx;
         leg->side = i == 0 ? GW_SHADOW_CANDIDATE : GW_SHADOW_SECONDARY;
-        leg->pool = &e->pools[i];
-        leg->method_is_head = sx->primary_is_head;
-        leg->idempotent = is_idempotent(req->method);
+        leg->target = sx->tentry->targets[i];
+        up_request_init(&leg->up);
+        leg->up.method_is_head = sx->primary_is_head;
+        /* a pooled connection the upstream closed while idle fails before any response byte;
+         * the request was not processed then, so an idempotent one is sent again (RFC 9110
+         * §9.2.2) */
+        leg->up.idempotent = is_idempotent(req->method);
         if (i == 0)
-            leg->reqbufs[0] = candidate_request(sx, &adapted, h2o_iovec_init(path, path_len), query,
+            leg->up.bufs[0] = candidate_request(sx, &adapted, h2o_iovec_init(path, path_len), query,
                                                 h2o_iovec_init(peer, peer_len), &leg_body);
         else /* the secondary serves the primary's version: the request as it came */
-            leg->reqbufs[0] = gw_shadow__build_request(
+            leg->up.bufs[0] = gw_shadow__build_request(
                 conf, &conf->secondary, req->method, h2o_iovec_init(path, path_len), query,
                 sx->job->req_headers, sx->job->num_req_headers, body.len, req->entity.base != NULL,
                 h2o_iovec_init(peer, peer_len), req->scheme->name, req->authority);
         if (leg_body.len != 0)
-            leg->reqbufs[1] = leg_body;
+            leg->up.bufs[1] = leg_body;
     }
     adapted.body = NULL; /* the exchange's (candidate_body) */
     gw_shadow__adapted_dispose(&adapted);
@@ -535,11 +449,25 @@ gw_shadow_thread_t *gw_shadow_thread_create(gw_shadow_t *shadow, h2o_context_t *
     t->entries = xcalloc(shadow->num_entries, sizeof(*t->entries));
     for (size_t i = 0; i != shadow->num_entries; ++i) {
         gw_shadow_thread_entry_t *te = &t->entries[i];
-        h2o_timeout_init(ctx->loop, &te->timeout, shadow->entries[i].conf->timeout_ms);
-        te->client_ctx.loop = ctx->loop;
-        te->client_ctx.getaddr_receiver = &ctx->receivers.hostinfo_getaddr;
-        te->client_ctx.io_timeout = &te->timeout;
-        te->client_ctx.ssl_ctx = shadow->ssl_ctx;
+        const gw_shadow_entry_t *e = &shadow->entries[i];
+        const gw_shadow_conf_t *conf = e->conf;
+        const gw_upstream_t *ups[2] = {conf->candidate, &conf->secondary};
+        h2o_timeout_init(ctx->loop, &te->timeout, conf->timeout_ms);
+        for (size_t k = 0; k != e->num_targets; ++k) {
+            /* the deadline (timeout_ms) bounds everything; in-flight mirrors are bounded by
+             * max_inflight already, so the pool needs no queue limits of its own */
+            up_target_config_t tc;
+            up_target_config_init(&tc);
+            tc.connect_timeout_ms = conf->timeout_ms;
+            tc.io_timeout_ms = conf->timeout_ms;
+            tc.keepalive_ms = shadow->config->limits.upstream_keepalive_ms;
+            tc.max_connections = conf->max_inflight;
+            tc.max_connecting = shadow->config->limits.upstream_max_connecting;
+            tc.connect_retries = 0;
+            tc.ssl_ctx = ups[k]->is_tls ? shadow->ssl_ctx : NULL;
+            te->targets[k] = up_target_create(ctx->loop, &tc, (struct sockaddr *)&e->addr[k],
+                                              e->addrlen[k], ups[k]->host);
+        }
     }
     return t;
 }
@@ -562,10 +490,7 @@ void gw_shadow_thread_cancel(gw_shadow_thread_t *t)
             leg_t *leg = &sx->legs[i];
             if (leg->done)
                 continue;
-            if (leg->client != NULL) {
-                h2o_http1client_cancel(leg->client);
-                leg->client = NULL;
-            }
+            up_request_cancel(&leg->up);
             int last = frees && left == 1;
             --left;
             leg_finish(leg, -1);
@@ -584,6 +509,8 @@ void gw_shadow_thread_destroy(gw_shadow_thread_t *t)
     for (size_t i = 0; i != t->shadow->num_entries; ++i) {
         gw_timeout_detach_all(&t->entries[i].timeout);
         h2o_timeout_dispose(t->ctx->loop, &t->entries[i].timeout);
+        for (size_t k = 0; k != 2; ++k)
+            up_target_destroy(t->entries[i].targets[k]);
     }
     free(t->entries);
     free(t);

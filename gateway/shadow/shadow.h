@@ -12,10 +12,11 @@
 
 typedef struct st_gw_exchange_t gw_exchange_t;
 
-/* Process-wide: candidate and secondary connection pools, counters, the diff worker thread, the
+/* Process-wide: candidate and secondary addresses, counters, the diff worker thread, the
  * reports and the diff logs. Thread-safe where noted. */
 typedef struct st_gw_shadow_t gw_shadow_t;
-/* One event loop's part: timeouts, the exchanges in flight, the sampling generator. */
+/* One event loop's part: its connection pools (upstream.h), timeouts, the exchanges in flight,
+ * the sampling generator. */
 typedef struct st_gw_shadow_thread_t gw_shadow_thread_t;
 
 /* Builds the state for every `shadow` entry of `cfg` (borrowed; it must outlive the result):
@@ -27,10 +28,6 @@ int gw_shadow_create(gw_shadow_t **out, const gw_config_t *cfg, SSL_CTX *upstrea
 /* Stops the worker (comparisons still queued are dropped and counted), closes the logs and
  * frees everything. Every thread's state must be destroyed first. Accepts NULL. */
 void gw_shadow_destroy(gw_shadow_t *shadow);
-/* h2o pools expire idle connections on the timer of one loop: call once, before any worker
- * thread runs (as server.c does for the upstream pools). Accepts NULL. */
-void gw_shadow_set_pool_timeouts(gw_shadow_t *shadow, h2o_loop_t *loop, uint64_t ms);
-
 /* Per-thread state for the loop of `ctx`; NULL when `shadow` is NULL. */
 gw_shadow_thread_t *gw_shadow_thread_create(gw_shadow_t *shadow, h2o_context_t *ctx);
 /* Cancels the candidate and secondary requests in flight (their comparisons are dropped as

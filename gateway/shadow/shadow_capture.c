@@ -87,10 +87,18 @@ void gw_shadow__headers_copy(const h2o_header_t *headers, size_t num_headers, ct
 void gw_shadow__capture_head(gw_shadow_capture_t *c, int status, const h2o_header_t *headers,
                              size_t num_headers, size_t content_length)
 {
-    free(c->headers);
-    free(c->hbuf);
-    gw_shadow__headers_copy(headers, num_headers, &c->headers, &c->hbuf);
-    c->num_headers = num_headers;
+    ct_header_t *views = xmalloc((num_headers ? num_headers : 1) * sizeof(*views));
+    for (size_t i = 0; i != num_headers; ++i)
+        views[i] = (ct_header_t){headers[i].name->base, headers[i].name->len, headers[i].value.base,
+                                 headers[i].value.len};
+    gw_shadow__capture_head_views(c, status, views, num_headers, content_length);
+    free(views);
+}
+
+void gw_shadow__capture_head_views(gw_shadow_capture_t *c, int status, const ct_header_t *headers,
+                                   size_t num_headers, size_t content_length)
+{
+    set_headers(c, headers, num_headers);
     c->status = status;
     if (content_length != SIZE_MAX && content_length > c->limit) {
         c->too_large = 1;

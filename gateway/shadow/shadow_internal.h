@@ -3,6 +3,7 @@
 #ifndef GW_SHADOW_INTERNAL_H
 #define GW_SHADOW_INTERNAL_H
 
+#include "upstream.h"
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/time.h>
@@ -87,6 +88,9 @@ void gw_shadow__capture_dispose(gw_shadow_capture_t *c);
  * marked too large at once. */
 void gw_shadow__capture_head(gw_shadow_capture_t *c, int status, const h2o_header_t *headers,
                              size_t num_headers, size_t content_length);
+/* The same for header views (the upstream client's). */
+void gw_shadow__capture_head_views(gw_shadow_capture_t *c, int status, const ct_header_t *headers,
+                                   size_t num_headers, size_t content_length);
 /* Appends body bytes. Returns 0, or -1 once the body is over the limit (then marked too large,
  * with nothing kept). */
 int gw_shadow__capture_body(gw_shadow_capture_t *c, const char *bytes, size_t len);
@@ -145,8 +149,11 @@ typedef struct st_gw_shadow_log_t gw_shadow_log_t;
 typedef struct st_gw_shadow_entry_t {
     const gw_shadow_conf_t *conf;
     const gw_api_t *api;
-    h2o_socketpool_t pools[2]; /* candidate, secondary (when configured) */
-    size_t num_pools;          /* initialised */
+    /* candidate, secondary (when configured): resolved at start-up; each loop pools its own
+     * connections to them (gw_shadow_thread_entry_t.targets) */
+    struct sockaddr_storage addr[2];
+    socklen_t addrlen[2];
+    size_t num_targets;
     gw_shadow_log_t *log;      /* shared by entries naming the same file; NULL: none */
     /* Cross-version shadowing: the API's adapter file compiled so that the primary's version
      * is served through the changes up to the candidate's (shadow_adapt.c); NULL: none. */
@@ -185,10 +192,10 @@ struct st_gw_shadow_t {
     pthread_mutex_t report_lock;
 };
 
-/* Per-entry loop state: one timeout list (timeout_ms) for the client's I/O and the deadline. */
+/* Per-entry loop state: the deadline's timeout list (timeout_ms) and the loop's pools. */
 typedef struct st_gw_shadow_thread_entry_t {
     h2o_timeout_t timeout;
-    h2o_http1client_ctx_t client_ctx;
+    up_target_t *targets[2]; /* candidate, secondary */
 } gw_shadow_thread_entry_t;
 
 struct st_gw_shadow_thread_t {

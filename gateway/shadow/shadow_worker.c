@@ -1,5 +1,5 @@
-/* The process-wide shadow state and its diff worker: candidate and secondary pools resolved at
- * start-up, a bounded queue fed by the event loops, and one thread that compares (ct_compare),
+/* The process-wide shadow state and its diff worker: candidate and secondary addresses resolved
+ * at start-up, a bounded queue fed by the event loops, and one thread that compares (ct_compare),
  * aggregates (ct_report, under report_lock) and writes the diff logs, so no event loop ever
  * parses or diffs a body. */
 #include <stdio.h>
@@ -152,11 +152,9 @@ static void *worker_main(void *arg)
 
 /* --- set-up --- */
 
-static int init_pool(gw_shadow_t *s, h2o_socketpool_t *pool, const gw_upstream_t *up,
-                     size_t capacity, char *errbuf, size_t errlen)
+static int resolve_target(gw_shadow_t *s, gw_shadow_entry_t *e, size_t i,
+                          const gw_upstream_t *up, char *errbuf, size_t errlen)
 {
-    struct sockaddr_storage ss;
-    socklen_t len;
     if (up->is_tls && s->ssl_ctx == NULL) {
         snprintf(errbuf, errlen,
                  "shadow target %s: https needs the gateway's upstream TLS "
@@ -164,10 +162,7 @@ static int init_pool(gw_shadow_t *s, h2o_socketpool_t *pool, const gw_upstream_t
                  up->url);
         return -1;
     }
-    if (gw_runtime_resolve(up, &ss, &len, errbuf, errlen) != 0)
-        return -1;
-    h2o_socketpool_init_by_address(pool, (void *)&ss, len, up->is_tls, capacity);
-    return 0;
+    return gw_runtime_resolve(up, &e->addr[i], &e->addrlen[i], errbuf, errlen);
 }
 
 /* Entries naming the same file share its log (the first entry's max_bytes and keep apply). */
@@ -201,9 +196,9 @@ static int init_entry(gw_shadow_t *s, gw_shadow_entry_t *e, char *errbuf, size_t
         return -1;
     const gw_upstream_t *targets[2] = {conf->candidate, &conf->secondary};
     for (size_t i = 0; i != (conf->has_secondary ? 2u : 1u); ++i) {
-        if (init_pool(s, &e->pools[i], targets[i], conf->max_inflight, errbuf, errlen) != 0)
+        if (resolve_target(s, e, i, targets[i], errbuf, errlen) != 0)
             return -1;
-        e->num_pools = i + 1;
+        e->num_targets = i + 1;
     }
     return open_log(s, e, errbuf, errlen);
 }
@@ -251,15 +246,6 @@ int gw_shadow_create(gw_shadow_t **out, const gw_config_t *cfg, SSL_CTX *upstrea
     return 0;
 }
 
-void gw_shadow_set_pool_timeouts(gw_shadow_t *s, h2o_loop_t *loop, uint64_t ms)
-{
-    if (s == NULL)
-        return;
-    for (size_t i = 0; i != s->num_entries; ++i)
-        for (size_t k = 0; k != s->entries[i].num_pools; ++k)
-            h2o_socketpool_set_timeout(&s->entries[i].pools[k], loop, ms);
-}
-
 void gw_shadow_destroy(gw_shadow_t *s)
 {
     if (s == NULL)
@@ -279,8 +265,6 @@ void gw_shadow_destroy(gw_shadow_t *s)
     }
     for (size_t i = 0; i != s->num_entries; ++i) {
         gw_shadow_entry_t *e = &s->entries[i];
-        for (size_t k = 0; k != e->num_pools; ++k)
-            h2o_socketpool_dispose(&e->pools[k]);
         ct_report_destroy(e->report);
         gw_shadow__adapters_free(e);
         for (size_t k = 0; k != GW_SHADOW_RECENT; ++k)

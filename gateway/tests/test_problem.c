@@ -36,6 +36,7 @@ static void test_table(void **state)
         {GW_PROBLEM_HTTP_VERSION, 505, "http-version"},
         {GW_PROBLEM_EXPECTATION_FAILED, 417, "expectation-failed"},
         {GW_PROBLEM_BODY_BUDGET, 503, "body-budget"},
+        {GW_PROBLEM_UPSTREAM_BUSY, 503, "upstream-busy"},
     };
     assert_int_equal(sizeof(expected) / sizeof(expected[0]), GW_PROBLEM__COUNT);
     for (size_t i = 0; i != GW_PROBLEM__COUNT; ++i) {

@@ -85,7 +85,8 @@ static void chunked_errors(void **state)
     static const char *cases[] = {"x\r\n", "5\r\nhelloXX", "11111111111111111\r\n", "\r\n",
                                   "zz\r\n", "-5\r\n", "1000000000000000000\r\n", /* 2^72 */
                                   "3\r\nabc\rX", "3 x\r\nabc\r\n0\r\n\r\n",
-                                  "3\rX\nabc\r\n0\r\n\r\n", "3;a\r\nabcX"};
+                                  "3\rX\nabc\r\n0\r\n\r\n", "3;a\r\nabcX",
+                                  "5\rX", ";\r\n", "5\r\nhello\rX", "fffffffffffffffff\r\n"};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         buf_t out = {0};
         const char *err = NULL;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,14 +120,17 @@ static void framing_rules(void **state)
         framing_of("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n", 0, &f,
                    &len, &ka),
         -1);
-    /* chunked wins over Content-Length, and the connection is not reused */
+    /* Content-Length with Transfer-Encoding is an error (response splitting) */
     assert_int_equal(
         framing_of(
             "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n", 0,
             &f, &len, &ka),
+        -1);
+    assert_int_equal(
+        framing_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n", 0, &f, &len, &ka),
         0);
     assert_int_equal(f, UP_HTTP_BODY_CHUNKED);
-    assert_false(ka);
+    assert_true(ka);
     assert_int_equal(
         framing_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 0, &f, &len, &ka),
         0);
@@ -168,6 +172,30 @@ static void status_range(void **state)
     assert_int_equal(head.status, 599);
 }
 
+/* The proxy's framing cases (issue 11), as raw heads. */
+static void length_values(void **state)
+{
+    up_http_framing_t f;
+    uint64_t len;
+    int ka;
+    assert_int_equal(framing_of("HTTP/1.1 200 OK\r\nContent-Length: 5\r\ncontent-length:  5 \r\n\r\n",
+                                0, &f, &len, &ka),
+                     0);
+    assert_int_equal(len, 5);
+    assert_int_equal(
+        framing_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n", 0,
+                   &f, &len, &ka),
+        -1);
+    static const char *bad[] = {"",     "-1", "0x10", "1e3", "5,", "5,6", ",5",
+                                "99999999999999999999", "+5", "5 5"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char head[128];
+        snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %s\r\n\r\n", bad[i]);
+        if (framing_of(head, 0, &f, &len, &ka) != -1)
+            fail_msg("accepted Content-Length: %s", bad[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +205,7 @@ int main(void)
         cmocka_unit_test(status_range),
         cmocka_unit_test(too_many_headers),
         cmocka_unit_test(framing_rules),
+        cmocka_unit_test(length_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
