@@ -31,7 +31,15 @@ void up__conn_confirm(up_conn_t *conn)
     if (conn->unconfirmed) {
         conn->unconfirmed = 0;
         conn->target->opening--;
+        h2o_timeout_unlink(&conn->confirm_timer);
     }
+}
+
+static void on_confirm_timeout(h2o_timeout_entry_t *entry)
+{
+    up_conn_t *conn = H2O_STRUCT_FROM_MEMBER(up_conn_t, confirm_timer, entry);
+    up__conn_confirm(conn);
+    up__kick(conn->target);
 }
 
 void up__conn_close(up_conn_t *conn)
@@ -413,6 +421,8 @@ static void connected(up_conn_t *conn, const char *err)
         connect_failed(conn, UP_ERR_CONNECT, "cannot connect: %s", err);
     } else {
         t->connect_failures = 0;
+        conn->confirm_timer.cb = on_confirm_timeout;
+        h2o_timeout_link(t->loop, &t->connect_timeout, &conn->confirm_timer);
         up__conn_send(conn, conn->req);
     }
 }

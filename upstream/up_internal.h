@@ -10,6 +10,7 @@ typedef struct st_up_conn_t {
     h2o_socket_t *sock;
     up_request_t *req; /* NULL while idle */
     h2o_timeout_entry_t timer; /* connect, io or keep-alive, by state */
+    h2o_timeout_entry_t confirm_timer; /* connected but not confirmed: see up__conn_confirm */
     int connecting;  /* TCP or TLS set-up under way */
     int unconfirmed; /* counts in target->opening: no response byte seen on it yet */
     int reused;      /* served a response before: the upstream may have closed it meanwhile */
@@ -60,6 +61,9 @@ void up__idle_remove(up_conn_t *conn);
 void up__conn_open(up_target_t *t, up_request_t *req);
 void up__conn_send(up_conn_t *conn, up_request_t *req);
 void up__conn_close(up_conn_t *conn);
+/* The upstream accepted the connection: its first response byte arrived, or it has been
+ * connected for connect_timeout_ms (a slow answer, not a full accept queue). It stops counting
+ * against max_connecting. */
 void up__conn_confirm(up_conn_t *conn);
 /* Reports a failure of req from the loop (never from inside up_send). */
 void up__defer_failure(up_request_t *req, up_status_t status);

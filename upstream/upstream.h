@@ -23,9 +23,9 @@ typedef struct st_up_target_config_t {
     uint64_t io_timeout_ms;      /* no response byte for this long fails the request; 30000 */
     uint64_t keepalive_ms;       /* idle connections are closed after this; 10000 */
     size_t max_connections;      /* open at once, idle ones included; 0: no limit (default) */
-    /* New connections not yet proven accepted (no response byte yet) at once: a burst of
-     * connects overflows the listen backlog of small upstreams, and a dropped SYN costs seconds
-     * (issue 11). Default 4. */
+    /* New connections not yet proven accepted at once (no response byte yet, and connected for
+     * less than connect_timeout_ms): a burst of connects overflows the listen backlog of small
+     * upstreams, and a dropped SYN costs seconds (issue 11). Default 4. */
     size_t max_connecting;
     size_t max_queue;           /* requests waiting for a connection; 0: no limit (default) */
     uint64_t queue_timeout_ms;  /* longest wait for a connection; 0: no limit (default) */
