@@ -168,6 +168,8 @@ static int take_body(leg_t *leg)
 {
     gw_shadow_capture_t *cap = &leg->sx->job->side[leg->side];
     h2o_buffer_t **body = &leg->up.body;
+    if ((*body)->size == 0)
+        return cap->too_large ? -1 : 0;
     int over = gw_shadow__capture_body(cap, (*body)->bytes, (*body)->size) != 0;
     h2o_buffer_consume(body, (*body)->size);
     return over ? -1 : 0;
