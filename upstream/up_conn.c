@@ -231,9 +231,7 @@ static int read_head(up_conn_t *conn)
         req->reason_len = head.reason_len;
         req->headers = head.headers;
         req->num_headers = head.num_headers;
-        req->content_length = conn->framing == UP_HTTP_BODY_LENGTH ? conn->remaining
-                              : conn->framing == UP_HTTP_BODY_NONE ? 0
-                                                                   : UINT64_MAX;
+        req->content_length = conn->remaining; /* declared, or UINT64_MAX */
         req->got_head = 1;
         conn->head_done = 1;
         if (conn->framing == UP_HTTP_BODY_CHUNKED)

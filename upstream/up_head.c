@@ -193,15 +193,17 @@ int up_http_framing(const up_http_head_t *head, int method_is_head, up_http_fram
         }
     }
     *keep_alive = head->minor_version >= 1 ? !close : (ka && !close);
-    *content_length = 0;
-    if (method_is_head || (head->status >= 100 && head->status < 200) || head->status == 204 ||
-        head->status == 304) {
-        *framing = UP_HTTP_BODY_NONE;
-    } else if (have_te && have_cl) {
+    /* the declared length, also where no body follows (HEAD, 304): a relay repeats it */
+    *content_length = have_cl ? cl : UINT64_MAX;
+    if (have_te && have_cl) {
         /* section 6.3 item 3: "ought to be handled as an error" -- a response that could split
          * the stream of whoever relays it (section 11.1) */
         *err = "both Content-Length and Transfer-Encoding in the response";
         return -1;
+    }
+    if (method_is_head || (head->status >= 100 && head->status < 200) || head->status == 204 ||
+        head->status == 304) {
+        *framing = UP_HTTP_BODY_NONE;
     } else if (have_te) {
         /* section 6.3 item 4: chunked last, or the body runs until the connection closes */
         *framing = chunked ? UP_HTTP_BODY_CHUNKED : UP_HTTP_BODY_CLOSE;
@@ -209,7 +211,6 @@ int up_http_framing(const up_http_head_t *head, int method_is_head, up_http_fram
             *keep_alive = 0;
     } else if (have_cl) {
         *framing = UP_HTTP_BODY_LENGTH;
-        *content_length = cl;
     } else {
         *framing = UP_HTTP_BODY_CLOSE;
         *keep_alive = 0;

@@ -63,7 +63,8 @@ typedef enum up_http_framing {
 } up_http_framing_t;
 
 /* Decides how the body of a response ends (RFC 9112 section 6.3) and whether the connection can
- * be reused afterwards. Returns 0, or -1 with *err when a Content-Length is invalid, two values
+ * be reused afterwards. *content_length is the declared length (UINT64_MAX when none), also
+ * when no body follows (HEAD, 304). Returns 0, or -1 with *err when a Content-Length is invalid, two values
  * differ, or Transfer-Encoding comes with Content-Length (a response that could split the stream
  * of whoever relays it: an error for every user of the client, not only the proxy). */
 int up_http_framing(const up_http_head_t *head, int method_is_head, up_http_framing_t *framing,

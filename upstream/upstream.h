@@ -101,7 +101,7 @@ struct st_up_request_t {
     size_t reason_len;
     up_header_t *headers;
     size_t num_headers;
-    uint64_t content_length; /* UINT64_MAX when the response did not say (chunked, close) */
+    uint64_t content_length; /* as declared, also for HEAD and 304; UINT64_MAX when none */
     h2o_buffer_t *body;      /* decoded body bytes not taken by the caller */
     uint64_t body_size;      /* decoded body bytes received */
     int body_truncated;

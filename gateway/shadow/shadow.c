@@ -179,9 +179,11 @@ static void on_leg_head(up_request_t *up)
 {
     leg_t *leg = up->data;
     gw_shadow_capture_t *cap = &leg->sx->job->side[leg->side];
+    int no_body = up->method_is_head || up->res_status == 204 || up->res_status == 304;
     gw_shadow__capture_head_views(cap, up->res_status, up->headers, up->num_headers,
-                                  up->content_length < SIZE_MAX ? (size_t)up->content_length
-                                                                : SIZE_MAX);
+                                  !no_body && up->content_length < SIZE_MAX
+                                      ? (size_t)up->content_length
+                                      : SIZE_MAX);
     if (cap->too_large) {
         up_request_cancel(up);
         leg_finish(leg, -1);
