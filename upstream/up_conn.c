@@ -3,6 +3,8 @@
 #include "up_internal.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -434,6 +436,10 @@ static void on_connect(h2o_socket_t *sock, const char *err)
 {
     up_conn_t *conn = sock->data;
     up_target_t *t = conn->target;
+    if (err == NULL) { /* a request head is one small write: never held back (Nagle) */
+        int on = 1;
+        setsockopt(h2o_socket_get_fd(sock), IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+    }
     if (err == NULL && t->cfg.ssl_ctx != NULL) {
         /* verified against the context's trust store; the name is sent as SNI and checked
          * against the certificate */
