@@ -2,7 +2,8 @@
 """Issue 11: new upstream connections are paced. An upstream with a listen backlog of one that
 accepts slowly (as a small threaded server does) must not see its accept queue overflow under 50
 concurrent clients: the gateway opens a few connections at a time and queues requests for pooled
-ones, so no request ends as a 504 connect timeout (before, 146 of 19,361 did)."""
+ones, so no request ends as a 504 connect timeout (before, 146 of 19,361 did). The queue is
+bounded in time: a request that finds no pooled connection in time gets a 503 problem."""
 import http.client
 import os
 import socket
@@ -12,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import tap  # noqa: E402
-from harness import GatewayCase  # noqa: E402
+from harness import GatewayCase, problem_of  # noqa: E402
 
 CLIENTS = 50
 REQUESTS = 20  # per client
@@ -122,6 +123,40 @@ class UpstreamBacklog(GatewayCase):
         self.assertEqual(statuses, {200: CLIENTS * REQUESTS})
         # the pool stayed within its bound: at most 16 connections were ever needed
         self.assertLessEqual(self.slow.accepted, 16)
+
+
+class UpstreamQueueBound(GatewayCase):
+    """The wait for a pooled connection is bounded: with one connection per upstream and a slow
+    answer on it, the next request gets a 503 problem naming the wait, not an endless queue."""
+    THREADS = 1
+    TLS = False
+
+    @classmethod
+    def config(cls):
+        cfg = super().config()
+        cfg["limits"] = {"max_upstream_connections": 1, "upstream_queue_timeout_ms": 300}
+        return cfg
+
+    def test_wait_for_a_connection_is_bounded(self):
+        results = {}
+
+        def slow():
+            results["slow"] = self.request("/pets/slow?ms=1500")
+
+        t = threading.Thread(target=slow)
+        t.start()
+        time.sleep(0.3)  # the slow request holds the one connection
+        t0 = time.monotonic()
+        r = self.request("/pets/items/1")
+        waited = time.monotonic() - t0
+        t.join()
+        doc = problem_of(self, r, 503)
+        self.assertTrue(doc["type"].endswith("/upstream-busy"), doc)
+        self.assertIn("no upstream connection free within 300 ms", doc["detail"])
+        self.assertLess(waited, 1.2)
+        self.assertEqual(results["slow"].status, 200, results["slow"])
+        # the connection went back to the pool: the next request is served
+        self.assertEqual(self.request("/pets/items/2").status, 200)
 
 
 if __name__ == "__main__":
