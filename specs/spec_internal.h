@@ -99,6 +99,12 @@ size_t spec__vproblem(spec_t *spec, spec_severity_t severity, const char *code,
 
 /* Appends a document slot (doc NULL for a file that failed to load) and returns its index. */
 size_t spec__add_document(spec_t *spec, spec_doc_t *doc, char *name, char *real);
+/* `rel` (a $ref's file part, percent-decoded) against the file `base_file` that holds it,
+ * normalised, in the arena. */
+char *spec__join_relative(spec__arena_t *a, const char *base_file, const char *rel);
+/* Finds or loads the file `name` (normalised). Returns its index in spec->documents, or
+ * SIZE_MAX when a loader limit forbids another file, with *why the limit's name. */
+size_t spec__open_document(spec_t *spec, const char *name, const char **why);
 /* realpath(name) copied into the arena, or NULL when the file does not exist. */
 char *spec__real_path(spec__arena_t *a, const char *name);
 
