@@ -54,6 +54,26 @@ class MultiFile(unittest.TestCase):
         for f in findings:  # positions in the file where the problem is
             self.assertGreater(f["line"], 0, f)
 
+    def test_finding_reached_through_several_refs_is_reported_once(self):
+        d = os.path.join(self.tmp.name, "shared")
+        os.makedirs(os.path.join(d, "schemas"), exist_ok=True)
+        with open(os.path.join(d, "schemas", "Pet.yaml"), "w") as f:
+            f.write("type: object\nproperties:\n  id: {type: integer}\nexample: {id: oops}\n")
+        ops = "".join(
+            "  /p%d:\n    get:\n      operationId: op%d\n      description: d\n      tags: [t]\n"
+            "      responses:\n        '200':\n          description: ok\n          content:\n"
+            "            application/json: {schema: {$ref: './schemas/Pet.yaml'}}\n" % (i, i)
+            for i in range(5))
+        spec = os.path.join(d, "api.yaml")
+        with open(spec, "w") as f:
+            f.write("openapi: 3.0.3\ninfo: {title: t, version: '1', description: d, contact: {name: n}}"
+                    "\nservers: [{url: 'https://a.example.com'}]\ntags: [{name: t, description: d}]"
+                    "\npaths:\n" + ops)
+        rc, findings, err = lint(spec)
+        self.assertEqual(rc, 1, err)
+        self.assertEqual([(os.path.basename(f["file"]), f["rule"], f["line"]) for f in findings],
+                         [("Pet.yaml", "oas3-valid-schema-example", 4)], findings)
+
     def test_max_files_limit_is_one_error_and_exit_2(self):
         rc, findings, err = lint(self.clean, "--max-files", "100")
         self.assertEqual(rc, 2, err)
