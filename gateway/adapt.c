@@ -141,7 +141,7 @@ static void *mem_alloc(void *ctx, size_t size)
     return p;
 }
 
-static body_mem_t exchange_mem(gw_exchange_t *x)
+body_mem_t gw_adapt_mem(gw_exchange_t *x)
 {
     return (body_mem_t){mem_alloc, x};
 }
@@ -177,7 +177,7 @@ int gw_adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_route_t 
     if (body_needed) {
         ar.body = req->entity.base;
         ar.body_len = req->entity.len;
-        ar.mem = exchange_mem(x);
+        ar.mem = gw_adapt_mem(x);
     }
     int ret = -1;
     char msg[256];
@@ -264,7 +264,7 @@ h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body)
     if (body.base != NULL) {
         ar.body = body.base;
         ar.body_len = body.len;
-        ar.mem = exchange_mem(x);
+        ar.mem = gw_adapt_mem(x);
     }
     adp_response_downgrade(x->plan, &ar);
     adp_plan_deprecation_headers(x->plan, &ar.headers);

@@ -7,6 +7,10 @@
 #include "adapters.h"
 #include "exchange.h"
 
+/* Bump memory for bodies (body_mem_t) from the request's pool, shared by everything that parses
+ * or builds a body for this exchange (adapters, validation); freed with the request. */
+body_mem_t gw_adapt_mem(gw_exchange_t *x);
+
 /* The plan for a routed request, or NULL when it passes through untouched. */
 const adp_plan_t *gw_adapt_plan(const gw_exchange_t *x, const gw_route_t *r);
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "admin.h"
+#include "metrics.h"
+#include "validate.h"
 #include "problem.h"
 #include "shadow.h"
 
@@ -59,6 +61,14 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
         char *text = gw_metrics_render(&self->rt->metrics_layout, self->threads,
                                        self->num_threads, &len);
         gw_recorders_render_metrics(&self->rt->recorders, &text, &len);
+        gw_metrics_out_t contract = {NULL, 0, 0};
+        gw_validate_metrics_render(self->rt->config, &contract);
+        if (contract.len != 0) {
+            text = realloc(text, len + contract.len);
+            memcpy(text + len, contract.buf, contract.len);
+            len += contract.len;
+        }
+        free(contract.buf);
         size_t shadow_len;
         char *shadow = gw_shadow_metrics_render(self->rt->shadow, &shadow_len);
         h2o_iovec_t body = h2o_concat(&req->pool, h2o_iovec_init(text, len),

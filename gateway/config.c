@@ -13,6 +13,7 @@
 #include "config_internal.h"
 #include "record.h"
 #include "shadow_config.h"
+#include "validate.h"
 
 #define MAX_CONFIG_BYTES (1024 * 1024)
 #define MAX_THREADS 256
@@ -279,6 +280,15 @@ static int load_adapters(gw_config_t *cfg, spec_error_t *err)
     return 0;
 }
 
+/* Contract validation (validate.h) compiles its validators once the specs are loaded. */
+static int compile_validation(gw_config_t *cfg, spec_error_t *err)
+{
+    for (size_t a = 0; a != cfg->num_apis; ++a)
+        if (gw_validate__compile(&cfg->apis[a], err) != 0)
+            return -1;
+    return 0;
+}
+
 int gw_config_load(const char *path, gw_config_t **out, spec_error_t *err)
 {
     spec_limits_t limits = {.max_file_bytes = MAX_CONFIG_BYTES};
@@ -290,7 +300,8 @@ int gw_config_load(const char *path, gw_config_t **out, spec_error_t *err)
         file = absolute(path);
     int ret = from_doc(doc, file, NULL, out, err);
     spec_doc_destroy(doc);
-    if (ret == 0 && ((ret = load_specs(*out, err)) != 0 || (ret = load_adapters(*out, err)) != 0))
+    if (ret == 0 && ((ret = load_specs(*out, err)) != 0 || (ret = load_adapters(*out, err)) != 0 ||
+                     (ret = compile_validation(*out, err)) != 0))
         gw_config_release(*out);
     return ret;
 }
@@ -321,6 +332,7 @@ static void free_api(gw_api_t *api)
     adp_registry_destroy(api->adapters);
     gw__record_config_free(api->record);
     gw_shadow__config_free(api->shadows, api->num_shadows);
+    gw_validate__config_free(api->validate, api->num_versions);
 }
 
 void gw_config_release(gw_config_t *cfg)

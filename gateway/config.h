@@ -52,6 +52,7 @@ typedef struct st_gw_api_t {
     struct st_gw_record_conf_t *record; /* `record` of the API (record.h), or NULL */
     struct st_gw_shadow_conf_t *shadows; /* `shadow` entries in config order (shadow_config.h) */
     size_t num_shadows;
+    struct st_gw_validate_conf_t *validate; /* `validate` (validate.h), or NULL: off */
 } gw_api_t;
 
 typedef struct st_gw_listen_conf_t {

@@ -1,11 +1,12 @@
 /* The `apis` key: each API's name, prefix, versions (upstream, spec, record), timeouts, default
- * version and adapter file; its `record` and `shadow` sub-keys are read by record.c and
- * shadow/shadow_config.c through the same loader. */
+ * version and adapter file; its `record`, `shadow` and `validate` sub-keys are read by record.c,
+ * shadow/shadow_config.c and validate_config.c through the same loader. */
 #include <stdlib.h>
 #include <string.h>
 #include "config_internal.h"
 #include "record.h"
 #include "shadow_config.h"
+#include "validate.h"
 #include "version.h"
 
 #define MAX_NAME_LEN 64
@@ -113,7 +114,7 @@ static int load_api(gw__config_loader_t *l, const spec_node_t *n, gw_config_t *c
                     const spec_node_t **prefix_nodes, const spec_node_t **name_nodes)
 {
     static const char *const keys[] = {"name",     "prefix", "versions", "timeouts", "default",
-                                       "adapters", "shadow", "record",   NULL};
+                                       "adapters", "shadow", "record",   "validate", NULL};
     gw_api_t *api = cfg->apis + index;
     const spec_node_t *name, *prefix, *versions, *v;
     const char *s, *why;
@@ -200,6 +201,12 @@ static int load_api(gw__config_loader_t *l, const spec_node_t *n, gw_config_t *c
     if ((v = spec_node_get(n, "record")) != NULL) {
         m = gw__config_enter_key(l, "record");
         if (gw__record_config_load(l, v, &api->record) != 0)
+            return -1;
+        gw__config_leave(l, m);
+    }
+    if ((v = spec_node_get(n, "validate")) != NULL) {
+        m = gw__config_enter_key(l, "validate");
+        if (gw_validate__config_load(l, v, api) != 0)
             return -1;
         gw__config_leave(l, m);
     }

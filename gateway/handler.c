@@ -9,6 +9,7 @@
 #include "proxy.h"
 #include "route.h"
 #include "shadow.h"
+#include "validate.h"
 
 typedef struct st_handler_t {
     h2o_handler_t super;
@@ -111,6 +112,8 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
         return 0;
     }
     if (r.version->spec != NULL && route_by_spec(x, &r) != 0)
+        return 0;
+    if (gw_validate_request(x, &r) != 0) /* the contract, before the upstream pays for it */
         return 0;
     gw_record_start(x, &self->rt->recorders, gw_runtime_version_index(self->rt, r.api, r.version),
                     r.path, r.path_len);

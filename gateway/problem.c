@@ -37,6 +37,12 @@ static const struct {
     [GW_PROBLEM_EXPECTATION_FAILED] = {417, "Expectation failed", TYPE_BASE "expectation-failed"},
     [GW_PROBLEM_BODY_BUDGET] = {503, "Request body memory exhausted", TYPE_BASE "body-budget"},
     [GW_PROBLEM_UPSTREAM_BUSY] = {503, "Upstream busy", TYPE_BASE "upstream-busy"},
+    [GW_PROBLEM_CONTRACT] = {400, "Request does not match the API contract",
+                             TYPE_BASE "contract-violation"},
+    [GW_PROBLEM_UNSUPPORTED_MEDIA_TYPE] = {415, "Unsupported media type",
+                                           TYPE_BASE "unsupported-media-type"},
+    [GW_PROBLEM_UPSTREAM_CONTRACT] = {502, "Upstream answer does not match the API contract",
+                                      TYPE_BASE "upstream-contract-violation"},
 };
 
 static gw_problem_kind_t checked(gw_problem_kind_t kind)

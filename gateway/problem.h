@@ -26,6 +26,9 @@ typedef enum gw_problem_kind {
     GW_PROBLEM_EXPECTATION_FAILED,   /* 417 an Expect other than 100-continue */
     GW_PROBLEM_BODY_BUDGET,          /* 503 request bodies in memory at the process budget */
     GW_PROBLEM_UPSTREAM_BUSY,        /* 503 no pooled upstream connection free in time */
+    GW_PROBLEM_CONTRACT,             /* 400 the request breaks the spec (validate.request) */
+    GW_PROBLEM_UNSUPPORTED_MEDIA_TYPE, /* 415 a Content-Type the operation does not declare */
+    GW_PROBLEM_UPSTREAM_CONTRACT,    /* 502 the upstream's answer breaks the spec */
     GW_PROBLEM__COUNT
 } gw_problem_kind_t;
 

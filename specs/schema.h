@@ -22,13 +22,17 @@ typedef struct st_spec_validate_options_t {
     spec_validate_direction_t direction;
     size_t max_errors; /* errors recorded before stopping; 0 means 16 */
     size_t max_steps;  /* schema evaluations allowed in this call; 0 means 2,000,000 */
+    /* With a direction: a readOnly property present in a request, or a writeOnly one in a
+     * response, is an error (keyword "readOnly" / "writeOnly"); the gateway's view. Lint leaves
+     * it 0: examples may show them. */
+    int strict_direction;
 } spec_validate_options_t;
 
 /* One way the instance breaks the schema. `instance_path` is an RFC 6901 pointer into the
  * instance ("" for the whole value); `schema` is the keyword's value node (its position says
  * which rule of the spec failed), or NULL. */
 typedef struct st_spec_schema_error_t {
-    char instance_path[256];
+    char instance_path[1024];
     const spec_node_t *schema;
     const char *keyword; /* static: "type", "required", ... */
     char message[256];
@@ -79,6 +83,12 @@ spec_validator_t *spec_validator_create_schema(const spec_node_t *root, const ch
                                                void *fetch_ctx);
 /* Accepts NULL. */
 void spec_validator_destroy(spec_validator_t *v);
+
+/* Compiles every `pattern` and `patternProperties` regex below `root` (a spec's root) and then
+ * freezes the validator: it changes no more, so any number of threads may validate with it at
+ * once (regexec is thread-safe). A pattern met later that was not compiled here is not checked.
+ * The gateway calls this at start-up, so no request compiles anything. */
+void spec_validator_freeze(spec_validator_t *v, const spec_node_t *root);
 
 /* Validates `instance` against `schema` (a Schema Object node, possibly a $ref or, in 3.1, a
  * boolean). Appends errors to `out` (which is not cleared) and returns how many this call found.

@@ -9,7 +9,7 @@
 #include "schema.h"
 #include "spec_internal.h"
 
-#define MAX_DEPTH 128         /* nested schema evaluations per validation */
+#define MAX_DEPTH 512         /* nested schema evaluations per validation (~250-deep bodies) */
 #define MAX_STEPS 2000000     /* default schema evaluations per validation */
 #define MAX_UNIQUE_ITEMS 4096 /* uniqueItems is quadratic; longer arrays are not checked */
 #define MAX_PATTERN 1024      /* pattern length we translate */
@@ -35,6 +35,7 @@ struct st_spec_validator_t {
     spec__ptrmap_t ref_target; /* schema holding $ref -> resolved target (cache) */
     spec_schema_fetch_cb fetch;
     void *fetch_ctx;
+    int frozen; /* spec_validator_freeze: read-only from here on */
     spec__ptrmap_t pattern_index; /* pattern node -> index in patterns */
     spec__pattern_t *patterns;
     size_t npatterns, patterns_cap;
@@ -46,8 +47,9 @@ typedef struct st_spec__vctx_t {
     spec_validate_direction_t direction;
     spec_validation_t *out;
     size_t max_errors, found, steps, max_steps;
+    int strict_direction;
     int probe; /* > 0 inside anyOf/oneOf/not/if: nothing is recorded, the first failure ends */
-    char path[256];
+    char path[1024];
     size_t pathlen;
     int path_overflow;
 } spec__vctx_t;
@@ -97,6 +99,9 @@ int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const 
                               unsigned depth);
 int spec__schema_check_combinators(spec__vctx_t *c, const spec__keywords_t *k,
                                    const body_value_t *inst, unsigned depth);
+/* The compiled regex for a pattern node, or NULL when the pattern is not checked; compiles and
+ * caches it unless the validator is frozen. */
+const regex_t *spec__schema_pattern(spec_validator_t *v, const spec_node_t *n);
 /* Equality of a schema literal (enum member, const) with an instance, numbers by value. */
 int spec__schema_node_equals(const spec_node_t *n, const body_value_t *j);
 

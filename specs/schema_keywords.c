@@ -164,12 +164,13 @@ static size_t utf8_length(const char *s, size_t len)
 
 /* ---- Patterns ---- */
 
-/* The compiled regex for a pattern node, or NULL when the pattern is not checked. */
-static const regex_t *pattern_of(spec_validator_t *v, const spec_node_t *n)
+const regex_t *spec__schema_pattern(spec_validator_t *v, const spec_node_t *n)
 {
     size_t idx;
     if (spec__ptrmap_get(&v->pattern_index, (uintptr_t)n, &idx))
         return v->patterns[idx].ok ? &v->patterns[idx].re : NULL;
+    if (v->frozen)
+        return NULL;
     if (v->npatterns == v->patterns_cap) {
         v->patterns_cap = v->patterns_cap ? v->patterns_cap * 2 : 16;
         v->patterns = spec__xrealloc(v->patterns, v->patterns_cap * sizeof(*v->patterns));
@@ -196,7 +197,7 @@ static int is_ascii(const char *s, size_t len)
  * differently from ECMA-262: non-ASCII text, embedded NUL). */
 static int pattern_match(spec__vctx_t *c, const spec_node_t *pattern, const char *s, size_t len)
 {
-    const regex_t *re = pattern_of(c->v, pattern);
+    const regex_t *re = spec__schema_pattern(c->v, pattern);
     if (re == NULL || !is_ascii(s, len))
         return -1;
     /* body-model strings are not NUL-terminated (they may point into the body) */
@@ -424,6 +425,19 @@ static int may_be_absent(spec__vctx_t *c, const spec__keywords_t *k, const char 
         spec_node_get(p, c->direction == SPEC_VALIDATE_REQUEST ? "readOnly" : "writeOnly"));
 }
 
+/* OpenAPI 3.0 §4.7.24: a readOnly property SHOULD NOT be sent in a request, nor a writeOnly one
+ * in a response; the gateway holds both sides to it (strict_direction). */
+static int check_direction(spec__vctx_t *c, const spec_node_t *prop)
+{
+    const spec_node_t *p = spec__schema_deref(c->v, prop);
+    const char *kw = c->direction == SPEC_VALIDATE_REQUEST ? "readOnly" : "writeOnly";
+    const spec_node_t *flag = p != NULL ? spec_node_get(p, kw) : NULL;
+    if (!node_true(flag))
+        return 0;
+    return spec__schema_fail(c, kw, flag, "must NOT be sent in a %s (%s)",
+                             c->direction == SPEC_VALIDATE_REQUEST ? "request" : "response", kw);
+}
+
 static int check_required(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst)
 {
     int bad = 0;
@@ -477,6 +491,8 @@ int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const 
                 if (key_eq(props->u.map.items[i].key, key, klen)) {
                     known = 1;
                     bad |= spec__schema_eval(c, props->u.map.items[i].value, value, depth + 1);
+                    if (c->strict_direction && c->direction != SPEC_VALIDATE_ANY)
+                        bad |= check_direction(c, props->u.map.items[i].value);
                     break;
                 }
             }

@@ -69,6 +69,48 @@ void spec_validator_destroy(spec_validator_t *v)
     free(v);
 }
 
+/* Every mapping below `n` holding `pattern` or `patternProperties` gets its regexes compiled.
+ * Each container is visited once: YAML aliases make the tree a DAG (an alias bomb stays cheap). */
+static void compile_patterns(spec_validator_t *v, const spec_node_t *n, unsigned depth,
+                             spec__ptrmap_t *seen)
+{
+    if (depth > 512 || n->kind == SPEC_NODE_SCALAR || !spec__ptrmap_put(seen, (uintptr_t)n, 0, NULL))
+        return;
+    if (n->kind == SPEC_NODE_SEQUENCE) {
+        for (size_t i = 0; i < n->u.seq.len; ++i)
+            compile_patterns(v, n->u.seq.items[i], depth + 1, seen);
+        return;
+    }
+    if (n->kind != SPEC_NODE_MAPPING)
+        return;
+    const spec_node_t *p = spec_node_get(n, "pattern");
+    if (p != NULL && p->kind == SPEC_NODE_SCALAR)
+        spec__schema_pattern(v, p);
+    const spec_node_t *pp = spec_node_get(n, "patternProperties");
+    if (pp != NULL && pp->kind == SPEC_NODE_MAPPING)
+        for (size_t i = 0; i < pp->u.map.len; ++i)
+            spec__schema_pattern(v, pp->u.map.items[i].key);
+    for (size_t i = 0; i < n->u.map.len; ++i)
+        compile_patterns(v, n->u.map.items[i].value, depth + 1, seen);
+}
+
+void spec_validator_freeze(spec_validator_t *v, const spec_node_t *root)
+{
+    spec__ptrmap_t seen = {0};
+    if (v->spec != NULL) {
+        /* every loaded document: $refs reach schemas in other files */
+        for (size_t i = 0; i < spec_document_count(v->spec); ++i) {
+            const spec_doc_t *d = spec_document(v->spec, i);
+            if (d != NULL && spec_doc_root(d) != NULL)
+                compile_patterns(v, spec_doc_root(d), 0, &seen);
+        }
+    }
+    if (root != NULL)
+        compile_patterns(v, root, 0, &seen);
+    spec__ptrmap_dispose(&seen);
+    v->frozen = 1;
+}
+
 /* ---- Errors and the instance path ---- */
 
 int spec__schema_fail(spec__vctx_t *c, const char *keyword, const spec_node_t *at, const char *fmt,
@@ -268,6 +310,7 @@ size_t spec_validate(spec_validator_t *v, const spec_node_t *schema, const body_
     c.v = v;
     c.out = out;
     c.direction = opts != NULL ? opts->direction : SPEC_VALIDATE_ANY;
+    c.strict_direction = opts != NULL && opts->strict_direction;
     c.max_errors = opts != NULL && opts->max_errors != 0 ? opts->max_errors : 16;
     c.max_steps = opts != NULL && opts->max_steps != 0 ? opts->max_steps : MAX_STEPS;
     spec__schema_eval(&c, schema, instance, 0);

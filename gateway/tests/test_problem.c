@@ -37,6 +37,9 @@ static void test_table(void **state)
         {GW_PROBLEM_EXPECTATION_FAILED, 417, "expectation-failed"},
         {GW_PROBLEM_BODY_BUDGET, 503, "body-budget"},
         {GW_PROBLEM_UPSTREAM_BUSY, 503, "upstream-busy"},
+        {GW_PROBLEM_CONTRACT, 400, "contract-violation"},
+        {GW_PROBLEM_UNSUPPORTED_MEDIA_TYPE, 415, "unsupported-media-type"},
+        {GW_PROBLEM_UPSTREAM_CONTRACT, 502, "upstream-contract-violation"},
     };
     assert_int_equal(sizeof(expected) / sizeof(expected[0]), GW_PROBLEM__COUNT);
     for (size_t i = 0; i != GW_PROBLEM__COUNT; ++i) {

@@ -1,0 +1,126 @@
+/* Contract enforcement (docs/validation.md): requests checked against the operation of the
+ * version's spec they were routed to (parameters, content type, body), in enforce mode (400/415
+ * problem+json), report mode (logged and counted, forwarded anyway) or off. The settings and one
+ * frozen validator per version are compiled at config load; per request only the request's own
+ * values are walked, in its pool. */
+#ifndef GW_VALIDATE_H
+#define GW_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "body.h"
+#include "config.h"
+#include "schema.h"
+
+typedef enum gw_validate_mode {
+    GW_VALIDATE_OFF,
+    GW_VALIDATE_REPORT,
+    GW_VALIDATE_ENFORCE,
+} gw_validate_mode_t;
+
+typedef enum gw_validate_side {
+    GW_VALIDATE_SIDE_REQUEST,
+    GW_VALIDATE_SIDE_RESPONSE,
+    GW_VALIDATE_SIDE__COUNT
+} gw_validate_side_t;
+
+/* The keywords violations are counted by (versa_contract_violations_total{keyword}); engine
+ * keywords not listed count as "other". */
+extern const char *const gw_validate_keywords[];
+size_t gw_validate_keyword_count(void);
+size_t gw_validate_keyword_index(const char *keyword);
+
+/* An API's `validate` key, compiled. Owned by the API (gw_api_t.validate), immutable after load
+ * except the counters (relaxed atomics, any thread). */
+typedef struct st_gw_validate_conf_t {
+    gw_validate_mode_t request;
+    size_t max_errors; /* errors listed in a 400; default 20 */
+    /* Per version (gw_api_t.versions order): a frozen validator for its spec (NULL without a
+     * spec), and the first row of its operations in `counts`. */
+    spec_validator_t **validators;
+    size_t *op_base;
+    size_t num_ops;
+    uint64_t *counts; /* [op row][side][keyword] violations */
+    spec_pos_t pos;
+} gw_validate_conf_t;
+
+/* Internal (config_apis.c): parses `validate` of `api`. Returns 0, or -1 with the error recorded
+ * through the loader; api->validate is set either way (freed with the config). */
+int gw_validate__config_load(gw__config_loader_t *l, const spec_node_t *n, gw_api_t *api);
+/* Internal (config.c, after the specs load): one frozen validator per version with a spec, and
+ * the counters. Returns 0, or -1 with `err` set. */
+int gw_validate__compile(gw_api_t *api, spec_error_t *err);
+/* Accepts NULL. */
+void gw_validate__config_free(gw_validate_conf_t *conf, size_t num_versions);
+
+/* Counts one violation (relaxed atomic; any thread). */
+void gw_validate_count(const gw_validate_conf_t *conf, size_t version, size_t op_index,
+                       gw_validate_side_t side, const char *keyword);
+
+/* ---- Parameters (validate_params.c): pure, no h2o ---- */
+
+/* One problem found in a request or response: where (a JSON pointer into the exchange:
+ * "/query/limit", "/body/items/3/price", "/header/x-rate"), the keyword, the schema node (for
+ * its location; may be NULL) and a sentence. */
+typedef struct st_gw_violation_t {
+    char pointer[1100];
+    const char *keyword;
+    const spec_node_t *schema;
+    char message[256];
+} gw_violation_t;
+
+typedef struct st_gw_violations_t {
+    const body_mem_t *mem; /* where `items` is allocated, on the first violation */
+    gw_violation_t *items;
+    size_t count, cap;     /* at most `cap` kept */
+    size_t total;          /* all found, kept or not */
+    int incomplete;
+} gw_violations_t;
+
+/* Appends a violation (counted in `total` even when the list is full). */
+gw_violation_t *gw_violations_add(gw_violations_t *v, const char *pointer, const char *keyword,
+                                  const spec_node_t *schema, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Runs `validator` on `inst` and appends its errors with `prefix` ("/body") before each
+ * instance path. */
+void gw_violations_validate(gw_violations_t *out, spec_validator_t *validator,
+                            const spec_node_t *schema, const body_value_t *inst,
+                            spec_validate_direction_t direction, const char *prefix);
+
+/* The raw request parts parameters come from. */
+typedef struct st_gw_param_input_t {
+    const char *query; /* after '?', or NULL */
+    size_t query_len;
+    spec_match_t captures; /* path template variables */
+    /* header lookup by lower-case name: all lines joined by ", "; {NULL,0} when absent */
+    const char *(*header)(void *ctx, const char *name, size_t *len);
+    void *header_ctx;
+    const char *cookie; /* the Cookie header, or NULL */
+    size_t cookie_len;
+} gw_param_input_t;
+
+/* Checks every parameter of `op` (OpenAPI 3.x §4.8.12: path, query, header, cookie; styles form,
+ * simple, deepObject, spaceDelimited, pipeDelimited; exploded or comma-separated arrays),
+ * turning text into typed values by the schema before validating them. */
+void gw_validate_params(gw_violations_t *out, const spec_t *spec, spec_validator_t *validator,
+                        const spec_operation_t *op, const gw_param_input_t *in,
+                        const body_mem_t *mem);
+
+/* application/x-www-form-urlencoded into a flat object, values typed by `schema`'s properties. */
+body_value_t *gw_validate_form_body(const spec_t *spec, const spec_node_t *schema,
+                                    const char *s, size_t len, const body_mem_t *mem);
+
+/* ---- On the event loop (validate.c) ---- */
+
+struct st_gw_exchange_t;
+struct st_gw_route_t;
+struct st_gw_metrics_out_t;
+
+/* Validates a routed request (x->operation set) when its API's `validate.request` is on.
+ * Returns 0 to go on (valid, off, or report mode: logged and counted), -1 when it answered
+ * (enforce: 400 problem+json listing the violations, 415 for an undeclared media type). */
+int gw_validate_request(struct st_gw_exchange_t *x, const struct st_gw_route_t *r);
+/* Appends versa_contract_violations_total{api,version,operation,side,keyword} (non-zero rows). */
+void gw_validate_metrics_render(const gw_config_t *cfg, struct st_gw_metrics_out_t *o);
+
+#endif

@@ -1,0 +1,118 @@
+/* An API's `validate` key (docs/validation.md): modes read with the loader's file:line:col
+ * errors, then, once the specs are loaded, one frozen validator per version and the violation
+ * counters. */
+#include <stdlib.h>
+#include <string.h>
+#include "config_internal.h"
+#include "validate.h"
+
+const char *const gw_validate_keywords[] = {
+    "other", "type", "enum", "const", "required", "additionalProperties", "properties",
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength",
+    "maxLength", "pattern", "minItems", "maxItems", "uniqueItems", "contains", "maxContains",
+    "minProperties", "maxProperties", "propertyNames", "dependentRequired", "anyOf", "oneOf",
+    "not", "false", "readOnly", "writeOnly", "content-type", "json", "status", NULL};
+
+size_t gw_validate_keyword_count(void)
+{
+    return sizeof(gw_validate_keywords) / sizeof(gw_validate_keywords[0]) - 1;
+}
+
+size_t gw_validate_keyword_index(const char *keyword)
+{
+    for (size_t i = 1; gw_validate_keywords[i] != NULL; ++i)
+        if (strcmp(gw_validate_keywords[i], keyword) == 0)
+            return i;
+    return 0;
+}
+
+static int read_mode(gw__config_loader_t *l, const spec_node_t *map, const char *key,
+                     gw_validate_mode_t *out)
+{
+    const spec_node_t *n = spec_node_get(map, key);
+    const char *s;
+    if (n == NULL)
+        return 0;
+    gw__config_mark_t m = gw__config_enter_key(l, key);
+    if (gw__config_read_string(l, n, &s) != 0)
+        return -1;
+    if (!strcmp(s, "off"))
+        *out = GW_VALIDATE_OFF;
+    else if (!strcmp(s, "report"))
+        *out = GW_VALIDATE_REPORT;
+    else if (!strcmp(s, "enforce"))
+        *out = GW_VALIDATE_ENFORCE;
+    else
+        return gw__config_fail(l, n, "unknown mode '%s' (enforce, report or off)", s);
+    gw__config_leave(l, m);
+    return 0;
+}
+
+int gw_validate__config_load(gw__config_loader_t *l, const spec_node_t *n, gw_api_t *api)
+{
+    static const char *const keys[] = {"request", "max_errors", NULL};
+    gw_validate_conf_t *c = xcalloc(1, sizeof(*c));
+    api->validate = c;
+    c->max_errors = 20;
+    c->pos = n->pos;
+    uint64_t max_errors = c->max_errors;
+    if (gw__config_check_keys(l, n, keys) != 0 || read_mode(l, n, "request", &c->request) != 0 ||
+        gw__config_opt_uint(l, n, "max_errors", 1, 1000, &max_errors) != 0)
+        return -1;
+    c->max_errors = (size_t)max_errors;
+    if (c->request != GW_VALIDATE_OFF) {
+        for (size_t i = 0; i != api->num_versions; ++i)
+            if (api->versions[i].spec_path != NULL)
+                return 0;
+        return gw__config_fail(l, n, "validation needs a spec: no version of API '%s' names one",
+                               api->name);
+    }
+    return 0;
+}
+
+int gw_validate__compile(gw_api_t *api, spec_error_t *err)
+{
+    gw_validate_conf_t *c = api->validate;
+    (void)err;
+    if (c == NULL || c->request == GW_VALIDATE_OFF)
+        return 0;
+    c->validators = xcalloc(api->num_versions, sizeof(*c->validators));
+    c->op_base = xcalloc(api->num_versions, sizeof(*c->op_base));
+    for (size_t i = 0; i != api->num_versions; ++i) {
+        const spec_t *spec = api->versions[i].spec;
+        c->op_base[i] = c->num_ops;
+        if (spec == NULL)
+            continue;
+        c->validators[i] = spec_validator_create(spec);
+        spec_validator_freeze(c->validators[i], NULL); /* compiles every pattern, now */
+        c->num_ops += spec_operation_count(spec);
+    }
+    c->counts = xcalloc(c->num_ops * GW_VALIDATE_SIDE__COUNT * gw_validate_keyword_count(),
+                        sizeof(*c->counts));
+    return 0;
+}
+
+void gw_validate__config_free(gw_validate_conf_t *c, size_t num_versions)
+{
+    if (c == NULL)
+        return;
+    if (c->validators != NULL)
+        for (size_t i = 0; i != num_versions; ++i)
+            spec_validator_destroy(c->validators[i]);
+    free(c->validators);
+    free(c->op_base);
+    free(c->counts);
+    free(c);
+}
+
+void gw_validate_count(const gw_validate_conf_t *c, size_t version, size_t op_index,
+                       gw_validate_side_t side, const char *keyword)
+{
+    size_t row = c->op_base[version] + op_index;
+    if (row >= c->num_ops)
+        return;
+    size_t nk = gw_validate_keyword_count();
+    __atomic_fetch_add(&c->counts[(row * GW_VALIDATE_SIDE__COUNT + side) * nk +
+                                  gw_validate_keyword_index(keyword)],
+                       1, __ATOMIC_RELAXED);
+}
