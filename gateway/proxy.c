@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 #include "adapt.h"
+#include "validate.h"
 #include "proxy.h"
 
 /* Upstream bytes buffered beyond what the client has taken before we stop reading upstream: the
@@ -170,7 +171,13 @@ static void send_adapted(proxy_t *p)
     h2o_req_t *req = p->x->req;
     h2o_iovec_t body = h2o_iovec_init(p->up.body->size != 0 ? p->up.body->bytes : "",
                                       p->up.body->size);
-    body = gw_adapt_response(p->x, body);
+    if (p->x->plan != NULL)
+        body = gw_adapt_response(p->x, body);
+    if (gw_validate_response_body(p->x, body.base, body.len) != 0) { /* enforce: a 502 instead */
+        gw_exchange_tap_end(p->x, GW_TAP_UPSTREAM_ERROR);
+        gw_validate_refuse_response(p->x);
+        return;
+    }
     gw_exchange_add_version_headers(p->x);
     gw_exchange_tap_head(p->x);
     gw_exchange_tap_body(p->x, body.base, body.len);
@@ -227,9 +234,10 @@ static void on_head(up_request_t *up)
     gettimeofday(&p->x->upstream_head, NULL);
     take_head(p);
     const char *refuse;
-    if (gw_adapt_needs_body(p->x, up->res_status, &req->res.headers, &refuse)) {
-        /* Buffering for an adapter, bounded by limits.max_adapted_body: beyond it the client
-         * gets a 502 problem, never a body the adapter did not see whole. */
+    if (gw_adapt_needs_body(p->x, up->res_status, &req->res.headers, &refuse) ||
+        (refuse == NULL && gw_validate_response_head(p->x, up->res_status))) {
+        /* Buffering for an adapter or response validation, bounded by limits.max_adapted_body:
+         * beyond it the client gets a 502 problem, never a body they did not see whole. */
         p->buffering = 1;
         up->high_water = 0;
         up->max_body = p->x->thread->rt->config->limits.max_adapted_body;

@@ -147,10 +147,13 @@ static body_value_t *schema_location(const body_mem_t *mem, const spec_t *spec,
 
 /* The problem+json body: the usual members plus `errors`, each {pointer, keyword, schema,
  * message}, and `errorCount` when more were found than listed. */
-static void send_violations(gw_exchange_t *x, const spec_t *spec, const gw_violations_t *v,
-                            gw_problem_kind_t kind, const char *detail, const body_mem_t *mem)
+void gw_validate__send(gw_exchange_t *x, const spec_t *spec, const gw_violations_t *v,
+                       int problem_kind, const char *detail)
 {
     h2o_req_t *req = x->req;
+    gw_problem_kind_t kind = (gw_problem_kind_t)problem_kind;
+    body_mem_t mem_ = gw_adapt_mem(x);
+    const body_mem_t *mem = &mem_;
     char instance[160], base[1024];
     snprintf(instance, sizeof(instance), "urn:request:%.*s", (int)x->request_id.len,
              x->request_id.base);
@@ -181,7 +184,7 @@ static void send_violations(gw_exchange_t *x, const spec_t *spec, const gw_viola
     h2o_send_inline(req, out, out_len);
 }
 
-static const char *op_label(const spec_operation_t *op, char *buf, size_t size)
+const char *gw_validate__op_label(const spec_operation_t *op, char *buf, size_t size)
 {
     if (op->operation_id != NULL)
         return op->operation_id;
@@ -217,24 +220,33 @@ int gw_validate_request(gw_exchange_t *x, const gw_route_t *r)
     if (v.total == 0)
         return 0;
 
-    for (size_t i = 0; i < v.count; ++i)
-        gw_validate_count(c, vi, op->index, GW_VALIDATE_SIDE_REQUEST, v.items[i].keyword);
-    char name[160], detail[640];
-    const char *label = op_label(op, name, sizeof(name));
-    snprintf(detail, sizeof(detail),
-             "%zu violation%s of the contract of %.64s %.64s %.100s; first: %.100s: %.40s: %.150s",
-             v.total,
-             v.total == 1 ? "" : "s", r->api->name, r->version->name, label, v.items[0].pointer,
-             v.items[0].keyword, v.items[0].message);
+    char detail[640];
+    gw_validate__summarize(c, vi, op, GW_VALIDATE_SIDE_REQUEST, &v, r->api->name,
+                           r->version->name, detail, sizeof(detail));
     if (c->request == GW_VALIDATE_REPORT) {
         h2o_req_log_error(req, "versa/validate", "request %.*s: %s", (int)x->request_id.len,
                           x->request_id.base, detail);
         return 0;
     }
-    send_violations(x, spec, &v,
-                    unsupported ? GW_PROBLEM_UNSUPPORTED_MEDIA_TYPE : GW_PROBLEM_CONTRACT,
-                    detail, &mem);
+    gw_validate__send(x, spec, &v,
+                      unsupported ? GW_PROBLEM_UNSUPPORTED_MEDIA_TYPE : GW_PROBLEM_CONTRACT, detail);
     return -1;
+}
+
+void gw_validate__summarize(const gw_validate_conf_t *c, size_t version, const spec_operation_t *op,
+                            gw_validate_side_t side, const gw_violations_t *v, const char *api,
+                            const char *vname, char *detail, size_t size)
+{
+    for (size_t i = 0; i < v->count; ++i)
+        gw_validate_count(c, version, op->index, side, v->items[i].keyword);
+    char name[160];
+    const char *label = gw_validate__op_label(op, name, sizeof(name));
+    snprintf(detail, size,
+             "%zu violation%s of the contract of %.64s %.64s %.100s%s; first: %.100s: %.40s: %.150s",
+             v->total, v->total == 1 ? "" : "s", api, vname, label,
+             side == GW_VALIDATE_SIDE_RESPONSE ? " by the upstream's answer" : "",
+             v->count ? v->items[0].pointer : "", v->count ? v->items[0].keyword : "",
+             v->count ? v->items[0].message : "");
 }
 
 /* ---- /metrics ---- */
@@ -262,7 +274,7 @@ void gw_validate_metrics_render(const gw_config_t *cfg, gw_metrics_out_t *o)
                 continue;
             for (size_t op = 0; op != spec_operation_count(spec); ++op) {
                 char name[160];
-                const char *label = op_label(spec_operation_at(spec, op), name, sizeof(name));
+                const char *label = gw_validate__op_label(spec_operation_at(spec, op), name, sizeof(name));
                 size_t row = c->op_base[vi] + op;
                 for (int s = 0; s != GW_VALIDATE_SIDE__COUNT; ++s)
                     for (size_t k = 0; k != nk; ++k) {

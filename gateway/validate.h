@@ -34,6 +34,8 @@ size_t gw_validate_keyword_index(const char *keyword);
  * except the counters (relaxed atomics, any thread). */
 typedef struct st_gw_validate_conf_t {
     gw_validate_mode_t request;
+    gw_validate_mode_t response;
+    double sample; /* fraction of responses checked in report mode (enforce checks all) */
     size_t max_errors; /* errors listed in a 400; default 20 */
     /* Per version (gw_api_t.versions order): a frozen validator for its spec (NULL without a
      * spec), and the first row of its operations in `counts`. */
@@ -106,6 +108,10 @@ void gw_validate_params(gw_violations_t *out, const spec_t *spec, spec_validator
                         const spec_operation_t *op, const gw_param_input_t *in,
                         const body_mem_t *mem);
 
+/* A header value (style simple, not exploded) typed by `schema`: arrays split at commas. */
+body_value_t *gw_validate_simple_value(const spec_t *spec, const spec_node_t *schema,
+                                       const char *s, size_t len, const body_mem_t *mem);
+
 /* application/x-www-form-urlencoded into a flat object, values typed by `schema`'s properties. */
 body_value_t *gw_validate_form_body(const spec_t *spec, const spec_node_t *schema,
                                     const char *s, size_t len, const body_mem_t *mem);
@@ -120,6 +126,28 @@ struct st_gw_metrics_out_t;
  * Returns 0 to go on (valid, off, or report mode: logged and counted), -1 when it answered
  * (enforce: 400 problem+json listing the violations, 415 for an undeclared media type). */
 int gw_validate_request(struct st_gw_exchange_t *x, const struct st_gw_route_t *r);
+/* Response validation (validate_response.c), called by the proxy like the adapters' hooks.
+ * At the head (req->res.status and headers set, nothing sent yet): decides whether this response is checked (mode,
+ * sample), checks its status and headers, and returns 1 when the body must be buffered (bounded
+ * by limits.max_adapted_body) and passed to gw_validate_response_body, else 0 (violations, if
+ * any, were reported). */
+int gw_validate_response_head(struct st_gw_exchange_t *x, int status);
+/* With the whole body (after any adapter): returns 0 to send it, -1 when enforce refuses it: the
+ * caller ends its taps and calls gw_validate_refuse_response, which answers 502. */
+int gw_validate_response_body(struct st_gw_exchange_t *x, const char *body, size_t len);
+void gw_validate_refuse_response(struct st_gw_exchange_t *x);
+
+/* Internal (validate.c): the problem+json answer listing violations; the schema locations are
+ * found in `spec`. */
+void gw_validate__send(struct st_gw_exchange_t *x, const spec_t *spec, const gw_violations_t *v,
+                       int problem_kind, const char *detail);
+/* operationId, else "METHOD /template", for messages and metric labels. */
+const char *gw_validate__op_label(const spec_operation_t *op, char *buf, size_t size);
+/* Counts the listed violations and writes the summary sentence into `detail`. */
+void gw_validate__summarize(const gw_validate_conf_t *c, size_t version, const spec_operation_t *op,
+                            gw_validate_side_t side, const gw_violations_t *v, const char *api,
+                            const char *vname, char *detail, size_t size);
+
 /* Appends versa_contract_violations_total{api,version,operation,side,keyword} (non-zero rows). */
 void gw_validate_metrics_render(const gw_config_t *cfg, struct st_gw_metrics_out_t *o);
 

@@ -50,17 +50,28 @@ static int read_mode(gw__config_loader_t *l, const spec_node_t *map, const char 
 
 int gw_validate__config_load(gw__config_loader_t *l, const spec_node_t *n, gw_api_t *api)
 {
-    static const char *const keys[] = {"request", "max_errors", NULL};
+    static const char *const keys[] = {"request", "response", "sample", "max_errors", NULL};
     gw_validate_conf_t *c = xcalloc(1, sizeof(*c));
     api->validate = c;
     c->max_errors = 20;
+    c->sample = 1;
     c->pos = n->pos;
     uint64_t max_errors = c->max_errors;
     if (gw__config_check_keys(l, n, keys) != 0 || read_mode(l, n, "request", &c->request) != 0 ||
+        read_mode(l, n, "response", &c->response) != 0 ||
         gw__config_opt_uint(l, n, "max_errors", 1, 1000, &max_errors) != 0)
         return -1;
     c->max_errors = (size_t)max_errors;
-    if (c->request != GW_VALIDATE_OFF) {
+    const spec_node_t *s = spec_node_get(n, "sample");
+    if (s != NULL) {
+        gw__config_mark_t m = gw__config_enter_key(l, "sample");
+        if (spec_node_number(s, &c->sample) != 0 || !(c->sample >= 0 && c->sample <= 1))
+            return gw__config_fail(l, s, "expected a fraction from 0 to 1, got '%s'",
+                                   s->kind == SPEC_NODE_SCALAR ? s->u.scalar.str
+                                                               : spec_node_type_name(s));
+        gw__config_leave(l, m);
+    }
+    if (c->request != GW_VALIDATE_OFF || c->response != GW_VALIDATE_OFF) {
         for (size_t i = 0; i != api->num_versions; ++i)
             if (api->versions[i].spec_path != NULL)
                 return 0;
@@ -74,7 +85,7 @@ int gw_validate__compile(gw_api_t *api, spec_error_t *err)
 {
     gw_validate_conf_t *c = api->validate;
     (void)err;
-    if (c == NULL || c->request == GW_VALIDATE_OFF)
+    if (c == NULL || (c->request == GW_VALIDATE_OFF && c->response == GW_VALIDATE_OFF))
         return 0;
     c->validators = xcalloc(api->num_versions, sizeof(*c->validators));
     c->op_base = xcalloc(api->num_versions, sizeof(*c->op_base));

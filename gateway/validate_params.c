@@ -342,6 +342,13 @@ static const char *find_cookie(const char *c, size_t len, const char *name, size
     return NULL;
 }
 
+body_value_t *gw_validate_simple_value(const spec_t *spec, const spec_node_t *schema,
+                                       const char *s, size_t len, const body_mem_t *mem)
+{
+    spec_param_t p = {.schema = schema};
+    return simple_value(mem, spec, &p, s, len, 0);
+}
+
 static const char *const in_names[] = {"path", "query", "header", "cookie"};
 
 void gw_validate_params(gw_violations_t *out, const spec_t *spec, spec_validator_t *validator,

@@ -6,7 +6,9 @@ required body missing; JSON bodies against the operation's schema (400 problem+j
 violation with its pointer, keyword, schema location and sentence; readOnly refused in requests);
 x-www-form-urlencoded bodies; invalid JSON (line and column); a 100-level deep body; a 10 MB body
 with one error at its end; report mode forwarding and counting
-(versa_contract_violations_total); and the config errors with file:line:col."""
+(versa_contract_violations_total); responses (status declared, headers, body) with enforce
+turning a violating answer into a 502 and report counting it; and the config errors with
+file:line:col."""
 import json
 import os
 import subprocess
@@ -64,6 +66,40 @@ paths:
           application/json:
             schema: {type: array, items: {$ref: '#/components/schemas/Item'}}
       responses: {'200': {description: ok}}
+  /answer/{n}:
+    get:
+      operationId: answerGood
+      parameters: [{name: n, in: path, required: true, schema: {type: integer}}]
+      responses:
+        '200':
+          description: the echo
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [server, method]
+                properties: {method: {type: string, enum: [GET]}, id: {type: integer, writeOnly: true}}
+  /wrong/{n}:
+    get:
+      operationId: answerWrong
+      parameters: [{name: n, in: path, required: true, schema: {type: integer}}]
+      responses:
+        '200':
+          description: not what the upstream sends
+          headers:
+            X-Trace: {required: true, schema: {type: string}}
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id]
+                properties: {server: {type: integer}}
+  /status/{code}:
+    get:
+      operationId: answerStatus
+      parameters: [{name: code, in: path, required: true, schema: {type: integer}}]
+      responses:
+        '200': {description: ok}
 components:
   schemas:
     Order:
@@ -112,7 +148,7 @@ class Validation(GatewayCase):
         def api(name, mode):
             return {"name": name, "prefix": "/" + name,
                     "versions": {"v2": {"upstream": cls.up["v2"].url, "spec": cls.specs[name]}},
-                    "validate": {"request": mode}}
+                    "validate": {"request": mode, "response": mode}}
         return [api("shop", "enforce"), api("watch", "report")]
 
     @classmethod
@@ -242,12 +278,44 @@ class Validation(GatewayCase):
         self.assertIn("versa/validate", self.gw.stderr())
 
 
+    # ---- responses: the upstream's answers against the spec ----
+
+    def test_conforming_answer_passes(self):
+        r, e = self.echo("/shop/answer/1")
+        self.assertEqual(e["path"], "/shop/answer/1")
+
+    def test_enforce_turns_violations_into_502(self):
+        doc, errs = self.violations(self.request("/shop/wrong/1"), 502)
+        self.assertEqual(doc["type"], "https://versa.dev/problems/upstream-contract-violation")
+        self.assertIn(("/body", "required"), errs)
+        self.assertIn(("/body/server", "type"), errs)
+        self.assertIn(("/header/X-Trace", "required"), errs)
+        self.assertEqual(errs[("/body/server", "type")]["schema"],
+                         "#/paths/~1shop~1wrong~1{n}/get/responses/200/content/"
+                         "application~1json/schema/properties/server/type")
+        doc, errs = self.violations(self.request("/shop/status/418"), 502)
+        self.assertIn("status 418 is not declared", errs[("/status", "status")]["message"])
+        # HEAD and HTTP/2 get the same treatment
+        r = self.request("/shop/wrong/1", proto="h2c")
+        self.assertEqual(r.status, 502, r)
+
+    def test_report_forwards_and_counts_responses(self):
+        r, e = self.echo("/watch/wrong/1")
+        r = self.request("/watch/status/418")
+        self.assertEqual(r.status, 418, r)
+        status, _, body = self.gw.admin("/metrics")
+        text = body.decode()
+        self.assertIn('operation="answerWrong",side="response",keyword="required"} 2', text)
+        self.assertIn('operation="answerStatus",side="response",keyword="status"} 1', text)
+
+
 class ValidationConfig(GatewayCase):
     """Config errors point at the key (file:line:col)."""
 
     def test_bad_mode_and_no_spec(self):
         for validate, msg in [
             ({"request": "strict"}, "validate.request: unknown mode 'strict' (enforce, report or off)"),
+            ({"response": "report", "sample": 2}, "validate.sample: expected a fraction"),
             ({"request": "enforce", "bogus": 1}, "bogus"),
             ({"request": "enforce"}, "validation needs a spec"),
         ]:
