@@ -49,9 +49,12 @@ typedef struct st_spec__vctx_t {
     size_t max_errors, found, steps, max_steps;
     int strict_direction;
     int probe; /* > 0 inside anyOf/oneOf/not/if: nothing is recorded, the first failure ends */
-    char path[1024];
-    size_t pathlen;
-    int path_overflow;
+    /* the instance path as a stack of member names / indexes, spelled out only on failure */
+    struct {
+        const char *key; /* NULL: an array index */
+        size_t len;      /* key length, or the index */
+    } segs[MAX_DEPTH + 2];
+    size_t nsegs;
 } spec__vctx_t;
 
 /* The keywords of one schema, collected in one pass over its mapping. */

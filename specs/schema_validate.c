@@ -127,8 +127,18 @@ int spec__schema_fail(spec__vctx_t *c, const char *keyword, const spec_node_t *a
         o->errors = spec__xrealloc(o->errors, o->cap * sizeof(*o->errors));
     }
     spec_schema_error_t *e = &o->errors[o->count++];
-    memcpy(e->instance_path, c->path, c->pathlen);
-    e->instance_path[c->pathlen] = '\0';
+    e->instance_path[0] = '\0';
+    for (size_t i = 0; i < c->nsegs && i < sizeof(c->segs) / sizeof(c->segs[0]); ++i) {
+        char num[24];
+        const char *k = c->segs[i].key;
+        size_t len = c->segs[i].len;
+        if (k == NULL) {
+            len = (size_t)snprintf(num, sizeof(num), "%zu", c->segs[i].len);
+            k = num;
+        }
+        if (spec_pointer_append(e->instance_path, sizeof(e->instance_path), k, len) != 0)
+            break; /* too long: the pointer stops at the last segment that fit */
+    }
     e->schema = at;
     e->keyword = keyword;
     va_list ap;
@@ -140,25 +150,29 @@ int spec__schema_fail(spec__vctx_t *c, const char *keyword, const spec_node_t *a
 
 size_t spec__schema_path_push(spec__vctx_t *c, const char *key, size_t len)
 {
-    size_t saved = c->pathlen;
-    c->path[c->pathlen] = '\0';
-    if (spec_pointer_append(c->path, sizeof(c->path), key, len) != 0)
-        c->path_overflow = 1;
-    c->pathlen = strlen(c->path);
+    size_t saved = c->nsegs;
+    if (c->nsegs < sizeof(c->segs) / sizeof(c->segs[0])) {
+        c->segs[c->nsegs].key = key;
+        c->segs[c->nsegs].len = len;
+    }
+    ++c->nsegs;
     return saved;
 }
 
 size_t spec__schema_path_push_index(spec__vctx_t *c, size_t i)
 {
-    char num[24];
-    int n = snprintf(num, sizeof(num), "%zu", i);
-    return spec__schema_path_push(c, num, (size_t)n);
+    size_t saved = c->nsegs;
+    if (c->nsegs < sizeof(c->segs) / sizeof(c->segs[0])) {
+        c->segs[c->nsegs].key = NULL;
+        c->segs[c->nsegs].len = i;
+    }
+    ++c->nsegs;
+    return saved;
 }
 
 void spec__schema_path_pop(spec__vctx_t *c, size_t saved)
 {
-    c->pathlen = saved;
-    c->path[saved] = '\0';
+    c->nsegs = saved;
 }
 
 /* ---- Evaluation ---- */
@@ -180,13 +194,14 @@ static void collect(const spec_node_t *schema, spec__keywords_t *k, int v31)
     memset(k, 0, sizeof(*k));
     static const struct {
         const char *name;
+        size_t len;
         size_t offset;
         int v31_only;
     } table[] = {
-#define KW(name, field) {name, offsetof(spec__keywords_t, field), 0}
+#define KW(name, field) {name, sizeof(name) - 1, offsetof(spec__keywords_t, field), 0}
 #define KW31(name, field)                                                                          \
     {                                                                                              \
-        name, offsetof(spec__keywords_t, field), 1                                                 \
+        name, sizeof(name) - 1, offsetof(spec__keywords_t, field), 1                               \
     }
         KW("$ref", ref),
         KW("type", type),
@@ -233,7 +248,10 @@ static void collect(const spec_node_t *schema, spec__keywords_t *k, int v31)
         if (key->u.scalar.len < 2 || key->u.scalar.str[0] == 'x')
             continue; /* extensions, and no keyword is shorter than "if" */
         for (size_t t = 0; t < sizeof(table) / sizeof(table[0]); ++t) {
-            if (strcmp(key->u.scalar.str, table[t].name) == 0 && (v31 || !table[t].v31_only)) {
+            /* lengths first: a schema evaluation reads every key of its mapping */
+            if (key->u.scalar.len == table[t].len && key->u.scalar.str[0] == table[t].name[0] &&
+                memcmp(key->u.scalar.str, table[t].name, table[t].len) == 0 &&
+                (v31 || !table[t].v31_only)) {
                 *(const spec_node_t **)((char *)k + table[t].offset) = schema->u.map.items[i].value;
                 break;
             }
