@@ -77,6 +77,12 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
         free(shadow);
         send_text(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body.base,
                   body.len);
+    } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/contract/report"))) {
+        gw_metrics_out_t report = {NULL, 0, 0};
+        gw_validate_report_json(self->rt->config, &report);
+        h2o_iovec_t body = h2o_strdup(&req->pool, report.buf, report.len);
+        free(report.buf);
+        send_text(req, 200, "OK", "application/json", body.base, body.len);
     } else if ((page = gw_shadow_admin_page(self->rt->shadow, path.base, path.len, &type,
                                             &len)) != NULL) {
         h2o_iovec_t body = h2o_strdup(&req->pool, page, len);
@@ -84,8 +90,8 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
         send_text(req, 200, "OK", type, body.base, body.len);
     } else {
         send_problem(req, GW_PROBLEM_NOT_FOUND,
-                     "admin endpoints are /healthz, /readyz, /metrics, /shadow and "
-                     "/shadow/report");
+                     "admin endpoints are /healthz, /readyz, /metrics, /shadow, "
+                     "/shadow/report and /contract/report");
     }
     return 0;
 }

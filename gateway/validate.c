@@ -294,3 +294,63 @@ void gw_validate_metrics_render(const gw_config_t *cfg, gw_metrics_out_t *o)
         }
     }
 }
+
+/* ---- /contract/report ---- */
+
+void gw_validate_report_json(const gw_config_t *cfg, gw_metrics_out_t *o)
+{
+    size_t nk = gw_validate_keyword_count();
+    int first_op = 1;
+    gw_metrics_outf(o, "{\"operations\":[");
+    for (size_t a = 0; a != cfg->num_apis; ++a) {
+        const gw_api_t *api = &cfg->apis[a];
+        const gw_validate_conf_t *c = api->validate;
+        if (c == NULL || c->counts == NULL)
+            continue;
+        for (size_t vi = 0; vi != api->num_versions; ++vi) {
+            const spec_t *spec = api->versions[vi].spec;
+            if (spec == NULL || c->validators[vi] == NULL)
+                continue;
+            for (size_t op = 0; op != spec_operation_count(spec); ++op) {
+                size_t row = c->op_base[vi] + op;
+                uint64_t total = 0;
+                for (size_t i = 0; i != GW_VALIDATE_SIDE__COUNT * nk; ++i)
+                    total += __atomic_load_n(&c->counts[row * GW_VALIDATE_SIDE__COUNT * nk + i],
+                                             __ATOMIC_RELAXED);
+                if (total == 0)
+                    continue;
+                char name[160];
+                /* names are config and spec tokens: no character needs escaping in practice,
+                 * but quotes and backslashes are dropped to keep the JSON valid */
+                char label[160];
+                const char *l = gw_validate__op_label(spec_operation_at(spec, op), name,
+                                                      sizeof(name));
+                size_t n = 0;
+                for (; *l != '\0' && n + 1 < sizeof(label); ++l)
+                    if (*l != '"' && *l != '\\' && (unsigned char)*l >= 0x20)
+                        label[n++] = *l;
+                label[n] = '\0';
+                gw_metrics_outf(o, "%s{\"api\":\"%s\",\"version\":\"%s\",\"operation\":\"%s\","
+                                   "\"total\":%llu,\"violations\":[",
+                                first_op ? "" : ",", api->name, api->versions[vi].name, label,
+                                (unsigned long long)total);
+                first_op = 0;
+                int first = 1;
+                for (int s = 0; s != GW_VALIDATE_SIDE__COUNT; ++s)
+                    for (size_t k = 0; k != nk; ++k) {
+                        uint64_t cnt = __atomic_load_n(
+                            &c->counts[(row * GW_VALIDATE_SIDE__COUNT + (size_t)s) * nk + k],
+                            __ATOMIC_RELAXED);
+                        if (cnt == 0)
+                            continue;
+                        gw_metrics_outf(o, "%s{\"side\":\"%s\",\"keyword\":\"%s\",\"count\":%llu}",
+                                        first ? "" : ",", side_names[s], gw_validate_keywords[k],
+                                        (unsigned long long)cnt);
+                        first = 0;
+                    }
+                gw_metrics_outf(o, "]}");
+            }
+        }
+    }
+    gw_metrics_outf(o, "]}\n");
+}

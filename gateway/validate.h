@@ -148,6 +148,10 @@ void gw_validate__summarize(const gw_validate_conf_t *c, size_t version, const s
                             gw_validate_side_t side, const gw_violations_t *v, const char *api,
                             const char *vname, char *detail, size_t size);
 
+/* The admin report (/contract/report): violations counted so far, grouped by API, version and
+ * operation, then by side and keyword, as JSON into `o`. */
+void gw_validate_report_json(const gw_config_t *cfg, struct st_gw_metrics_out_t *o);
+
 /* Appends versa_contract_violations_total{api,version,operation,side,keyword} (non-zero rows). */
 void gw_validate_metrics_render(const gw_config_t *cfg, struct st_gw_metrics_out_t *o);
 

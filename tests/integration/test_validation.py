@@ -307,6 +307,13 @@ class Validation(GatewayCase):
         text = body.decode()
         self.assertIn('operation="answerWrong",side="response",keyword="required"} 2', text)
         self.assertIn('operation="answerStatus",side="response",keyword="status"} 1', text)
+        status, headers, body = self.gw.admin("/contract/report")
+        self.assertEqual(status, 200)
+        ops = {(o["api"], o["operation"]): o for o in json.loads(body)["operations"]}
+        wrong = ops[("watch", "answerWrong")]
+        self.assertEqual(wrong["version"], "v2")
+        self.assertIn({"side": "response", "keyword": "required", "count": 2},
+                      wrong["violations"])
 
 
 class ValidationConfig(GatewayCase):
