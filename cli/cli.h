@@ -7,5 +7,6 @@ int cli_serve_main(int argc, char **argv);
 int cli_lint_main(int argc, char **argv);
 int cli_replay_main(int argc, char **argv);
 int cli_validate_main(int argc, char **argv);
+int cli_diff_main(int argc, char **argv);
 
 #endif

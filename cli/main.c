@@ -18,6 +18,9 @@ static const command_t commands[] = {
     {"validate", cli_validate_main,
      "validate JSON/YAML documents against a schema (versa validate --schema FILE DOC...)"},
 #endif
+#ifdef VERSA_HAVE_DIFF
+    {"diff", cli_diff_main, "breaking changes between spec versions (versa diff BASE REVISION)"},
+#endif
 #ifdef VERSA_HAVE_REPLAY
     {"replay", cli_replay_main, "replay captures against two versions (versa replay --help)"},
 #endif
