@@ -92,7 +92,8 @@ static void field_steps(steps_t *s, const adp__foplist_t *ops, adp_cover_list_t 
             st->tpl = e->tpl;
         }
         st->request = list == ADP_COVER_QUERY || op->scope == 0 || (op->scope & ADP__IN_REQUEST);
-        st->response = list == ADP_COVER_HEADER && (op->scope == 0 || (op->scope & ADP__IN_RESPONSE));
+        st->response =
+            list == ADP_COVER_HEADER && (op->scope == 0 || (op->scope & ADP__IN_RESPONSE));
         st->old_path = op->old_name;
         st->new_path = op->new_name;
         st->has_default = op->value != NULL;
@@ -154,11 +155,16 @@ int adp_coverage_load(adp_coverage_t **out, const char *path, const char *const 
             s->items[i].pos.file = fname;
             /* strings that point into the document's nodes */
             s->items[i].keyword = adp__arena_strdup(&c->arena, s->items[i].keyword);
-            s->items[i].schema = s->items[i].schema ? adp__arena_strdup(&c->arena, s->items[i].schema) : NULL;
-            s->items[i].op_id = s->items[i].op_id ? adp__arena_strdup(&c->arena, s->items[i].op_id) : NULL;
-            s->items[i].tpl = s->items[i].tpl ? adp__arena_strdup(&c->arena, s->items[i].tpl) : NULL;
-            s->items[i].old_path = s->items[i].old_path ? adp__arena_strdup(&c->arena, s->items[i].old_path) : NULL;
-            s->items[i].new_path = s->items[i].new_path ? adp__arena_strdup(&c->arena, s->items[i].new_path) : NULL;
+            s->items[i].schema =
+                s->items[i].schema ? adp__arena_strdup(&c->arena, s->items[i].schema) : NULL;
+            s->items[i].op_id =
+                s->items[i].op_id ? adp__arena_strdup(&c->arena, s->items[i].op_id) : NULL;
+            s->items[i].tpl =
+                s->items[i].tpl ? adp__arena_strdup(&c->arena, s->items[i].tpl) : NULL;
+            s->items[i].old_path =
+                s->items[i].old_path ? adp__arena_strdup(&c->arena, s->items[i].old_path) : NULL;
+            s->items[i].new_path =
+                s->items[i].new_path ? adp__arena_strdup(&c->arena, s->items[i].new_path) : NULL;
         }
     }
     free(infos);
@@ -179,13 +185,15 @@ size_t adp_coverage_guess_versions(const spec_doc_t *doc, const char **names, si
     size_t n = 0, nto = 0;
     const char *tos[256];
     for (size_t i = 0; changes != NULL && changes->kind == SPEC_NODE_SEQUENCE &&
-                       i != changes->u.seq.len && nto < 256; ++i) {
+                       i != changes->u.seq.len && nto < 256;
+         ++i) {
         const char *to = spec_node_str(spec_node_get(changes->u.seq.items[i], "to"));
         if (to != NULL)
             tos[nto++] = to;
     }
     for (size_t i = 0; versions != NULL && versions->kind == SPEC_NODE_MAPPING &&
-                       i != versions->u.map.len && n < max; ++i) {
+                       i != versions->u.map.len && n < max;
+         ++i) {
         const char *name = versions->u.map.items[i].key->u.scalar.str;
         int is_to = 0;
         for (size_t k = 0; k != nto; ++k)

@@ -62,12 +62,18 @@ static int list_checks(void)
 static int parse_options(int argc, char **argv, options_t *o, int *status)
 {
     static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'},   {"fail-on", required_argument, NULL, 'F'},
-        {"adapters", required_argument, NULL, 'a'}, {"output", required_argument, NULL, 'o'},
-        {"config", required_argument, NULL, 'c'},   {"api", required_argument, NULL, 'A'},
-        {"from", required_argument, NULL, 'B'},     {"to", required_argument, NULL, 'T'},
-        {"ref-root", required_argument, NULL, 'R'}, {"suggest", no_argument, NULL, 'S'},
-        {"list-checks", no_argument, NULL, 'L'},    {"help", no_argument, NULL, 'h'},
+        {"format", required_argument, NULL, 'f'},
+        {"fail-on", required_argument, NULL, 'F'},
+        {"adapters", required_argument, NULL, 'a'},
+        {"output", required_argument, NULL, 'o'},
+        {"config", required_argument, NULL, 'c'},
+        {"api", required_argument, NULL, 'A'},
+        {"from", required_argument, NULL, 'B'},
+        {"to", required_argument, NULL, 'T'},
+        {"ref-root", required_argument, NULL, 'R'},
+        {"suggest", no_argument, NULL, 'S'},
+        {"list-checks", no_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     *o = (options_t){.format = SPEC_DIFF_TEXT, .fail = SPEC_DIFF_ERROR};
@@ -78,8 +84,10 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
         switch (c) {
         case 'f':
             if (spec_diff_format_parse(optarg, &o->format) != 0) {
-                fprintf(stderr, "versa diff: unknown format \"%s\" (text, json, markdown, html, "
-                                "github, sarif, junit)\n", optarg);
+                fprintf(stderr,
+                        "versa diff: unknown format \"%s\" (text, json, markdown, html, "
+                        "github, sarif, junit)\n",
+                        optarg);
                 return *status = EXIT_CANNOT_RUN, -1;
             }
             break;
@@ -90,21 +98,41 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
                 return *status = EXIT_CANNOT_RUN, -1;
             }
             break;
-        case 'a': o->adapters = optarg; break;
-        case 'o': o->output = optarg; break;
-        case 'c': o->config = optarg; break;
-        case 'A': o->api = optarg; break;
-        case 'B': o->from = optarg; break;
-        case 'T': o->to = optarg; break;
-        case 'R': o->ref_root = optarg; break;
-        case 'S': o->suggest = 1; break;
-        case 'L': return *status = list_checks(), -1;
-        case 'h': usage(stdout); return *status = 0, -1;
+        case 'a':
+            o->adapters = optarg;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'c':
+            o->config = optarg;
+            break;
+        case 'A':
+            o->api = optarg;
+            break;
+        case 'B':
+            o->from = optarg;
+            break;
+        case 'T':
+            o->to = optarg;
+            break;
+        case 'R':
+            o->ref_root = optarg;
+            break;
+        case 'S':
+            o->suggest = 1;
+            break;
+        case 'L':
+            return *status = list_checks(), -1;
+        case 'h':
+            usage(stdout);
+            return *status = 0, -1;
         default:
             if (optopt != 0 && strchr("fFaoc", optopt) != NULL)
                 fprintf(stderr, "versa diff: option -%c needs a value\n", optopt);
             else
-                fprintf(stderr, "versa diff: unknown or incomplete option \"%s\"\n", argv[optind - 1]);
+                fprintf(stderr, "versa diff: unknown or incomplete option \"%s\"\n",
+                        argv[optind - 1]);
             usage(stderr);
             return *status = EXIT_CANNOT_RUN, -1;
         }
@@ -240,8 +268,8 @@ static spec_diff_t *run_config(const options_t *o, FILE *suggest)
             if (api->versions[v].spec_path == NULL)
                 continue;
             if (prev != SIZE_MAX) {
-                spec_diff_t *d = diff_files(api->versions[prev].spec_path,
-                                            api->versions[v].spec_path, o);
+                spec_diff_t *d =
+                    diff_files(api->versions[prev].spec_path, api->versions[v].spec_path, o);
                 if (d == NULL) {
                     failed = 1;
                     break;
@@ -305,8 +333,10 @@ int cli_diff_main(int argc, char **argv)
         /* on standard output after a text report, else on standard error */
         FILE *to = out == stdout && o.format == SPEC_DIFF_TEXT ? stdout : stderr;
         if (slen != 0)
-            fprintf(to, "\n# Adapter steps for the uncovered breaking changes: paste under "
-                        "`changes:` (merge entries with the same `to`)\n%s", sbuf);
+            fprintf(to,
+                    "\n# Adapter steps for the uncovered breaking changes: paste under "
+                    "`changes:` (merge entries with the same `to`)\n%s",
+                    sbuf);
         else if (o.adapters == NULL && o.config == NULL)
             fprintf(to, "\n# --suggest needs --adapters or -c: nothing to suggest\n");
     }

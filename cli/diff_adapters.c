@@ -163,7 +163,9 @@ static void suggest_one(FILE *out, const spec_diff_finding_t *f, const char *to)
     }
     if (f->where == SPEC_DIFF_AT_PARAMETER || f->where == SPEC_DIFF_AT_HEADER) {
         const char *list = f->where == SPEC_DIFF_AT_HEADER || f->param_in == SPEC_PARAM_HEADER
-                               ? "headers" : f->param_in == SPEC_PARAM_QUERY ? "query" : NULL;
+                               ? "headers"
+                           : f->param_in == SPEC_PARAM_QUERY ? "query"
+                                                             : NULL;
         if (list == NULL)
             goto none;
         if (f->change == SPEC_DIFF_CHANGE_REMOVED)
@@ -184,8 +186,8 @@ static void suggest_one(FILE *out, const spec_diff_finding_t *f, const char *to)
     const char *path = f->component != NULL ? f->component_field : field;
     switch (f->change) {
     case SPEC_DIFF_CHANGE_REMOVED:
-        snprintf(buf, sizeof(buf), response ? "removed: {field: %s, default: null}"
-                                            : "removed: {field: %s}", path);
+        snprintf(buf, sizeof(buf),
+                 response ? "removed: {field: %s, default: null}" : "removed: {field: %s}", path);
         step = buf;
         break;
     case SPEC_DIFF_CHANGE_ADDED:
@@ -248,10 +250,13 @@ void cli_diff_cover(spec_diff_t *diff, adp_coverage_t *cov, size_t to, const cha
         if (steps[k].used)
             continue;
         char msg[600];
-        snprintf(msg, sizeof(msg), "adapter step %s%s%s (change to %s) matches no difference "
+        snprintf(msg, sizeof(msg),
+                 "adapter step %s%s%s (change to %s) matches no difference "
                  "between the two specs: it does nothing",
                  steps[k].keyword, steps[k].old_path || steps[k].new_path ? " " : "",
-                 steps[k].old_path ? steps[k].old_path : steps[k].new_path ? steps[k].new_path : "",
+                 steps[k].old_path   ? steps[k].old_path
+                 : steps[k].new_path ? steps[k].new_path
+                                     : "",
                  to_name);
         spec_diff_add(diff, "adapter-change-unused", SPEC_DIFF_WARNING, &steps[k].pos, msg);
     }

@@ -156,10 +156,9 @@ void spec_diff_merge(spec_diff_t *into, const spec_diff_t *from)
         spec_diff_finding_t *f = grow(into);
         const spec_diff_finding_t *s = &from->items[i];
         *f = *s;
-        const char **strs[] = {&f->operation,       &f->operation_id, &f->path,   &f->file,
-                               &f->message,         &f->field,        &f->new_field,
-                               &f->component,       &f->component_field, &f->status, &f->tpl,
-                               &f->covered_by};
+        const char **strs[] = {&f->operation, &f->operation_id, &f->path,      &f->file,
+                               &f->message,   &f->field,        &f->component, &f->component_field,
+                               &f->status,    &f->tpl,          &f->covered_by};
         for (size_t k = 0; k != sizeof(strs) / sizeof(strs[0]); ++k)
             *strs[k] = spec__diff_strdup(into, *strs[k]);
     }
@@ -211,11 +210,6 @@ void spec__diff_field_pop(spec__dctx_t *c, size_t len)
 {
     c->field_len = len;
     c->field[len] = '\0';
-}
-
-const spec_node_t *spec__diff_deref(const spec__dctx_t *c, int rev, const spec_node_t *n)
-{
-    return spec_deref(rev ? c->rev : c->base, n);
 }
 
 /* ---- operations ---- */
@@ -326,7 +320,8 @@ static void compare_op(spec__dctx_t *c)
     for (char *q = m; *q; ++q)
         *q = (char)(*q - 'A' + 'a');
     spec__diff_push(c, m);
-    if (b->operation_id != NULL && (r->operation_id == NULL || strcmp(b->operation_id, r->operation_id)))
+    if (b->operation_id != NULL &&
+        (r->operation_id == NULL || strcmp(b->operation_id, r->operation_id)))
         spec__diff_report(c, "api-operation-id-removed", SPEC_DIFF_CHANGE_OTHER, r->key,
                           "%s: operationId %s %s%s: generated clients calling it by name break; "
                           "keep the operationId",
@@ -397,8 +392,8 @@ static void compare_ops(spec__dctx_t *c)
         spec__diff_push(c, "paths");
         spec__diff_push(c, rk[i].op->path->template);
         c->where = SPEC_DIFF_AT_OPERATION;
-        spec__diff_report(c, "endpoint-added", SPEC_DIFF_CHANGE_ADDED, rk[i].op->key,
-                          "%s added", c->operation);
+        spec__diff_report(c, "endpoint-added", SPEC_DIFF_CHANGE_ADDED, rk[i].op->key, "%s added",
+                          c->operation);
     }
     for (size_t i = 0; i != bn; ++i)
         free(bk[i].key);

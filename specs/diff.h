@@ -57,7 +57,6 @@ typedef struct st_spec_diff_finding_t {
     const char *message;
     /* coverage keys */
     const char *field;     /* parameter or header name, or body path in adapter syntax */
-    const char *new_field; /* the added member of a removed+added pair, or NULL */
     const char *component; /* the innermost components/schemas entry the field lives in, or NULL */
     const char *component_field; /* `field` relative to that component */
     const char *status;          /* response status, or NULL */

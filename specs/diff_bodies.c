@@ -17,8 +17,8 @@ static const spec_node_t *media_entry(const spec_node_t *content, const char *ty
     size_t len = strcspn(type, ";");
     while (len && type[len - 1] == ' ')
         --len;
-    for (size_t i = 0; content != NULL && content->kind == SPEC_NODE_MAPPING &&
-                       i != content->u.map.len; ++i) {
+    for (size_t i = 0;
+         content != NULL && content->kind == SPEC_NODE_MAPPING && i != content->u.map.len; ++i) {
         const char *k = content->u.map.items[i].key->u.scalar.str;
         size_t kl = strcspn(k, ";");
         while (kl && k[kl - 1] == ' ')
@@ -53,7 +53,8 @@ static void diff_content(spec__dctx_t *c, const spec_node_t *bc, const spec_node
                                   type, c->status);
             else
                 spec__diff_report(c, "request-body-media-type-removed", SPEC_DIFF_CHANGE_REMOVED,
-                                  bk, "request media type %s removed: clients sending it are "
+                                  bk,
+                                  "request media type %s removed: clients sending it are "
                                   "rejected (415); keep accepting it",
                                   type);
         } else {
@@ -149,13 +150,13 @@ static void diff_headers(spec__dctx_t *c, const spec_node_t *b, const spec_node_
         spec__diff_field_push(c, k->u.scalar.str);
         if (rv == NULL) {
             int req = flag(bv, "required");
-            spec__diff_report(c, req ? "required-response-header-removed"
-                                     : "optional-response-header-removed",
-                              SPEC_DIFF_CHANGE_REMOVED, k,
-                              "%s response header %s removed for status %s: clients reading it "
-                              "break; keep sending it, or add it for old clients through an "
-                              "adapter (headers: removed with a default)",
-                              req ? "required" : "optional", k->u.scalar.str, c->status);
+            spec__diff_report(
+                c, req ? "required-response-header-removed" : "optional-response-header-removed",
+                SPEC_DIFF_CHANGE_REMOVED, k,
+                "%s response header %s removed for status %s: clients reading it "
+                "break; keep sending it, or add it for old clients through an "
+                "adapter (headers: removed with a default)",
+                req ? "required" : "optional", k->u.scalar.str, c->status);
         } else {
             const spec_node_t *bs = spec_node_get(bv, "schema"), *rs = spec_node_get(rv, "schema");
             if (flag(bv, "required") && !flag(rv, "required"))
@@ -192,7 +193,8 @@ void spec__diff_responses(spec__dctx_t *c)
             c->where = SPEC_DIFF_AT_STATUS;
             if (success(br->status))
                 spec__diff_report(c, "response-success-status-removed", SPEC_DIFF_CHANGE_REMOVED,
-                                  br->key, "success status %s removed: clients expecting it "
+                                  br->key,
+                                  "success status %s removed: clients expecting it "
                                   "break; keep it, or map the new status for old clients "
                                   "through an adapter (status)",
                                   br->status);
@@ -216,8 +218,9 @@ void spec__diff_responses(spec__dctx_t *c)
         size_t q = spec__diff_push(c, rr->status);
         c->status = rr->status;
         c->where = SPEC_DIFF_AT_STATUS;
-        spec__diff_report(c, success(rr->status) ? "response-success-status-added"
-                                                 : "response-non-success-status-added",
+        spec__diff_report(c,
+                          success(rr->status) ? "response-success-status-added"
+                                              : "response-non-success-status-added",
                           SPEC_DIFF_CHANGE_ADDED, rr->key, "status %s added", rr->status);
         spec__diff_pop(c, q);
     }

@@ -83,9 +83,6 @@ void spec__diff_schema(spec__dctx_t *c, const spec__schema_side_t *side, const s
 /* Starts a new root: forgets the visited pairs and the pair budget. */
 void spec__diff_schema_reset(spec__dctx_t *c);
 
-/* Dereferences n in either spec (c->base for side 0, c->rev for side 1). */
-const spec_node_t *spec__diff_deref(const spec__dctx_t *c, int rev, const spec_node_t *n);
-
 void spec__pairset_dispose(spec__pairset_t *s);
 void spec__pairset_clear(spec__pairset_t *s);
 /* Inserts the pair; returns 1 when new, 0 when it was there. */

@@ -92,7 +92,8 @@ static void compare(spec__dctx_t *c, const spec_param_t *bp, const spec_param_t 
     size_t old = push_param(c, rp);
     if (!bp->required && rp->required)
         spec__diff_report(c, "request-parameter-became-required", SPEC_DIFF_CHANGE_REQUIRED,
-                          rp->written, "%s parameter %s became required: clients that omit it "
+                          rp->written,
+                          "%s parameter %s became required: clients that omit it "
                           "break; keep it optional with a default, or add it for old clients "
                           "through an adapter (added with a default)",
                           in_name(rp->in), rp->name);
@@ -126,13 +127,15 @@ void spec__diff_params(spec__dctx_t *c)
         spec_diff_finding_t *f;
         if (mv != NULL)
             f = spec__diff_report(c, "request-parameter-location-changed", SPEC_DIFF_CHANGE_REMOVED,
-                                  mv->written, "parameter %s moved from %s to %s: clients still "
+                                  mv->written,
+                                  "parameter %s moved from %s to %s: clients still "
                                   "send it in the %s; accept both for a while, or move it for old "
                                   "clients through an adapter",
                                   bp->name, in_name(bp->in), in_name(mv->in), in_name(bp->in));
         else
             f = spec__diff_report(c, "request-parameter-removed", SPEC_DIFF_CHANGE_REMOVED,
-                                  bp->written, "%s parameter %s removed: clients still send it; "
+                                  bp->written,
+                                  "%s parameter %s removed: clients still send it; "
                                   "ignore it for a deprecation period, or drop it for old "
                                   "clients through an adapter (removed)",
                                   in_name(bp->in), bp->name);
@@ -149,7 +152,8 @@ void spec__diff_params(spec__dctx_t *c)
         spec_diff_finding_t *f;
         if (rp->required)
             f = spec__diff_report(c, "new-required-request-parameter", SPEC_DIFF_CHANGE_ADDED,
-                                  rp->written, "new required %s parameter %s: existing clients "
+                                  rp->written,
+                                  "new required %s parameter %s: existing clients "
                                   "do not send it; make it optional with a default, or add it "
                                   "for old clients through an adapter (added with a default)",
                                   in_name(rp->in), rp->name);

@@ -98,8 +98,9 @@ static void write_json(FILE *out, const spec_diff_t *d)
     fputs("{", out);
     json_member(out, "base", d->base_name, 0);
     json_member(out, "revision", d->revision_name, d->base_name != NULL);
-    fprintf(out, "%s\"summary\": {\"error\": %zu, \"warning\": %zu, \"info\": %zu},\n"
-                 " \"findings\": [",
+    fprintf(out,
+            "%s\"summary\": {\"error\": %zu, \"warning\": %zu, \"info\": %zu},\n"
+            " \"findings\": [",
             d->base_name != NULL ? ", " : "", spec_diff_count(d, SPEC_DIFF_ERROR),
             spec_diff_count(d, SPEC_DIFF_WARNING) - spec_diff_count(d, SPEC_DIFF_ERROR),
             spec_diff_count(d, SPEC_DIFF_INFO) - spec_diff_count(d, SPEC_DIFF_WARNING));
@@ -147,7 +148,9 @@ static void write_markdown(FILE *out, const spec_diff_t *d)
     summary(out, d, "");
     if (d->n == 0)
         return;
-    fputs("\n| level | check | operation | change | where | adapters |\n|---|---|---|---|---|---|\n", out);
+    fputs(
+        "\n| level | check | operation | change | where | adapters |\n|---|---|---|---|---|---|\n",
+        out);
     for (size_t k = 0; k != d->n; ++k) {
         const spec_diff_finding_t *f = &d->items[k];
         fprintf(out, "| %s | `%s` | ", spec_diff_level_name(f->level), f->id);

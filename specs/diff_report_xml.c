@@ -7,11 +7,21 @@ void spec__diff_xml_string(FILE *out, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; ++p) {
         switch (*p) {
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '&': fputs("&amp;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        case '\'':
+            fputs("&#39;", out);
+            break;
         default:
             if (*p < 0x20 && *p != '\n' && *p != '\t')
                 fputc(' ', out); /* not allowed in XML 1.0 */
@@ -27,7 +37,8 @@ static void write_html(FILE *out, const spec_diff_t *d)
           "<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
           "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
           ".error{color:#b00}.warning{color:#a60}.info{color:#555}code{font-size:12px}</style>"
-          "</head><body>\n<h1>API changes</h1>\n", out);
+          "</head><body>\n<h1>API changes</h1>\n",
+          out);
     if (d->base_name != NULL) {
         fputs("<p><code>", out);
         spec__diff_xml_string(out, d->base_name);
@@ -40,7 +51,8 @@ static void write_html(FILE *out, const spec_diff_t *d)
             spec_diff_count(d, SPEC_DIFF_WARNING) - spec_diff_count(d, SPEC_DIFF_ERROR),
             spec_diff_count(d, SPEC_DIFF_INFO) - spec_diff_count(d, SPEC_DIFF_WARNING));
     fputs("<table><tr><th>level</th><th>check</th><th>operation</th><th>change</th>"
-          "<th>where</th><th>adapters</th></tr>\n", out);
+          "<th>where</th><th>adapters</th></tr>\n",
+          out);
     for (size_t k = 0; k != d->n; ++k) {
         const spec_diff_finding_t *f = &d->items[k];
         const char *lv = spec_diff_level_name(f->level);
@@ -83,12 +95,13 @@ static void write_sarif(FILE *out, const spec_diff_t *d)
                 k ? "," : "", f->id, sarif_level[f->level]);
         char msg[1600];
         snprintf(msg, sizeof(msg), "%s%s%s%s", f->operation ? f->operation : "",
-                 f->operation ? ": " : "", f->message, f->uncovered ? " (not covered by the adapters)" : "");
+                 f->operation ? ": " : "", f->message,
+                 f->uncovered ? " (not covered by the adapters)" : "");
         spec__diff_json_string(out, msg);
         fputs("}, \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ", out);
         spec__diff_json_string(out, f->file ? f->file : "");
-        fprintf(out, "}, \"region\": {\"startLine\": %u, \"startColumn\": %u}}", f->line ? f->line : 1,
-                f->col ? f->col : 1);
+        fprintf(out, "}, \"region\": {\"startLine\": %u, \"startColumn\": %u}}",
+                f->line ? f->line : 1, f->col ? f->col : 1);
         fputs(", \"logicalLocations\": [{\"fullyQualifiedName\": ", out);
         spec__diff_json_string(out, f->path);
         fputs("}]}]}", out);
@@ -99,8 +112,9 @@ static void write_sarif(FILE *out, const spec_diff_t *d)
 static void write_junit(FILE *out, const spec_diff_t *d)
 {
     size_t failures = spec_diff_count(d, SPEC_DIFF_WARNING);
-    fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"versa diff\" "
-                 "tests=\"%zu\" failures=\"%zu\">\n<testsuite name=\"",
+    fprintf(out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"versa diff\" "
+            "tests=\"%zu\" failures=\"%zu\">\n<testsuite name=\"",
             d->n, failures);
     spec__diff_xml_string(out, d->revision_name ? d->revision_name : "versa diff");
     fprintf(out, "\" tests=\"%zu\" failures=\"%zu\">\n", d->n, failures);

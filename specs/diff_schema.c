@@ -13,7 +13,7 @@ static unsigned type_bit(const spec_node_t *n)
     static const struct {
         const char *name;
         unsigned bit;
-    } names[] = {{"null", T_NULL},   {"boolean", T_BOOL}, {"integer", T_INT}, {"number", T_NUM},
+    } names[] = {{"null", T_NULL},  {"boolean", T_BOOL}, {"integer", T_INT}, {"number", T_NUM},
                  {"string", T_STR}, {"array", T_ARR},    {"object", T_OBJ}};
     for (size_t i = 0; i != sizeof(names) / sizeof(names[0]); ++i)
         if (spec_node_is(n, names[i].name))
@@ -46,7 +46,8 @@ static unsigned widen(unsigned bits)
 
 static void type_names(unsigned bits, char *buf, size_t size)
 {
-    static const char *names[] = {"null", "boolean", "integer", "number", "string", "array", "object"};
+    static const char *names[] = {"null",   "boolean", "integer", "number",
+                                  "string", "array",   "object"};
     size_t at = 0;
     buf[0] = '\0';
     for (int i = 0; i != 7; ++i)
@@ -83,7 +84,8 @@ static void diff_enum(spec__dctx_t *c, const spec__schema_side_t *side, const ch
                       const spec_node_t *b, const spec_node_t *r)
 {
     const spec_node_t *be = spec_node_get(b, "enum"), *re = spec_node_get(r, "enum");
-    if (be == NULL || re == NULL || be->kind != SPEC_NODE_SEQUENCE || re->kind != SPEC_NODE_SEQUENCE)
+    if (be == NULL || re == NULL || be->kind != SPEC_NODE_SEQUENCE ||
+        re->kind != SPEC_NODE_SEQUENCE)
         return;
     char id[64];
     for (size_t i = 0; i != be->u.seq.len; ++i) {
@@ -174,8 +176,7 @@ static void diff_scalar(spec__dctx_t *c, const spec__schema_side_t *side, const 
         } else if (!side->response && (btypes & T_NULL) && !(rtypes & T_NULL)) {
             id_of(id, sizeof(id), p, "became-not-nullable");
             spec__diff_report(c, id, SPEC_DIFF_CHANGE_TYPE, r,
-                              "%s no longer accepts null: clients sending null are rejected",
-                              what);
+                              "%s no longer accepts null: clients sending null are rejected", what);
         }
     }
     const char *bf = spec_node_str(spec_node_get(b, "format"));
@@ -203,8 +204,8 @@ static void diff_scalar(spec__dctx_t *c, const spec__schema_side_t *side, const 
     if (rp != NULL && (bp == NULL || !same_scalar(bp, rp))) {
         id_of(id, sizeof(id), p, bp == NULL ? "pattern-added" : "pattern-changed");
         spec__diff_report(c, id, SPEC_DIFF_CHANGE_OTHER, rp,
-                          "pattern of %s %s %s: values that matched before may be rejected",
-                          what, bp == NULL ? "set to" : "changed to", scalar(rp));
+                          "pattern of %s %s %s: values that matched before may be rejected", what,
+                          bp == NULL ? "set to" : "changed to", scalar(rp));
     }
     const spec_node_t *bd = spec_node_get(b, "default"), *rd = spec_node_get(r, "default");
     if (bd != NULL && rd != NULL && bd->kind == SPEC_NODE_SCALAR && !same_scalar(bd, rd)) {
@@ -295,8 +296,8 @@ static const spec_node_t *written(const spec_node_t *schema, const prop_t *p)
     return w != NULL ? w : p->schema;
 }
 
-static void diff_properties(spec__dctx_t *c, const spec__schema_side_t *side,
-                            const spec_node_t *b, const spec_node_t *r, int depth)
+static void diff_properties(spec__dctx_t *c, const spec__schema_side_t *side, const spec_node_t *b,
+                            const spec_node_t *r, int depth)
 {
     props_t bp = {0}, rp = {0};
     spec_schema_each_property(c->base, b, collect, &bp);
@@ -312,7 +313,8 @@ static void diff_properties(spec__dctx_t *c, const spec__schema_side_t *side,
             if (side->response && flag(x->schema, "writeOnly")) {
                 /* never sent */
             } else if (side->response) {
-                snprintf(id, sizeof(id), "response-%s-property-removed", breq ? "required" : "optional");
+                snprintf(id, sizeof(id), "response-%s-property-removed",
+                         breq ? "required" : "optional");
                 spec__diff_report(c, id, SPEC_DIFF_CHANGE_REMOVED, x->key,
                                   "%s property %s removed from the response: old clients "
                                   "reading it break; deprecate it first and keep sending it, or "
@@ -332,7 +334,8 @@ static void diff_properties(spec__dctx_t *c, const spec__schema_side_t *side,
             int rreq = is_required(c->rev, r, x->name, 0);
             if (!side->response && !breq && rreq && !flag(y->schema, "readOnly"))
                 spec__diff_report(c, "request-property-became-required", SPEC_DIFF_CHANGE_REQUIRED,
-                                  y->key, "request property %s became required: clients that "
+                                  y->key,
+                                  "request property %s became required: clients that "
                                   "omit it are rejected; keep it optional, or add it for old "
                                   "clients through an adapter (added with a default)",
                                   c->field);
@@ -341,7 +344,8 @@ static void diff_properties(spec__dctx_t *c, const spec__schema_side_t *side,
                                   y->key, "request property %s became optional", c->field);
             else if (side->response && breq && !rreq)
                 spec__diff_report(c, "response-property-became-optional", SPEC_DIFF_CHANGE_REQUIRED,
-                                  y->key, "response property %s became optional: old clients "
+                                  y->key,
+                                  "response property %s became optional: old clients "
                                   "expect it in every response; keep sending it, or fill it for "
                                   "old clients through an adapter (removed with a default)",
                                   c->field);
@@ -350,12 +354,14 @@ static void diff_properties(spec__dctx_t *c, const spec__schema_side_t *side,
                                   y->key, "response property %s became required", c->field);
             if (!side->response && !flag(x->schema, "readOnly") && flag(y->schema, "readOnly"))
                 spec__diff_report(c, "request-property-became-read-only", SPEC_DIFF_CHANGE_OTHER,
-                                  y->key, "request property %s became readOnly: what clients "
+                                  y->key,
+                                  "request property %s became readOnly: what clients "
                                   "send is ignored",
                                   c->field);
             if (side->response && !flag(x->schema, "writeOnly") && flag(y->schema, "writeOnly"))
-                spec__diff_report(c, "response-property-became-write-only", SPEC_DIFF_CHANGE_REMOVED,
-                                  y->key, "response property %s became writeOnly: it is no "
+                spec__diff_report(c, "response-property-became-write-only",
+                                  SPEC_DIFF_CHANGE_REMOVED, y->key,
+                                  "response property %s became writeOnly: it is no "
                                   "longer sent; keep it readable",
                                   c->field);
             spec__diff_pop(c, p);
@@ -377,17 +383,19 @@ static void diff_properties(spec__dctx_t *c, const spec__schema_side_t *side,
         size_t p = spec__diff_push(c, "properties"), f = spec__diff_field_push(c, y->name);
         spec__diff_push(c, y->name);
         if (!side->response && !flag(y->schema, "readOnly"))
-            spec__diff_report(c, rreq ? "new-required-request-property" : "new-optional-request-property",
-                              SPEC_DIFF_CHANGE_ADDED, y->key,
-                              rreq ? "new required request property %s: existing clients do not "
-                                     "send it; make it optional with a default, or add it for old "
-                                     "clients through an adapter (added with a default)"
-                                   : "new optional request property %s",
-                              c->field);
+            spec__diff_report(
+                c, rreq ? "new-required-request-property" : "new-optional-request-property",
+                SPEC_DIFF_CHANGE_ADDED, y->key,
+                rreq ? "new required request property %s: existing clients do not "
+                       "send it; make it optional with a default, or add it for old "
+                       "clients through an adapter (added with a default)"
+                     : "new optional request property %s",
+                c->field);
         else if (side->response && !flag(y->schema, "writeOnly"))
-            spec__diff_report(c, rreq ? "response-required-property-added" : "response-optional-property-added",
-                              SPEC_DIFF_CHANGE_ADDED, y->key, "new %s response property %s",
-                              rreq ? "required" : "optional", c->field);
+            spec__diff_report(
+                c, rreq ? "response-required-property-added" : "response-optional-property-added",
+                SPEC_DIFF_CHANGE_ADDED, y->key, "new %s response property %s",
+                rreq ? "required" : "optional", c->field);
         spec__diff_pop(c, p);
         spec__diff_field_pop(c, f);
     }
@@ -500,8 +508,8 @@ static void diff_discriminator(spec__dctx_t *c, const spec__schema_side_t *side,
         if (spec_node_get(rm, k->u.scalar.str) != NULL)
             continue;
         snprintf(id, sizeof(id), "%s-discriminator-mapping-deleted", p);
-        spec__diff_report(c, id, SPEC_DIFF_CHANGE_ENUM, k,
-                          "discriminator value %s removed%s", k->u.scalar.str,
+        spec__diff_report(c, id, SPEC_DIFF_CHANGE_ENUM, k, "discriminator value %s removed%s",
+                          k->u.scalar.str,
                           side->response ? "" : ": clients sending it are rejected; keep it");
     }
     for (size_t i = 0; i != rm->u.map.len; ++i) {
@@ -530,8 +538,8 @@ static const spec_node_t *lone_member(const spec_node_t *s)
     const spec_node_t *all = spec_node_get(s, "allOf");
     if (all == NULL || all->kind != SPEC_NODE_SEQUENCE || all->u.seq.len != 1)
         return NULL;
-    static const char *const shaping[] = {"type", "properties", "items", "oneOf", "anyOf",
-                                          "additionalProperties", "enum", "required"};
+    static const char *const shaping[] = {"type",  "properties",           "items", "oneOf",
+                                          "anyOf", "additionalProperties", "enum",  "required"};
     for (size_t i = 0; i != sizeof(shaping) / sizeof(shaping[0]); ++i)
         if (spec_node_get(s, shaping[i]) != NULL)
             return NULL;

@@ -14,7 +14,8 @@ static const spec_node_t *effective(const spec_t *s, const spec_operation_t *op)
 /* 1 when two Security Requirement Objects name the same schemes. */
 static int same_schemes(const spec_node_t *a, const spec_node_t *b)
 {
-    if (a->kind != SPEC_NODE_MAPPING || b->kind != SPEC_NODE_MAPPING || a->u.map.len != b->u.map.len)
+    if (a->kind != SPEC_NODE_MAPPING || b->kind != SPEC_NODE_MAPPING ||
+        a->u.map.len != b->u.map.len)
         return 0;
     for (size_t i = 0; i != a->u.map.len; ++i)
         if (spec_node_get(b, a->u.map.items[i].key->u.scalar.str) == NULL)
@@ -32,7 +33,8 @@ static const spec_node_t *find_req(const spec_node_t *list, const spec_node_t *r
 
 static int has_scope(const spec_node_t *scopes, const spec_node_t *scope)
 {
-    for (size_t i = 0; scopes != NULL && scopes->kind == SPEC_NODE_SEQUENCE && i != scopes->u.seq.len; ++i)
+    for (size_t i = 0;
+         scopes != NULL && scopes->kind == SPEC_NODE_SEQUENCE && i != scopes->u.seq.len; ++i)
         if (spec_node_is(scopes->u.seq.items[i], scope->u.scalar.str))
             return 1;
     return 0;
@@ -58,13 +60,14 @@ static void diff_scopes(spec__dctx_t *c, const spec_node_t *b, const spec_node_t
         for (size_t k = 0; rs->kind == SPEC_NODE_SEQUENCE && k != rs->u.seq.len; ++k)
             if (rs->u.seq.items[k]->kind == SPEC_NODE_SCALAR && !has_scope(bs, rs->u.seq.items[k]))
                 spec__diff_report(c, "api-security-scope-added", SPEC_DIFF_CHANGE_ADDED,
-                                  rs->u.seq.items[k], "%s: %s now needs scope %s: tokens "
+                                  rs->u.seq.items[k],
+                                  "%s: %s now needs scope %s: tokens "
                                   "granted without it are refused; keep the old scopes",
                                   c->operation, scheme, rs->u.seq.items[k]->u.scalar.str);
         for (size_t k = 0; bs != NULL && bs->kind == SPEC_NODE_SEQUENCE && k != bs->u.seq.len; ++k)
             if (bs->u.seq.items[k]->kind == SPEC_NODE_SCALAR && !has_scope(rs, bs->u.seq.items[k]))
-                spec__diff_report(c, "api-security-scope-removed", SPEC_DIFF_CHANGE_REMOVED,
-                                  rs, "%s: %s no longer needs scope %s", c->operation, scheme,
+                spec__diff_report(c, "api-security-scope-removed", SPEC_DIFF_CHANGE_REMOVED, rs,
+                                  "%s: %s no longer needs scope %s", c->operation, scheme,
                                   bs->u.seq.items[k]->u.scalar.str);
     }
 }
@@ -113,7 +116,8 @@ void spec__diff_security(spec__dctx_t *c)
 
 static const spec_node_t *find_server(const spec_node_t *list, const char *url)
 {
-    for (size_t i = 0; list != NULL && list->kind == SPEC_NODE_SEQUENCE && i != list->u.seq.len; ++i)
+    for (size_t i = 0; list != NULL && list->kind == SPEC_NODE_SEQUENCE && i != list->u.seq.len;
+         ++i)
         if (spec_node_is(spec_node_get(list->u.seq.items[i], "url"), url))
             return list->u.seq.items[i];
     return NULL;
