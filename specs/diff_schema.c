@@ -524,6 +524,63 @@ static void diff_discriminator(spec__dctx_t *c, const spec__schema_side_t *side,
     spec__diff_pop(c, pl);
 }
 
+/* The `oneOf` or `anyOf` list of a schema that is nothing but alternatives, or NULL. */
+static const spec_node_t *alternatives(const spec_node_t *s, const char **key)
+{
+    if (spec_node_get(s, "type") != NULL || spec_node_get(s, "properties") != NULL)
+        return NULL;
+    for (int i = 0; i != 2; ++i) {
+        const spec_node_t *l = spec_node_get(s, i ? "anyOf" : "oneOf");
+        if (l != NULL && l->kind == SPEC_NODE_SEQUENCE) {
+            *key = i ? "anyOf" : "oneOf";
+            return l;
+        }
+    }
+    return NULL;
+}
+
+/* One side is a plain schema, the other a list of alternatives (`items: {$ref: Label}` became
+ * `items: {oneOf: [string, Label]}`): the plain schema is compared with the first alternative of
+ * a compatible type, the others are members added or removed. */
+static void diff_plain_vs_alternatives(spec__dctx_t *c, const spec__schema_side_t *side,
+                                       const char *p, const spec_node_t *b, const spec_node_t *r,
+                                       int depth)
+{
+    const char *key = NULL;
+    int rev_alt = alternatives(r, &key) != NULL;
+    const spec_node_t *list = rev_alt ? alternatives(r, &key) : alternatives(b, &key);
+    const spec_node_t *plain = rev_alt ? b : r;
+    const spec_t *lspec = rev_alt ? c->rev : c->base;
+    unsigned ptypes = types_of(plain);
+    int matched = 0;
+    char id[64], idx[24];
+    size_t pl = spec__diff_push(c, key);
+    for (size_t i = 0; i != list->u.seq.len; ++i) {
+        const spec_node_t *m = spec_deref(lspec, list->u.seq.items[i]);
+        unsigned mtypes = types_of(m);
+        snprintf(idx, sizeof(idx), "%zu", i);
+        if (!matched && m != NULL && (ptypes == 0 || mtypes == 0 || (widen(ptypes) & mtypes) ||
+                                      (ptypes & widen(mtypes)))) {
+            matched = 1;
+            const char *toks[] = {idx};
+            if (rev_alt)
+                descend(c, side, plain, list->u.seq.items[i], toks, 1, "", depth);
+            else
+                descend(c, side, list->u.seq.items[i], plain, toks, 1, "", depth);
+            continue;
+        }
+        snprintf(id, sizeof(id), "%s-%s-%s", p, strcmp(key, "oneOf") ? "any-of" : "one-of",
+                 rev_alt ? "added" : "removed");
+        size_t q = spec__diff_push(c, idx);
+        spec__diff_report(c, id, rev_alt ? SPEC_DIFF_CHANGE_ADDED : SPEC_DIFF_CHANGE_REMOVED,
+                          list->u.seq.items[i], "%s member #%zu %s %s", key, i,
+                          rev_alt ? "added to" : "removed from",
+                          c->field_len ? c->field : "the schema");
+        spec__diff_pop(c, q);
+    }
+    spec__diff_pop(c, pl);
+}
+
 static const spec_node_t *schema_at(const spec_node_t *s, const char *key)
 {
     const spec_node_t *n = spec_node_get(s, key);
@@ -580,7 +637,12 @@ static void compare(spec__dctx_t *c, const spec__schema_side_t *side, const spec
     }
     const char *p = root && side->root_prefix != NULL ? side->root_prefix : side->prefix;
     diff_scalar(c, side, p, b, r, bextra, rextra);
-    if (!side->scalar_only) {
+    const char *k1, *k2;
+    if (!side->scalar_only && (alternatives(b, &k1) == NULL) != (alternatives(r, &k2) == NULL)) {
+        const char *sp = side->response ? "response-property" : "request-property";
+        diff_plain_vs_alternatives(c, side, root && side->root_prefix ? side->root_prefix : sp, b,
+                                   r, depth);
+    } else if (!side->scalar_only) {
         diff_properties(c, side, b, r, depth);
         const spec_node_t *bi = spec_node_get(b, "items"), *ri = spec_node_get(r, "items");
         if (bi != NULL && ri != NULL && bi->kind == SPEC_NODE_MAPPING &&

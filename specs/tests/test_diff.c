@@ -139,6 +139,29 @@ static void test_recursive_change_found_once(void **state)
     free(rev);
 }
 
+/* items: {$ref: Pet} became items: {oneOf: [string, Pet]}: Pet is compared with Pet, and only
+ * the string alternative is new. */
+static void test_plain_became_alternatives(void **state)
+{
+    (void)state;
+    char *rev = malloc(strlen(pets) + 64);
+    const char *at = strstr(pets, "kids: {type: array, items: {$ref: '#/components/schemas/Pet'}}");
+    size_t head = (size_t)(at - pets);
+    memcpy(rev, pets, head);
+    sprintf(rev + head, "kids: {type: array, items: {oneOf: [{type: string}, "
+                        "{$ref: '#/components/schemas/Pet'}]}}\n");
+    spec_diff_t *d = run(pets, rev);
+    size_t n;
+    const spec_diff_finding_t *f = spec_diff_findings(d, &n);
+    if (n != 1)
+        dump(d);
+    assert_int_equal(n, 1);
+    assert_string_equal(f[0].id, "response-property-one-of-added");
+    assert_string_equal(f[0].field, "kids[*]");
+    spec_diff_destroy(d);
+    free(rev);
+}
+
 static void test_versions_must_match(void **state)
 {
     (void)state;
@@ -232,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_self_diff_is_empty),
         cmocka_unit_test(test_equivalent_specs),
         cmocka_unit_test(test_recursive_change_found_once),
+        cmocka_unit_test(test_plain_became_alternatives),
         cmocka_unit_test(test_versions_must_match),
         cmocka_unit_test(test_broken_refs_refused),
         cmocka_unit_test(test_pair_budget),
