@@ -99,8 +99,9 @@ REDOCLY_FINDINGS=$(python3 -c '
 import json, sys
 text = open(sys.argv[1]).read()
 d = json.loads(text[text.index("{"):])
-changes = d.get("changes", d.get("results", []))
-print(len(changes) if isinstance(changes, list) else "?")
+s = d.get("summary", {})
+print("%d (%d major, %d minor, %d patch)" % (len(d.get("changes", [])), s.get("major", 0),
+                                           s.get("minor", 0), s.get("patch", 0)))
 ' "$TMP/redocly.out" 2>/dev/null || echo "?")
 
 echo "running openapi-diff..." >&2
