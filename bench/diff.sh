@@ -60,11 +60,15 @@ measure() {
     if [ "$status" -gt 1 ]; then
         echo "$name failed (exit $status):" >&2
         tail -5 "$TMP/$name.err" >&2
-        exit 1
+        [ "$name" = versa ] && exit 1
     fi
-    python3 - "$TMP/$name.time" <<'PY'
+    python3 - "$TMP/$name.time" "$status" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
+if int(sys.argv[2]) > 1:  # a competitor that failed (out of memory, a crash): shown as failed
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    print("nan %d" % (int(rss.group(1)) if rss else 0))
+    sys.exit(0)
 wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", text).group(1)
 seconds = 0.0
 for part in wall.split(":"):
@@ -126,6 +130,9 @@ rows = [("versa (median of %s)" % a[9], vs, vkb, a[2]),
 print()
 print("%-24s %8s %12s %8s %8s  %s" % ("tool", "wall s", "peak RSS MB", "x time", "x RSS", "findings"))
 for name, s, kb, n in rows:
+    if s != s:  # nan: the tool failed
+        print("%-24s %8s %12.1f %8s %8s  %s" % (name, "FAILED", kb / 1024, "-", "-", "-"))
+        continue
     print("%-24s %8.3f %12.1f %8.1f %8.1f  %s" % (name, s, kb / 1024, s / vs, kb / vkb, n))
 rs, rkb = rows[1][1], rows[1][2]
 ok = rs / vs >= 10 and rkb / vkb >= 10
