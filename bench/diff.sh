@@ -116,7 +116,8 @@ text = open(sys.argv[1]).read()
 d = json.loads(text[text.index("{"):])
 n = [len(d.get(k, [])) for k in ("breakingDifferences", "nonBreakingDifferences", "unclassifiedDifferences")]
 print("%d (%d breaking, %d non-breaking, %d unclassified)" % (sum(n), n[0], n[1], n[2]))
-' "$TMP/openapi_diff.out" 2>/dev/null || echo "?")
+' "$TMP/openapi_diff.out" 2>/dev/null ||
+    echo "no report: $(head -c 160 "$TMP/openapi_diff.out" | tr '\n' ' ')")
 
 python3 - "$VERSA_S" "$VERSA_KB" "$VERSA_FINDINGS" "$REDOCLY_S" "$REDOCLY_KB" \
     "$REDOCLY_FINDINGS" "$OAD_S" "$OAD_KB" "$OAD_FINDINGS" "$RUNS" "$REDOCLY_VERSION" \
