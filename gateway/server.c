@@ -21,6 +21,7 @@
 #include "core_errors.h"
 #include "guard.h"
 #include "handler.h"
+#include "notify.h"
 #include "runtime.h"
 #include "server.h"
 #include "shadow.h"
@@ -305,6 +306,15 @@ static void release_workers(server_t *srv)
     free(srv->metrics);
 }
 
+/* Tells systemd (Type=notify, deploy/systemd/versa.service) about readiness and the drain; a
+ * failure is logged, not fatal: serving matters more than the manager's bookkeeping. */
+static void notify_manager(const char *state)
+{
+    char err[256];
+    if (gw_notify(state, err, sizeof(err)) != 0)
+        fprintf(stderr, "versa: %s\n", err);
+}
+
 int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
 {
     server_t srv = {0};
@@ -344,11 +354,13 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
     srv.rt.ready = 1;
     fprintf(stderr, "versa: serving %zu API(s) on %zu listener(s) with %u thread(s)\n",
             cfg->num_apis, srv.num_fds, srv.num_workers);
+    notify_manager("READY=1");
 
     int sig;
     sigwait(&sigs, &sig);
     fprintf(stderr, "versa: %s received, draining (up to %llu ms)\n", strsignal(sig),
             (unsigned long long)cfg->shutdown_timeout_ms);
+    notify_manager("STOPPING=1");
     srv.rt.draining = 1;
     srv.stopping = 1;
     /* The workers close their copies of the listening sockets; closing the originals too makes

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Installation and systemd (issue 14): `meson install` with DESTDIR puts the binary, the man
+pages, the example configuration and the unit in their FHS places; the man pages carry every
+option of `--help`; `systemd-analyze verify` accepts the installed unit and `systemd-analyze
+security` rates it 2.0 or lower; `versa serve` speaks sd_notify (READY=1 once it answers,
+STOPPING=1 when SIGTERM starts the drain)."""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import tap  # noqa: E402
+from harness import REPO, Sandbox, versa_bin  # noqa: E402
+
+MAX_EXPOSURE = 2.0
+
+
+def commands():
+    """(command, page) for `versa` and every command its --help lists: each has a page."""
+    out = subprocess.run([versa_bin(), "--help"], stdout=subprocess.PIPE, text=True).stdout
+    names = re.findall(r"(?m)^  ([a-z]+) ", out.split("commands:", 1)[1])
+    return [("-", "versa")] + [(n, "versa-" + n) for n in names if n not in ("help", "version")]
+
+
+def build_dir():
+    # $VERSA_BIN is BUILD/cli/versa
+    return os.path.dirname(os.path.dirname(os.path.abspath(versa_bin())))
+
+
+def meson_prefix(build):
+    out = subprocess.run(["meson", "introspect", "--buildoptions", build], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    import json
+    opts = {o["name"]: o["value"] for o in json.loads(out)}
+    return opts["prefix"], opts["bindir"], opts["mandir"]
+
+
+class Install(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dest = tempfile.mkdtemp(prefix="versa-install-")
+        cls.build = build_dir()
+        r = subprocess.run(["meson", "install", "-C", cls.build, "--no-rebuild", "--quiet",
+                            "--destdir", cls.dest], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            raise AssertionError("meson install failed:\n" + r.stdout)
+        prefix, bindir, mandir = meson_prefix(cls.build)
+        cls.root = cls.dest + prefix
+        cls.bin = os.path.join(cls.root, bindir, "versa")
+        cls.man = os.path.join(cls.root, mandir)
+        cls.unit = os.path.join(cls.root, "lib", "systemd", "system", "versa.service")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dest, ignore_errors=True)
+
+    def test_files_in_fhs_places(self):
+        self.assertTrue(os.access(self.bin, os.X_OK), self.bin)
+        self.assertTrue(os.path.isfile(self.unit))
+        example = os.path.join(self.root, "share", "doc", "versa", "examples", "versa.yaml")
+        self.assertTrue(os.path.isfile(example))
+        r = subprocess.run([self.bin, "serve", "-c", example, "--check"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        # the unit names this prefix's binary and configuration
+        text = open(self.unit).read()
+        self.assertIn("ExecStart=%s serve -c " % self.bin[len(self.dest):], text)
+
+    def test_man_pages_match_help(self):
+        pages = commands()
+        self.assertIn(("serve", "versa-serve"), pages)
+        for cmd, page in pages:
+            with self.subTest(page=page):
+                path = os.path.join(self.man, "man1", page + ".1")
+                self.assertTrue(os.path.isfile(path), path)
+                man = open(path).read()
+                self.assertRegex(man, r'(?m)^\.TH %s "1"' % re.escape(page.upper()))
+                args = [self.bin, "--help"] if cmd == "-" else [self.bin, cmd, "--help"]
+                helptext = subprocess.run(args, stdout=subprocess.PIPE, text=True).stdout
+                flags = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", helptext))
+                self.assertTrue(flags or cmd == "-")
+                # groff escapes '-' as '\-'
+                plain = man.replace("\\-", "-")
+                for flag in sorted(flags):
+                    self.assertIn(flag, plain, "%s lacks %s" % (page, flag))
+
+    def unit_for_analysis(self):
+        """The installed unit with its commands pointing into DESTDIR, so `verify` finds them."""
+        d = tempfile.mkdtemp(prefix="versa-unit-", dir=self.dest)
+        text = open(self.unit).read().replace(self.bin[len(self.dest):], self.bin)
+        path = os.path.join(d, "versa.service")
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_systemd_analyze_verify(self):
+        # MANPATH: Documentation=man:versa-serve(1) must resolve to the installed page
+        env = dict(os.environ, MANPATH=self.man)
+        r = subprocess.run(["systemd-analyze", "verify", self.unit_for_analysis()],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                           cwd=self.dest)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertEqual(r.stdout.strip(), "")
+
+    def test_systemd_analyze_security(self):
+        r = subprocess.run(["systemd-analyze", "security", "--offline=yes",
+                            "--threshold=%d" % int(MAX_EXPOSURE * 10), self.unit_for_analysis()],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           cwd=self.dest)
+        m = re.search(r"Overall exposure level for versa.service: ([0-9.]+) (\w+)", r.stdout)
+        self.assertIsNotNone(m, r.stdout)
+        score, verdict = float(m.group(1)), m.group(2)
+        print("# systemd-analyze security: %.1f %s" % (score, verdict))
+        self.assertLessEqual(score, MAX_EXPOSURE, r.stdout)
+        self.assertEqual(verdict, "OK")
+        self.assertEqual(r.returncode, 0, r.stdout)
+
+    def test_no_reload_by_sighup(self):
+        # SIGHUP ends the process until hot reload exists (issue 19): no ExecReload may send it
+        self.assertNotRegex(open(self.unit).read(), r"(?m)^ExecReload=")
+
+
+class Notify(unittest.TestCase):
+    def setUp(self):
+        self.sb = Sandbox(tls=False)
+        self.sock_path = os.path.join(self.sb.tmp, "notify")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.sock_path)
+        self.sock.settimeout(60)
+
+    def tearDown(self):
+        self.sock.close()
+        self.sb.close()
+
+    def diagnostics(self):
+        return self.sb.diagnostics()
+
+    def test_ready_then_stopping(self):
+        gw = self.sb.versa(self.sb.config())
+        os.environ["NOTIFY_SOCKET"] = self.sock_path
+        try:
+            gw.start(wait_ready=False)
+        finally:
+            del os.environ["NOTIFY_SOCKET"]
+        self.assertEqual(self.sock.recv(256), b"READY=1")
+        # READY=1 is sent once the listeners accept: the admin answers at once
+        self.assertEqual(gw.admin("/readyz")[0], 200)
+        self.assertEqual(self.sb.request("/pets/1").status, 200)
+        gw.send_signal(signal.SIGTERM)
+        self.assertEqual(self.sock.recv(256), b"STOPPING=1")
+        self.assertEqual(gw.wait(), 0)
+
+    def test_without_notify_socket_nothing_changes(self):
+        gw = self.sb.versa(self.sb.config()).start()
+        self.assertEqual(gw.stop(), 0)
+        self.assertNotIn("notify", gw.stderr())
+
+
+if __name__ == "__main__":
+    tap.main()
