@@ -6,8 +6,9 @@ set -euo pipefail
 BUILD_PKGS=(build-essential pkg-config meson ninja-build libh2o-evloop-dev libssl-dev help2man
             libyaml-dev libjansson-dev libcmocka-dev openssl curl python3 ca-certificates)
 # chromium: headless checks of the HTML reports; clang-14 and its runtime: the fuzz targets;
-# systemd and man-db: systemd-analyze verify/security of the unit (tests/deploy)
-TEST_PKGS=(nghttp2-client chromium clang-14 libclang-rt-14-dev systemd man-db)
+# systemd and man-db: systemd-analyze verify/security of the unit; podman and binutils (strip):
+# the container image (tests/deploy)
+TEST_PKGS=(nghttp2-client chromium clang-14 libclang-rt-14-dev systemd man-db podman binutils)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = "--test" ] && want+=("${TEST_PKGS[@]}")
