@@ -13,6 +13,8 @@
 #include "config.h"
 #include "ct_replay.h"
 #include "ct_report_render.h"
+#include "replay_merge.h"
+#include "replay_progress.h"
 #ifdef VERSA_REPLAY_ADAPTERS
 #include "replay_adapt.h"
 #endif
@@ -32,6 +34,7 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
     fputs("usage: versa replay [options] CAPTURE...\n"
+          "       versa replay --merge [-f FORMAT] [-o FILE] [--fail-on LEVEL] REPORT...\n"
           "\n"
           "Replays recorded exchanges (JSON Lines captures written by `versa serve`, or HAR 1.2\n"
           "files; \"-\" reads standard input) against two versions of a service and reports, per\n"
@@ -53,6 +56,10 @@ static void usage(FILE *out)
           "                               methods (skipped and counted otherwise)\n"
           "      --client-paths           send the paths clients sent to the gateway instead of\n"
           "                               the paths the gateway sent upstream\n"
+          "      --shard I/N              replay only exchanges whose index in the captures is I\n"
+          "                               modulo N (0 <= I < N); merge the shards' json reports\n"
+          "      --merge                  the arguments are json reports of shards 0..N-1 of one\n"
+          "                               replay: write the report of the whole replay\n"
           "pace:\n"
           "      --rate N                 exchanges per second (default: no limit)\n"
           "      --concurrency N          exchanges in flight, 1-1024 (default 64)\n"
@@ -91,6 +98,7 @@ typedef struct {
     ct_replay_filter_t *filters;
     size_t num_filters;
     format_t format;
+    int merge; /* --merge: the arguments are shard reports */
     const char *output;
     int progress; /* -1: when stderr is a terminal */
 #ifdef VERSA_REPLAY_ADAPTERS
@@ -180,6 +188,8 @@ enum {
     OPT_FAIL_ON,
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
+    OPT_SHARD,
+    OPT_MERGE,
 };
 
 /* Parses one option; returns 0, or -1 after saying why. */
@@ -288,6 +298,19 @@ static int parse_option(options_t *o, int c, const char *arg)
     case OPT_NO_PROGRESS:
         o->progress = c == OPT_PROGRESS;
         return 0;
+    case OPT_SHARD: {
+        unsigned i, n;
+        int used = 0;
+        if (sscanf(arg, "%u/%u%n", &i, &n, &used) != 2 || arg[used] != '\0' || arg[0] == '+' ||
+            arg[0] == '-' || n == 0 || n > 1000000 || i >= n)
+            return bad("--shard: \"%s\" is not I/N with 0 <= I < N", arg);
+        o->rc.shard_index = i;
+        o->rc.shard_count = n;
+        return 0;
+    }
+    case OPT_MERGE:
+        o->merge = 1;
+        return 0;
     }
     return -1;
 }
@@ -322,6 +345,8 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
         {"fail-on", required_argument, NULL, OPT_FAIL_ON},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"merge", no_argument, NULL, OPT_MERGE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -351,7 +376,14 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
     o->rc.num_filters = o->num_filters;
     const char *problem = NULL;
     if (optind >= argc)
-        problem = "no capture files given";
+        problem = o->merge ? "no reports given" : "no capture files given";
+    else if (o->merge) {
+        if (o->config != NULL || o->rc.candidate_url != NULL || o->rc.primary_url != NULL ||
+            o->rc.shard_count != 0)
+            problem = "--merge takes reports, not targets, -c or --shard";
+        else
+            return 0;
+    }
     else if ((o->primary_version != NULL || o->candidate_version != NULL || o->api != NULL) &&
              o->config == NULL)
         problem = "--api, --primary-version and --candidate-version need -c versa.yaml";
@@ -502,41 +534,6 @@ static int apply_config(options_t *o, gw_config_t **out)
     return 0;
 }
 
-/* Progress on standard error: a bar when the total is known, counts otherwise. */
-typedef struct {
-    int drawn;
-} progress_t;
-
-static void draw_progress(void *ctx, const ct_replay_progress_t *p)
-{
-    progress_t *pg = ctx;
-    char line[256];
-    int n;
-    if (p->total != 0) {
-        double frac = p->done >= p->total ? 1.0 : (double)p->done / (double)p->total;
-        char bar[26];
-        int fill = (int)(frac * 24);
-        for (int i = 0; i < 24; i++)
-            bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
-        bar[24] = '\0';
-        double eta = p->rate > 0
-                         ? (double)(p->total - (p->done < p->total ? p->done : p->total)) / p->rate
-                         : 0;
-        n = snprintf(line, sizeof(line),
-                     "[%s] %llu/%llu %3.0f%%  %.0f/s  %llu differing  %llu errors  ETA %d:%02d",
-                     bar, (unsigned long long)p->done, (unsigned long long)p->total, frac * 100,
-                     p->rate, (unsigned long long)p->differing, (unsigned long long)p->errors,
-                     (int)(eta / 60), (int)eta % 60);
-    } else {
-        n = snprintf(line, sizeof(line), "%llu done  %.0f/s  %llu differing  %llu errors",
-                     (unsigned long long)p->done, p->rate, (unsigned long long)p->differing,
-                     (unsigned long long)p->errors);
-    }
-    if (n > 0)
-        fprintf(stderr, "\r%s\033[K", line);
-    pg->drawn = 1;
-}
-
 static char *render(const json_t *report, format_t format, ct_fail_on_t fail_on, size_t *len)
 {
     ct_render_options_t ro = {"versa replay", fail_on};
@@ -597,10 +594,10 @@ static void raise_fd_limit(void)
 
 static int run(options_t *o, const ct_rules_t *rules, char **captures, size_t n)
 {
-    progress_t pg = {0};
+    replay_progress_t pg = {0};
     int tty = isatty(STDERR_FILENO);
     if (o->progress == 1 || (o->progress == -1 && tty)) {
-        o->rc.progress = draw_progress;
+        o->rc.progress = replay_progress_draw;
         o->rc.progress_ctx = &pg;
         o->rc.count_total = 1;
     }
@@ -651,11 +648,29 @@ static int run(options_t *o, const ct_rules_t *rules, char **captures, size_t n)
     return status;
 }
 
+/* --merge: the shards' reports become one, rendered and judged as a replay's. */
+static int merge(const options_t *o, char **reports, size_t n)
+{
+    json_t *report = replay_merge_files(reports, n, o->rc.fail_on);
+    if (report == NULL)
+        return EXIT_CANNOT_RUN;
+    int status = write_report(report, o) != 0                ? EXIT_CANNOT_RUN
+                 : ct_report_fails(report, o->rc.fail_on) ? EXIT_FAILING
+                                                            : 0;
+    json_decref(report);
+    return status;
+}
+
 int cli_replay_main(int argc, char **argv)
 {
     options_t o = {0};
     int status = 0;
     if (parse_options(argc, argv, &o, &status) != 0) {
+        options_dispose(&o);
+        return status;
+    }
+    if (o.merge) {
+        status = merge(&o, argv + optind, (size_t)(argc - optind));
         options_dispose(&o);
         return status;
     }

@@ -88,9 +88,11 @@ ct_replay_t *ct_replay_create(const ct_replay_config_t *cfg, ct_error_t *err)
     }
     if (cfg->concurrency == 0 || cfg->concurrency > MAX_CONCURRENCY || cfg->rate < 0 ||
         !isfinite(cfg->rate) || cfg->max_body_bytes == 0 || cfg->timeout_ms == 0 ||
-        cfg->connect_timeout_ms == 0) {
+        cfg->connect_timeout_ms == 0 ||
+        (cfg->shard_count != 0 && cfg->shard_index >= cfg->shard_count)) {
         snprintf(err->message, sizeof(err->message),
-                 "concurrency must be 1 to %d, the rate >= 0, timeouts and the body cap > 0",
+                 "concurrency must be 1 to %d, the rate >= 0, timeouts and the body cap > 0, "
+                 "the shard index below the shard count",
                  MAX_CONCURRENCY);
         return NULL;
     }
@@ -188,6 +190,13 @@ static int open_next(ct_replay_t *r)
     return 0;
 }
 
+/* Whether the exchange just read belongs to this shard (all of them without sharding). */
+static int in_shard(ct_replay_t *r)
+{
+    uint64_t index = r->position++;
+    return r->cfg.shard_count == 0 || index % r->cfg.shard_count == r->cfg.shard_index;
+}
+
 /* Whether another exchange may start now (token bucket). */
 static int have_token(ct_replay_t *r)
 {
@@ -236,10 +245,14 @@ void ct__replay_pump(ct_replay_t *r)
             r->cur++;
             break;
         case CT_CAPTURE_BAD:
+            if (!in_shard(r))
+                break;
             r->read++;
             list_bad(r, &bad);
             break;
         case CT_CAPTURE_RECORD: {
+            if (!in_shard(r))
+                break;
             r->read++;
             uint64_t line = ct_capture_reader_position(r->reader);
             if (ct__replay_wanted(r, &x)) {
@@ -315,6 +328,10 @@ ct_replay_status_t ct_replay_run(ct_replay_t *r, const char *const *captures, si
             r->total += count;
         }
     }
+    if (r->cfg.shard_count != 0) /* this shard's part: indexes shard_index, + N, + 2N... */
+        r->total = r->total > r->cfg.shard_index
+                       ? (r->total - r->cfg.shard_index - 1) / r->cfg.shard_count + 1
+                       : 0;
     r->captures = captures;
     r->num_captures = n;
     r->tick.cb = on_tick;

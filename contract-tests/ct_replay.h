@@ -70,6 +70,11 @@ typedef struct st_ct_replay_config_t {
     const char *api;           /* skip records of other APIs (records naming none pass) */
     const ct_replay_filter_t *filters;
     size_t num_filters;
+    /* Sharding (`--shard I/N`): with shard_count N > 0, only the exchanges whose index in the
+     * captures (every record and bad line, counted from 0 across all captures) is shard_index
+     * modulo N are read; the others are passed over uncounted. The report says which shard it
+     * is ("replay"."shard"), for ct_replay_merge(). */
+    unsigned shard_index, shard_count;
     uint64_t connect_timeout_ms; /* default 2000 */
     uint64_t timeout_ms;         /* no response data for this long: an error; default 30000 */
     size_t max_body_bytes;       /* response bytes compared; the rest is counted; default 8 MiB */

@@ -67,6 +67,7 @@ struct st_ct_replay_t {
     size_t num_captures, cur;
     ct_capture_reader_t *reader;
     const char *cur_name; /* basename of the capture being read, for request ids */
+    uint64_t position;    /* records and bad lines seen, for sharding */
     int reading_done, pumping;
     /* rate */
     double tokens, burst, last_refill;

@@ -86,6 +86,10 @@ json_t *ct_replay_report(const ct_replay_t *r)
         r->error_list, "elapsed_seconds", elapsed, "rate",
         elapsed > 0 ? (double)r->completed / elapsed : 0.0);
     json_object_set_new(replay, "requests", requests_json(r, report));
+    if (r->cfg.shard_count != 0)
+        json_object_set_new(replay, "shard", json_pack("{s:I, s:I}", "index",
+                                                       (json_int_t)r->cfg.shard_index, "count",
+                                                       (json_int_t)r->cfg.shard_count));
     json_object_set_new(report, "replay", replay);
     json_object_set_new(replay, "failed", json_boolean(ct_report_fails(report, r->cfg.fail_on)));
     return report;

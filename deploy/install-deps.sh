@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs Versa's build and test dependencies from Debian 12's packages.
-# Idempotent: does nothing (no apt-get update) when everything is already installed.
+# Idempotent: does nothing (no apt-get update) when everything is already installed. With
+# --test also the test dependencies, npm packages included (tests/k8s/package-lock.json).
 set -euo pipefail
 
 BUILD_PKGS=(build-essential pkg-config meson ninja-build libh2o-evloop-dev libssl-dev help2man
@@ -17,10 +18,20 @@ missing=()
 for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# the Kubernetes manifest check runs on Node.js: the machine's own, else Debian's
+if [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
 
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-echo "installing: ${missing[*]}" >&2
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -ne 0 ]; then
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    echo "installing: ${missing[*]}" >&2
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages of the tests, exactly as locked: tests/k8s (kubernetes-models: the manifests'
+# schemas, tests/deploy/test_kubernetes.py)
+if [ "${1:-}" = "--test" ] && [ ! -d "$(dirname "$0")/../tests/k8s/node_modules/kubernetes-models" ]; then
+    echo "installing: npm packages of tests/k8s" >&2
+    (cd "$(dirname "$0")/../tests/k8s" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
