@@ -1,6 +1,7 @@
 /* `versa diff`: breaking changes between two versions of an OpenAPI spec, and whether the
  * adapters carry them (docs/diff.md). Exit status: 0 nothing at or above --fail-on, 1 something
  * is, 2 could not run. */
+#include <stdint.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ static void usage(FILE *out)
           "      --api NAME        only this API of the config\n"
           "      --from V, --to V  only the versions from V to V\n"
           "      --ref-root DIR    let $refs reach files under DIR\n"
+          "      --max-files N     load at most N files per spec (default 20000)\n"
           "      --list-checks     print the check ids and their levels\n"
           "  -h, --help            show this help\n"
           "\n"
@@ -48,6 +50,7 @@ typedef struct {
     const char *adapters, *output, *config, *api, *from, *to, *ref_root;
     const char *base, *revision;
     int suggest;
+    uint32_t max_files; /* 0: the loader's default, or the config's spec_max_files */
 } options_t;
 
 static int list_checks(void)
@@ -71,6 +74,7 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
         {"from", required_argument, NULL, 'B'},
         {"to", required_argument, NULL, 'T'},
         {"ref-root", required_argument, NULL, 'R'},
+        {"max-files", required_argument, NULL, 'M'},
         {"suggest", no_argument, NULL, 'S'},
         {"list-checks", no_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
@@ -119,6 +123,17 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
         case 'R':
             o->ref_root = optarg;
             break;
+        case 'M': {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (optarg[0] == '\0' || optarg[0] == '-' || *end != '\0' || v == 0 || v > UINT32_MAX) {
+                fprintf(stderr, "versa diff: --max-files needs a positive integer, got \"%s\"\n",
+                        optarg);
+                return *status = 2, -1;
+            }
+            o->max_files = (uint32_t)v;
+            break;
+        }
         case 'S':
             o->suggest = 1;
             break;
@@ -159,9 +174,21 @@ static spec_t *load(const char *path, const options_t *o)
     spec_t *s;
     spec_error_t err;
     char msg[1600];
-    spec_load_options_t lo = {.ref_root = o->ref_root};
+    spec_load_options_t lo = {.ref_root = o->ref_root, .max_files = o->max_files};
     if (spec_load(&s, path, &lo, &err) != 0) {
         fprintf(stderr, "versa diff: %s\n", spec_error_format(&err, msg, sizeof(msg)));
+        return NULL;
+    }
+    if (spec_incomplete(s)) { /* a diff of part of a spec would report removals that are not */
+        size_t n;
+        const spec_problem_t *p = spec_problems(s, &n);
+        for (size_t i = 0; i != n; ++i)
+            if (strcmp(p[i].code, SPEC_PROBLEM_LIMIT) == 0) {
+                fprintf(stderr, "versa diff: %s\n",
+                        spec_error_format(&p[i].error, msg, sizeof(msg)));
+                break;
+            }
+        spec_destroy(s);
         return NULL;
     }
     return s;
@@ -239,6 +266,13 @@ static spec_diff_t *run_config(const options_t *o, FILE *suggest)
         fprintf(stderr, "versa diff: %s\n", spec_error_format(&err, msg, sizeof(msg)));
         return NULL;
     }
+    /* the config's spec settings, unless the command line names its own */
+    options_t with_config = *o;
+    if (with_config.ref_root == NULL)
+        with_config.ref_root = cfg->spec_ref_root;
+    if (with_config.max_files == 0)
+        with_config.max_files = cfg->spec_max_files;
+    o = &with_config;
     spec_diff_t *all = NULL;
     int failed = 0, found_api = 0;
     for (size_t a = 0; a != cfg->num_apis && !failed; ++a) {

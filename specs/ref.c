@@ -239,7 +239,7 @@ static memo_t *resolve_string(resolver_t *r, size_t doc, const char *s, size_t l
             if (strcmp(why, "max_files") == 0)
                 memo_fail(r, m, SPEC_PROBLEM_LIMIT,
                           "$ref '%s' not loaded: the spec has more files than max_files (%u); "
-                          "raise it with --max-files (versa lint) or spec_max_files (config)",
+                          "raise it with --max-files, or spec_max_files in the config",
                           m->ref, spec->opts.max_files);
             else
                 memo_fail(r, m, SPEC_PROBLEM_LIMIT,

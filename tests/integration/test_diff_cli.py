@@ -292,6 +292,19 @@ apis:
         self.assert_cannot_run([self.base, self.rev, "--adapters", bad_yaml], r"bad\.yaml:\d+:\d+")
         self.assert_cannot_run([self.base, self.rev, "-o", "/nonexistent/x"], r"cannot write")
 
+    def test_max_files(self):
+        d = os.path.join(self.dir, "multi")
+        os.makedirs(os.path.join(d, "schemas"), exist_ok=True)
+        with open(os.path.join(d, "schemas", "pet.yaml"), "w") as f:
+            f.write("type: object\nproperties: {id: {type: integer}}\n")
+        spec = os.path.join(d, "api.yaml")
+        with open(spec, "w") as f:
+            f.write(BASE.replace("'#/components/schemas/Pet'}}", "'./schemas/pet.yaml'}}"))
+        self.assertEqual(self.run_diff(spec, spec).returncode, 0)
+        # a spec cut short by the limit is never diffed: what it left out would look removed
+        self.assert_cannot_run([spec, spec, "--max-files", "1"], r"max_files \(1\).*--max-files")
+        self.assert_cannot_run([spec, spec, "--max-files", "0"], r"--max-files needs")
+
     def test_help_and_checks(self):
         p = self.run_diff("--help")
         self.assertEqual(p.returncode, 0)
