@@ -90,7 +90,6 @@ int spec__pairset_add(spec__pairset_t *s, const void *a, const void *b);
 
 /* Helpers for renderers (diff_report*.c). */
 void spec__diff_json_string(FILE *out, const char *s);
-void spec__diff_xml_string(FILE *out, const char *s);
 int spec__diff_write_xml(FILE *out, const spec_diff_t *d, spec_diff_format_t format);
 
 #endif

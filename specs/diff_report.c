@@ -167,40 +167,21 @@ static void write_markdown(FILE *out, const spec_diff_t *d)
     }
 }
 
-/* GitHub workflow commands escape %, CR and LF in data, and also : and , in properties. */
-static void gh_escape(FILE *out, const char *s, int property)
-{
-    for (const char *p = s ? s : ""; *p; ++p) {
-        if (*p == '%')
-            fputs("%25", out);
-        else if (*p == '\r')
-            fputs("%0D", out);
-        else if (*p == '\n')
-            fputs("%0A", out);
-        else if (property && *p == ':')
-            fputs("%3A", out);
-        else if (property && *p == ',')
-            fputs("%2C", out);
-        else
-            fputc(*p, out);
-    }
-}
-
 static void write_github(FILE *out, const spec_diff_t *d)
 {
     static const char *cmd[] = {"error", "warning", "notice"};
     for (size_t k = 0; k != d->n; ++k) {
         const spec_diff_finding_t *f = &d->items[k];
         fprintf(out, "::%s file=", cmd[f->level]);
-        gh_escape(out, f->file, 1);
+        spec__github_escape(out, f->file, 1);
         fprintf(out, ",line=%u,col=%u,title=", f->line, f->col);
-        gh_escape(out, f->id, 1);
+        spec__github_escape(out, f->id, 1);
         fputs("::", out);
         if (f->operation != NULL) {
-            gh_escape(out, f->operation, 0);
+            spec__github_escape(out, f->operation, 0);
             fputs(": ", out);
         }
-        gh_escape(out, f->message, 0);
+        spec__github_escape(out, f->message, 0);
         if (f->uncovered)
             fputs(" (not covered by the adapters)", out);
         fputc('\n', out);

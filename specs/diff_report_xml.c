@@ -3,34 +3,6 @@
 #include <string.h>
 #include "diff_internal.h"
 
-void spec__diff_xml_string(FILE *out, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; ++p) {
-        switch (*p) {
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&#39;", out);
-            break;
-        default:
-            if (*p < 0x20 && *p != '\n' && *p != '\t')
-                fputc(' ', out); /* not allowed in XML 1.0 */
-            else
-                fputc(*p, out);
-        }
-    }
-}
-
 static void write_html(FILE *out, const spec_diff_t *d)
 {
     fputs("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>versa diff</title>\n"
@@ -41,9 +13,9 @@ static void write_html(FILE *out, const spec_diff_t *d)
           out);
     if (d->base_name != NULL) {
         fputs("<p><code>", out);
-        spec__diff_xml_string(out, d->base_name);
+        spec__xml_escape(out, d->base_name);
         fputs("</code> → <code>", out);
-        spec__diff_xml_string(out, d->revision_name);
+        spec__xml_escape(out, d->revision_name);
         fputs("</code></p>\n", out);
     }
     fprintf(out, "<p>%zu errors, %zu warnings, %zu infos</p>\n",
@@ -57,15 +29,15 @@ static void write_html(FILE *out, const spec_diff_t *d)
         const spec_diff_finding_t *f = &d->items[k];
         const char *lv = spec_diff_level_name(f->level);
         fprintf(out, "<tr class=\"%s\"><td>%s</td><td><code>%s</code></td><td>", lv, lv, f->id);
-        spec__diff_xml_string(out, f->operation);
+        spec__xml_escape(out, f->operation);
         fputs("</td><td>", out);
-        spec__diff_xml_string(out, f->message);
+        spec__xml_escape(out, f->message);
         fputs("</td><td><code>", out);
-        spec__diff_xml_string(out, f->file);
+        spec__xml_escape(out, f->file);
         fprintf(out, ":%u:%u</code><br><code>", f->line, f->col);
-        spec__diff_xml_string(out, f->path);
+        spec__xml_escape(out, f->path);
         fputs("</code></td><td>", out);
-        spec__diff_xml_string(out, f->covered_by ? f->covered_by : f->uncovered ? "uncovered" : "");
+        spec__xml_escape(out, f->covered_by ? f->covered_by : f->uncovered ? "uncovered" : "");
         fputs("</td></tr>\n", out);
     }
     fputs("</table>\n</body></html>\n", out);
@@ -116,23 +88,23 @@ static void write_junit(FILE *out, const spec_diff_t *d)
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"versa diff\" "
             "tests=\"%zu\" failures=\"%zu\">\n<testsuite name=\"",
             d->n, failures);
-    spec__diff_xml_string(out, d->revision_name ? d->revision_name : "versa diff");
+    spec__xml_escape(out, d->revision_name ? d->revision_name : "versa diff");
     fprintf(out, "\" tests=\"%zu\" failures=\"%zu\">\n", d->n, failures);
     for (size_t k = 0; k != d->n; ++k) {
         const spec_diff_finding_t *f = &d->items[k];
         fputs("  <testcase classname=\"", out);
-        spec__diff_xml_string(out, f->operation ? f->operation : "spec");
+        spec__xml_escape(out, f->operation ? f->operation : "spec");
         fprintf(out, "\" name=\"%s ", f->id);
-        spec__diff_xml_string(out, f->path);
+        spec__xml_escape(out, f->path);
         fputs("\"", out);
         if (f->level == SPEC_DIFF_INFO) {
             fputs("/>\n", out);
             continue;
         }
         fprintf(out, ">\n    <failure type=\"%s\" message=\"", spec_diff_level_name(f->level));
-        spec__diff_xml_string(out, f->message);
+        spec__xml_escape(out, f->message);
         fprintf(out, "\">%s:%u:%u ", f->file ? f->file : "", f->line, f->col);
-        spec__diff_xml_string(out, f->message);
+        spec__xml_escape(out, f->message);
         fputs("</failure>\n  </testcase>\n", out);
     }
     fputs("</testsuite>\n</testsuites>\n", out);

@@ -262,32 +262,6 @@ static int write_sarif(const writer_t *w)
 
 /* ---- github ---- */
 
-/* Workflow command escaping: data escapes % CR LF; property values also : and ,. */
-static void gh_escape(FILE *out, const char *s, int property)
-{
-    for (; *s != '\0'; ++s) {
-        switch (*s) {
-        case '%':
-            fputs("%25", out);
-            break;
-        case '\r':
-            fputs("%0D", out);
-            break;
-        case '\n':
-            fputs("%0A", out);
-            break;
-        case ':':
-            fputs(property ? "%3A" : ":", out);
-            break;
-        case ',':
-            fputs(property ? "%2C" : ",", out);
-            break;
-        default:
-            fputc(*s, out);
-        }
-    }
-}
-
 static void write_github(const writer_t *w)
 {
     for (size_t i = 0; i < w->nfindings; ++i) {
@@ -298,14 +272,14 @@ static void write_github(const writer_t *w)
                           : f->severity == SPEC_LINT_WARN ? "warning"
                                                           : "notice";
         fprintf(w->out, "::%s file=", cmd);
-        gh_escape(w->out, f->file, 1);
+        spec__github_escape(w->out, f->file, 1);
         fprintf(w->out, ",line=%u,col=%u,title=", f->line, f->col);
-        gh_escape(w->out, f->rule, 1);
+        spec__github_escape(w->out, f->rule, 1);
         fputs("::", w->out);
-        gh_escape(w->out, f->message, 0);
+        spec__github_escape(w->out, f->message, 0);
         if (f->path[0] != '\0') {
             fputs(" (", w->out);
-            gh_escape(w->out, f->path, 0);
+            spec__github_escape(w->out, f->path, 0);
             fputc(')', w->out);
         }
         fputc('\n', w->out);
@@ -313,36 +287,6 @@ static void write_github(const writer_t *w)
 }
 
 /* ---- junit ---- */
-
-static void xml_escape(FILE *out, const char *s)
-{
-    for (; *s != '\0'; ++s) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&apos;", out);
-            break;
-        default:
-            /* XML 1.0 forbids most control characters, even escaped */
-            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-                fputc('?', out);
-            else
-                fputc(c, out);
-        }
-    }
-}
 
 static void write_junit(const writer_t *w)
 {
@@ -363,12 +307,12 @@ static void write_junit(const writer_t *w)
         size_t first, n = lint__file_findings(w->lint, i, &first);
         size_t failures = count(w, first, n).total;
         fputs("  <testsuite name=\"", out);
-        xml_escape(out, file);
+        spec__xml_escape(out, file);
         fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
                 failures != 0 ? failures : 1, failures);
         if (failures == 0) {
             fputs("    <testcase classname=\"", out);
-            xml_escape(out, file);
+            spec__xml_escape(out, file);
             fputs("\" name=\"versa lint\"/>\n", out);
         }
         for (size_t k = first; k < first + n; ++k) {
@@ -376,21 +320,21 @@ static void write_junit(const writer_t *w)
             if (!shown(w, f))
                 continue;
             fputs("    <testcase classname=\"", out);
-            xml_escape(out, file);
+            spec__xml_escape(out, file);
             fputs("\" name=\"", out);
-            xml_escape(out, f->rule);
+            spec__xml_escape(out, f->rule);
             fprintf(out, " at %u:%u\">\n      <failure type=\"%s\" message=\"", f->line, f->col,
                     spec_lint_severity_name(f->severity));
-            xml_escape(out, f->message);
+            spec__xml_escape(out, f->message);
             fputs("\">", out);
-            xml_escape(out, f->file);
+            spec__xml_escape(out, f->file);
             fprintf(out, ":%u:%u %s ", f->line, f->col, spec_lint_severity_name(f->severity));
-            xml_escape(out, f->rule);
+            spec__xml_escape(out, f->rule);
             fputc(' ', out);
-            xml_escape(out, f->message);
+            spec__xml_escape(out, f->message);
             if (f->path[0] != '\0') {
                 fputs(" (", out);
-                xml_escape(out, f->path);
+                spec__xml_escape(out, f->path);
                 fputc(')', out);
             }
             fputs("</failure>\n    </testcase>\n", out);

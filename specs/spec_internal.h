@@ -3,6 +3,7 @@
 #ifndef SPEC_INTERNAL_H
 #define SPEC_INTERNAL_H
 
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -131,5 +132,10 @@ long spec__percent_decode(const char *s, size_t len, char *out);
  * that did resolve (for messages) and returns NULL. */
 const spec_node_t *spec__pointer_walk(const spec_node_t *root, const char *pointer, size_t len,
                                       size_t *failed_at);
+
+/* escape.c: XML/HTML text (control characters become '?', as XML 1.0 forbids them) and
+ * GitHub workflow command data (`property`: also ':' and ','). NULL writes nothing. */
+void spec__xml_escape(FILE *out, const char *s);
+void spec__github_escape(FILE *out, const char *s, int property);
 
 #endif
