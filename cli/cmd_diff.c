@@ -123,17 +123,10 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
         case 'R':
             o->ref_root = optarg;
             break;
-        case 'M': {
-            char *end;
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (optarg[0] == '\0' || optarg[0] == '-' || *end != '\0' || v == 0 || v > UINT32_MAX) {
-                fprintf(stderr, "versa diff: --max-files needs a positive integer, got \"%s\"\n",
-                        optarg);
+        case 'M':
+            if (cli_parse_max_files("diff", optarg, &o->max_files) != 0)
                 return *status = 2, -1;
-            }
-            o->max_files = (uint32_t)v;
             break;
-        }
         case 'S':
             o->suggest = 1;
             break;

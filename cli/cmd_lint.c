@@ -107,17 +107,10 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
         case 'R':
             o->ref_root = optarg;
             break;
-        case 'M': {
-            char *end;
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || v == 0 || v > UINT32_MAX || optarg[0] == '-') {
-                fprintf(stderr, "versa lint: --max-files needs a positive integer, got \"%s\"\n",
-                        optarg);
+        case 'M':
+            if (cli_parse_max_files("lint", optarg, &o->max_files) != 0)
                 return *status = EXIT_CANNOT_RUN, -1;
-            }
-            o->max_files = (uint32_t)v;
             break;
-        }
         case 'L':
             return *status = list_rules(), -1;
         case 'h':

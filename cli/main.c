@@ -1,5 +1,6 @@
 /* versa: the API gateway and its CI tooling, one binary with subcommands. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
@@ -59,4 +60,17 @@ int main(int argc, char **argv)
     fprintf(stderr, "versa: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 2;
+}
+
+int cli_parse_max_files(const char *command, const char *arg, uint32_t *out)
+{
+    char *end;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (arg[0] == '\0' || arg[0] == '-' || *end != '\0' || v == 0 || v > UINT32_MAX) {
+        fprintf(stderr, "versa %s: --max-files needs a positive integer, got \"%s\"\n", command,
+                arg);
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
 }
