@@ -153,9 +153,10 @@ int adp__jpath_is_prefix(const adp__jpath_t *a, const adp__jpath_t *b)
 
 adp__jpath_t adp__jpath_slice(const adp__jpath_t *p, size_t from, size_t to)
 {
-    adp__jpath_t r = {p->segs + from, to - from};
-    if (r.n == 0)
-        r.segs = NULL;
+    /* an empty slice has no segments: p->segs may be NULL, and NULL + 0 is undefined in C */
+    adp__jpath_t r = {NULL, to - from};
+    if (r.n != 0)
+        r.segs = p->segs + from;
     return r;
 }
 

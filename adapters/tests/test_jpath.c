@@ -106,6 +106,21 @@ static void test_prefixes(void **state)
     adp__arena_dispose(&a);
 }
 
+/* Found by fuzz_adapt_body: slicing the empty path (no segment array) computed NULL + 0, which
+ * is undefined; an empty slice of any path has no segments. */
+static void test_empty_slices(void **state)
+{
+    adp__arena_t a;
+    adp__arena_init(&a);
+    adp__jpath_t root = {NULL, 0}, y = parse_ok(&a, "data[*].tag");
+    adp__jpath_t s = adp__jpath_slice(&root, 0, 0), t = adp__jpath_slice(&y, 3, 3);
+    assert_null(s.segs);
+    assert_int_equal(s.n, 0);
+    assert_null(t.segs);
+    assert_int_equal(t.n, 0);
+    adp__arena_dispose(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -113,6 +128,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_prefixes),
+        cmocka_unit_test(test_empty_slices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
