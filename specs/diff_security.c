@@ -82,6 +82,8 @@ void spec__diff_security(spec__dctx_t *c)
     char buf[256];
     for (size_t i = 0; i != rn; ++i) {
         const spec_node_t *req = r->u.seq.items[i], *old = find_req(b, req);
+        if (req->kind != SPEC_NODE_MAPPING)
+            continue; /* not a Security Requirement Object: lint's to report, not a change */
         if (old != NULL) {
             diff_scopes(c, old, req);
             continue;

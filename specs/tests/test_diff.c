@@ -75,6 +75,31 @@ static void test_self_diff_is_empty(void **state)
     spec_diff_destroy(d);
 }
 
+/* Found by fuzz_spec_diff: a security list holding something other than a Security
+ * Requirement Object (here null) matched nothing, itself included, so a spec compared with
+ * itself reported api-security-alternative-added. */
+static void test_self_diff_odd_security(void **state)
+{
+    (void)state;
+    const char *odd = "openapi: 3.0.3\n"
+                      "info: {title: t, version: '1'}\n"
+                      "security: [{}, 7]\n"
+                      "paths:\n"
+                      "  /pets:\n"
+                      "    get:\n"
+                      "      responses: {'200': {description: ok}}\n"
+                      "      security:\n"
+                      "      -\n"
+                      "      - {api_key: []}\n";
+    spec_diff_t *d = run(odd, odd);
+    size_t n;
+    spec_diff_findings(d, &n);
+    if (n != 0)
+        dump(d);
+    assert_int_equal(n, 0);
+    spec_diff_destroy(d);
+}
+
 /* Same API: keys reordered, the schema inlined where it was a $ref (its recursion kept through
  * another component name), the path variable renamed. */
 static void test_equivalent_specs(void **state)
@@ -253,6 +278,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_check_table),
         cmocka_unit_test(test_self_diff_is_empty),
+        cmocka_unit_test(test_self_diff_odd_security),
         cmocka_unit_test(test_equivalent_specs),
         cmocka_unit_test(test_recursive_change_found_once),
         cmocka_unit_test(test_plain_became_alternatives),
