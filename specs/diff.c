@@ -243,6 +243,36 @@ static int cmp_keyed(const void *a, const void *b)
     return strcmp(((const keyed_t *)a)->key, ((const keyed_t *)b)->key);
 }
 
+/* Sort order: by key, then by the template as written, so that operations sharing a key (a spec
+ * with two templates of one shape, which lint reports) keep a stable order. */
+static int cmp_keyed_template(const void *a, const void *b)
+{
+    const keyed_t *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c != 0 ? c : strcmp(x->op->path->template, y->op->path->template);
+}
+
+/* The revision operation `base` is compared with: one with the same key not yet matched, the
+ * one with the same template as written first. So each operation is matched at most once and a
+ * spec compared with itself pairs every operation with itself. */
+static keyed_t *find_match(keyed_t *rk, size_t rn, const keyed_t *base)
+{
+    keyed_t *hit = bsearch(base, rk, rn, sizeof(*rk), cmp_keyed), *first = NULL;
+    if (hit == NULL)
+        return NULL;
+    while (hit > rk && cmp_keyed(hit - 1, base) == 0)
+        hit--;
+    for (; hit != rk + rn && cmp_keyed(hit, base) == 0; hit++) {
+        if (hit->matched)
+            continue;
+        if (strcmp(hit->op->path->template, base->op->path->template) == 0)
+            return hit;
+        if (first == NULL)
+            first = hit;
+    }
+    return first;
+}
+
 static keyed_t *index_ops(const spec_t *s, size_t *n)
 {
     *n = spec_operation_count(s);
@@ -251,7 +281,7 @@ static keyed_t *index_ops(const spec_t *s, size_t *n)
         k[i].op = spec_operation_at(s, i);
         k[i].key = op_key(k[i].op);
     }
-    qsort(k, *n, sizeof(*k), cmp_keyed);
+    qsort(k, *n, sizeof(*k), cmp_keyed_template);
     return k;
 }
 
@@ -366,7 +396,7 @@ static void compare_ops(spec__dctx_t *c)
     keyed_t *bk = index_ops(c->base, &bn), *rk = index_ops(c->rev, &rn);
     /* path shapes of the revision, sorted, for "whole path removed" */
     for (size_t i = 0; i != bn; ++i) {
-        keyed_t *hit = bsearch(&bk[i], rk, rn, sizeof(*rk), cmp_keyed);
+        keyed_t *hit = find_match(rk, rn, &bk[i]);
         c->bop = bk[i].op;
         c->rop = hit != NULL ? hit->op : NULL;
         set_operation(c, bk[i].op);

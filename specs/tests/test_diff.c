@@ -100,6 +100,27 @@ static void test_self_diff_odd_security(void **state)
     spec_diff_destroy(d);
 }
 
+/* Found by fuzz_spec_diff: two templates of one shape (/pets/{id}, /pets/{[id}) were both
+ * matched to the same operation, so a spec compared with itself found a difference. */
+static void test_self_diff_same_shape(void **state)
+{
+    (void)state;
+    const char *twins = "openapi: 3.0.3\n"
+                        "info: {title: t, version: '1'}\n"
+                        "paths:\n"
+                        "  /pets/{id}:\n"
+                        "    get: {responses: {'404': {description: no}}}\n"
+                        "  /pets/{[id}:\n"
+                        "    get: {responses: {'200': {description: ok}}}\n";
+    spec_diff_t *d = run(twins, twins);
+    size_t n;
+    spec_diff_findings(d, &n);
+    if (n != 0)
+        dump(d);
+    assert_int_equal(n, 0);
+    spec_diff_destroy(d);
+}
+
 /* Same API: keys reordered, the schema inlined where it was a $ref (its recursion kept through
  * another component name), the path variable renamed. */
 static void test_equivalent_specs(void **state)
@@ -279,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_check_table),
         cmocka_unit_test(test_self_diff_is_empty),
         cmocka_unit_test(test_self_diff_odd_security),
+        cmocka_unit_test(test_self_diff_same_shape),
         cmocka_unit_test(test_equivalent_specs),
         cmocka_unit_test(test_recursive_change_found_once),
         cmocka_unit_test(test_plain_became_alternatives),
