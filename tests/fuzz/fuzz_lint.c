@@ -51,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *nul = memchr(text, '\0', size);
     spec_error_t err;
     spec_ruleset_t *rs = NULL;
-    if (nul != NULL && spec_ruleset_parse(&rs, ".spectral.yaml", text, (size_t)(nul - text), &err) != 0)
+    if (nul != NULL &&
+        spec_ruleset_parse(&rs, ".spectral.yaml", text, (size_t)(nul - text), &err) != 0)
         return 0;
     const char *spec_text = nul ? nul + 1 : text;
     spec_load_options_t opts = {.max_files = 1, .ref_root = "/nonexistent-fuzz-root"};

@@ -53,8 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     body_value_t *doc = body_parse(&mem, nul + 1, (size_t)(end - nul - 1), 0, NULL);
     if (doc != NULL) {
         const spec_node_t *root = spec_doc_root(sdoc);
-        spec_validator_t *v = spec_validator_create_schema(root, "file:///fuzz/schema.json",
-                                                           dialect, NULL, NULL);
+        spec_validator_t *v =
+            spec_validator_create_schema(root, "file:///fuzz/schema.json", dialect, NULL, NULL);
         if (v != NULL) {
             spec_validator_freeze(v, root);
             size_t first = run(v, root, doc, dir);
@@ -64,8 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         spec_doc_t *any;
         if (spec_doc_parse(&any, "true.json", "{}", 2, NULL, &err) == 0) {
-            spec_validator_t *t = spec_validator_create_schema(spec_doc_root(any), "file:///t",
-                                                               dialect, NULL, NULL);
+            spec_validator_t *t =
+                spec_validator_create_schema(spec_doc_root(any), "file:///t", dialect, NULL, NULL);
             assert(run(t, spec_doc_root(any), doc, dir) == 0);
             spec_validator_destroy(t);
             spec_doc_destroy(any);

@@ -39,8 +39,8 @@ static void write_reports(const spec_diff_t *diff)
         json_error_t jerr;
         json_t *j = json_loadb(buf, len, 0, &jerr);
         if (j == NULL) {
-            fprintf(stderr, "JSON report does not parse: %s at %d:%d\n%.*s\n", jerr.text,
-                    jerr.line, jerr.column, (int)len, buf);
+            fprintf(stderr, "JSON report does not parse: %s at %d:%d\n%.*s\n", jerr.text, jerr.line,
+                    jerr.column, (int)len, buf);
             abort();
         }
         json_decref(j);
