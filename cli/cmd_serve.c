@@ -13,8 +13,11 @@ static void usage(FILE *out)
                  "      --check         validate the configuration (and the files it names), "
                  "then exit\n"
                  "  -h, --help          show this help\n\n"
+                 "Under Server::Starter (start_server), the listeners use the sockets named in\n"
+                 "$SERVER_STARTER_PORT instead of binding, for upgrades without downtime\n"
+                 "(docs/operations.md).\n\n"
                  "exit status: 0 clean shutdown or valid config, 1 invalid config or start-up "
-                 "failure, 2 usage error\n");
+                 "failure, 2 usage error or a malformed $SERVER_STARTER_PORT\n");
 }
 
 int cli_serve_main(int argc, char **argv)

@@ -21,6 +21,7 @@
 #include "core_errors.h"
 #include "guard.h"
 #include "handler.h"
+#include "listen_inherit.h"
 #include "notify.h"
 #include "runtime.h"
 #include "server.h"
@@ -46,6 +47,7 @@ typedef struct st_server_t {
     worker_t *workers;
     gw_metrics_t **metrics; /* per worker, for the admin handler */
     unsigned num_workers;
+    gw_inherit_t inherit; /* sockets from start_server (listen_inherit.h), kept until exit */
     volatile int stopping;
 } server_t;
 
@@ -113,6 +115,22 @@ static int open_listener(const char *host, uint16_t port, char *errbuf, size_t e
     return fd;
 }
 
+/* Under start_server, the inherited socket bound to host:port (a listener without one fails
+ * start-up: binding it here would work once, then collide at the next upgrade); else a new one. */
+static int listener_fd(server_t *srv, const char *host, uint16_t port, char *errbuf,
+                       size_t errlen)
+{
+    if (!srv->inherit.active)
+        return open_listener(host, port, errbuf, errlen);
+    int fd = gw_inherit_take(&srv->inherit, host, port, errbuf, errlen);
+    if (fd >= 0 && fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
+        snprintf(errbuf, errlen, "inherited socket for %s:%u: %s", host, port, strerror(errno));
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
 static SSL_CTX *create_ssl_ctx(const gw_listen_conf_t *l, char *errbuf, size_t errlen)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -177,15 +195,25 @@ static void *worker_main(void *arg)
         h2o_socket_read_stop(w->listeners[i].sock);
         h2o_socket_close(w->listeners[i].sock);
     }
+    /* Under start_server the next generation accepts on the same admin socket: leave probes
+     * and scrapes to it now rather than answer "draining" from here. */
+    int admin_open = w == srv->workers && srv->admin_fd >= 0;
+    if (admin_open && srv->inherit.active) {
+        h2o_socket_read_stop(w->listeners[srv->num_fds].sock);
+        h2o_socket_close(w->listeners[srv->num_fds].sock);
+        admin_open = 0;
+    }
     h2o_context_request_shutdown(&w->thread.ctx);
     uint64_t deadline = now_ms() + srv->rt.config->shutdown_timeout_ms;
     while (__atomic_load_n(&w->thread.metrics.connections_open, __ATOMIC_RELAXED) != 0 &&
            now_ms() < deadline)
         h2o_evloop_run(loop, 50);
     gw_shadow_thread_cancel(w->thread.shadow); /* its sockets close in the turns below */
-    if (w == srv->workers && srv->admin_fd >= 0) {
+    if (admin_open) {
         h2o_socket_read_stop(w->listeners[srv->num_fds].sock);
         h2o_socket_close(w->listeners[srv->num_fds].sock);
+    }
+    if (w == srv->workers && srv->admin_fd >= 0) {
         /* admin responses close their connections (admin.c), so this wait is short */
         h2o_context_request_shutdown(&w->admin_ctx);
         while (w->admin_open != 0 && now_ms() < deadline + 1000)
@@ -220,6 +248,7 @@ static void dispose_server(server_t *srv)
         close(srv->admin_fd);
     free(srv->fds);
     free(srv->ssl_ctxs);
+    gw_inherit_dispose(&srv->inherit);
     h2o_config_dispose(&srv->globalconf);
     h2o_config_dispose(&srv->admin_conf);
     gw_runtime_dispose(&srv->rt);
@@ -269,12 +298,17 @@ static int setup(server_t *srv, gw_config_t *cfg, char *errbuf, size_t errlen)
         if (l->tls_certificate != NULL &&
             (srv->ssl_ctxs[i] = create_ssl_ctx(l, errbuf, errlen)) == NULL)
             return -1;
-        if ((srv->fds[i] = open_listener(l->host, l->port, errbuf, errlen)) < 0)
+        if ((srv->fds[i] = listener_fd(srv, l->host, l->port, errbuf, errlen)) < 0)
             return -1;
     }
     if (cfg->admin.address != NULL &&
-        (srv->admin_fd = open_listener(cfg->admin.host, cfg->admin.port, errbuf, errlen)) < 0)
+        (srv->admin_fd = listener_fd(srv, cfg->admin.host, cfg->admin.port, errbuf, errlen)) < 0)
         return -1;
+    for (size_t i = 0; i < srv->inherit.num; ++i)
+        if (srv->inherit.socks[i].fd >= 0)
+            fprintf(stderr, "versa: ignoring the socket start_server passed for %s (fd %d): no "
+                            "listener in the configuration has that address\n",
+                    srv->inherit.socks[i].name, srv->inherit.socks[i].fd);
 
     srv->num_workers = cfg->threads;
     srv->workers = calloc(srv->num_workers, sizeof(*srv->workers));
@@ -318,6 +352,8 @@ static void notify_manager(const char *state)
 int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
 {
     server_t srv = {0};
+    if (gw_inherit_init(&srv.inherit, getenv("SERVER_STARTER_PORT"), errbuf, errlen) != 0)
+        return 2;
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
@@ -352,19 +388,26 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
         if (pthread_create(&srv.workers[i].tid, NULL, worker_main, &srv.workers[i]) != 0)
             abort();
     srv.rt.ready = 1;
-    fprintf(stderr, "versa: serving %zu API(s) on %zu listener(s) with %u thread(s)\n",
-            cfg->num_apis, srv.num_fds, srv.num_workers);
+    const char *generation = getenv("SERVER_STARTER_GENERATION");
+    fprintf(stderr, "versa: serving %zu API(s) on %zu listener(s) with %u thread(s)%s%s\n",
+            cfg->num_apis, srv.num_fds, srv.num_workers,
+            srv.inherit.active ? ", sockets from start_server, generation " : "",
+            !srv.inherit.active ? "" : generation != NULL ? generation : "?");
     notify_manager("READY=1");
 
     int sig;
     sigwait(&sigs, &sig);
     fprintf(stderr, "versa: %s received, draining (up to %llu ms)\n", strsignal(sig),
             (unsigned long long)cfg->shutdown_timeout_ms);
-    notify_manager("STOPPING=1");
+    /* Under start_server, one generation stopping is not the service stopping (the unit's main
+     * process is start_server, and a successor may already serve): systemd would stop the unit. */
+    if (!srv.inherit.active)
+        notify_manager("STOPPING=1");
     srv.rt.draining = 1;
     srv.stopping = 1;
     /* The workers close their copies of the listening sockets; closing the originals too makes
-     * the kernel refuse new connections at once rather than queue them. */
+     * the kernel refuse new connections at once rather than queue them (under start_server the
+     * sockets stay open in it: new connections queue for the next generation instead). */
     for (size_t i = 0; i < srv.num_fds; ++i) {
         close(srv.fds[i]);
         srv.fds[i] = -1;
