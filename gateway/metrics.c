@@ -259,6 +259,20 @@ void gw_metrics_observe(uint64_t *buckets, uint64_t *count, uint64_t *sum_us, ui
     observe(buckets, count, sum_us, us);
 }
 
+char *gw_metrics_escape_label(const char *s)
+{
+    char *out = malloc(strlen(s) * 2 + 1), *o = out;
+    if (out == NULL)
+        abort();
+    for (; *s; ++s) {
+        if (*s == '\\' || *s == '"' || *s == '\n')
+            *o++ = '\\';
+        *o++ = *s == '\n' ? 'n' : *s;
+    }
+    *o = '\0';
+    return out;
+}
+
 void gw_metrics_render_histogram(gw_metrics_out_t *o, const char *name, const char *labels,
                                  const uint64_t *buckets, uint64_t count, uint64_t sum_us)
 {

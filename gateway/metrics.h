@@ -96,6 +96,9 @@ void gw_metrics_outf(gw_metrics_out_t *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Counts one observation (relaxed atomics: any thread may observe into shared counters). */
 void gw_metrics_observe(uint64_t *buckets, uint64_t *count, uint64_t *sum_us, uint64_t us);
+/* A label value escaped for the text format (backslash, double quote and newline, exposition
+ * format 0.0.4): a malloc'ed copy the caller frees; aborts on allocation failure. */
+char *gw_metrics_escape_label(const char *value);
 /* Writes name_bucket/_sum/_count lines; `buckets` are non-cumulative, `labels` is "a=\"b\"". */
 void gw_metrics_render_histogram(gw_metrics_out_t *o, const char *name, const char *labels,
                                  const uint64_t *buckets, uint64_t count, uint64_t sum_us);

@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <time.h>
 #include "exchange.h"
+#include "metrics.h"
 #include "record.h"
 
 /* --- config ------------------------------------------------------------------------------- */
@@ -183,33 +184,26 @@ void gw_recorders_render_metrics(const gw_recorders_t *r, char **buf, size_t *le
     if (r->count == 0)
         return;
     static const char *names[] = {"queued", "dropped", "written", "lost"};
+    static const char *helps[] = {"queued for writing", "dropped because the writer queue was full",
+                                  "written to capture files", "lost to write errors"};
+    /* appended to the caller's text: as many files as the config names, file paths escaped */
+    gw_metrics_out_t o = {*buf, *len, *len};
     for (int k = 0; k < 4; ++k) {
-        char line[1024];
-        int n = snprintf(line, sizeof(line),
-                         "# HELP versa_record_%s_total Recorded exchanges %s.\n"
-                         "# TYPE versa_record_%s_total counter\n",
-                         names[k],
-                         k == 0   ? "queued for writing"
-                         : k == 1 ? "dropped because the writer queue was full"
-                         : k == 2 ? "written to capture files"
-                                  : "lost to write errors",
-                         names[k]);
+        gw_metrics_outf(&o, "# HELP versa_record_%s_total Recorded exchanges %s.\n"
+                            "# TYPE versa_record_%s_total counter\n",
+                        names[k], helps[k], names[k]);
         for (size_t i = 0; i < r->count; ++i) {
             ct_recorder_stats_t st;
             ct_recorder_stats(r->recorders[i], &st);
             uint64_t v = k == 0 ? st.queued : k == 1 ? st.dropped : k == 2 ? st.written : st.lost;
-            n += snprintf(line + n, sizeof(line) - (size_t)n, "versa_record_%s_total{file=\"%s\"} %llu\n",
-                          names[k], r->confs[i]->file, (unsigned long long)v);
-            if ((size_t)n >= sizeof(line))
-                n = (int)sizeof(line) - 1;
+            char *file = gw_metrics_escape_label(r->confs[i]->file);
+            gw_metrics_outf(&o, "versa_record_%s_total{file=\"%s\"} %llu\n", names[k], file,
+                            (unsigned long long)v);
+            free(file);
         }
-        *buf = realloc(*buf, *len + (size_t)n + 1);
-        if (*buf == NULL)
-            abort();
-        memcpy(*buf + *len, line, (size_t)n);
-        *len += (size_t)n;
-        (*buf)[*len] = '\0';
     }
+    *buf = o.buf;
+    *len = o.len;
 }
 
 /* --- the tap ------------------------------------------------------------------------------ */

@@ -46,21 +46,6 @@ int gw_runtime_resolve(const gw_upstream_t *up, struct sockaddr_storage *ss, soc
     return resolve(up, ss, len, errbuf, errlen);
 }
 
-/* Label values escape backslash, double quote and newline (Prometheus text format 0.0.4). */
-static char *prometheus_escape(const char *s)
-{
-    char *out = malloc(strlen(s) * 2 + 1), *o = out;
-    if (out == NULL)
-        abort();
-    for (; *s; ++s) {
-        if (*s == '\\' || *s == '"' || *s == '\n')
-            *o++ = '\\';
-        *o++ = *s == '\n' ? 'n' : *s;
-    }
-    *o = '\0';
-    return out;
-}
-
 static void build_metrics_layout(gw_runtime_t *rt)
 {
     const gw_config_t *cfg = rt->config;
@@ -108,7 +93,7 @@ static void build_metrics_layout(gw_runtime_t *rt)
                     name = NULL;
                 if (name == NULL)
                     abort();
-                l->op_name[row] = prometheus_escape(name);
+                l->op_name[row] = gw_metrics_escape_label(name);
                 free(name);
             }
         }

@@ -274,7 +274,8 @@ void gw_validate_metrics_render(const gw_config_t *cfg, gw_metrics_out_t *o)
                 continue;
             for (size_t op = 0; op != spec_operation_count(spec); ++op) {
                 char name[160];
-                const char *label = gw_validate__op_label(spec_operation_at(spec, op), name, sizeof(name));
+                char *label = gw_metrics_escape_label(
+                    gw_validate__op_label(spec_operation_at(spec, op), name, sizeof(name)));
                 size_t row = c->op_base[vi] + op;
                 for (int s = 0; s != GW_VALIDATE_SIDE__COUNT; ++s)
                     for (size_t k = 0; k != nk; ++k) {
@@ -290,6 +291,7 @@ void gw_validate_metrics_render(const gw_config_t *cfg, gw_metrics_out_t *o)
                                             side_names[s], gw_validate_keywords[k],
                                             (unsigned long long)n);
                     }
+                free(label);
             }
         }
     }

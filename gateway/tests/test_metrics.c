@@ -60,11 +60,23 @@ static void test_method_classes(void **state)
     assert_int_equal(gw_method_class("get", 3), GW_METHOD_OTHER); /* methods are case-sensitive */
 }
 
+static void test_label_values_are_escaped(void **state)
+{
+    /* exposition format 0.0.4: backslash, double quote and line feed are escaped, nothing else */
+    char *s = gw_metrics_escape_label("a\\b\"c\nd/e f");
+    assert_string_equal(s, "a\\\\b\\\"c\\nd/e f");
+    free(s);
+    s = gw_metrics_escape_label("");
+    assert_string_equal(s, "");
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render_sums_threads),
         cmocka_unit_test(test_method_classes),
+        cmocka_unit_test(test_label_values_are_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
