@@ -19,6 +19,7 @@
 #include "h2o/http2.h"
 #include "admin.h"
 #include "core_errors.h"
+#include "drain.h"
 #include "guard.h"
 #include "handler.h"
 #include "listen_inherit.h"
@@ -288,6 +289,8 @@ static int setup(server_t *srv, gw_config_t *cfg, char *errbuf, size_t errlen)
     gw_handler_register(root, &srv->rt);
     gw_core_errors_register(root);
     gw_core_errors_register(&host->fallback_path);
+    gw_drain_register(root, &srv->rt);
+    gw_drain_register(&host->fallback_path, &srv->rt);
     srv->admin_conf.server_name = srv->globalconf.server_name;
     host = h2o_config_register_host(&srv->admin_conf, h2o_iovec_init(H2O_STRLIT("default")),
                                     65535);
@@ -397,13 +400,13 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
 
     int sig;
     sigwait(&sigs, &sig);
+    srv.rt.draining = 1; /* first: responses from now on close their connections (drain.h) */
     fprintf(stderr, "versa: %s received, draining (up to %llu ms)\n", strsignal(sig),
             (unsigned long long)cfg->shutdown_timeout_ms);
     /* Under start_server, one generation stopping is not the service stopping (the unit's main
      * process is start_server, and a successor may already serve): systemd would stop the unit. */
     if (!srv.inherit.active)
         notify_manager("STOPPING=1");
-    srv.rt.draining = 1;
     srv.stopping = 1;
     /* The workers close their copies of the listening sockets; closing the originals too makes
      * the kernel refuse new connections at once rather than queue them (under start_server the
