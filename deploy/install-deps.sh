@@ -8,8 +8,12 @@ BUILD_PKGS=(build-essential pkg-config meson ninja-build libh2o-evloop-dev libss
             libyaml-dev libjansson-dev libcmocka-dev openssl curl python3 ca-certificates)
 # chromium: headless checks of the HTML reports; clang-14 and its runtime: the fuzz targets;
 # systemd and man-db: systemd-analyze verify/security of the unit; podman and binutils (strip):
-# the container image (tests/deploy)
-TEST_PKGS=(nghttp2-client chromium clang-14 libclang-rt-14-dev systemd man-db podman binutils)
+# the container image (tests/deploy); libserver-starter-perl (start_server): zero-downtime
+# upgrades (tests/integration/test_upgrade.py); prometheus (with promtool): /metrics scraped by
+# a real server (test_prometheus.py, which runs its own on a free loopback port; on a machine
+# with systemd the package also enables a prometheus.service on :9090, which the tests ignore)
+TEST_PKGS=(nghttp2-client chromium clang-14 libclang-rt-14-dev systemd man-db podman binutils
+           libserver-starter-perl prometheus)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = "--test" ] && want+=("${TEST_PKGS[@]}")
