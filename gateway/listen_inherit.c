@@ -33,8 +33,8 @@ static int check_socket(gw_inherited_socket_t *s, char *errbuf, size_t errlen)
     int type = 0, listening = 0;
     socklen_t len = sizeof(type);
     if (fcntl(s->fd, F_GETFD) == -1) {
-        snprintf(errbuf, errlen, "$SERVER_STARTER_PORT: %s=%d: descriptor %d is not open",
-                 s->name, s->fd, s->fd);
+        snprintf(errbuf, errlen, "$SERVER_STARTER_PORT: %s=%d: descriptor %d is not open", s->name,
+                 s->fd, s->fd);
         return -1;
     }
     s->addrlen = sizeof(s->addr);
@@ -94,8 +94,9 @@ int gw_inherit_init(gw_inherit_t *inh, const char *env, char *errbuf, size_t err
         }
         for (size_t i = 0; i != inh->num; ++i)
             if (inh->socks[i].fd == fd) {
-                snprintf(errbuf, errlen, "invalid $SERVER_STARTER_PORT \"%s\": descriptor %d "
-                                         "appears twice", env, fd);
+                snprintf(errbuf, errlen,
+                         "invalid $SERVER_STARTER_PORT \"%s\": descriptor %d appears twice", env,
+                         fd);
                 goto fail;
             }
         inh->socks = realloc(inh->socks, (inh->num + 1) * sizeof(*inh->socks));
@@ -146,8 +147,7 @@ static int same_address(const struct sockaddr *x, const struct sockaddr *y)
     return 0; /* unix sockets: Versa's listeners are TCP */
 }
 
-int gw_inherit_take(gw_inherit_t *inh, const char *host, uint16_t port, char *errbuf,
-                    size_t errlen)
+int gw_inherit_take(gw_inherit_t *inh, const char *host, uint16_t port, char *errbuf, size_t errlen)
 {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res;
