@@ -1,4 +1,5 @@
-/* versa serve: load and validate the config, then run the gateway until SIGTERM/SIGINT. */
+/* versa serve: load and validate the config, then run the gateway until SIGTERM/SIGINT
+ * (SIGHUP, POST /reload and --watch reload it; docs/operations.md). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,10 +9,18 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: versa serve -c FILE [--check]\n\n"
+    fprintf(out, "usage: versa serve -c FILE [--check [--offline]] [--watch]\n\n"
                  "  -c, --config FILE   the gateway configuration (YAML; see README.md)\n"
-                 "      --check         validate the configuration (and the files it names), "
+                 "      --check         check everything start-up needs (the files the "
+                 "configuration names,\n"
+                 "                      upstream and listen hosts, log and capture files), "
                  "then exit\n"
+                 "      --offline       with --check: the configuration and its files only, "
+                 "for another machine\n"
+                 "                      (no DNS, log and capture files not opened)\n"
+                 "      --watch         reload when a file the configuration names changes "
+                 "(also: SIGHUP,\n"
+                 "                      POST /reload on the admin listener)\n"
                  "  -h, --help          show this help\n\n"
                  "Under Server::Starter (start_server), the listeners use the sockets named in\n"
                  "$SERVER_STARTER_PORT instead of binding, for upgrades without downtime\n"
@@ -24,10 +33,12 @@ int cli_serve_main(int argc, char **argv)
 {
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                          {"check", no_argument, NULL, 'k'},
+                                         {"watch", no_argument, NULL, 'w'},
+                                         {"offline", no_argument, NULL, 'o'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *file = NULL;
-    int check = 0, c;
+    int check = 0, watch = 0, offline = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
         switch (c) {
@@ -37,6 +48,12 @@ int cli_serve_main(int argc, char **argv)
         case 'k':
             check = 1;
             break;
+        case 'w':
+            watch = 1;
+            break;
+        case 'o':
+            offline = 1;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -45,9 +62,11 @@ int cli_serve_main(int argc, char **argv)
             return 2;
         }
     }
-    if (file == NULL || optind != argc) {
+    if (file == NULL || optind != argc || (offline && !check)) {
         fprintf(stderr, "versa serve: %s\n\n",
-                file == NULL ? "missing -c FILE" : "unexpected argument");
+                file == NULL       ? "missing -c FILE"
+                : optind != argc ? "unexpected argument"
+                                   : "--offline goes with --check");
         usage(stderr);
         return 2;
     }
@@ -59,12 +78,19 @@ int cli_serve_main(int argc, char **argv)
         return 1;
     }
     if (check) {
+        /* what start-up does short of binding: whatever passes here starts */
+        if (!offline && gw_serve_check(cfg, msg, sizeof(msg)) != 0) {
+            fprintf(stderr, "versa: %s\n", msg);
+            gw_config_release(cfg);
+            return 1;
+        }
         printf("%s: configuration OK (%zu API(s), %zu listener(s))\n", file, cfg->num_apis,
                cfg->num_listen);
         gw_config_release(cfg);
         return 0;
     }
-    int ret = gw_serve(cfg, msg, sizeof(msg));
+    gw_serve_opts_t serve_opts = {.watch = watch, .config_path = file};
+    int ret = gw_serve_opts(cfg, &serve_opts, msg, sizeof(msg));
     if (ret != 0)
         fprintf(stderr, "versa: %s\n", msg);
     gw_config_release(cfg);

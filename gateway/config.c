@@ -23,6 +23,7 @@
 static int load_access_log(gw__config_loader_t *l, const spec_node_t *n, gw_config_t *cfg)
 {
     int b;
+    cfg->access_log.pos = (spec_pos_t){cfg->doc_file, n->pos.line, n->pos.col};
     if (spec_node_bool(n, &b) == 0 && !b) {
         cfg->access_log.target = GW_LOG_OFF;
         return 0;
@@ -226,8 +227,19 @@ static int load_specs(gw_config_t *cfg, spec_error_t *err)
                 continue;
             spec_load_options_t opts = {.ref_root = cfg->spec_ref_root,
                                         .max_files = cfg->spec_max_files};
-            if (spec_load(&v->spec, v->spec_path, &opts, err) != 0)
+            if (spec_load(&v->spec, v->spec_path, &opts, err) != 0) {
+                if (err->line == 0) { /* the file itself (missing, unreadable): the config's key */
+                    char msg[sizeof(err->message)];
+                    snprintf(msg, sizeof(msg), "apis[%zu].versions.%.64s.spec: %.200s: %.200s",
+                             a, v->name, err->file, err->message);
+                    memcpy(err->message, msg, sizeof(msg));
+                    snprintf(err->file, sizeof(err->file), "%s", cfg->doc_file);
+                    err->line = v->pos.line;
+                    err->col = v->pos.col;
+                    err->pointer[0] = '\0';
+                }
                 return -1;
+            }
             if (spec_error_count(v->spec) == 0)
                 continue;
             size_t n;

@@ -61,6 +61,7 @@ typedef struct st_gw_listen_conf_t {
     uint16_t port;
     char *tls_certificate; /* absolute paths, NULL for cleartext (HTTP/1.1 + h2c) */
     char *tls_key;
+    spec_pos_t pos; /* of the address; pos.file points at gw_config_t.doc_file */
 } gw_listen_conf_t;
 
 typedef enum gw_log_target {
@@ -88,11 +89,13 @@ typedef struct st_gw_config_t {
         char *address; /* NULL: no admin listener */
         char *host;
         uint16_t port;
+        spec_pos_t pos;
     } admin;
     unsigned threads; /* 1..256; absent in the file: online CPUs (capped at 256) */
     struct {
         gw_log_target_t target; /* GW_LOG_STDOUT when absent */
         char *path;             /* GW_LOG_FILE only, absolute */
+        spec_pos_t pos;         /* of the value; line 0 when absent */
     } access_log;
     struct {
         char *default_version; /* name; each API resolves it to its own gw_version_t */

@@ -118,6 +118,7 @@ int gw__config_load_listen(gw__config_loader_t *l, const spec_node_t *seq, gw_co
         gw__config_mark_t m2 = gw__config_enter_key(l, "address");
         if (gw__config_read_address(l, addr, &lc->address, &lc->host, &lc->port) != 0)
             return -1;
+        lc->pos = (spec_pos_t){cfg->doc_file, addr->pos.line, addr->pos.col};
         long dup = find_listener(cfg, i, lc->host, lc->port);
         if (dup >= 0)
             return gw__config_fail(l, addr, "duplicate listen address %s (also listen[%ld])",
@@ -145,6 +146,7 @@ int gw__config_load_admin(gw__config_loader_t *l, const spec_node_t *n, gw_confi
     if (gw__config_read_address(l, addr, &cfg->admin.address, &cfg->admin.host, &cfg->admin.port) !=
         0)
         return -1;
+    cfg->admin.pos = (spec_pos_t){cfg->doc_file, addr->pos.line, addr->pos.col};
     long dup = find_listener(cfg, cfg->num_listen, cfg->admin.host, cfg->admin.port);
     if (dup >= 0)
         return gw__config_fail(l, addr, "%s is already listen[%ld]", cfg->admin.address, dup);

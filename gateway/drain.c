@@ -8,20 +8,20 @@
 
 typedef struct st_drain_filter_t {
     h2o_filter_t super;
-    const gw_runtime_t *rt;
+    const gw_process_t *process;
 } drain_filter_t;
 
 static void on_setup_ostream(h2o_filter_t *_self, h2o_req_t *req, h2o_ostream_t **slot)
 {
     drain_filter_t *self = (void *)_self;
-    if (self->rt->draining || req->conn->ctx->shutdown_requested)
+    if (self->process->draining || req->conn->ctx->shutdown_requested)
         req->http1_is_persistent = 0;
     h2o_setup_next_ostream(req, slot);
 }
 
-void gw_drain_register(h2o_pathconf_t *pathconf, const gw_runtime_t *rt)
+void gw_drain_register(h2o_pathconf_t *pathconf, const gw_process_t *process)
 {
     drain_filter_t *f = (void *)h2o_create_filter(pathconf, sizeof(*f));
     f->super.on_setup_ostream = on_setup_ostream;
-    f->rt = rt;
+    f->process = process;
 }

@@ -8,7 +8,7 @@
 #include "runtime.h"
 
 /* Registers the filter on `pathconf` (the root path and the host's fallback path, like
- * core_errors.h); it reads `rt->draining`, which must outlive the pathconf. */
-void gw_drain_register(h2o_pathconf_t *pathconf, const gw_runtime_t *rt);
+ * core_errors.h); it reads `process->draining`, which must outlive the pathconf. */
+void gw_drain_register(h2o_pathconf_t *pathconf, const gw_process_t *process);
 
 #endif

@@ -29,7 +29,10 @@ gw_exchange_t *gw_exchange_start(h2o_req_t *req, gw_thread_t *thread)
     x->req = req;
     x->thread = thread;
     x->upstream_error = -1;
-    x->metrics_row = thread->rt->metrics_layout.rows - 1; /* the "no API" row until routed */
+    x->gen = thread->gen;
+    ++x->gen->inflight; /* keeps the generation's part of this thread alive (on_dispose) */
+    x->rt = x->gen->rt;
+    x->metrics_row = x->rt->version_row[x->rt->num_versions]; /* "no API" until routed */
     gw_metrics_add(&thread->metrics.requests_inflight, 1);
 
     ssize_t i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-request-id"), -1);
@@ -50,7 +53,8 @@ void gw_exchange_set_route(gw_exchange_t *x, const gw_api_t *api, const gw_versi
 {
     x->api = api;
     x->version = version;
-    x->metrics_row = gw_runtime_version_index(x->thread->rt, api, version);
+    x->version_index = gw_runtime_version_index(x->rt, api, version);
+    x->metrics_row = x->rt->version_row[x->version_index];
 }
 
 void gw_exchange_add_tap(gw_exchange_t *x, gw_tap_t *tap)
@@ -99,7 +103,7 @@ void gw_exchange_set_operation(gw_exchange_t *x, const spec_operation_t *op)
 void gw_exchange_add_version_headers(gw_exchange_t *x)
 {
     h2o_req_t *req = x->req;
-    const gw_config_t *cfg = x->thread->rt->config;
+    const gw_config_t *cfg = x->rt->config;
     if (x->version != NULL)
         h2o_set_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("api-version"), 0,
                               x->version->name, strlen(x->version->name), 1);
@@ -179,7 +183,7 @@ static void write_access_log(gw_exchange_t *x, int64_t total_us, int64_t upstrea
                               x->upstream_error >= 0 ? ",\"upstream_error\":true" : "");
     if (o >= sizeof(line))
         return; /* only a pathological path gets here; the metrics still count the request */
-    if (gw_access_log_write(x->thread->rt->access_log, line, o) != 0)
+    if (gw_access_log_write(x->rt->access_log, line, o) != 0)
         gw_metrics_add(&x->thread->metrics.access_log_dropped, 1);
 }
 
@@ -202,10 +206,12 @@ static void on_dispose(void *p)
                              (uint64_t)total_us, (uint64_t)upstream_us, x->upstream_head.tv_sec != 0,
                              req->bytes_sent);
     if (x->operation != NULL)
-        gw_metrics_count_operation(&t->metrics, t->rt->op_base[x->metrics_row] + x->operation->index,
-                                   status);
-    if (t->rt->access_log != NULL)
+        gw_metrics_count_operation(
+            &t->metrics, x->rt->op_row[x->rt->op_base[x->version_index] + x->operation->index],
+            status);
+    if (x->rt->access_log != NULL)
         write_access_log(x, total_us, upstream_us);
     gw_metrics_add(&t->metrics.requests_inflight, -1);
     gw_guard_request_done(req);
+    --x->gen->inflight; /* a retired generation is freed between loop turns (gw_thread_sweep) */
 }

@@ -12,6 +12,11 @@
 typedef struct st_gw_exchange_t {
     h2o_req_t *req;
     gw_thread_t *thread;
+    /* The generation the request started on (runtime.h): it is served by that configuration to
+     * the end, whatever reload happens meanwhile. */
+    gw_thread_gen_t *gen;
+    gw_runtime_t *rt; /* gen->rt */
+    size_t version_index; /* gw_runtime_version_index of the route, once routed */
     h2o_iovec_t request_id;
     const gw_api_t *api;         /* NULL until routed */
     const gw_version_t *version; /* the version asked for (served by it) */

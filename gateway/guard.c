@@ -28,7 +28,7 @@ static void on_close(void *data)
 
 uint64_t gw_guard__hold(gw_conn_t *c, uint64_t bytes)
 {
-    uint64_t *total = &c->thread->rt->body_memory;
+    uint64_t *total = &c->thread->rt->process->body_memory;
     uint64_t now;
     if (bytes >= c->body_held)
         now = __atomic_add_fetch(total, bytes - c->body_held, __ATOMIC_RELAXED);

@@ -11,10 +11,6 @@
 #include "shadow.h"
 #include "validate.h"
 
-typedef struct st_handler_t {
-    h2o_handler_t super;
-    gw_runtime_t *rt;
-} handler_t;
 
 /* All lines of a header, joined as RFC 9110 §5.3 allows for list-valued fields. */
 static h2o_iovec_t find_header(h2o_req_t *req, const char *name)
@@ -81,10 +77,10 @@ static int refuse_underscores(h2o_req_t *req, const gw_config_t *cfg, gw_problem
 
 static int on_req(h2o_handler_t *_self, h2o_req_t *req)
 {
-    handler_t *self = (void *)_self;
     gw_thread_t *t = gw_thread_of(req);
-    const gw_config_t *cfg = self->rt->config;
     gw_exchange_t *x = gw_exchange_start(req, t);
+    const gw_runtime_t *rt = x->rt; /* the current generation, for this request's whole life */
+    const gw_config_t *cfg = rt->config;
     gw_problem_kind_t refused;
     const char *why;
     if (gw_guard_check_request(req, &refused, &why) != 0 || refuse_underscores(req, cfg, &refused, &why)) {
@@ -115,7 +111,7 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
         return 0;
     if (gw_validate_request(x, &r) != 0) /* the contract, before the upstream pays for it */
         return 0;
-    gw_record_start(x, &self->rt->recorders, gw_runtime_version_index(self->rt, r.api, r.version),
+    gw_record_start(x, &rt->recorders, x->version_index,
                     r.path, r.path_len);
     /* A version served through adapters goes to the nearest newer upstream, upgraded. */
     const gw_version_t *serving = r.version;
@@ -131,15 +127,14 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
         gw_exchange_send_problem(x, GW_PROBLEM_INTERNAL, "no upstream serves this version");
         return 0;
     }
-    size_t origin = gw_runtime_version_index(self->rt, r.api, serving);
+    size_t origin = gw_runtime_version_index(rt, r.api, serving);
     gw_shadow_start(x, path.base, path.len); /* before forwarding: its tap must see the head */
-    gw_proxy_forward(x, &serving->upstream, t->targets[origin], path.base, path.len);
+    gw_proxy_forward(x, &serving->upstream, x->gen->targets[origin], path.base, path.len);
     return 0;
 }
 
-void gw_handler_register(h2o_pathconf_t *pathconf, gw_runtime_t *rt)
+void gw_handler_register(h2o_pathconf_t *pathconf)
 {
-    handler_t *self = (void *)h2o_create_handler(pathconf, sizeof(*self));
-    self->super.on_req = on_req;
-    self->rt = rt;
+    h2o_handler_t *self = h2o_create_handler(pathconf, sizeof(*self));
+    self->on_req = on_req;
 }

@@ -5,7 +5,8 @@
 #include "h2o.h"
 #include "runtime.h"
 
-/* Registers the handler on `pathconf`; it answers every request under it. */
-void gw_handler_register(h2o_pathconf_t *pathconf, gw_runtime_t *rt);
+/* Registers the handler on `pathconf`; it answers every request under it, each with the
+ * generation current on its thread when it arrived (runtime.h). */
+void gw_handler_register(h2o_pathconf_t *pathconf);
 
 #endif

@@ -16,8 +16,11 @@ static const char *upstream_error_names[GW_UPSTREAM_ERR__COUNT] = {
 void gw_metrics_init(gw_metrics_t *m, const gw_metrics_layout_t *layout)
 {
     memset(m, 0, sizeof(*m));
-    m->rows = calloc(layout->rows, sizeof(*m->rows));
-    m->op_requests = calloc(layout->op_rows ? layout->op_rows : 1, sizeof(*m->op_requests));
+    /* a registry's rows may grow with reloads: room for all of them (untouched pages are free) */
+    size_t rows = layout->cap_rows != 0 ? layout->cap_rows : layout->rows;
+    size_t op_rows = layout->cap_op_rows != 0 ? layout->cap_op_rows : layout->op_rows;
+    m->rows = calloc(rows ? rows : 1, sizeof(*m->rows));
+    m->op_requests = calloc(op_rows ? op_rows : 1, sizeof(*m->op_requests));
     if (m->rows == NULL || m->op_requests == NULL)
         abort();
 }
@@ -154,6 +157,11 @@ char *gw_metrics_render(const gw_metrics_layout_t *layout, gw_metrics_t *const *
     out_t o = {malloc(16384), 0, 16384};
     if (o.buf == NULL)
         abort();
+    /* a registry may be growing (a reload on another thread): a consistent prefix */
+    gw_metrics_layout_t snap = *layout;
+    snap.rows = __atomic_load_n(&layout->rows, __ATOMIC_ACQUIRE);
+    snap.op_rows = __atomic_load_n(&layout->op_rows, __ATOMIC_ACQUIRE);
+    layout = &snap;
     gw_metrics_row_t *rows = calloc(layout->rows ? layout->rows : 1, sizeof(*rows));
     if (rows == NULL)
         abort();

@@ -34,10 +34,13 @@ typedef enum gw_upstream_error {
 
 extern const double gw_latency_bounds_s[GW_LATENCY_BUCKETS];
 
-/* Row labels, fixed at start-up: one row per (api, version), plus a row for requests that
- * matched no API (api="", version=""). */
+/* Row labels: one row per (api, version), plus a row for requests that matched no API (api="",
+ * version=""). A serving process keeps one layout for its whole life (a registry,
+ * gw_metrics_layout_create): a reload only adds the rows of labels it has not seen, so the
+ * counters of unchanged series carry over and a row index stays valid for requests still running
+ * on an older configuration. Tests may also fill one by hand (cap_rows 0: fixed). */
 typedef struct st_gw_metrics_layout_t {
-    size_t rows;
+    size_t rows; /* rows in use; a registry publishes it with a release store */
     const char **api;     /* per row */
     const char **version; /* per row */
     /* Operation rows, for versions with a spec: one per spec operation, labelled with its
@@ -45,7 +48,24 @@ typedef struct st_gw_metrics_layout_t {
     size_t op_rows;
     const char **op_api, **op_version;
     char **op_name; /* owned */
+    /* registry only: capacities (the per-thread counters are allocated this large, untouched
+     * pages cost no memory) and an open-addressing index of the operation rows */
+    size_t cap_rows, cap_op_rows;
+    size_t *op_index; /* cap_op_rows * 2 slots, row + 1 or 0 */
 } gw_metrics_layout_t;
+
+#define GW_METRICS_MAX_ROWS 4096     /* (api, version) series over the process's life */
+#define GW_METRICS_MAX_OP_ROWS 65536 /* (api, version, operation) series */
+
+/* A registry with the no-API row (row 0). Labels are copied. Abort on allocation failure. */
+gw_metrics_layout_t *gw_metrics_layout_create(void);
+void gw_metrics_layout_destroy(gw_metrics_layout_t *l);
+/* The row of a label set, added when new. Single writer (the thread loading configurations);
+ * readers load `rows` / `op_rows` with acquire. Returns the row, or -1 when the registry is full. */
+long gw_metrics_layout_row(gw_metrics_layout_t *l, const char *api, const char *version);
+/* `name` is already escaped for the exposition. */
+long gw_metrics_layout_op_row(gw_metrics_layout_t *l, const char *api, const char *version,
+                              const char *name);
 
 typedef struct st_gw_metrics_row_t {
     uint64_t requests[GW_METHOD__COUNT][GW_STATUS_CLASSES];

@@ -43,6 +43,7 @@ static const struct {
                                            TYPE_BASE "unsupported-media-type"},
     [GW_PROBLEM_UPSTREAM_CONTRACT] = {502, "Upstream answer does not match the API contract",
                                       TYPE_BASE "upstream-contract-violation"},
+    [GW_PROBLEM_INVALID_CONFIG] = {422, "Invalid configuration", TYPE_BASE "invalid-config"},
 };
 
 static gw_problem_kind_t checked(gw_problem_kind_t kind)

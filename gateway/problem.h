@@ -29,6 +29,7 @@ typedef enum gw_problem_kind {
     GW_PROBLEM_CONTRACT,             /* 400 the request breaks the spec (validate.request) */
     GW_PROBLEM_UNSUPPORTED_MEDIA_TYPE, /* 415 a Content-Type the operation does not declare */
     GW_PROBLEM_UPSTREAM_CONTRACT,    /* 502 the upstream's answer breaks the spec */
+    GW_PROBLEM_INVALID_CONFIG,       /* 422 POST /reload: the new configuration is invalid */
     GW_PROBLEM__COUNT
 } gw_problem_kind_t;
 

@@ -240,7 +240,7 @@ static void on_head(up_request_t *up)
          * beyond it the client gets a 502 problem, never a body they did not see whole. */
         p->buffering = 1;
         up->high_water = 0;
-        up->max_body = p->x->thread->rt->config->limits.max_adapted_body;
+        up->max_body = p->x->rt->config->limits.max_adapted_body;
         up->fail_over_max = 1;
         return;
     }
@@ -337,7 +337,7 @@ void gw_proxy_forward(gw_exchange_t *x, const gw_upstream_t *upstream, up_target
     h2o_doublebuffer_init(&p->sending, &h2o_socket_buffer_prototype);
     up_request_t *up = &p->up;
     int forward_underscores =
-        x->thread->rt->config->underscores_in_headers == GW_UNDERSCORES_FORWARD;
+        x->rt->config->underscores_in_headers == GW_UNDERSCORES_FORWARD;
     up->bufs[0] = gw_proxy__build_request(x, upstream, path, path_len, forward_underscores);
     if (req->entity.base != NULL)
         up->bufs[1] = req->entity;

@@ -116,7 +116,21 @@ static ssize_t find_conf(const gw_recorders_t *r, const gw_record_conf_t *c)
     return -1;
 }
 
-int gw_recorders_init(gw_recorders_t *r, const gw_config_t *cfg, char *errbuf, size_t errlen)
+struct st_gw_record_share_t {
+    unsigned refs;
+};
+
+/* The writer `prev` has for `file`, or -1. */
+static ssize_t find_file(const gw_recorders_t *prev, const char *file)
+{
+    for (size_t i = 0; prev != NULL && i < prev->count; ++i)
+        if (strcmp(prev->confs[i]->file, file) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+int gw_recorders_init(gw_recorders_t *r, const gw_config_t *cfg, const gw_recorders_t *prev,
+                      char *errbuf, size_t errlen)
 {
     memset(r, 0, sizeof(*r));
     size_t nversions = 0;
@@ -125,7 +139,8 @@ int gw_recorders_init(gw_recorders_t *r, const gw_config_t *cfg, char *errbuf, s
     r->by_version = calloc(nversions + 1, sizeof(*r->by_version));
     r->confs = calloc(nversions + 1, sizeof(*r->confs));
     r->recorders = calloc(nversions + 1, sizeof(*r->recorders));
-    if (r->by_version == NULL || r->confs == NULL || r->recorders == NULL)
+    r->shares = calloc(nversions + 1, sizeof(*r->shares));
+    if (r->by_version == NULL || r->confs == NULL || r->recorders == NULL || r->shares == NULL)
         abort();
     size_t idx = 0;
     for (size_t a = 0; a < cfg->num_apis; ++a) {
@@ -136,6 +151,19 @@ int gw_recorders_init(gw_recorders_t *r, const gw_config_t *cfg, char *errbuf, s
             r->by_version[idx] = c;
             if (c == NULL || find_conf(r, c) >= 0)
                 continue;
+            /* one writer per file: a block naming a file already open (in this configuration,
+             * or in the one being replaced) shares its writer */
+            const gw_recorders_t *owner = r;
+            ssize_t kept = find_file(r, c->file);
+            if (kept < 0 && (kept = find_file(prev, c->file)) >= 0)
+                owner = prev;
+            if (kept >= 0) {
+                r->confs[r->count] = c;
+                r->shares[r->count] = owner->shares[kept];
+                ++owner->shares[kept]->refs;
+                r->recorders[r->count++] = owner->recorders[kept];
+                continue;
+            }
             ct_recorder_config_t rc;
             ct_recorder_config_init(&rc);
             rc.path = c->file;
@@ -155,6 +183,9 @@ int gw_recorders_init(gw_recorders_t *r, const gw_config_t *cfg, char *errbuf, s
                 return -1;
             }
             r->confs[r->count] = c;
+            if ((r->shares[r->count] = calloc(1, sizeof(*r->shares[r->count]))) == NULL)
+                abort();
+            r->shares[r->count]->refs = 1;
             r->recorders[r->count++] = rec;
         }
     }
@@ -164,8 +195,12 @@ int gw_recorders_init(gw_recorders_t *r, const gw_config_t *cfg, char *errbuf, s
 void gw_recorders_dispose(gw_recorders_t *r)
 {
     for (size_t i = 0; i < r->count; ++i)
-        ct_recorder_destroy(r->recorders[i]);
+        if (--r->shares[i]->refs == 0) {
+            ct_recorder_destroy(r->recorders[i]);
+            free(r->shares[i]);
+        }
     free(r->recorders);
+    free(r->shares);
     free(r->confs);
     free(r->by_version);
     memset(r, 0, sizeof(*r));

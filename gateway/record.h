@@ -26,17 +26,22 @@ typedef struct st_gw_record_conf_t {
 int gw__record_config_load(gw__config_loader_t *l, const spec_node_t *n, gw_record_conf_t **out);
 void gw__record_config_free(gw_record_conf_t *conf);
 
-/* The recorders of a running gateway: one per `record` block, opened at start-up. */
+/* The recorders of a running gateway: one per `record` block, opened at start-up. A reload shares
+ * the writer of a capture file both configurations name (the file is never opened twice). */
 typedef struct st_gw_recorders_t {
     const gw_record_conf_t **confs;
     ct_recorder_t **recorders;
+    struct st_gw_record_share_t **shares; /* per recorder: its reference count */
     size_t count;
     const gw_record_conf_t **by_version; /* per version index: its block (version's, else API's) */
 } gw_recorders_t;
 
-/* Opens every capture file of `cfg`. Returns 0, or -1 with errbuf filled. */
-int gw_recorders_init(gw_recorders_t *r, const gw_config_t *cfg, char *errbuf, size_t errlen);
-/* Flushes and closes the files. */
+/* Opens every capture file of `cfg`; a file that `prev` (NULL: none) records to keeps prev's
+ * writer, with prev's writer settings. Returns 0, or -1 with errbuf filled. Not thread-safe: one
+ * thread creates and disposes every generation's recorders. */
+int gw_recorders_init(gw_recorders_t *r, const gw_config_t *cfg, const gw_recorders_t *prev,
+                      char *errbuf, size_t errlen);
+/* Flushes and closes the files no other generation shares (blocking). */
 void gw_recorders_dispose(gw_recorders_t *r);
 /* The recorder for a version index, or NULL. */
 ct_recorder_t *gw_recorders_for(const gw_recorders_t *r, size_t version_index,

@@ -1,5 +1,6 @@
 /* The serving process: shared listening sockets, one event loop per worker thread, the admin
- * listener on worker 0, and a bounded graceful drain on SIGTERM/SIGINT. */
+ * listener on worker 0, hot reload (reload.c decides, server_reload.c applies), and a bounded
+ * graceful drain on SIGTERM/SIGINT. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -18,6 +19,7 @@
 #include "h2o.h"
 #include "h2o/http2.h"
 #include "admin.h"
+#include "reload.h"
 #include "core_errors.h"
 #include "drain.h"
 #include "guard.h"
@@ -28,42 +30,7 @@
 #include "server.h"
 #include "shadow.h"
 
-typedef struct st_worker_t worker_t;
-
-typedef struct st_listener_t {
-    h2o_accept_ctx_t accept_ctx;
-    h2o_socket_t *sock;
-    worker_t *worker;
-    int counts_connections; /* the admin listener's connections are not client connections */
-} listener_t;
-
-typedef struct st_server_t {
-    gw_runtime_t rt;
-    h2o_globalconf_t globalconf;
-    h2o_globalconf_t admin_conf;
-    int *fds; /* one per config listen entry */
-    SSL_CTX **ssl_ctxs;
-    size_t num_fds;
-    int admin_fd;
-    worker_t *workers;
-    gw_metrics_t **metrics; /* per worker, for the admin handler */
-    unsigned num_workers;
-    gw_inherit_t inherit; /* sockets from start_server (listen_inherit.h), kept until exit */
-    volatile int stopping;
-} server_t;
-
-struct st_worker_t {
-    gw_thread_t thread;
-    h2o_evloop_t *loop; /* created by the main thread before the workers start */
-    server_t *srv;
-    pthread_t tid;
-    listener_t *listeners; /* srv->num_fds, plus the admin one on worker 0 */
-    size_t num_listeners;
-    h2o_context_t admin_ctx;
-    size_t admin_open; /* admin connections (worker 0's loop only) */
-    size_t unfinished; /* connections still open when the drain bound expired */
-    int disposed;      /* its contexts were disposed by the worker itself */
-};
+#include "server_internal.h"
 
 static void on_admin_connection_close(void *data)
 {
@@ -92,7 +59,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
     }
 }
 
-static int open_listener(const char *host, uint16_t port, char *errbuf, size_t errlen)
+int gw__server_open_listener(const char *host, uint16_t port, char *errbuf, size_t errlen)
 {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res;
@@ -118,11 +85,11 @@ static int open_listener(const char *host, uint16_t port, char *errbuf, size_t e
 
 /* Under start_server, the inherited socket bound to host:port (a listener without one fails
  * start-up: binding it here would work once, then collide at the next upgrade); else a new one. */
-static int listener_fd(server_t *srv, const char *host, uint16_t port, char *errbuf,
-                       size_t errlen)
+int gw__server_listener_fd(server_t *srv, const char *host, uint16_t port, char *errbuf,
+                           size_t errlen)
 {
     if (!srv->inherit.active)
-        return open_listener(host, port, errbuf, errlen);
+        return gw__server_open_listener(host, port, errbuf, errlen);
     int fd = gw_inherit_take(&srv->inherit, host, port, errbuf, errlen);
     if (fd >= 0 && fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
         snprintf(errbuf, errlen, "inherited socket for %s:%u: %s", host, port, strerror(errno));
@@ -132,27 +99,8 @@ static int listener_fd(server_t *srv, const char *host, uint16_t port, char *err
     return fd;
 }
 
-static SSL_CTX *create_ssl_ctx(const gw_listen_conf_t *l, char *errbuf, size_t errlen)
-{
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-    if (SSL_CTX_use_certificate_chain_file(ctx, l->tls_certificate) != 1 ||
-        SSL_CTX_use_PrivateKey_file(ctx, l->tls_key, SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(ctx) != 1) {
-        char ssl_err[256];
-        ERR_error_string_n(ERR_get_error(), ssl_err, sizeof(ssl_err));
-        snprintf(errbuf, errlen, "listener %s: cannot use certificate %s / key %s: %s",
-                 l->address, l->tls_certificate, l->tls_key, ssl_err);
-        SSL_CTX_free(ctx);
-        return NULL;
-    }
-    h2o_ssl_register_alpn_protocols(ctx, h2o_http2_alpn_protocols); /* h2, then http/1.1 */
-    return ctx;
-}
-
-static void add_listener(worker_t *w, listener_t *l, int fd, h2o_context_t *ctx,
-                         h2o_globalconf_t *conf, SSL_CTX *ssl_ctx, int counts)
+void gw__server_add_listener(worker_t *w, listener_t *l, int fd, h2o_context_t *ctx,
+                             h2o_globalconf_t *conf, SSL_CTX *ssl_ctx, int counts)
 {
     l->worker = w;
     l->counts_connections = counts;
@@ -177,42 +125,51 @@ static void *worker_main(void *arg)
     worker_t *w = arg;
     server_t *srv = w->srv;
     h2o_evloop_t *loop = w->loop;
-    gw_thread_init(&w->thread, &srv->rt, (unsigned)(w - srv->workers), loop, &srv->globalconf);
-    for (size_t i = 0; i < srv->num_fds; ++i)
-        add_listener(w, &w->listeners[i], srv->fds[i], &w->thread.ctx, &srv->globalconf,
-                     srv->ssl_ctxs[i], 1);
+    gw_thread_init(&w->thread, srv->rt, (unsigned)(w - srv->workers), loop, &srv->globalconf);
+    gw__server_worker_attach(w);
+    gw__server_sync_listeners(w, srv->rt, srv->fds);
     if (w == srv->workers && srv->admin_fd >= 0) {
         h2o_context_init(&w->admin_ctx, loop, &srv->admin_conf);
-        add_listener(w, &w->listeners[srv->num_fds], srv->admin_fd, &w->admin_ctx,
-                     &srv->admin_conf, NULL, 0);
+        gw_admin_attach(srv->admin, &w->admin_ctx);
+        gw__server_add_listener(w, &w->admin_listener, srv->admin_fd, &w->admin_ctx,
+                                &srv->admin_conf, NULL, 0);
     }
+    pthread_mutex_lock(&srv->mutex); /* reloads may switch this worker from now on */
+    ++srv->started;
+    pthread_cond_broadcast(&srv->cond);
+    pthread_mutex_unlock(&srv->mutex);
 
-    while (!srv->stopping)
+    while (!srv->stopping) {
         h2o_evloop_run(loop, 100);
+        if (gw_thread_sweep_due(&w->thread)) /* between turns: pools may be destroyed here */
+            gw_thread_sweep(&w->thread);
+    }
 
     /* Drain: stop accepting, ask connections to finish (HTTP/2 GOAWAY, HTTP/1 close after the
      * current response), then wait for them within the bound. */
-    for (size_t i = 0; i < srv->num_fds; ++i) {
-        h2o_socket_read_stop(w->listeners[i].sock);
-        h2o_socket_close(w->listeners[i].sock);
-    }
+    gw__server_close_listeners(w);
     /* Under start_server the next generation accepts on the same admin socket: leave probes
      * and scrapes to it now rather than answer "draining" from here. */
     int admin_open = w == srv->workers && srv->admin_fd >= 0;
     if (admin_open && srv->inherit.active) {
-        h2o_socket_read_stop(w->listeners[srv->num_fds].sock);
-        h2o_socket_close(w->listeners[srv->num_fds].sock);
+        h2o_socket_read_stop(w->admin_listener.sock);
+        h2o_socket_close(w->admin_listener.sock);
         admin_open = 0;
     }
     h2o_context_request_shutdown(&w->thread.ctx);
-    uint64_t deadline = now_ms() + srv->rt.config->shutdown_timeout_ms;
+    uint64_t deadline = now_ms() + w->thread.rt->config->shutdown_timeout_ms;
     while (__atomic_load_n(&w->thread.metrics.connections_open, __ATOMIC_RELAXED) != 0 &&
-           now_ms() < deadline)
+           now_ms() < deadline) {
         h2o_evloop_run(loop, 50);
+        if (gw_thread_sweep_due(&w->thread))
+            gw_thread_sweep(&w->thread);
+    }
     gw_shadow_thread_cancel(w->thread.shadow); /* its sockets close in the turns below */
+    for (gw_thread_gen_t *g = w->thread.retired; g != NULL; g = g->next)
+        gw_shadow_thread_cancel(g->shadow);
     if (admin_open) {
-        h2o_socket_read_stop(w->listeners[srv->num_fds].sock);
-        h2o_socket_close(w->listeners[srv->num_fds].sock);
+        h2o_socket_read_stop(w->admin_listener.sock);
+        h2o_socket_close(w->admin_listener.sock);
     }
     if (w == srv->workers && srv->admin_fd >= 0) {
         /* admin responses close their connections (admin.c), so this wait is short */
@@ -229,8 +186,11 @@ static void *worker_main(void *arg)
     w->unfinished = __atomic_load_n(&w->thread.metrics.connections_open, __ATOMIC_RELAXED) +
                     w->admin_open;
     if (w->unfinished == 0) {
-        if (w == srv->workers && srv->admin_fd >= 0)
+        if (w == srv->workers && srv->admin_fd >= 0) {
+            gw_admin_detach(srv->admin);
             gw_context_dispose(&w->admin_ctx);
+        }
+        gw__server_worker_detach(w);
         gw_thread_dispose(&w->thread);
         w->disposed = 1;
     }
@@ -239,33 +199,32 @@ static void *worker_main(void *arg)
 
 static void dispose_server(server_t *srv)
 {
-    for (size_t i = 0; i < srv->num_fds; ++i) {
-        if (srv->fds[i] >= 0)
-            close(srv->fds[i]);
-        if (srv->ssl_ctxs[i] != NULL)
-            SSL_CTX_free(srv->ssl_ctxs[i]);
-    }
+    gw__server_close_fds(srv->fds, srv->num_fds);
+    srv->fds = NULL;
     if (srv->admin_fd >= 0)
         close(srv->admin_fd);
-    free(srv->fds);
-    free(srv->ssl_ctxs);
     gw_inherit_dispose(&srv->inherit);
     h2o_config_dispose(&srv->globalconf);
     h2o_config_dispose(&srv->admin_conf);
-    gw_runtime_dispose(&srv->rt);
+    gw_reloader_destroy(srv->reloader); /* releases the generations */
+    gw_process_dispose(&srv->process);
+    pthread_mutex_destroy(&srv->mutex);
+    pthread_cond_destroy(&srv->cond);
 }
 
-static int setup(server_t *srv, gw_config_t *cfg, char *errbuf, size_t errlen)
+static int setup(server_t *srv, gw_config_t *cfg, const gw_serve_opts_t *opts, char *errbuf,
+                 size_t errlen)
 {
-    srv->num_fds = cfg->num_listen;
-    srv->fds = malloc(sizeof(int) * (srv->num_fds + 1));
-    srv->ssl_ctxs = calloc(srv->num_fds + 1, sizeof(SSL_CTX *));
     srv->admin_fd = -1;
-    for (size_t i = 0; i < srv->num_fds; ++i)
-        srv->fds[i] = -1;
+    pthread_mutex_init(&srv->mutex, NULL);
+    pthread_cond_init(&srv->cond, NULL);
+    gw_process_init(&srv->process);
     h2o_config_init(&srv->globalconf);
     h2o_config_init(&srv->admin_conf);
-    if (gw_runtime_init(&srv->rt, cfg, errbuf, errlen) != 0)
+    const char *path = opts != NULL && opts->config_path != NULL ? opts->config_path : cfg->file;
+    srv->reloader = gw_reloader_create(&srv->process, path, opts != NULL && opts->watch,
+                                       &gw__server_reload_ops, srv);
+    if ((srv->rt = gw_runtime_create(&srv->process, cfg, NULL, errbuf, errlen)) == NULL)
         return -1;
     srv->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("versa"));
     /* h2o refuses larger bodies by itself: over HTTP/1.1 with a 413 (rewritten as problem+json by
@@ -286,26 +245,21 @@ static int setup(server_t *srv, gw_config_t *cfg, char *errbuf, size_t errlen)
     h2o_hostconf_t *host = h2o_config_register_host(
         &srv->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *root = h2o_config_register_path(host, "/", 0);
-    gw_handler_register(root, &srv->rt);
+    gw_handler_register(root);
     gw_core_errors_register(root);
     gw_core_errors_register(&host->fallback_path);
-    gw_drain_register(root, &srv->rt);
-    gw_drain_register(&host->fallback_path, &srv->rt);
+    gw_drain_register(root, &srv->process);
+    gw_drain_register(&host->fallback_path, &srv->process);
     srv->admin_conf.server_name = srv->globalconf.server_name;
     host = h2o_config_register_host(&srv->admin_conf, h2o_iovec_init(H2O_STRLIT("default")),
                                     65535);
     h2o_pathconf_t *admin_path = h2o_config_register_path(host, "/", 0);
 
-    for (size_t i = 0; i < srv->num_fds; ++i) {
-        const gw_listen_conf_t *l = &cfg->listen[i];
-        if (l->tls_certificate != NULL &&
-            (srv->ssl_ctxs[i] = create_ssl_ctx(l, errbuf, errlen)) == NULL)
-            return -1;
-        if ((srv->fds[i] = listener_fd(srv, l->host, l->port, errbuf, errlen)) < 0)
-            return -1;
-    }
+    if (gw__server_open_all(srv, errbuf, errlen) != 0)
+        return -1;
     if (cfg->admin.address != NULL &&
-        (srv->admin_fd = listener_fd(srv, cfg->admin.host, cfg->admin.port, errbuf, errlen)) < 0)
+        (srv->admin_fd =
+             gw__server_listener_fd(srv, cfg->admin.host, cfg->admin.port, errbuf, errlen)) < 0)
         return -1;
     for (size_t i = 0; i < srv->inherit.num; ++i)
         if (srv->inherit.socks[i].fd >= 0)
@@ -318,10 +272,10 @@ static int setup(server_t *srv, gw_config_t *cfg, char *errbuf, size_t errlen)
     srv->metrics = calloc(srv->num_workers, sizeof(*srv->metrics));
     for (unsigned i = 0; i < srv->num_workers; ++i) {
         srv->workers[i].srv = srv;
-        srv->workers[i].listeners = calloc(srv->num_fds + 1, sizeof(listener_t));
         srv->metrics[i] = &srv->workers[i].thread.metrics;
     }
-    gw_admin_register(admin_path, &srv->rt, srv->metrics, srv->num_workers);
+    srv->admin = gw_admin_register(admin_path, &srv->workers[0].thread, srv->reloader,
+                                   srv->metrics, srv->num_workers);
     return 0;
 }
 
@@ -335,16 +289,16 @@ static void release_workers(server_t *srv)
             }
             gw_thread_dispose(&w->thread);
         }
-        if (w->thread.rt != NULL)
+        if (w->thread.metrics.rows != NULL)
             gw_metrics_dispose(&w->thread.metrics);
-        free(w->listeners);
+        gw__server_free_listeners(w);
     }
     free(srv->workers);
     free(srv->metrics);
 }
 
-/* Tells systemd (Type=notify, deploy/systemd/versa.service) about readiness and the drain; a
- * failure is logged, not fatal: serving matters more than the manager's bookkeeping. */
+/* Tells systemd (Type=notify, deploy/systemd/versa.service) about readiness, reloads and the
+ * drain; a failure is logged, not fatal: serving matters more than the manager's bookkeeping. */
 static void notify_manager(const char *state)
 {
     char err[256];
@@ -354,6 +308,11 @@ static void notify_manager(const char *state)
 
 int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
 {
+    return gw_serve_opts(cfg, NULL, errbuf, errlen);
+}
+
+int gw_serve_opts(gw_config_t *cfg, const gw_serve_opts_t *opts, char *errbuf, size_t errlen)
+{
     server_t srv = {0};
     if (gw_inherit_init(&srv.inherit, getenv("SERVER_STARTER_PORT"), errbuf, errlen) != 0)
         return 2;
@@ -361,27 +320,14 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
-    /* workers inherit the mask; only this thread takes the signals, in sigwait */
+    sigaddset(&sigs, SIGHUP); /* a reload (reload.c) */
+    /* workers inherit the mask; only this thread takes the signals (reload.c's signalfd) */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    /* before setup: it compiles the shadow entries' adapter chains (shadow_adapt.c), whose JSON
-     * values are released through these functions at shutdown */
 
-    if (setup(&srv, cfg, errbuf, errlen) != 0) {
+    if (setup(&srv, cfg, opts, errbuf, errlen) != 0) {
         release_workers(&srv);
-        dispose_server(&srv);
-        return 1;
-    }
-    if (srv.rt.config->access_log.target != GW_LOG_OFF &&
-        (srv.rt.access_log = gw_access_log_create(cfg->access_log.target, cfg->access_log.path,
-                                                  4 * 1024 * 1024, errbuf, errlen)) == NULL) {
-        release_workers(&srv);
-        dispose_server(&srv);
-        return 1;
-    }
-    if (gw_recorders_init(&srv.rt.recorders, cfg, errbuf, errlen) != 0) {
-        gw_access_log_destroy(srv.rt.access_log);
-        release_workers(&srv);
+        gw_runtime_release(srv.rt);
         dispose_server(&srv);
         return 1;
     }
@@ -390,7 +336,11 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
     for (unsigned i = 0; i < srv.num_workers; ++i)
         if (pthread_create(&srv.workers[i].tid, NULL, worker_main, &srv.workers[i]) != 0)
             abort();
-    srv.rt.ready = 1;
+    pthread_mutex_lock(&srv.mutex);
+    while (srv.started != srv.num_workers)
+        pthread_cond_wait(&srv.cond, &srv.mutex);
+    pthread_mutex_unlock(&srv.mutex);
+    srv.process.ready = 1;
     const char *generation = getenv("SERVER_STARTER_GENERATION");
     fprintf(stderr, "versa: serving %zu API(s) on %zu listener(s) with %u thread(s)%s%s\n",
             cfg->num_apis, srv.num_fds, srv.num_workers,
@@ -398,11 +348,11 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
             !srv.inherit.active ? "" : generation != NULL ? generation : "?");
     notify_manager("READY=1");
 
-    int sig;
-    sigwait(&sigs, &sig);
-    srv.rt.draining = 1; /* first: responses from now on close their connections (drain.h) */
+    /* SIGHUP, POST /reload and --watch are served here until SIGTERM or SIGINT */
+    int sig = gw_reloader_run(srv.reloader, srv.rt, &sigs);
+    srv.process.draining = 1; /* first: responses from now on close their connections (drain.h) */
     fprintf(stderr, "versa: %s received, draining (up to %llu ms)\n", strsignal(sig),
-            (unsigned long long)cfg->shutdown_timeout_ms);
+            (unsigned long long)srv.rt->config->shutdown_timeout_ms);
     /* Under start_server, one generation stopping is not the service stopping (the unit's main
      * process is start_server, and a successor may already serve): systemd would stop the unit. */
     if (!srv.inherit.active)
@@ -412,23 +362,24 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
      * the kernel refuse new connections at once rather than queue them (under start_server the
      * sockets stay open in it: new connections queue for the next generation instead). */
     for (size_t i = 0; i < srv.num_fds; ++i) {
-        close(srv.fds[i]);
-        srv.fds[i] = -1;
+        close(srv.fds[i].fd);
+        srv.fds[i].fd = -1;
     }
     for (unsigned i = 0; i < srv.num_workers; ++i)
         pthread_join(srv.workers[i].tid, NULL);
     uint64_t cut = 0;
     for (unsigned i = 0; i < srv.num_workers; ++i)
         cut += srv.workers[i].unfinished;
-    if (cut != 0)
+    if (cut != 0) {
         fprintf(stderr, "versa: shutdown timeout reached with %llu connection(s) open\n",
                 (unsigned long long)cut);
-    gw_access_log_destroy(srv.rt.access_log);
-    srv.rt.access_log = NULL;
-    gw_recorders_dispose(&srv.rt.recorders); /* flushes the capture files */
-    if (cut != 0) {
         /* Connections still hold the contexts, which only their threads could have disposed:
-         * the logs are flushed, so end the process now rather than tear down under them. */
+         * flush the logs and capture files (the generations), then end the process now rather
+         * than tear down under them. */
+        gw_runtime_t *rt = gw_reloader_current(srv.reloader);
+        gw_access_log_destroy(rt->access_log);
+        rt->access_log = NULL;
+        gw_recorders_dispose(&rt->recorders);
         fprintf(stderr, "versa: stopped (%llu connection(s) cut)\n", (unsigned long long)cut);
         fflush(NULL);
         _exit(0);
@@ -443,4 +394,14 @@ int gw_serve(gw_config_t *cfg, char *errbuf, size_t errlen)
     free(loops);
     fprintf(stderr, "versa: stopped\n");
     return 0;
+}
+
+int gw_serve_check(gw_config_t *cfg, char *errbuf, size_t errlen)
+{
+    gw_process_t process;
+    gw_process_init(&process);
+    gw_runtime_t *rt = gw_runtime_create(&process, cfg, NULL, errbuf, errlen);
+    gw_runtime_release(rt);
+    gw_process_dispose(&process);
+    return rt != NULL ? 0 : -1;
 }

@@ -123,7 +123,7 @@ int gw_validate_response_head(gw_exchange_t *x, int status)
     }
     /* a body too large to buffer is not checked: report what the head showed, never refuse */
     if (s->schema != NULL && req->res.content_length != SIZE_MAX &&
-        req->res.content_length > x->thread->rt->config->limits.max_adapted_body) {
+        req->res.content_length > x->rt->config->limits.max_adapted_body) {
         s->schema = NULL;
         s->v.incomplete = 1;
     }

@@ -504,6 +504,11 @@ void gw_shadow_thread_cancel(gw_shadow_thread_t *t)
     }
 }
 
+int gw_shadow_thread_busy(const gw_shadow_thread_t *t)
+{
+    return t != NULL && t->exchanges.next != &t->exchanges;
+}
+
 void gw_shadow_thread_destroy(gw_shadow_thread_t *t)
 {
     if (t == NULL)

@@ -34,6 +34,9 @@ gw_shadow_thread_t *gw_shadow_thread_create(gw_shadow_t *shadow, h2o_context_t *
  * "shutdown"). Call on the thread's loop once its connections are closed, before the loop's
  * last turns, so the cancelled sockets get closed. Accepts NULL. */
 void gw_shadow_thread_cancel(gw_shadow_thread_t *t);
+/* 1 while shadow exchanges of this thread's state are in flight (a reload frees a retired
+ * generation's state only once it is idle). Accepts NULL (0). */
+int gw_shadow_thread_busy(const gw_shadow_thread_t *t);
 /* Frees the thread's state; call after gw_shadow_thread_cancel, when the loop no longer runs.
  * Accepts NULL. */
 void gw_shadow_thread_destroy(gw_shadow_thread_t *t);

@@ -40,6 +40,7 @@ static void test_table(void **state)
         {GW_PROBLEM_CONTRACT, 400, "contract-violation"},
         {GW_PROBLEM_UNSUPPORTED_MEDIA_TYPE, 415, "unsupported-media-type"},
         {GW_PROBLEM_UPSTREAM_CONTRACT, 502, "upstream-contract-violation"},
+        {GW_PROBLEM_INVALID_CONFIG, 422, "invalid-config"},
     };
     assert_int_equal(sizeof(expected) / sizeof(expected[0]), GW_PROBLEM__COUNT);
     for (size_t i = 0; i != GW_PROBLEM__COUNT; ++i) {

@@ -100,9 +100,11 @@ class Manifests(unittest.TestCase):
         for key, text in data.items():
             with open(os.path.join(tmp, key), "w") as f:
                 f.write(text)
+        # --offline: the upstreams are cluster Services, which resolve only inside the cluster
+        # (a plain --check also resolves hosts and opens log files, as start-up does)
         r = subprocess.run([versa_bin(), "serve", "-c", os.path.join(tmp, "versa.yaml"),
-                            "--check"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True)
+                            "--check", "--offline"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
         self.assertEqual(r.returncode, 0, r.stdout)
         # the mount in the Deployment is where versa.yaml says the files are
         mounts = {m["name"]: m["mountPath"] for m in self.container["volumeMounts"]}

@@ -152,9 +152,9 @@ class Install(unittest.TestCase):
         self.assertRegex(unit, r"start_server --restart --pid-file=(\S+) .*\n?.*"
                                r"--status-file=")
 
-    def test_no_reload_by_sighup(self):
-        # SIGHUP ends the process until hot reload exists (issue 19): no ExecReload may send it
-        self.assertNotRegex(open(self.unit).read(), r"(?m)^ExecReload=")
+    def test_reload_by_sighup(self):
+        # SIGHUP is the hot reload (docs/operations.md), so `systemctl reload` sends it
+        self.assertRegex(open(self.unit).read(), r"(?m)^ExecReload=/bin/kill -HUP \$MAINPID$")
 
 
 class Notify(unittest.TestCase):
