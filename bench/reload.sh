@@ -88,34 +88,43 @@ URL="http://127.0.0.1:$VERSA_PORT/pets/1"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$URL" >/dev/null # warm-up
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $ROUNDS interleaved rounds each;" \
      "storm: a reload every ${INTERVAL_MS} ms, swapping the $SWAP; versa threads $WORKERS"
-for i in $(seq "$ROUNDS"); do
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$URL" >"$TMP/steady.$i.wrk"
-    # the storm runs while wrk does: it swaps the file and asks for a reload, and records the
-    # answer's own duration_ms and the round trip of POST /reload
-    python3 - "$TMP" "$ADMIN_PORT" "$INTERVAL_MS" "$i" <<'EOF' &
+# The helper runs in both kinds of rounds, so that its own CPU (a Python process on a small
+# machine) weighs on both alike: in a storm it swaps the file and asks for a reload, recording the
+# answer's duration_ms and the round trip of POST /reload; in a steady round it writes the same
+# file (unchanged) and asks GET /readyz instead.
+helper() { # kind, round
+    python3 - "$TMP" "$ADMIN_PORT" "$INTERVAL_MS" "$1" "$2" <<'EOF' &
 import http.client, json, os, shutil, sys, time
-tmp, port, interval, i = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) / 1000.0, sys.argv[4]
+tmp, port, interval, kind, i = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) / 1000.0, \
+    sys.argv[4], sys.argv[5]
 stop = os.path.join(tmp, "stop")
-out = open(os.path.join(tmp, "storm.%s.txt" % i), "w")
+out = open(os.path.join(tmp, "%s.%s.txt" % (kind, i)), "w")
 side = "a"
 while not os.path.exists(stop):
-    side = "b" if side == "a" else "a"
+    if kind == "storm":
+        side = "b" if side == "a" else "a"
     shutil.copy(os.path.join(tmp, "versa-%s.yaml" % side), os.path.join(tmp, "versa.yaml.new"))
     os.rename(os.path.join(tmp, "versa.yaml.new"), os.path.join(tmp, "versa.yaml"))
     t = time.monotonic()
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    c.request("POST", "/reload")
+    c.request("POST" if kind == "storm" else "GET", "/reload" if kind == "storm" else "/readyz")
     r = c.getresponse()
-    body = json.loads(r.read())
+    text = r.read()
     rtt = (time.monotonic() - t) * 1000
-    out.write("%d %.3f %.3f\n" % (r.status, body.get("duration_ms", -1), rtt))
+    took = json.loads(text).get("duration_ms", -1) if kind == "storm" else 0
+    out.write("%d %.3f %.3f\n" % (r.status, took, rtt))
     out.flush()
     c.close()
     time.sleep(interval)
 EOF
-    storm=$!
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$URL" >"$TMP/storm.$i.wrk"
-    touch "$TMP/stop"; wait "$storm"; rm -f "$TMP/stop"
+    helper_pid=$!
+}
+for i in $(seq "$ROUNDS"); do
+    for kind in steady storm; do
+        helper "$kind" "$i"
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$URL" >"$TMP/$kind.$i.wrk"
+        touch "$TMP/stop"; wait "$helper_pid"; rm -f "$TMP/stop"
+    done
 done
 
 python3 - "$TMP" "$ROUNDS" <<'EOF'
