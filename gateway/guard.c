@@ -30,7 +30,9 @@ uint64_t gw_guard__hold(gw_conn_t *c, uint64_t bytes)
 {
     uint64_t *total = &c->thread->rt->process->body_memory;
     uint64_t now;
-    if (bytes >= c->body_held)
+    if (bytes == c->body_held) /* the common case (no body): no locked add on a shared line */
+        return __atomic_load_n(total, __ATOMIC_RELAXED);
+    if (bytes > c->body_held)
         now = __atomic_add_fetch(total, bytes - c->body_held, __ATOMIC_RELAXED);
     else
         now = __atomic_sub_fetch(total, c->body_held - bytes, __ATOMIC_RELAXED);
@@ -94,6 +96,7 @@ static void accept_h1(gw_conn_t *c)
         return;
     }
     gw_guard__h1_attach(c);
+    gw_guard__h1_hold(c);
 }
 
 static const char H2_PREFACE[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -169,8 +172,10 @@ void gw_guard_accept(gw_thread_t *thread, h2o_accept_ctx_t *actx, h2o_socket_t *
 static void on_rearm(h2o_timeout_entry_t *entry)
 {
     gw_conn_t *c = H2O_STRUCT_FROM_MEMBER(gw_conn_t, timer, entry);
-    if (!c->closed)
+    if (!c->closed) {
         gw_guard__h1_attach(c);
+        gw_guard__h1_hold(c); /* a pipelined request h2o took from its buffer is in the handler */
+    }
 }
 
 void gw_guard_request_done(h2o_req_t *req)
@@ -186,6 +191,7 @@ void gw_guard_request_done(h2o_req_t *req)
     }
     gw_guard__hold(c, 0);   /* one request at a time: its body is released with it */
     c->checked_head = NULL; /* h2o may put the next head at the same address */
+    c->in_handler = NULL;
     if (req->http1_is_persistent && !h2o_timeout_is_linked(&c->timer)) {
         c->timer.cb = on_rearm;
         h2o_timeout_link(c->actx->ctx->loop, &c->actx->ctx->zero_timeout, &c->timer);

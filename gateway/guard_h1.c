@@ -81,6 +81,39 @@ static int check_input(gw_conn_t *c)
     return 0;
 }
 
+/* Bytes pipelined behind the request in the handler: a head the check refuses ends the
+ * connection after this response, since h2o takes the next request from its buffer without the
+ * read hook. */
+static void check_pipelined(gw_conn_t *c, h2o_req_t *req, size_t end)
+{
+    h2o_buffer_t *in = c->sock->input;
+    gw_h1_head_t h;
+    if (end < in->size &&
+        gw_h1_head_parse(in->bytes + end, in->size - end, gw_guard__h1_limits(c), &h) == GW_H1_BAD)
+        req->http1_is_persistent = 0;
+}
+
+/* Input while h2o handles a request (h2o itself would not have read it yet): checked as
+ * pipelined, then reading stops until h2o asks again, so that the buffer stays bounded. */
+static void on_held_read(h2o_socket_t *sock, const char *err)
+{
+    gw_conn_t *c = sock->on_close.data;
+    h2o_socket_read_stop(sock);
+    if (err == NULL && c->in_handler != NULL)
+        check_pipelined(c, c->in_handler, c->in_handler_end);
+}
+
+/* h2o stops reading while it handles a request (lib/http1.c) and starts again once the
+ * response is written: two epoll_ctl calls per request with a level-triggered loop. The socket
+ * stays polled instead, under on_held_read, which the next h2o_socket_read_start replaces with
+ * no change of the polled events. Only while the gateway's handler owns a request, never in
+ * front of h2o's own states (100-continue, errors, TLS shutdown). */
+void gw_guard__h1_hold(gw_conn_t *c)
+{
+    if (!c->closed && !c->is_h2 && c->in_handler != NULL && c->sock->_cb.read == NULL)
+        h2o_socket_read_start(c->sock, on_held_read);
+}
+
 static void on_read(h2o_socket_t *sock, const char *err)
 {
     gw_conn_t *c = sock->on_close.data;
@@ -91,6 +124,8 @@ static void on_read(h2o_socket_t *sock, const char *err)
     --c->depth;
     if (c->closed && c->depth == 0)
         gw_guard__release(c);
+    else
+        gw_guard__h1_hold(c);
 }
 
 void gw_guard__h1_attach(gw_conn_t *c)
@@ -139,8 +174,8 @@ int gw_guard_check_request(h2o_req_t *req, gw_problem_kind_t *kind, const char *
     if (req->entity.base != NULL && req->entity.base >= in->bytes &&
         req->entity.base <= in->bytes + in->size)
         end = (size_t)(req->entity.base + req->entity.len - in->bytes);
-    if (end < in->size &&
-        gw_h1_head_parse(in->bytes + end, in->size - end, gw_guard__h1_limits(c), &h) == GW_H1_BAD)
-        req->http1_is_persistent = 0;
+    check_pipelined(c, req, end);
+    c->in_handler = req;
+    c->in_handler_end = end;
     return 0;
 }

@@ -27,6 +27,8 @@ typedef struct st_gw_conn_t {
     const char *checked_head;   /* the head at the start of the input that passed the check */
     size_t checked_len;         /* its length */
     char *reply;                /* a refusal being written; freed with the connection */
+    h2o_req_t *in_handler;      /* the request the gateway's handler took, until disposed */
+    size_t in_handler_end;      /* where its bytes (head and body) end in the input */
     /* HTTP/2 */
     gw_h2_expect_cb h2_expect;  /* h2o's frame reader we sit in front of */
     unsigned h2_preface_done : 1;
@@ -44,6 +46,9 @@ uint64_t gw_guard__hold(gw_conn_t *c, uint64_t bytes);
 uint64_t gw_guard__process_budget(const gw_conn_t *c);
 
 void gw_guard__h1_attach(gw_conn_t *c);
+/* While h2o handles a request it stops reading; the guard keeps the socket polled instead (see
+ * guard_h1.c), so that no epoll_ctl goes with each request. */
+void gw_guard__h1_hold(gw_conn_t *c);
 /* Checks input already buffered before h2o's HTTP/1.1 connection exists. Returns 1 when it
  * refused the head (the socket is being answered and closed). */
 int gw_guard__h1_precheck(gw_conn_t *c);

@@ -97,6 +97,37 @@ class RequestSmuggling(Base):
         for r in resps[1:]:  # the bad one gets a problem, or nothing; never text/plain
             self.assert_problem(r, 400)
 
+    def test_bad_head_sent_while_a_request_is_handled_is_never_served(self):
+        # While a request is in the handler the guard keeps the socket polled (no epoll_ctl
+        # per request, docs/performance.md); what arrives then is checked like a pipelined head.
+        up = self.sandbox.up["v2"]
+        before = len(self.raw.requests)
+        with RawConn(self.http_port) as c:
+            c.send(get("/pets/hold"))
+            up.wait_requests("/pets/hold")
+            c.send(b"GET /raw/smuggled HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n folded\r\n\r\n")
+            up.release("hold")
+            first = c.response()
+            self.assertEqual(first.status, 200, first)
+            second = c.response()
+            if second is not None:  # a problem, or nothing; never text/plain
+                self.assert_problem(second, 400)
+            self.assertIsNone(c.response())
+        self.assertEqual([p for p in self.raw.paths()[before:] if "smuggled" in p], [])
+
+    def test_request_sent_while_one_is_handled_is_served_after_it(self):
+        up = self.sandbox.up["v2"]
+        with RawConn(self.http_port) as c:
+            c.send(get("/pets/hold"))
+            up.wait_requests("/pets/hold")
+            c.send(get("/raw/after"))
+            up.release("hold")
+            first, second = c.response(), c.response()
+        self.assertEqual(first.status, 200, first)
+        self.assertIn(b"/pets/hold", first.body)
+        self.assertEqual(second.status, 200, second)
+        self.assertIn(b"/raw/after", second.body)
+
     def test_gateway_headers_survive_connection_tokens(self):
         r = self.request("/pets/1", headers=["Connection: x-request-id, x-forwarded-for",
                                              "X-Request-Id: abc-123"])
