@@ -95,7 +95,8 @@ void gw_metrics_dispose(gw_metrics_t *m);
 
 gw_method_class_t gw_method_class(const char *method, size_t len);
 
-/* Writers: called only by the thread owning `m` (relaxed atomic adds, so readers never tear). */
+/* Writers: called only by the thread owning `m` (relaxed loads and stores of whole words, so
+ * readers never tear; no locked instruction per request). */
 void gw_metrics_count_request(gw_metrics_t *m, size_t row, gw_method_class_t method, int status,
                               uint64_t total_us, uint64_t upstream_us, int had_upstream,
                               uint64_t bytes);

@@ -310,11 +310,43 @@ static void on_done(up_request_t *up)
         do_send(p);
 }
 
-static void on_dispose(void *_p)
+/* Requests in flight on one thread rarely exceed this; beyond it, state goes back to malloc. */
+#define PROXY_FREE_MAX 256
+
+static proxy_t *proxy_alloc(gw_thread_t *t)
 {
-    proxy_t *p = _p;
+    proxy_t *p = t->proxy_free;
+    if (p == NULL)
+        return h2o_mem_alloc(sizeof(*p));
+    t->proxy_free = *(void **)p;
+    t->proxy_free_count--;
+    return p;
+}
+
+void gw_proxy_thread_dispose(gw_thread_t *t)
+{
+    while (t->proxy_free != NULL) {
+        void *next = *(void **)t->proxy_free;
+        free(t->proxy_free);
+        t->proxy_free = next;
+    }
+    t->proxy_free_count = 0;
+}
+
+/* With the request's pool (before the exchange's own dispose: registered after it). */
+static void on_dispose(void *handle)
+{
+    proxy_t *p = *(proxy_t **)handle;
+    gw_thread_t *t = p->x->thread;
     up_request_dispose(&p->up);
     h2o_doublebuffer_dispose(&p->sending);
+    if (t->proxy_free_count >= PROXY_FREE_MAX) {
+        free(p);
+        return;
+    }
+    *(void **)p = t->proxy_free;
+    t->proxy_free = p;
+    t->proxy_free_count++;
 }
 
 static int is_idempotent(const h2o_iovec_t *m)
@@ -330,7 +362,8 @@ void gw_proxy_forward(gw_exchange_t *x, const gw_upstream_t *upstream, up_target
                       const char *path, size_t path_len)
 {
     h2o_req_t *req = x->req;
-    proxy_t *p = h2o_mem_alloc_shared(&req->pool, sizeof(*p), on_dispose);
+    proxy_t *p = proxy_alloc(x->thread);
+    *(proxy_t **)h2o_mem_alloc_shared(&req->pool, sizeof(p), on_dispose) = p;
     memset(p, 0, sizeof(*p));
     up_request_init(&p->up);
     p->x = x;

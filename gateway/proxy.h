@@ -16,6 +16,9 @@
 void gw_proxy_forward(gw_exchange_t *x, const gw_upstream_t *upstream, up_target_t *target,
                       const char *path, size_t path_len);
 
+/* Frees the thread's cache of forwarding state (on the thread, once no request is left). */
+void gw_proxy_thread_dispose(gw_thread_t *t);
+
 /* Internal to proxy*.c (proxy_request.c): the upstream request head in the request's pool, and
  * the hop-by-hop fields of RFC 9110 section 7.6.1. */
 h2o_iovec_t gw_proxy__build_request(gw_exchange_t *x, const gw_upstream_t *up, const char *path,

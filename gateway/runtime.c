@@ -10,6 +10,7 @@
 #include <openssl/err.h>
 #include "upstream.h"
 #include "shadow.h"
+#include "proxy.h"
 
 size_t gw_runtime_version_index(const gw_runtime_t *rt, const gw_api_t *api,
                                 const gw_version_t *version)
@@ -518,4 +519,5 @@ void gw_thread_dispose(gw_thread_t *t)
     t->targets = NULL;
     t->shadow = NULL;
     gw_context_dispose(&t->ctx);
+    gw_proxy_thread_dispose(t);
 }

@@ -93,6 +93,10 @@ typedef struct st_gw_thread_t {
     gw_thread_gen_t *gen;     /* current */
     gw_thread_gen_t *retired; /* older generations with requests still running */
     h2o_globalconf_t *globalconf;
+    /* proxy.c's per-request state, kept for reuse (a bounded free list): it is larger than
+     * malloc's per-thread cache serves, and a malloc in the arena costs every request */
+    void *proxy_free;
+    unsigned proxy_free_count;
 } gw_thread_t;
 
 static inline gw_thread_t *gw_thread_of(h2o_req_t *req)
