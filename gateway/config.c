@@ -216,7 +216,21 @@ int gw_config_from_doc(const spec_doc_t *doc, const char *base_dir, gw_config_t 
 
 /* --- what the config names: specs and adapter files --- */
 
-/* Specs load here, at start-up and for --check, never on the request path. A spec with errors
+/* The spec an earlier version (of any API, up to `api`'s version `upto`) loaded from `path`;
+ * every spec loads with the same options (the config's), so the parse would be the same. */
+static spec_t *loaded_earlier(const gw_config_t *cfg, size_t api, size_t upto, const char *path)
+{
+    for (size_t a = 0; a <= api; ++a)
+        for (size_t i = 0; i != (a == api ? upto : cfg->apis[a].num_versions); ++i) {
+            const gw_version_t *v = &cfg->apis[a].versions[i];
+            if (v->spec != NULL && strcmp(v->spec_path, path) == 0)
+                return v->spec;
+        }
+    return NULL;
+}
+
+/* Specs load here, at start-up and for --check, never on the request path; a file named by
+ * several versions is read and parsed once (docs/performance.md: cold start). A spec with errors
  * (unresolved $refs, structural problems) is refused: routing on a broken spec would be wrong. */
 static int load_specs(gw_config_t *cfg, spec_error_t *err)
 {
@@ -225,6 +239,10 @@ static int load_specs(gw_config_t *cfg, spec_error_t *err)
             gw_version_t *v = &cfg->apis[a].versions[i];
             if (v->spec_path == NULL)
                 continue;
+            if ((v->spec = loaded_earlier(cfg, a, i, v->spec_path)) != NULL) {
+                v->spec_borrowed = 1; /* checked when it loaded: sound */
+                continue;
+            }
             spec_load_options_t opts = {.ref_root = cfg->spec_ref_root,
                                         .max_files = cfg->spec_max_files};
             if (spec_load(&v->spec, v->spec_path, &opts, err) != 0) {
@@ -335,7 +353,8 @@ static void free_api(gw_api_t *api)
         free(api->versions[i].name);
         free(api->versions[i].canonical);
         free(api->versions[i].spec_path);
-        spec_destroy(api->versions[i].spec);
+        if (!api->versions[i].spec_borrowed)
+            spec_destroy(api->versions[i].spec);
         gw__record_config_free(api->versions[i].record);
         gw__config_free_upstream(&api->versions[i].upstream);
     }

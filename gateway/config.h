@@ -27,6 +27,9 @@ typedef struct st_gw_version_t {
     gw_upstream_t upstream;
     char *spec_path; /* absolute, or NULL */
     spec_t *spec;    /* loaded by gw_config_load (not by gw_config_from_doc); owned */
+    /* the spec is an earlier version's (same file): read it, never destroy it. A spec_t is
+     * immutable once loaded, so one parsed copy serves every version that names the file */
+    int spec_borrowed;
     struct st_gw_record_conf_t *record; /* `record` of this version (record.h), or NULL */
     spec_pos_t pos;  /* of the version's key; pos.file points at gw_config_t.doc_file */
 } gw_version_t;

@@ -70,7 +70,8 @@ static void write_cert(const char *name, EVP_PKEY *key)
 
 static const char *const tmp_files[] = {
     "certs/server.crt",  "certs/server.key", "certs/other.key", "certs/encrypted.key",
-    "certs/garbage.pem", "versa.yaml",       "broken.yaml",     "sub/conf.yaml"};
+    "certs/garbage.pem", "versa.yaml",       "broken.yaml",     "sub/conf.yaml",
+    "sub/spec.yaml",     "sub/other.yaml"};
 static const char *const tmp_dirs[] = {"certs/dir.pem", "certs", "sub"};
 
 int config_setup(void **state)

@@ -286,6 +286,39 @@ static void test_relative_paths_follow_the_file(void **state)
     gw_config_release(cfg);
 }
 
+/* A spec file named by several versions is parsed once and shared (read-only); releasing the
+ * config frees it once (ASan: no double free, no leak). */
+static void test_specs_named_twice_load_once(void **state)
+{
+    static const char spec[] = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n"
+                               "paths:\n  /a/{id}:\n    get:\n      operationId: getA\n"
+                               "      responses: {'200': {description: ok}}\n";
+    write_file("sub/spec.yaml", spec);
+    write_file("sub/other.yaml", spec);
+    write_file("versa.yaml", LISTEN "apis:\n"
+                                    "  - name: a\n    prefix: /a\n    versions:\n"
+                                    "      v1: {upstream: \"http://h:1\", spec: sub/spec.yaml}\n"
+                                    "      v2: {upstream: \"http://h:1\", spec: sub/spec.yaml}\n"
+                                    "  - name: b\n    prefix: /b\n    versions:\n"
+                                    "      v1: {upstream: \"http://h:1\", spec: sub/spec.yaml}\n"
+                                    "      v2: {upstream: \"http://h:1\", spec: sub/other.yaml}\n");
+    gw_config_t *cfg;
+    spec_error_t err;
+    if (gw_config_load(tmp_path("versa.yaml"), &cfg, &err) != 0)
+        fail_msg("%s:%u:%u: %s", err.file, err.line, err.col, err.message);
+    const gw_version_t *a = cfg->apis[0].versions, *b = cfg->apis[1].versions;
+    assert_non_null(a[0].spec);
+    assert_false(a[0].spec_borrowed);
+    assert_ptr_equal(a[1].spec, a[0].spec);
+    assert_true(a[1].spec_borrowed);
+    assert_ptr_equal(b[0].spec, a[0].spec);
+    assert_true(b[0].spec_borrowed);
+    assert_non_null(b[1].spec);
+    assert_ptr_not_equal(b[1].spec, a[0].spec); /* another file: its own parse */
+    assert_false(b[1].spec_borrowed);
+    gw_config_release(cfg);
+}
+
 static void test_refcount(void **state)
 {
     gw_config_t *cfg = load_ok(MINIMAL);
@@ -308,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_errors_top_level),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_relative_paths_follow_the_file),
+        cmocka_unit_test(test_specs_named_twice_load_once),
         cmocka_unit_test(test_refcount),
     };
     return cmocka_run_group_tests(tests, config_setup, config_teardown);
