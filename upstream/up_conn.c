@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,23 @@ static ssize_t parse_head(up_request_t *req, const char *buf, size_t len, up_htt
     return up_http_parse_head(buf, len, head, req->many_headers, UP_HTTP_MAX_HEADERS, err);
 }
 
+/* `p` moved from [from, from + n] to the same place in `to`; anything else (a static "") stays. */
+static const char *rebase(const char *p, const char *from, size_t n, const char *to)
+{
+    uintptr_t a = (uintptr_t)p, f = (uintptr_t)from;
+    return a >= f && a <= f + n ? to + (a - f) : p;
+}
+
+/* Points a parsed head's strings at the copy of its bytes. */
+static void rebase_head(up_http_head_t *head, const char *from, size_t n, const char *to)
+{
+    head->reason = rebase(head->reason, from, n, to);
+    for (size_t i = 0; i != head->num_headers; ++i) {
+        head->headers[i].name = rebase(head->headers[i].name, from, n, to);
+        head->headers[i].value = rebase(head->headers[i].value, from, n, to);
+    }
+}
+
 /* Parses the head once it is complete. Returns 1 when parsed, 0 to wait, -1 after failing. */
 static int read_head(up_conn_t *conn)
 {
@@ -221,7 +239,7 @@ static int read_head(up_conn_t *conn)
         }
         memcpy(req->head_copy.base, in->bytes, (size_t)n);
         req->head_copy.len = (size_t)n;
-        parse_head(req, req->head_copy.base, req->head_copy.len, &head, &perr);
+        rebase_head(&head, in->bytes, (size_t)n, req->head_copy.base); /* not parsed twice */
         h2o_buffer_consume(&conn->sock->input, (size_t)n);
         if (up_http_framing(&head, req->method_is_head, &conn->framing, &conn->remaining,
                             &conn->keep_alive, &perr) != 0) {
