@@ -34,8 +34,15 @@ static int route_by_spec(gw_exchange_t *x, const gw_route_t *r)
     const spec_path_t *path;
     const spec_operation_t *op;
     char detail[256];
-    switch (spec_route(r->version->spec, req->method.base, req->method.len, r->path, r->path_len,
-                       &path, &op, NULL)) {
+    spec_route_status_t found;
+    if (r->spec_match.spec == r->version->spec && r->spec_match.path == r->path &&
+        r->spec_match.len == r->path_len) /* matched already, while picking the API */
+        found = spec_route_path(path = r->spec_match.found, req->method.base, req->method.len,
+                                &op);
+    else
+        found = spec_route(r->version->spec, req->method.base, req->method.len, r->path,
+                           r->path_len, &path, &op, NULL);
+    switch (found) {
     case SPEC_ROUTE_FOUND:
         gw_exchange_set_operation(x, op);
         return 0;

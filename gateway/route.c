@@ -54,24 +54,34 @@ static const gw_version_t *segment_version(const gw_api_t *api, const char *seg,
     return NULL;
 }
 
-/* The first spec-routed API one of whose versions' specs has a path matching `path`. */
-static const gw_api_t *spec_owner(const gw_config_t *cfg, const char *path, size_t len)
+/* The first spec-routed API one of whose versions' specs has a path matching `path`; the match
+ * is kept in out->spec_match. */
+static const gw_api_t *spec_owner(const gw_config_t *cfg, const char *path, size_t len,
+                                  gw_route_t *out)
 {
     for (size_t i = 0; i != cfg->num_apis; ++i) {
         const gw_api_t *api = cfg->apis + i;
         if (!api->spec_routed)
             continue;
-        for (size_t v = 0; v != api->num_versions; ++v)
-            if (api->versions[v].spec != NULL &&
-                spec_match(api->versions[v].spec, path, len, NULL) != NULL)
+        for (size_t v = 0; v != api->num_versions; ++v) {
+            const spec_t *spec = api->versions[v].spec;
+            const spec_path_t *found;
+            if (spec != NULL && (found = spec_match(spec, path, len, NULL)) != NULL) {
+                out->spec_match.spec = spec;
+                out->spec_match.path = path;
+                out->spec_match.len = len;
+                out->spec_match.found = found;
                 return api;
+            }
+        }
     }
     return NULL;
 }
 
 /* Longest configured prefix; an API that owns the path through its specs beats only a
  * catch-all "" prefix, since a spec path is more specific than "everything". */
-static const gw_api_t *longest_match(const gw_config_t *cfg, const char *path, size_t len)
+static const gw_api_t *longest_match(const gw_config_t *cfg, const char *path, size_t len,
+                                     gw_route_t *out)
 {
     const gw_api_t *best = NULL;
     for (size_t i = 0; i != cfg->num_apis; ++i) {
@@ -81,7 +91,7 @@ static const gw_api_t *longest_match(const gw_config_t *cfg, const char *path, s
             best = api;
     }
     if (best == NULL || best->prefix_len == 0) {
-        const gw_api_t *owner = spec_owner(cfg, path, len);
+        const gw_api_t *owner = spec_owner(cfg, path, len, out);
         if (owner != NULL)
             return owner;
     }
@@ -127,7 +137,7 @@ static int match_api(const gw_config_t *cfg, const char *norm, size_t norm_len, 
         /* "/v1" alone leaves "/" (the normalised path starts with '/') */
         const char *p = rest != norm + norm_len ? rest : norm;
         size_t len = rest != norm + norm_len ? (size_t)(norm + norm_len - rest) : 1;
-        stripped = longest_match(cfg, p, len);
+        stripped = longest_match(cfg, p, len, out);
         if (stripped != NULL &&
             (*path_version = segment_version(stripped, decoded, (size_t)dec_len)) != NULL) {
             out->api = stripped;
@@ -136,7 +146,7 @@ static int match_api(const gw_config_t *cfg, const char *norm, size_t norm_len, 
             return 0;
         }
     }
-    const gw_api_t *full = longest_match(cfg, norm, norm_len);
+    const gw_api_t *full = longest_match(cfg, norm, norm_len, out);
     /* A prefix that itself spells the segment (an API at "/v1/old") wins; a catch-all "" prefix
      * does not hide an unknown version of a more specific API. */
     if (full != NULL && (full->prefix_len != 0 || stripped == NULL)) {

@@ -22,6 +22,15 @@ typedef struct st_gw_route_t {
      * caller's scratch buffer; the upstream request path is upstream.base_path + this + query. */
     const char *path;
     size_t path_len;
+    /* The last spec match made while picking a spec-routed API, so that the handler need not
+     * match the same path against the same spec again: usable when `spec` is the chosen
+     * version's and `path`, `len` are the route's path. */
+    struct {
+        const spec_t *spec;
+        const char *path;
+        size_t len;
+        const spec_path_t *found; /* never NULL when spec is set */
+    } spec_match;
     /* Set when gw_route returns -1. */
     gw_problem_kind_t problem;
     char detail[256];

@@ -495,6 +495,13 @@ spec_route_status_t spec_route(const spec_t *spec, const char *method, size_t me
         *path_out = p;
     if (p == NULL)
         return SPEC_ROUTE_NO_PATH;
+    return spec_route_path(p, method, method_len, op);
+}
+
+spec_route_status_t spec_route_path(const spec_path_t *p, const char *method,
+                                    size_t method_len, const spec_operation_t **op)
+{
+    *op = NULL;
     spec_method_t m;
     if (spec_method_parse(method, method_len, &m) != 0)
         return SPEC_ROUTE_NO_METHOD;

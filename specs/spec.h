@@ -265,6 +265,10 @@ typedef enum spec_route_status {
 spec_route_status_t spec_route(const spec_t *spec, const char *method, size_t method_len,
                                const char *path, size_t len, const spec_path_t **path_out,
                                const spec_operation_t **op, spec_match_t *captures);
+/* spec_route's method lookup alone, for a path spec_match found already (never NULL): FOUND or
+ * NO_METHOD. */
+spec_route_status_t spec_route_path(const spec_path_t *path, const char *method,
+                                    size_t method_len, const spec_operation_t **op);
 
 /* ---- Responses, content and schemas --------------------------------------------------------- */
 

@@ -241,6 +241,15 @@ static void test_route_and_allow(void **state)
                      SPEC_ROUTE_NO_METHOD);
     assert_int_equal(spec_path_allow(path, allow, sizeof(allow)), 0);
     assert_string_equal(allow, "");
+
+    /* the method lookup alone, on a path matched already */
+    const spec_path_t *pets = spec_match(spec, "/pets/1", 7, NULL);
+    assert_int_equal(spec_route_path(pets, "DELETE", 6, &op), SPEC_ROUTE_FOUND);
+    assert_int_equal(op->method, SPEC_METHOD_DELETE);
+    assert_int_equal(spec_route_path(pets, "HEAD", 4, &op), SPEC_ROUTE_FOUND); /* GET's */
+    assert_int_equal(op->method, SPEC_METHOD_GET);
+    assert_int_equal(spec_route_path(pets, "PUT", 3, &op), SPEC_ROUTE_NO_METHOD);
+    assert_null(op);
     spec_destroy(spec);
 }
 
