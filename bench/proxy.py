@@ -497,6 +497,7 @@ def cold_starts(b, binary):
         t0 = time.monotonic()
         p = subprocess.Popen([binary, "serve", "-c", path], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
+        b.procs.append(p)  # stopped on exit, also when a check below ends the run
         while http_status("127.0.0.1", admin, "/readyz", timeout=0.5) != 200:
             if p.poll() is not None:
                 sys.exit("bench: versa exited during the cold start (%s)" % path)
