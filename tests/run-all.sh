@@ -11,6 +11,11 @@ ROOT=$PWD
 deploy/install-deps.sh --test || { echo "dependency installation failed"; echo "0 passed, 1 failed"; exit 1; }
 
 passed=0; failed=0
+# Ports the tests hand out are claimed here for the whole run (tests/support/harness.py), so no
+# two are alike across the builds and the test scripts meson runs side by side.
+VERSA_PORT_DIR=$(mktemp -d /tmp/versa-ports.XXXXXX)
+export VERSA_PORT_DIR
+trap 'rm -rf "$VERSA_PORT_DIR"' EXIT
 run_build() { # name, meson options... (TEST_ARGS: extra `meson test` arguments)
     local dir=$1; shift
     if ! { [ -f "$dir/build.ninja" ] || meson setup "$dir" "$@" >"$dir.setup.log" 2>&1; } ||

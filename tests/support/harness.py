@@ -60,16 +60,63 @@ def wait_until(predicate, timeout, what, interval=0.02, procs=()):
 
 _HANDED_OUT = set()
 
+# Ports are claimed across processes too: meson runs several test scripts at once, and each
+# binds port 0 on its own, so two of them could be given the same just-closed port. A claim is a
+# file named after the port, created with O_EXCL, holding the claiming process's pid. Under
+# $VERSA_PORT_DIR (tests/run-all.sh makes a fresh one per run) a claim is never released, so no
+# port is handed out twice in a run; in the shared default folder a claim whose process is gone
+# is taken over, so ad-hoc runs do not use the range up.
+_PORT_DIR_STRICT = "VERSA_PORT_DIR" in os.environ
+_PORT_DIR = os.environ.get("VERSA_PORT_DIR") or os.path.join(
+    tempfile.gettempdir(), "versa-test-ports-%d" % os.getuid())
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _claim_port(port):
+    """True when this process now owns `port` for the run."""
+    os.makedirs(_PORT_DIR, exist_ok=True)
+    path = os.path.join(_PORT_DIR, str(port))
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            if _PORT_DIR_STRICT:
+                return False
+            try:
+                with open(path) as f:
+                    owner = int(f.read().strip() or "0")
+            except (OSError, ValueError):
+                return False  # being written by its claimer right now
+            if owner == 0 or _pid_alive(owner):
+                return False
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)  # a finished process's claim; O_EXCL decides between takers
+            continue
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        return True
+    return False
+
 
 def free_port():
-    """A port that was free a moment ago (bind to 0, read it, close), and never one this process
-    handed out before: the kernel may give a just-closed port again, and two listeners of one
-    scenario on the same port would fail (or worse, pass by talking to the wrong one)."""
+    """A port that was free a moment ago (bind to 0, read it, close), and never one handed out
+    before in this run, by this process or by another test running beside it: the kernel may
+    give a just-closed port again, and two listeners of one scenario on the same port would fail
+    (or worse, pass by talking to the wrong one)."""
     while True:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        if port not in _HANDED_OUT:
+        if port not in _HANDED_OUT and _claim_port(port):
             _HANDED_OUT.add(port)
             return port
 
