@@ -57,4 +57,14 @@ static inline uint64_t ct__replay_errors(const json_t *report, const char *side)
     return ct__jint(ct__jobj(ct__jobj(report, "replay"), "errors"), side);
 }
 
+/* The sum of the counts of "violations" (contract violations). */
+static inline uint64_t ct__violations(const json_t *report)
+{
+    uint64_t n = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(ct__jarr(report, "violations"), i, v) n += ct__jint(v, "count");
+    return n;
+}
+
 #endif

@@ -352,6 +352,44 @@ static void put_exchanges(ct_buf_t *b, const json_t *list, int h)
     ct__buf_puts(b, "</section>\n");
 }
 
+/* "violations": a table by operation, side, keyword and schema location, with an example. */
+static void put_violations(ct_buf_t *b, const json_t *report, int h)
+{
+    json_t *list = ct__jarr(report, "violations");
+    if (list == NULL)
+        return;
+    ct__buf_printf(b, "<section class=\"violations\"><h%d>Contract violations</h%d>\n", h, h);
+    if (json_array_size(list) == 0) {
+        ct__buf_puts(b, "<p class=\"meta\">None yet.</p></section>\n");
+        return;
+    }
+    ct__buf_puts(b, "<table><tr><th>operation</th><th>side</th><th>keyword</th><th>schema</th>"
+                    "<th>count</th><th>latest</th></tr>\n");
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const json_t *s = ct__jobj(v, "sample");
+        ct__buf_puts(b, "<tr><td>");
+        put_text(b, ct__jstr(v, "operation"));
+        ct__buf_puts(b, "</td><td>");
+        put_text(b, ct__jstr(v, "side"));
+        ct__buf_puts(b, "</td><td><span class=\"tag t-regression\">");
+        put_text(b, ct__jstr(v, "keyword"));
+        ct__buf_puts(b, "</span></td><td><code>");
+        put_text(b, ct__jstr(v, "schema") != NULL ? ct__jstr(v, "schema") : "(none)");
+        ct__buf_printf(b, "</code></td><td class=\"n\">%llu</td><td><code>",
+                       (unsigned long long)ct__jint(v, "count"));
+        put_text(b, ct__jstr(s, "pointer"));
+        ct__buf_puts(b, "</code>: ");
+        put_text(b, ct__jstr(s, "message"));
+        put_wrapped(b, " <span class=\"meta\">(", ct__jstr(s, "request_id"), ")</span>");
+        put_wrapped(b, "<pre>", ct__jstr(s, "curl"), "</pre>");
+        ct__buf_puts(b, "</td></tr>\n");
+    }
+    ct__buf_puts(b, "</table></section>\n");
+}
+
 /* --- a report: its summary (verdict, thresholds, cards), then its sections --- */
 
 static void put_summary(ct_buf_t *b, const json_t *report, ct_fail_on_t fail_on,
@@ -366,17 +404,25 @@ static void put_summary(ct_buf_t *b, const json_t *report, ct_fail_on_t fail_on,
         ct__buf_puts(b, " <span class=\"verdict partial\">PARTIAL</span> ");
         put_text(b, ct__jstr(replay, "stop_reason"));
     }
-    ct__buf_printf(b,
-                   " <span class=\"meta\">fails on: %s; noise thresholds: relative %.1f%%, "
-                   "absolute %.2f points</span>",
-                   ct_fail_on_name(fail_on), ct__jnum(ct__jobj(report, "thresholds"), "relative"),
-                   ct__jnum(ct__jobj(report, "thresholds"), "absolute"));
+    /* a report of contract violations alone (the /contract page) has no comparisons */
+    int diff = json_object_get(report, "compared") != NULL || ct__jarr(report, "violations") == NULL;
+    if (diff)
+        ct__buf_printf(b,
+                       " <span class=\"meta\">fails on: %s; noise thresholds: relative %.1f%%, "
+                       "absolute %.2f points</span>",
+                       ct_fail_on_name(fail_on),
+                       ct__jnum(ct__jobj(report, "thresholds"), "relative"),
+                       ct__jnum(ct__jobj(report, "thresholds"), "absolute"));
     ct__buf_puts(b, "<div class=\"cards\">");
-    card(b, ct__jint(report, "compared"), "compared");
-    card(b, ct__jint(report, "identical"), "identical");
-    card(b, ct__jint(report, "differing"), "differing");
-    card(b, ct__jint(report, "regressions"), "regressions");
-    card(b, ct__jint(report, "noise_compared"), "noise comparisons");
+    if (diff) {
+        card(b, ct__jint(report, "compared"), "compared");
+        card(b, ct__jint(report, "identical"), "identical");
+        card(b, ct__jint(report, "differing"), "differing");
+        card(b, ct__jint(report, "regressions"), "regressions");
+        card(b, ct__jint(report, "noise_compared"), "noise comparisons");
+    }
+    if (ct__jarr(report, "violations") != NULL && ct__jobj(report, "replay") != NULL)
+        card(b, ct__violations(report), "contract violations");
     if (ct__jint(report, "dropped_comparisons") != 0)
         card(b, ct__jint(report, "dropped_comparisons"), "not aggregated (limit)");
     size_t i;
@@ -416,10 +462,12 @@ static void put_report(ct_buf_t *b, const json_t *report, ct_fail_on_t fail_on, 
                            ct__jint(g, "regressions") != 0 ? ", <b>regressions</b>" : "");
         }
         ct__buf_puts(b, "</ul></section></nav>\n");
-    } else {
+    } else if (json_object_get(report, "compared") != NULL ||
+               ct__jarr(report, "violations") == NULL) {
         ct__buf_puts(b, "<section><p>No comparisons yet.</p></section>\n");
     }
     json_array_foreach(groups, i, g) put_group(b, g, i, fail_on, anchor, h);
+    put_violations(b, report, h);
     if (json_object_get(report, "exchanges") != NULL)
         put_exchanges(b, ct__jarr(report, "exchanges"), h);
 }

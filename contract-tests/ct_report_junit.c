@@ -121,7 +121,8 @@ static void put_errors(ct_buf_t *b, const json_t *replay, ct_fail_on_t fail_on, 
     {
         const char *side = ct__jstr(e, "side") != NULL ? ct__jstr(e, "side") : "";
         int fails = fail_on == CT_FAIL_ON_ANY ||
-                    (fail_on == CT_FAIL_ON_REGRESSION && strcmp(side, "candidate") == 0);
+                    ((fail_on == CT_FAIL_ON_REGRESSION || fail_on == CT_FAIL_ON_VIOLATIONS) &&
+                     strcmp(side, "candidate") == 0);
         ct__buf_puts(&cases, "    <testcase classname=\"upstream errors\" name=\"");
         put_text(&cases, side);
         ct__buf_puts(&cases, " ");
@@ -156,6 +157,55 @@ static void put_errors(ct_buf_t *b, const json_t *replay, ct_fail_on_t fail_on, 
     *tests += json_array_size(listed);
 }
 
+/* "violations": a suite with one test case per (operation, side, keyword, schema location). */
+static void put_violations(ct_buf_t *b, const json_t *report, ct_fail_on_t fail_on,
+                           size_t *failures, size_t *tests)
+{
+    json_t *list = ct__jarr(report, "violations");
+    if (json_array_size(list) == 0)
+        return;
+    int fails = fail_on == CT_FAIL_ON_ANY || fail_on == CT_FAIL_ON_VIOLATIONS;
+    ct__buf_printf(b,
+                   "  <testsuite name=\"contract violations\" tests=\"%zu\" failures=\"%zu\" "
+                   "errors=\"0\" skipped=\"0\">\n",
+                   json_array_size(list), fails ? json_array_size(list) : 0);
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const json_t *s = ct__jobj(v, "sample");
+        ct__buf_puts(b, "    <testcase classname=\"");
+        put_text(b, ct__jstr(v, "operation"));
+        ct__buf_puts(b, "\" name=\"");
+        put_text(b, ct__jstr(v, "side"));
+        ct__buf_puts(b, " ");
+        put_text(b, ct__jstr(v, "keyword"));
+        ct__buf_puts(b, " ");
+        put_text(b, ct__jstr(v, "schema") != NULL ? ct__jstr(v, "schema") : "(no schema)");
+        ct__buf_printf(b, "\">\n      <%s", fails ? "failure" : "system-out");
+        if (fails) {
+            ct__buf_printf(b, " type=\"contract violation\" message=\"%llu violation(s): ",
+                           (unsigned long long)ct__jint(v, "count"));
+            put_text(b, ct__jstr(s, "message"));
+            ct__buf_puts(b, "\"");
+        }
+        ct__buf_puts(b, ">");
+        put_text(b, ct__jstr(s, "request_id"));
+        ct__buf_puts(b, " ");
+        put_text(b, ct__jstr(s, "pointer"));
+        ct__buf_puts(b, ": ");
+        put_text(b, ct__jstr(s, "message"));
+        if (ct__jstr(s, "curl") != NULL) {
+            ct__buf_puts(b, "\nreproduce: ");
+            put_text(b, ct__jstr(s, "curl"));
+        }
+        ct__buf_printf(b, "</%s>\n    </testcase>\n", fails ? "failure" : "system-out");
+    }
+    ct__buf_puts(b, "  </testsuite>\n");
+    *tests += json_array_size(list);
+    *failures += fails ? json_array_size(list) : 0;
+}
+
 char *ct_report_junit(const json_t *report, const ct_render_options_t *opts, size_t *len)
 {
     ct_render_options_t o = {NULL, CT_FAIL_ON_REGRESSION};
@@ -173,6 +223,7 @@ char *ct_report_junit(const json_t *report, const ct_render_options_t *opts, siz
         put_group(&body, g, o.fail_on);
     }
     put_errors(&body, ct__jobj(report, "replay"), o.fail_on, &errors, &tests);
+    put_violations(&body, report, o.fail_on, &failures, &tests);
 
     ct_buf_t b = CT_BUF_INIT;
     ct__buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"");

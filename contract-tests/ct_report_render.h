@@ -12,7 +12,14 @@
  *                (docs/shadow.md): {time, operation, request_id, request: {method, target},
  *                primary and candidate: {status, headers: [[name, value]], body,
  *                body_truncated, body_bytes}, differences: [{kind, concrete_path, primary,
- *                candidate, detail}]}; present but empty shows "None yet." */
+ *                candidate, detail}]}; present but empty shows "None yet."
+ *
+ * Read by every renderer and by the verdict (CT_FAIL_ON_VIOLATIONS, CT_FAIL_ON_ANY):
+ *   "violations": contract violations of the candidate's answers against its spec (`versa
+ *                replay --validate`, shadowing with `validate: true`, the gateway's /contract
+ *                page), most frequent first: [{operation, side, keyword, schema (its "#/..."
+ *                location or null), count, sample: {request_id, pointer, message, curl}}]. A
+ *                report without the diff engine's members ("compared") shows only these. */
 #ifndef CT_REPORT_RENDER_H
 #define CT_REPORT_RENDER_H
 
@@ -24,9 +31,10 @@ typedef enum ct_fail_on {
     CT_FAIL_ON_REGRESSION, /* regressions (paths beyond noise), and candidate errors */
     CT_FAIL_ON_ANY,        /* any candidate difference or any upstream error */
     CT_FAIL_ON_NONE,       /* nothing */
+    CT_FAIL_ON_VIOLATIONS, /* what `regression` fails on, and any contract violation */
 } ct_fail_on_t;
 
-/* "regression", "any", "none"; returns 0, or -1 for another name. */
+/* "regression", "any", "none", "violations"; returns 0, or -1 for another name. */
 int ct_fail_on_parse(const char *name, ct_fail_on_t *out);
 const char *ct_fail_on_name(ct_fail_on_t fail_on);
 
@@ -37,8 +45,8 @@ typedef struct st_ct_render_options_t {
     const char *empty; /* ct_report_html_page without reports says this; NULL: "No reports." */
 } ct_render_options_t;
 
-/* Whether the report fails under fail_on: totals "regressions" / "differing", and the counts of
- * "replay.errors" when present. Members that are absent count as 0. */
+/* Whether the report fails under fail_on: totals "regressions" / "differing", the counts of
+ * "replay.errors" and of "violations" when present. Members that are absent count as 0. */
 int ct_report_fails(const json_t *report, ct_fail_on_t fail_on);
 
 /* Whether one entry of groups[].paths[] fails under fail_on. */

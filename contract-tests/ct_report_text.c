@@ -7,8 +7,8 @@
 
 int ct_fail_on_parse(const char *name, ct_fail_on_t *out)
 {
-    static const char *names[] = {"regression", "any", "none"};
-    for (int i = 0; i < 3; i++) {
+    static const char *names[] = {"regression", "any", "none", "violations"};
+    for (int i = 0; i < 4; i++) {
         if (strcmp(name, names[i]) == 0) {
             *out = (ct_fail_on_t)i;
             return 0;
@@ -26,6 +26,8 @@ const char *ct_fail_on_name(ct_fail_on_t fail_on)
         return "any";
     case CT_FAIL_ON_NONE:
         return "none";
+    case CT_FAIL_ON_VIOLATIONS:
+        return "violations";
     }
     return "unknown";
 }
@@ -35,10 +37,13 @@ int ct_report_fails(const json_t *report, ct_fail_on_t fail_on)
     switch (fail_on) {
     case CT_FAIL_ON_REGRESSION:
         return ct__jint(report, "regressions") != 0 || ct__replay_errors(report, "candidate") != 0;
+    case CT_FAIL_ON_VIOLATIONS:
+        return ct__jint(report, "regressions") != 0 ||
+               ct__replay_errors(report, "candidate") != 0 || ct__violations(report) != 0;
     case CT_FAIL_ON_ANY:
         return ct__jint(report, "differing") != 0 || ct__replay_errors(report, "candidate") != 0 ||
                ct__replay_errors(report, "primary") != 0 ||
-               ct__replay_errors(report, "secondary") != 0;
+               ct__replay_errors(report, "secondary") != 0 || ct__violations(report) != 0;
     case CT_FAIL_ON_NONE:
         break;
     }
@@ -49,6 +54,7 @@ int ct_report_path_fails(const json_t *path, ct_fail_on_t fail_on)
 {
     switch (fail_on) {
     case CT_FAIL_ON_REGRESSION:
+    case CT_FAIL_ON_VIOLATIONS:
         return ct__jbool(path, "regression");
     case CT_FAIL_ON_ANY:
         return ct__jint(path, "count") != 0;
@@ -146,6 +152,36 @@ static void put_replay(ct_buf_t *b, const json_t *r)
                        ct__jstr(r, "stop_reason") ? ct__jstr(r, "stop_reason") : "stopped early");
 }
 
+/* "violations": one line per (operation, side, keyword, schema location), with its example. */
+static void put_violations(ct_buf_t *b, const json_t *report, ct_fail_on_t fail_on)
+{
+    json_t *list = ct__jarr(report, "violations");
+    if (json_array_size(list) == 0)
+        return;
+    int fails = fail_on == CT_FAIL_ON_ANY || fail_on == CT_FAIL_ON_VIOLATIONS;
+    ct__buf_printf(b, "\ncontract violations: %llu%s\n", (unsigned long long)ct__violations(report),
+                   fails ? "  [fails]" : "");
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const json_t *s = ct__jobj(v, "sample");
+        ct__buf_printf(b, "  %s %s %s at %s: %llu\n",
+                       ct__jstr(v, "operation") ? ct__jstr(v, "operation") : "?",
+                       ct__jstr(v, "side") ? ct__jstr(v, "side") : "?",
+                       ct__jstr(v, "keyword") ? ct__jstr(v, "keyword") : "?",
+                       ct__jstr(v, "schema") ? ct__jstr(v, "schema") : "(no schema)",
+                       (unsigned long long)ct__jint(v, "count"));
+        if (s != NULL)
+            ct__buf_printf(b, "      e.g. %s %s: %s\n",
+                           ct__jstr(s, "request_id") ? ct__jstr(s, "request_id") : "?",
+                           ct__jstr(s, "pointer") ? ct__jstr(s, "pointer") : "?",
+                           ct__jstr(s, "message") ? ct__jstr(s, "message") : "");
+        if (ct__jstr(s, "curl") != NULL)
+            ct__buf_printf(b, "      %s\n", ct__jstr(s, "curl"));
+    }
+}
+
 static void put_listed(ct_buf_t *b, const json_t *r)
 {
     const json_t *bad = ct__jobj(r, "bad_lines");
@@ -208,6 +244,7 @@ char *ct_report_text(const json_t *report, const ct_render_options_t *opts, size
     if (ct__jint(report, "dropped_comparisons") != 0)
         ct__buf_printf(&b, "\n%llu comparisons not aggregated (group limit)\n",
                        (unsigned long long)ct__jint(report, "dropped_comparisons"));
+    put_violations(&b, report, o.fail_on);
     if (r != NULL)
         put_listed(&b, r);
     int fails = ct_report_fails(report, o.fail_on);

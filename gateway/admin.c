@@ -137,6 +137,7 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
         gw_reloader_render_metrics(self->reloader, &text, &len);
         gw_metrics_out_t contract = {NULL, 0, 0};
         gw_validate_metrics_render(rt->config, &contract);
+        gw_validate_logs_metrics(rt->validate_logs, &contract);
         if (contract.len != 0) {
             text = realloc(text, len + contract.len);
             memcpy(text + len, contract.buf, contract.len);
@@ -153,10 +154,15 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
                   body.len);
     } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/contract/report"))) {
         gw_metrics_out_t report = {NULL, 0, 0};
-        gw_validate_report_json(rt->config, &report);
+        gw_validate_report_json(rt->config, rt->validate_logs, &report);
         h2o_iovec_t body = h2o_strdup(&req->pool, report.buf, report.len);
         free(report.buf);
         send_text(req, 200, "OK", "application/json", body.base, body.len);
+    } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/contract"))) {
+        page = gw_validate_report_html(rt->config, rt->validate_logs, &len);
+        h2o_iovec_t body = h2o_strdup(&req->pool, page, len);
+        free(page);
+        send_text(req, 200, "OK", "text/html; charset=utf-8", body.base, body.len);
     } else if ((page = gw_shadow_admin_page(rt->shadow, path.base, path.len, &type,
                                             &len)) != NULL) {
         h2o_iovec_t body = h2o_strdup(&req->pool, page, len);
@@ -165,7 +171,7 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
     } else {
         send_problem(req, GW_PROBLEM_NOT_FOUND,
                      "admin endpoints are /healthz, /readyz, /metrics, /shadow, "
-                     "/shadow/report, /contract/report and POST /reload");
+                     "/shadow/report, /contract, /contract/report and POST /reload");
     }
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <sys/random.h>
 #include "runtime.h"
+#include "validate.h"
 #include "h2o/http2.h"
 #include <openssl/err.h>
 #include "upstream.h"
@@ -271,6 +272,11 @@ gw_runtime_t *gw_runtime_create(gw_process_t *process, gw_config_t *cfg, const g
     if (gw_recorders_init(&rt->recorders, cfg, prev != NULL ? &prev->recorders : NULL, errbuf,
                           errlen) != 0)
         goto fail;
+    if ((rt->validate_logs = calloc(1, sizeof(*rt->validate_logs))) == NULL)
+        abort();
+    if (gw_validate_logs_init(rt->validate_logs, cfg, prev != NULL ? prev->validate_logs : NULL,
+                              errbuf, errlen) != 0)
+        goto fail;
     rt->generation = ++process->generations;
     return rt;
 fail:
@@ -283,6 +289,8 @@ static void destroy(gw_runtime_t *rt)
 {
     if (rt->recorders.by_version != NULL)
         gw_recorders_dispose(&rt->recorders); /* flushes the capture files */
+    gw_validate_logs_dispose(rt->validate_logs); /* writes the queued violation lines */
+    free(rt->validate_logs);
     if (rt->access_log_share != NULL && --rt->access_log_share->refs == 0) {
         gw_access_log_destroy(rt->access_log_share->log);
         free(rt->access_log_share);

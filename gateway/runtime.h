@@ -57,6 +57,9 @@ typedef struct st_gw_runtime_t {
     gw_access_log_t *access_log; /* NULL when off */
     struct st_gw_log_share_t *access_log_share; /* shared with the generation it carried over from */
     gw_recorders_t recorders;    /* capture files of `record` blocks */
+    /* validate.h: the `validate.log` writers; a file the previous generation names too keeps
+     * its writer (shared, reference-counted). Never NULL once created. */
+    struct st_gw_validate_logs_t *validate_logs;
     SSL_CTX *upstream_ssl_ctx; /* for https upstreams: the process's (borrowed) */
     SSL_CTX **listen_ssl;      /* per config listen entry; NULL for cleartext */
     struct st_gw_shadow_t *shadow; /* shadow.h; NULL when no API has `shadow` entries */
@@ -114,8 +117,9 @@ int gw_runtime_resolve(const gw_upstream_t *up, struct sockaddr_storage *ss, soc
 
 /* Builds a generation from `cfg` (retained) with refcnt 1: resolves upstream and listen addresses
  * (DNS happens here, never per request), loads TLS certificates, adds metric rows, builds shadow
- * state, opens the access log and capture files. What `prev` (NULL: none) has open for the same
- * target (access log, capture files) is shared, never opened twice. Blocking; call it off the
+ * state, opens the access log, capture files and violation logs. What `prev` (NULL: none) has
+ * open for the same target (access log, capture files, violation logs) is shared, never opened
+ * twice. Blocking; call it off the
  * event loops, from the one thread that creates and releases generations. Returns NULL with a
  * message in errbuf ("file:line:col: ..." where the config has a position). */
 gw_runtime_t *gw_runtime_create(gw_process_t *process, gw_config_t *cfg, const gw_runtime_t *prev,

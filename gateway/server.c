@@ -23,6 +23,7 @@
 #include "core_errors.h"
 #include "drain.h"
 #include "guard.h"
+#include "validate.h"
 #include "handler.h"
 #include "listen_inherit.h"
 #include "notify.h"
@@ -380,6 +381,7 @@ int gw_serve_opts(gw_config_t *cfg, const gw_serve_opts_t *opts, char *errbuf, s
         gw_access_log_destroy(rt->access_log);
         rt->access_log = NULL;
         gw_recorders_dispose(&rt->recorders);
+        gw_validate_logs_dispose(rt->validate_logs); /* writes the queued violation lines */
         fprintf(stderr, "versa: stopped (%llu connection(s) cut)\n", (unsigned long long)cut);
         fflush(NULL);
         _exit(0);

@@ -8,7 +8,6 @@
 #include "validate.h"
 #include "adapt.h"
 #include "exchange.h"
-#include "metrics.h"
 
 /* All lines of a header, joined as RFC 9110 §5.3 allows for list-valued fields. */
 static const char *header_of(void *ctx, const char *name, size_t *len)
@@ -116,7 +115,7 @@ static void check_body(gw_exchange_t *x, const spec_t *spec, spec_validator_t *v
 }
 
 /* Replaces bytes that are not UTF-8 (request text quoted in messages) so the body stays JSON. */
-static body_value_t *text(const body_mem_t *mem, const char *s)
+body_value_t *gw_validate__text(const body_mem_t *mem, const char *s)
 {
     size_t len = strlen(s);
     body_value_t *v = body_string_copy(mem, s, len);
@@ -129,20 +128,27 @@ static body_value_t *text(const body_mem_t *mem, const char *s)
     return v;
 }
 
-/* The schema keyword's location as a URI fragment ("#/components/schemas/Pet/properties/..."):
- * a search of the spec, paid only for the errors listed in an answer. */
-static body_value_t *schema_location(const body_mem_t *mem, const spec_t *spec,
-                                     const spec_node_t *n)
+const char *gw_validate__location(const spec_t *spec, const spec_node_t *n, char *buf,
+                                  size_t size)
 {
-    char ptr[512];
-    if (n == NULL)
-        return body_null(mem);
-    ptr[0] = '#';
+    buf[0] = '#';
     const spec_doc_t *doc = spec_node_document(spec, n);
     const spec_node_t *root = doc != NULL ? spec_doc_root(doc) : spec_root(spec);
-    if (spec_pointer_find(root, n, ptr + 1, sizeof(ptr) - 1) != 0)
-        snprintf(ptr, sizeof(ptr), "%s:%u:%u", n->pos.file, n->pos.line, n->pos.col);
-    return text(mem, ptr);
+    if (spec_pointer_find(root, n, buf + 1, size - 1) != 0)
+        snprintf(buf, size, "%s:%u:%u", n->pos.file, n->pos.line, n->pos.col);
+    return buf;
+}
+
+/* The schema keyword's location as a URI fragment ("#/components/schemas/Pet/properties/..."):
+ * found when the violation was reported, else searched now (error paths only). */
+static body_value_t *schema_location(const body_mem_t *mem, const spec_t *spec,
+                                     const gw_violation_t *e)
+{
+    char ptr[512];
+    if (e->schema == NULL)
+        return body_null(mem);
+    return gw_validate__text(mem, e->location != NULL ? e->location
+                                         : gw_validate__location(spec, e->schema, ptr, sizeof(ptr)));
 }
 
 /* The problem+json body: the usual members plus `errors`, each {pointer, keyword, schema,
@@ -163,10 +169,10 @@ void gw_validate__send(gw_exchange_t *x, const spec_t *spec, const gw_violations
     for (size_t i = 0; i < v->count; ++i) {
         const gw_violation_t *e = &v->items[i];
         body_value_t *o = body_object(mem);
-        body_set(mem, o, "pointer", 7, text(mem, e->pointer));
-        body_set(mem, o, "keyword", 7, text(mem, e->keyword));
-        body_set(mem, o, "schema", 6, schema_location(mem, spec, e->schema));
-        body_set(mem, o, "message", 7, text(mem, e->message));
+        body_set(mem, o, "pointer", 7, gw_validate__text(mem, e->pointer));
+        body_set(mem, o, "keyword", 7, gw_validate__text(mem, e->keyword));
+        body_set(mem, o, "schema", 6, schema_location(mem, spec, e));
+        body_set(mem, o, "message", 7, gw_validate__text(mem, e->message));
         body_append(mem, errors, o);
     }
     body_set(mem, doc, "errors", 6, errors);
@@ -221,9 +227,10 @@ int gw_validate_request(gw_exchange_t *x, const gw_route_t *r)
         return 0;
 
     char detail[640];
-    gw_validate__summarize(c, vi, op, GW_VALIDATE_SIDE_REQUEST, &v, r->api->name,
-                           r->version->name, detail, sizeof(detail));
-    if (c->request == GW_VALIDATE_REPORT) {
+    int enforce = c->request == GW_VALIDATE_ENFORCE;
+    gw_validate__report(x, c, vi, GW_VALIDATE_SIDE_REQUEST, &v, enforce ? (unsupported ? 415 : 400) : 0,
+                        detail, sizeof(detail));
+    if (!enforce) {
         h2o_req_log_error(req, "versa/validate", "request %.*s: %s", (int)x->request_id.len,
                           x->request_id.base, detail);
         return 0;
@@ -233,126 +240,26 @@ int gw_validate_request(gw_exchange_t *x, const gw_route_t *r)
     return -1;
 }
 
-void gw_validate__summarize(const gw_validate_conf_t *c, size_t version, const spec_operation_t *op,
-                            gw_validate_side_t side, const gw_violations_t *v, const char *api,
-                            const char *vname, char *detail, size_t size)
+void gw_validate__report(gw_exchange_t *x, const gw_validate_conf_t *c, size_t version,
+                         gw_validate_side_t side, gw_violations_t *v, int status, char *detail,
+                         size_t size)
 {
-    for (size_t i = 0; i < v->count; ++i)
+    const spec_operation_t *op = x->operation;
+    const spec_t *spec = x->api->versions[version].spec;
+    for (size_t i = 0; i < v->count; ++i) {
         gw_validate_count(c, version, op->index, side, v->items[i].keyword);
+        gw_validate__note(c, spec, version, op->index, side, &v->items[i], x->request_id.base,
+                          x->request_id.len);
+    }
+    int enforced = (side == GW_VALIDATE_SIDE_REQUEST ? c->request : c->response) ==
+                   GW_VALIDATE_ENFORCE;
+    gw_validate__log(x, side, v, status, enforced);
     char name[160];
     const char *label = gw_validate__op_label(op, name, sizeof(name));
     snprintf(detail, size,
              "%zu violation%s of the contract of %.64s %.64s %.100s%s; first: %.100s: %.40s: %.150s",
-             v->total, v->total == 1 ? "" : "s", api, vname, label,
-             side == GW_VALIDATE_SIDE_RESPONSE ? " by the upstream's answer" : "",
+             v->total, v->total == 1 ? "" : "s", x->api->name, x->api->versions[version].name,
+             label, side == GW_VALIDATE_SIDE_RESPONSE ? " by the upstream's answer" : "",
              v->count ? v->items[0].pointer : "", v->count ? v->items[0].keyword : "",
              v->count ? v->items[0].message : "");
-}
-
-/* ---- /metrics ---- */
-
-static const char *const side_names[GW_VALIDATE_SIDE__COUNT] = {"request", "response"};
-
-void gw_validate_metrics_render(const gw_config_t *cfg, gw_metrics_out_t *o)
-{
-    int header = 0;
-    size_t nk = gw_validate_keyword_count();
-    for (size_t a = 0; a != cfg->num_apis; ++a) {
-        const gw_api_t *api = &cfg->apis[a];
-        const gw_validate_conf_t *c = api->validate;
-        if (c == NULL || c->counts == NULL)
-            continue;
-        if (!header) {
-            gw_metrics_outf(o, "# HELP versa_contract_violations_total Violations of the spec "
-                               "found by contract validation.\n"
-                               "# TYPE versa_contract_violations_total counter\n");
-            header = 1;
-        }
-        for (size_t vi = 0; vi != api->num_versions; ++vi) {
-            const spec_t *spec = api->versions[vi].spec;
-            if (spec == NULL || c->validators[vi] == NULL)
-                continue;
-            for (size_t op = 0; op != spec_operation_count(spec); ++op) {
-                char name[160];
-                char *label = gw_metrics_escape_label(
-                    gw_validate__op_label(spec_operation_at(spec, op), name, sizeof(name)));
-                size_t row = c->op_base[vi] + op;
-                for (int s = 0; s != GW_VALIDATE_SIDE__COUNT; ++s)
-                    for (size_t k = 0; k != nk; ++k) {
-                        uint64_t n = __atomic_load_n(
-                            &c->counts[(row * GW_VALIDATE_SIDE__COUNT + (size_t)s) * nk + k],
-                            __ATOMIC_RELAXED);
-                        if (n != 0)
-                            gw_metrics_outf(o,
-                                            "versa_contract_violations_total{api=\"%s\",version="
-                                            "\"%s\",operation=\"%s\",side=\"%s\",keyword=\"%s\"}"
-                                            " %llu\n",
-                                            api->name, api->versions[vi].name, label,
-                                            side_names[s], gw_validate_keywords[k],
-                                            (unsigned long long)n);
-                    }
-                free(label);
-            }
-        }
-    }
-}
-
-/* ---- /contract/report ---- */
-
-void gw_validate_report_json(const gw_config_t *cfg, gw_metrics_out_t *o)
-{
-    size_t nk = gw_validate_keyword_count();
-    int first_op = 1;
-    gw_metrics_outf(o, "{\"operations\":[");
-    for (size_t a = 0; a != cfg->num_apis; ++a) {
-        const gw_api_t *api = &cfg->apis[a];
-        const gw_validate_conf_t *c = api->validate;
-        if (c == NULL || c->counts == NULL)
-            continue;
-        for (size_t vi = 0; vi != api->num_versions; ++vi) {
-            const spec_t *spec = api->versions[vi].spec;
-            if (spec == NULL || c->validators[vi] == NULL)
-                continue;
-            for (size_t op = 0; op != spec_operation_count(spec); ++op) {
-                size_t row = c->op_base[vi] + op;
-                uint64_t total = 0;
-                for (size_t i = 0; i != GW_VALIDATE_SIDE__COUNT * nk; ++i)
-                    total += __atomic_load_n(&c->counts[row * GW_VALIDATE_SIDE__COUNT * nk + i],
-                                             __ATOMIC_RELAXED);
-                if (total == 0)
-                    continue;
-                char name[160];
-                /* names are config and spec tokens: no character needs escaping in practice,
-                 * but quotes and backslashes are dropped to keep the JSON valid */
-                char label[160];
-                const char *l = gw_validate__op_label(spec_operation_at(spec, op), name,
-                                                      sizeof(name));
-                size_t n = 0;
-                for (; *l != '\0' && n + 1 < sizeof(label); ++l)
-                    if (*l != '"' && *l != '\\' && (unsigned char)*l >= 0x20)
-                        label[n++] = *l;
-                label[n] = '\0';
-                gw_metrics_outf(o, "%s{\"api\":\"%s\",\"version\":\"%s\",\"operation\":\"%s\","
-                                   "\"total\":%llu,\"violations\":[",
-                                first_op ? "" : ",", api->name, api->versions[vi].name, label,
-                                (unsigned long long)total);
-                first_op = 0;
-                int first = 1;
-                for (int s = 0; s != GW_VALIDATE_SIDE__COUNT; ++s)
-                    for (size_t k = 0; k != nk; ++k) {
-                        uint64_t cnt = __atomic_load_n(
-                            &c->counts[(row * GW_VALIDATE_SIDE__COUNT + (size_t)s) * nk + k],
-                            __ATOMIC_RELAXED);
-                        if (cnt == 0)
-                            continue;
-                        gw_metrics_outf(o, "%s{\"side\":\"%s\",\"keyword\":\"%s\",\"count\":%llu}",
-                                        first ? "" : ",", side_names[s], gw_validate_keywords[k],
-                                        (unsigned long long)cnt);
-                        first = 0;
-                    }
-                gw_metrics_outf(o, "]}");
-            }
-        }
-    }
-    gw_metrics_outf(o, "]}\n");
 }

@@ -11,6 +11,7 @@
 #include "body.h"
 #include "config.h"
 #include "schema.h"
+#include <jansson.h>
 
 typedef enum gw_validate_mode {
     GW_VALIDATE_OFF,
@@ -32,6 +33,22 @@ size_t gw_validate_keyword_index(const char *keyword);
 
 /* An API's `validate` key, compiled. Owned by the API (gw_api_t.validate), immutable after load
  * except the counters (relaxed atomics, any thread). */
+/* Violations counted by where the spec was broken (/contract/report, /contract): per operation
+ * row, side, keyword and schema node, with the node's location found once and the latest
+ * example. Bounded (GW_VALIDATE_MAX_WHERE entries; more are counted in `unlisted`); guarded by a
+ * mutex, taken only when violations are found. validate_report.c. */
+typedef struct st_gw_validate_wheres_t gw_validate_wheres_t;
+#define GW_VALIDATE_MAX_WHERE 4096
+
+/* `validate.log`: the JSON-lines violation log (validate_log.c). */
+typedef struct st_gw_validate_log_conf_t {
+    char *file; /* absolute; NULL: no log */
+    uint64_t max_bytes; /* rotation size, default 64 MiB */
+    unsigned keep;      /* rotated files kept, default 3 */
+    size_t queue_bytes; /* writer queue bound, default 4 MiB */
+    char *where;        /* "file:line:col" of the key, for start-up errors */
+} gw_validate_log_conf_t;
+
 typedef struct st_gw_validate_conf_t {
     gw_validate_mode_t request;
     gw_validate_mode_t response;
@@ -43,6 +60,8 @@ typedef struct st_gw_validate_conf_t {
     size_t *op_base;
     size_t num_ops;
     uint64_t *counts; /* [op row][side][keyword] violations */
+    gw_validate_wheres_t *wheres;
+    gw_validate_log_conf_t log;
     spec_pos_t pos;
 } gw_validate_conf_t;
 
@@ -69,6 +88,7 @@ typedef struct st_gw_violation_t {
     const char *keyword;
     const spec_node_t *schema;
     char message[256];
+    const char *location; /* the schema's "#/..." location once reported; owned by the conf */
 } gw_violation_t;
 
 typedef struct st_gw_violations_t {
@@ -141,18 +161,73 @@ void gw_validate_refuse_response(struct st_gw_exchange_t *x);
  * found in `spec`. */
 void gw_validate__send(struct st_gw_exchange_t *x, const spec_t *spec, const gw_violations_t *v,
                        int problem_kind, const char *detail);
+/* A copy of `s` as a string value, bytes that are not UTF-8 replaced by '?'. */
+body_value_t *gw_validate__text(const body_mem_t *mem, const char *s);
 /* operationId, else "METHOD /template", for messages and metric labels. */
 const char *gw_validate__op_label(const spec_operation_t *op, char *buf, size_t size);
-/* Counts the listed violations and writes the summary sentence into `detail`. */
-void gw_validate__summarize(const gw_validate_conf_t *c, size_t version, const spec_operation_t *op,
-                            gw_validate_side_t side, const gw_violations_t *v, const char *api,
-                            const char *vname, char *detail, size_t size);
+/* Everything a found violation list goes to: the counters (by keyword and by schema location,
+ * which fills each listed violation's `location`), the violation log when the API has one, and
+ * the summary sentence written into `detail`. `status`: the answer's (request: 400/415 when
+ * enforced, 0 when forwarded; response: the upstream's). */
+void gw_validate__report(struct st_gw_exchange_t *x, const gw_validate_conf_t *c, size_t version,
+                         gw_validate_side_t side, gw_violations_t *v, int status, char *detail,
+                         size_t size);
+/* The "#/components/..." location of a schema node in `spec` (file:line:col when the node is
+ * not in a document of the spec), written into buf. A search of the spec: error paths only. */
+const char *gw_validate__location(const spec_t *spec, const spec_node_t *n, char *buf,
+                                  size_t size);
 
+/* ---- Reports (validate_report.c) ---- */
+
+/* Internal (validate_config.c): the table of gw_validate_wheres_t, and its destruction. */
+gw_validate_wheres_t *gw_validate__wheres_create(void);
+void gw_validate__wheres_destroy(gw_validate_wheres_t *w);
+/* Counts one violation by where it broke the spec and sets e->location (cached per node).
+ * Any thread. */
+void gw_validate__note(const gw_validate_conf_t *c, const spec_t *spec, size_t version,
+                       size_t op_index, gw_validate_side_t side, gw_violation_t *e,
+                       const char *request_id, size_t request_id_len);
+
+struct st_gw_validate_logs_t;
 /* The admin report (/contract/report): violations counted so far, grouped by API, version and
- * operation, then by side and keyword, as JSON into `o`. */
-void gw_validate_report_json(const gw_config_t *cfg, struct st_gw_metrics_out_t *o);
+ * operation, then by side and keyword (`violations`) and by schema location (`schemas`, with
+ * the latest example), plus the violation logs' counters. New reference. */
+json_t *gw_validate_report(const gw_config_t *cfg, const struct st_gw_validate_logs_t *logs);
+void gw_validate_report_json(const gw_config_t *cfg, const struct st_gw_validate_logs_t *logs,
+                             struct st_gw_metrics_out_t *o);
+/* The /contract page: the same, as HTML through contract-tests' renderer (the /shadow page's).
+ * Returns a malloc'ed page. */
+char *gw_validate_report_html(const gw_config_t *cfg, const struct st_gw_validate_logs_t *logs,
+                              size_t *len);
 
 /* Appends versa_contract_violations_total{api,version,operation,side,keyword} (non-zero rows). */
 void gw_validate_metrics_render(const gw_config_t *cfg, struct st_gw_metrics_out_t *o);
+
+/* ---- The violation log (validate_log.c) ---- */
+
+/* The open `validate.log` files of one generation (runtime.h): one writer per distinct file,
+ * shared by the APIs naming it. A reload shares the writer of a file both configurations name
+ * (never opened twice); the last generation naming a file flushes and closes it. */
+typedef struct st_gw_validate_logs_t {
+    struct st_ct_linelog_t **logs;
+    struct st_gw_validate_log_share_t **shares; /* per writer: its reference count */
+    size_t count;
+    struct st_ct_linelog_t **by_api; /* per API index, or NULL */
+} gw_validate_logs_t;
+
+/* Opens the files of `cfg` (blocking: off the event loops); a file `prev` (NULL: none) writes
+ * keeps prev's writer, with prev's writer settings. Returns 0, or -1 with errbuf
+ * ("file:line:col: ..."). Not thread-safe: one thread creates and disposes every generation's
+ * logs. */
+int gw_validate_logs_init(gw_validate_logs_t *logs, const gw_config_t *cfg,
+                          const gw_validate_logs_t *prev, char *errbuf, size_t errlen);
+/* Writes what is queued and closes the files no other generation shares (blocking). */
+void gw_validate_logs_dispose(gw_validate_logs_t *logs);
+/* Appends versa_contract_log_{queued,dropped,written,lost}_total{file}. */
+void gw_validate_logs_metrics(const gw_validate_logs_t *logs, struct st_gw_metrics_out_t *o);
+/* Encodes the exchange's violations as one JSON line (in the request's pool) and queues it for
+ * the API's log, if it has one; a full queue drops the line (counted). Event loop. */
+void gw_validate__log(struct st_gw_exchange_t *x, gw_validate_side_t side, const gw_violations_t *v,
+                      int status, int enforced);
 
 #endif

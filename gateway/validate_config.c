@@ -48,9 +48,52 @@ static int read_mode(gw__config_loader_t *l, const spec_node_t *map, const char 
     return 0;
 }
 
+/* `log`: a file name, or {file, max_bytes, keep, queue_bytes}. */
+static int read_log(gw__config_loader_t *l, const spec_node_t *n, gw_validate_log_conf_t *log)
+{
+    static const char *const keys[] = {"file", "max_bytes", "keep", "queue_bytes", NULL};
+    log->max_bytes = 64ull << 20;
+    log->keep = 3;
+    log->queue_bytes = 4u << 20;
+    log->where = xasprintf("%s:%u:%u", n->pos.file, n->pos.line, n->pos.col);
+    if (n->kind == SPEC_NODE_SCALAR)
+        return gw__config_read_path(l, n, &log->file);
+    if (n->kind != SPEC_NODE_MAPPING)
+        return gw__config_fail(l, n, "expected a file name or a mapping, got %s",
+                               spec_node_type_name(n));
+    const spec_node_t *v;
+    if (gw__config_check_keys(l, n, keys) != 0 || (v = gw__config_require(l, n, "file")) == NULL)
+        return -1;
+    gw__config_mark_t m = gw__config_enter_key(l, "file");
+    if (gw__config_read_path(l, v, &log->file) != 0)
+        return -1;
+    gw__config_leave(l, m);
+    size_t max_bytes = (size_t)log->max_bytes;
+    uint64_t keep = log->keep;
+    if (gw__config_opt_size(l, n, "max_bytes", &max_bytes) != 0 ||
+        gw__config_opt_uint(l, n, "keep", 0, 1000, &keep) != 0)
+        return -1;
+    log->max_bytes = max_bytes;
+    log->keep = (unsigned)keep;
+    if ((v = spec_node_get(n, "queue_bytes")) != NULL) {
+        m = gw__config_enter_key(l, "queue_bytes");
+        if (gw__config_read_size(l, v, &log->queue_bytes) != 0)
+            return -1;
+        if (log->queue_bytes < 4096)
+            return gw__config_fail(l, v, "must be at least 4KiB");
+        gw__config_leave(l, m);
+    }
+    if (log->max_bytes < 4096) {
+        m = gw__config_enter_key(l, "max_bytes");
+        return gw__config_fail(l, spec_node_get(n, "max_bytes"), "must be at least 4KiB");
+    }
+    return 0;
+}
+
 int gw_validate__config_load(gw__config_loader_t *l, const spec_node_t *n, gw_api_t *api)
 {
-    static const char *const keys[] = {"request", "response", "sample", "max_errors", NULL};
+    static const char *const keys[] = {"request", "response", "sample", "max_errors", "log",
+                                       NULL};
     gw_validate_conf_t *c = xcalloc(1, sizeof(*c));
     api->validate = c;
     c->max_errors = 20;
@@ -69,6 +112,13 @@ int gw_validate__config_load(gw__config_loader_t *l, const spec_node_t *n, gw_ap
             return gw__config_fail(l, s, "expected a fraction from 0 to 1, got '%s'",
                                    s->kind == SPEC_NODE_SCALAR ? s->u.scalar.str
                                                                : spec_node_type_name(s));
+        gw__config_leave(l, m);
+    }
+    const spec_node_t *lg = spec_node_get(n, "log");
+    if (lg != NULL) {
+        gw__config_mark_t m = gw__config_enter_key(l, "log");
+        if (read_log(l, lg, &c->log) != 0)
+            return -1;
         gw__config_leave(l, m);
     }
     if (c->request != GW_VALIDATE_OFF || c->response != GW_VALIDATE_OFF) {
@@ -100,6 +150,7 @@ int gw_validate__compile(gw_api_t *api, spec_error_t *err)
     }
     c->counts = xcalloc(c->num_ops * GW_VALIDATE_SIDE__COUNT * gw_validate_keyword_count(),
                         sizeof(*c->counts));
+    c->wheres = gw_validate__wheres_create();
     return 0;
 }
 
@@ -113,6 +164,9 @@ void gw_validate__config_free(gw_validate_conf_t *c, size_t num_versions)
     free(c->validators);
     free(c->op_base);
     free(c->counts);
+    gw_validate__wheres_destroy(c->wheres);
+    free(c->log.file);
+    free(c->log.where);
     free(c);
 }
 

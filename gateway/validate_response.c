@@ -18,6 +18,7 @@ struct st_gw_validate_response_t {
     const spec_node_t *schema; /* the body's, when it is JSON and declared */
     body_mem_t mem;
     gw_violations_t v;
+    int status; /* the upstream's */
     int refused;
 };
 
@@ -90,6 +91,7 @@ int gw_validate_response_head(gw_exchange_t *x, int status)
     *s = (struct st_gw_validate_response_t){c, vi, c->validators[vi], x->version->spec};
     s->mem = gw_adapt_mem(x);
     s->v = (gw_violations_t){&s->mem, NULL, 0, c->max_errors, 0, 0};
+    s->status = status;
     x->validate = s;
 
     const spec_response_t *resp = spec_operation_response(op, status);
@@ -152,8 +154,8 @@ int gw_validate_response_body(gw_exchange_t *x, const char *body, size_t len)
     if (s->v.total == 0)
         return 0;
     char detail[640];
-    gw_validate__summarize(s->conf, s->version, x->operation, GW_VALIDATE_SIDE_RESPONSE, &s->v,
-                           x->api->name, x->version->name, detail, sizeof(detail));
+    gw_validate__report(x, s->conf, s->version, GW_VALIDATE_SIDE_RESPONSE, &s->v, s->status,
+                        detail, sizeof(detail));
     h2o_req_log_error(x->req, "versa/validate", "response %.*s: %s", (int)x->request_id.len,
                       x->request_id.base, detail);
     if (s->conf->response != GW_VALIDATE_ENFORCE)
