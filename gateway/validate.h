@@ -11,6 +11,7 @@
 #include "body.h"
 #include "config.h"
 #include "schema.h"
+#include "ct_violations.h"
 #include <jansson.h>
 
 typedef enum gw_validate_mode {
@@ -135,6 +136,45 @@ body_value_t *gw_validate_simple_value(const spec_t *spec, const spec_node_t *sc
 /* application/x-www-form-urlencoded into a flat object, values typed by `schema`'s properties. */
 body_value_t *gw_validate_form_body(const spec_t *spec, const spec_node_t *schema,
                                     const char *s, size_t len, const body_mem_t *mem);
+
+/* ---- Answers (validate_answer.c): pure, no h2o ---- */
+
+/* An upstream's answer: its status and a header lookup by lower-case name ({NULL,0} when
+ * absent). */
+typedef struct st_gw_answer_t {
+    int status;
+    const char *(*header)(void *ctx, const char *name, size_t *len);
+    void *header_ctx;
+} gw_answer_t;
+
+/* Checks the status (declared, by range or `default`), the declared headers and Content-Type
+ * of an answer to `op`. Returns the schema its body is to be held to (a JSON media type with a
+ * schema), or NULL. Memory from v->mem. */
+const spec_node_t *gw_validate_answer_head(gw_violations_t *v, const spec_t *spec,
+                                           spec_validator_t *validator,
+                                           const spec_operation_t *op, const gw_answer_t *a);
+/* Parses the body (invalid JSON is a `json` violation) and validates it against `schema` in the
+ * response direction. Nothing when schema or body is NULL or empty. */
+void gw_validate_answer_body(gw_violations_t *v, spec_validator_t *validator,
+                             const spec_node_t *schema, const char *body, size_t len);
+
+/* Answers checked off the event loop (shadowing's worker, `versa replay --validate`): a frozen
+ * validator for one spec and a cache of schema locations. One per thread (the cache is not
+ * locked). The spec must outlive it. */
+typedef struct st_gw_answer_checker_t gw_answer_checker_t;
+struct st_ct_violation_t;
+/* max_errors: violations listed per answer (0: 20). */
+gw_answer_checker_t *gw_answer_checker_create(const spec_t *spec, size_t max_errors);
+/* Accepts NULL. */
+void gw_answer_checker_destroy(gw_answer_checker_t *c);
+/* Routes METHOD path (a query is ignored) to its operation in the spec and checks the answer and
+ * its body. Writes up to `max` violations into out (operation, side "response", keyword, schema
+ * location, pointer, sentence) and returns how many; *total counts all found. An answer to a
+ * request that is no operation of the spec is not checked (0). */
+size_t gw_answer_checker_run(gw_answer_checker_t *c, const char *method, size_t method_len,
+                             const char *path, size_t path_len, const gw_answer_t *a,
+                             const char *body, size_t body_len,
+                             struct st_ct_violation_t *out, size_t max, size_t *total);
 
 /* ---- On the event loop (validate.c) ---- */
 

@@ -21,6 +21,7 @@ gw_violation_t *gw_violations_add(gw_violations_t *v, const char *pointer, const
     snprintf(e->pointer, sizeof(e->pointer), "%s", pointer);
     e->keyword = keyword;
     e->schema = schema;
+    e->location = NULL;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof(e->message), fmt, ap);

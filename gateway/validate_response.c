@@ -31,47 +31,9 @@ static const char *res_header(h2o_req_t *req, const char *lower, size_t *len)
     return req->res.headers.entries[i].value.base;
 }
 
-static int node_true(const spec_node_t *n)
+static const char *answer_header(void *ctx, const char *lower, size_t *len)
 {
-    int b = 0;
-    return n != NULL && spec_node_bool(n, &b) == 0 && b;
-}
-
-/* Declared response headers (OpenAPI §4.8.21 Header Object, style simple): required ones
- * present, values typed by their schema and validated. Content-Type is described by `content`,
- * not here (§4.8.17.1: such a header definition is ignored). */
-static void check_headers(struct st_gw_validate_response_t *s, h2o_req_t *req,
-                          const spec_node_t *resp)
-{
-    const spec_node_t *headers = spec_deref(s->spec, spec_node_get(resp, "headers"));
-    if (headers == NULL || headers->kind != SPEC_NODE_MAPPING)
-        return;
-    for (size_t i = 0; i < headers->u.map.len; ++i) {
-        const char *name = headers->u.map.items[i].key->u.scalar.str;
-        const spec_node_t *h = spec_deref(s->spec, headers->u.map.items[i].value);
-        char lower[128], ptr[200];
-        size_t n = strlen(name);
-        if (h == NULL || n >= sizeof(lower) || !strcasecmp(name, "content-type"))
-            continue;
-        for (size_t k = 0; k <= n; ++k)
-            lower[k] = (char)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] + 32 : name[k]);
-        snprintf(ptr, sizeof(ptr), "/header");
-        spec_pointer_append(ptr, sizeof(ptr), name, n);
-        size_t len;
-        const char *value = res_header(req, lower, &len);
-        if (value == NULL) {
-            if (node_true(spec_node_get(h, "required")))
-                gw_violations_add(&s->v, ptr, "required", h,
-                                  "response header \"%.100s\" is required", name);
-            continue;
-        }
-        const spec_node_t *schema = spec_deref(s->spec, spec_node_get(h, "schema"));
-        if (schema == NULL)
-            continue;
-        /* typed like a request header (style simple) */
-        body_value_t *inst = gw_validate_simple_value(s->spec, schema, value, len, &s->mem);
-        gw_violations_validate(&s->v, s->validator, schema, inst, SPEC_VALIDATE_RESPONSE, ptr);
-    }
+    return res_header(ctx, lower, len);
 }
 
 int gw_validate_response_head(gw_exchange_t *x, int status)
@@ -94,35 +56,8 @@ int gw_validate_response_head(gw_exchange_t *x, int status)
     s->status = status;
     x->validate = s;
 
-    const spec_response_t *resp = spec_operation_response(op, status);
-    if (resp == NULL || resp->node == NULL) {
-        gw_violations_add(&s->v, "/status", "status", op->node,
-                          "status %d is not declared by the operation (and it has no default)",
-                          status);
-    } else {
-        check_headers(s, req, resp->node);
-        const spec_node_t *content = spec_deref(s->spec, spec_node_get(resp->node, "content"));
-        if (content != NULL && content->kind == SPEC_NODE_MAPPING && content->u.map.len != 0 &&
-            status != 204 && status != 304) {
-            size_t len = 0;
-            const char *ct = res_header(req, "content-type", &len);
-            char mt[128];
-            size_t m = 0;
-            while (ct != NULL && m < len && ct[m] != ';' && ct[m] != ' ' && m + 1 < sizeof(mt))
-                mt[m] = ct[m], ++m;
-            mt[m] = '\0';
-            const spec_node_t *media =
-                ct != NULL ? spec_content_media(s->spec, content, mt) : NULL;
-            if (media == NULL && ct != NULL)
-                gw_violations_add(&s->v, "/header/content-type", "content-type", content,
-                                  "media type \"%.100s\" is not declared for status %d", mt,
-                                  status);
-            int json = m == 16 ? !strncasecmp(mt, "application/json", 16)
-                               : m > 5 && !strncasecmp(mt + m - 5, "+json", 5);
-            if (media != NULL && json)
-                s->schema = spec_deref(s->spec, spec_node_get(media, "schema"));
-        }
-    }
+    gw_answer_t a = {status, answer_header, req};
+    s->schema = gw_validate_answer_head(&s->v, s->spec, s->validator, op, &a);
     /* a body too large to buffer is not checked: report what the head showed, never refuse */
     if (s->schema != NULL && req->res.content_length != SIZE_MAX &&
         req->res.content_length > x->rt->config->limits.max_adapted_body) {
@@ -140,17 +75,7 @@ int gw_validate_response_body(gw_exchange_t *x, const char *body, size_t len)
     struct st_gw_validate_response_t *s = x->validate;
     if (s == NULL)
         return 0;
-    if (s->schema != NULL && body != NULL && len != 0) {
-        body_error_t err;
-        body_value_t *inst = body_parse(&s->mem, body, len, 0, &err);
-        if (inst == NULL)
-            gw_violations_add(&s->v, "/body", "json", NULL,
-                              "invalid JSON at line %u, column %u: %s", err.line, err.col,
-                              err.message);
-        else
-            gw_violations_validate(&s->v, s->validator, s->schema, inst, SPEC_VALIDATE_RESPONSE,
-                                   "/body");
-    }
+    gw_validate_answer_body(&s->v, s->validator, s->schema, body, len);
     if (s->v.total == 0)
         return 0;
     char detail[640];
