@@ -15,6 +15,7 @@
 #include "ct_report_render.h"
 #include "replay_merge.h"
 #include "replay_progress.h"
+#include "replay_validate.h"
 #ifdef VERSA_REPLAY_ADAPTERS
 #include "replay_adapt.h"
 #endif
@@ -73,10 +74,14 @@ static void usage(FILE *out)
           "                               body.meta.generated_at, headers.etag, body.**.id\n"
           "      --relative-threshold P   noise threshold, percent (default 20)\n"
           "      --absolute-threshold P   noise threshold, percentage points (default 0.03)\n"
+          "contract:\n"
+          "      --validate               hold the candidate's answers to its spec: with -c the\n"
+          "                               spec of --candidate-version, else --spec\n"
+          "      --spec FILE              the candidate's OpenAPI spec (implies --validate)\n"
           "report:\n"
           "  -f, --format FORMAT          text (default), json, junit, html\n"
           "  -o, --output FILE            write the report to FILE instead of standard output\n"
-          "      --fail-on LEVEL          regression (default), any, none\n"
+          "      --fail-on LEVEL          regression (default), violations, any, none\n"
           "      --progress, --no-progress  progress bar on standard error (default: when it is\n"
           "                               a terminal)\n"
           "  -h, --help                   show this help\n"
@@ -101,6 +106,10 @@ typedef struct {
     int merge; /* --merge: the arguments are shard reports */
     const char *output;
     int progress; /* -1: when stderr is a terminal */
+    int validate;      /* --validate: the candidate's answers against its spec */
+    const char *spec;  /* --spec FILE; else the candidate version's spec (-c) */
+    replay_validate_t *checker;
+    ct_replay_checker_t check_hook;
 #ifdef VERSA_REPLAY_ADAPTERS
     replay_adapt_t *adapt;
     ct_replay_adapter_t hook;
@@ -109,6 +118,7 @@ typedef struct {
 
 static void options_dispose(options_t *o)
 {
+    replay_validate_destroy(o->checker);
 #ifdef VERSA_REPLAY_ADAPTERS
     replay_adapt_destroy(o->adapt);
 #endif
@@ -190,6 +200,8 @@ enum {
     OPT_NO_PROGRESS,
     OPT_SHARD,
     OPT_MERGE,
+    OPT_VALIDATE,
+    OPT_SPEC,
 };
 
 /* Parses one option; returns 0, or -1 after saying why. */
@@ -292,7 +304,7 @@ static int parse_option(options_t *o, int c, const char *arg)
         return 0;
     case OPT_FAIL_ON:
         if (ct_fail_on_parse(arg, &o->rc.fail_on) != 0)
-            return bad("--fail-on: \"%s\" is not regression, any or none", arg);
+            return bad("--fail-on: \"%s\" is not regression, violations, any or none", arg);
         return 0;
     case OPT_PROGRESS:
     case OPT_NO_PROGRESS:
@@ -310,6 +322,13 @@ static int parse_option(options_t *o, int c, const char *arg)
     }
     case OPT_MERGE:
         o->merge = 1;
+        return 0;
+    case OPT_VALIDATE:
+        o->validate = 1;
+        return 0;
+    case OPT_SPEC:
+        o->spec = arg;
+        o->validate = 1;
         return 0;
     }
     return -1;
@@ -347,6 +366,8 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"shard", required_argument, NULL, OPT_SHARD},
         {"merge", no_argument, NULL, OPT_MERGE},
+        {"validate", no_argument, NULL, OPT_VALIDATE},
+        {"spec", required_argument, NULL, OPT_SPEC},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -384,6 +405,9 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
         else
             return 0;
     }
+    else if (o->validate && o->spec == NULL && (o->config == NULL || o->candidate_version == NULL))
+        problem = "--validate needs the candidate's spec: --spec FILE, or -c with "
+                  "--candidate-version";
     else if ((o->primary_version != NULL || o->candidate_version != NULL || o->api != NULL) &&
              o->config == NULL)
         problem = "--api, --primary-version and --candidate-version need -c versa.yaml";
@@ -508,6 +532,23 @@ static int apply_config(options_t *o, gw_config_t **out)
         fprintf(stderr, "versa replay: with -c, name the versions (--primary-version, "
                         "--candidate-version) or give their URLs\n");
         return -1;
+    }
+    if (o->validate && o->spec == NULL) {
+        const spec_t *spec = NULL;
+        const char *name = NULL;
+        for (size_t i = 0; i < api->num_versions; i++)
+            if (strcmp(api->versions[i].name, o->candidate_version) == 0)
+                spec = api->versions[i].spec, name = api->versions[i].spec_path;
+        if (spec == NULL) {
+            fprintf(stderr, "versa replay: --validate: version %s of %s has no spec (give --spec)\n",
+                    o->candidate_version, api->name);
+            return -1;
+        }
+        char err[1024];
+        if (replay_validate_create(NULL, spec, name, &o->checker, err, sizeof(err)) != 0) {
+            fprintf(stderr, "versa replay: %s\n", err);
+            return -1;
+        }
     }
     if (o->primary_version != NULL && o->candidate_version != NULL &&
         strcmp(o->primary_version, o->candidate_version) != 0 && api->adapters_path != NULL) {
@@ -679,6 +720,19 @@ int cli_replay_main(int argc, char **argv)
         gw_config_release(cfg);
         options_dispose(&o);
         return EXIT_CANNOT_RUN;
+    }
+    if (o.validate && o.checker == NULL) {
+        char err[1200];
+        if (replay_validate_create(o.spec, NULL, NULL, &o.checker, err, sizeof(err)) != 0) {
+            fprintf(stderr, "versa replay: %s\n", err);
+            gw_config_release(cfg);
+            options_dispose(&o);
+            return EXIT_CANNOT_RUN;
+        }
+    }
+    if (o.checker != NULL) {
+        replay_validate_hook(o.checker, &o.check_hook);
+        o.rc.checker = &o.check_hook;
     }
     ct_rules_t *rules = load_rules(&o);
     if (rules == NULL) {

@@ -154,6 +154,8 @@ ct_replay_t *ct_replay_create(const ct_replay_config_t *cfg, ct_error_t *err)
     ct_result_init(&r->noise);
     ct__map_init(&r->retained);
     ct__map_init(&r->sample_counts);
+    if (cfg->checker != NULL)
+        r->violations = ct_violations_create(1024);
     r->bad_list = json_array();
     r->error_list = json_array();
     r->burst = cfg->rate > 0 ? fmax(1.0, cfg->rate / 50) : 0; /* 20 ms worth of requests */
@@ -414,6 +416,7 @@ void ct_replay_destroy(ct_replay_t *r)
     ct_result_dispose(&r->cand);
     ct_result_dispose(&r->noise);
     ct_report_destroy(r->report);
+    ct_violations_destroy(r->violations);
     json_decref(r->bad_list);
     json_decref(r->error_list);
     for (size_t i = 0; r->filters != NULL && i < r->cfg.num_filters; i++)

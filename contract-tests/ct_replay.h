@@ -16,6 +16,7 @@
 #include "ct_report.h"
 #include "ct_report_render.h"
 #include "ct_rules.h"
+#include "ct_violations.h"
 
 /* Which exchanges to replay: filters of one kind are alternatives, kinds combine. */
 typedef enum ct_replay_filter_kind {
@@ -46,6 +47,16 @@ typedef struct st_ct_replay_adapter_t {
                     ct_response_t *out, void **state, char *err, size_t err_size);
     void (*release)(void *ctx, void *state); /* may be NULL */
 } ct_replay_adapter_t;
+
+/* `versa replay --validate`: holds each answer of the candidate (as received, before any
+ * adapter) to the candidate's spec. `check` writes up to `max` violations into out and returns
+ * how many, *total counting all it found; called on the replay thread. */
+typedef struct st_ct_replay_checker_t {
+    void *ctx;
+    size_t (*check)(void *ctx, const ct_capture_request_t *sent, const ct_response_t *answer,
+                    ct_violation_t *out, size_t max, size_t *total);
+    const char *spec; /* named in the report ("replay"."validate"."spec") */
+} ct_replay_checker_t;
 
 /* Passed to the progress callback. */
 typedef struct st_ct_replay_progress_t {
@@ -84,6 +95,7 @@ typedef struct st_ct_replay_config_t {
     ct_fail_on_t fail_on;
     ct_capture_reader_config_t reader;
     const ct_replay_adapter_t *adapter; /* NULL: the candidate's answers are compared as is */
+    const ct_replay_checker_t *checker; /* NULL: answers are not held to a spec */
     /* Progress, on the replay thread, every progress_ms (default 200) and once at the end. With
      * count_total the captures are counted first (not possible for "-"). */
     void (*progress)(void *ctx, const ct_replay_progress_t *p);
@@ -100,8 +112,8 @@ typedef struct st_ct_replay_t ct_replay_t;
 void ct_replay_config_init(ct_replay_config_t *cfg);
 
 /* Checks the configuration, parses the URLs and resolves their hosts (blocking). Returns NULL with
- * err on bad settings. Strings in cfg are copied except rules and adapter, which must outlive the
- * replay. */
+ * err on bad settings. Strings in cfg are copied except rules, adapter and checker, which must
+ * outlive the replay. */
 ct_replay_t *ct_replay_create(const ct_replay_config_t *cfg, ct_error_t *err);
 
 /* Outcome of ct_replay_run(). */
@@ -118,8 +130,9 @@ ct_replay_status_t ct_replay_run(ct_replay_t *r, const char *const *captures, si
                                  int *started, ct_error_t *err);
 
 /* The report: ct_report_to_json() plus "replay" (targets, counts, skipped, bad lines, errors,
- * partial, "failed" under cfg.fail_on) and a curl command in each path's sample
- * (docs/replay.md). New reference. */
+ * partial, "failed" under cfg.fail_on, "validate" with a checker) and a curl command in each
+ * path's sample, and with a checker "violations" (ct_report_render.h) (docs/replay.md). New
+ * reference. */
 json_t *ct_replay_report(const ct_replay_t *r);
 
 /* Accepts NULL. */

@@ -99,6 +99,26 @@ static ct_response_t response_of(const up_request_t *req)
                            .body_len = req->body->size};
 }
 
+#define MAX_VIOLATIONS 20 /* violations of one answer counted by kind */
+
+/* The candidate's answer, as it came, against the candidate's spec (--validate). */
+static void check_contract(ct_replay_t *r, slot_t *s, const ct_response_t *answer)
+{
+    ct_violation_t found[MAX_VIOLATIONS];
+    size_t total;
+    const ct_replay_checker_t *k = r->cfg.checker;
+    size_t n = k->check(k->ctx, ct__replay_request_of(s, CANDIDATE), answer, found, MAX_VIOLATIONS,
+                        &total);
+    r->checked++;
+    if (n == 0)
+        return;
+    char *curl = ct__replay_curl_for(r, CANDIDATE, ct__replay_request_of(s, CANDIDATE));
+    for (size_t i = 0; i != n; ++i)
+        ct_violations_add(r->violations, &found[i], s->id, curl);
+    ct_violations_exchange(r->violations);
+    free(curl);
+}
+
 static void compare(ct_replay_t *r, slot_t *s)
 {
     const ct_exchange_t *x = s->x;
@@ -112,6 +132,8 @@ static void compare(ct_replay_t *r, slot_t *s)
     } else {
         p = response_of(&s->req[PRIMARY]);
     }
+    if (r->cfg.checker != NULL)
+        check_contract(r, s, &c);
     void *state = NULL;
     const ct_replay_adapter_t *a = r->cfg.adapter;
     if (a != NULL && a->response != NULL) {

@@ -82,6 +82,8 @@ struct st_ct_replay_t {
     uint64_t skipped_filtered, skipped_unsafe, skipped_truncated, skipped_no_response;
     uint64_t bodies_not_compared;
     json_t *bad_list, *error_list;
+    ct_violations_t *violations; /* with cfg.checker */
+    uint64_t checked;            /* answers held to the spec */
     ct_map_t retained, sample_counts;
 };
 

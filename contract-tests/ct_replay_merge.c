@@ -2,6 +2,7 @@
  * "<capture basename>:<line>" (JSON Lines) or "<capture basename>#<entry>" (HAR), so the capture's
  * index in "captures" and the number order exchanges as the captures hold them. */
 #include "ct_replay_merge.h"
+#include "ct_violations.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -348,6 +349,27 @@ static void trim_requests(json_t *replay, const json_t *report)
     json_object_set_new(replay, "requests", kept);
 }
 
+/* --validate: violations counted by kind over the shards; the example of a kind is the one of
+ * the lowest shard that has it. */
+static void merge_violations(json_t *out, json_t *const *reports, size_t n)
+{
+    json_t *validate = json_object_get(json_object_get(out, "replay"), "validate");
+    if (json_object_get(out, "violations") == NULL || !json_is_object(validate))
+        return;
+    ct_violations_t *v = ct_violations_create(1024);
+    for (size_t r = 0; r < n; r++) {
+        ct_violations_merge_json(v, json_object_get(reports[r], "violations"));
+        if (r != 0) {
+            static const char *const ints[] = {"checked", "violating", "violations", "unlisted",
+                                               NULL};
+            add_ints(validate, json_object_get(json_object_get(reports[r], "replay"), "validate"),
+                     ints);
+        }
+    }
+    json_object_set_new(out, "violations", ct_violations_to_json(v));
+    ct_violations_destroy(v);
+}
+
 json_t *ct_replay_merge(json_t *const *reports, size_t n, const ct_report_config_t *cfg_in,
                         ct_fail_on_t fail_on, ct_error_t *err)
 {
@@ -387,6 +409,7 @@ json_t *ct_replay_merge(json_t *const *reports, size_t n, const ct_report_config
         }
         merge_replay(replay, json_object_get(reports[r], "replay"));
     }
+    merge_violations(out, reports, n);
     json_int_t regressions = 0;
     size_t i;
     json_t *g;

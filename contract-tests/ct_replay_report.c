@@ -90,6 +90,16 @@ json_t *ct_replay_report(const ct_replay_t *r)
         json_object_set_new(replay, "shard", json_pack("{s:I, s:I}", "index",
                                                        (json_int_t)r->cfg.shard_index, "count",
                                                        (json_int_t)r->cfg.shard_count));
+    if (r->cfg.checker != NULL) {
+        json_object_set_new(report, "violations", ct_violations_to_json(r->violations));
+        json_object_set_new(
+            replay, "validate",
+            json_pack("{s:s?, s:I, s:I, s:I, s:I}", "spec", r->cfg.checker->spec, "checked",
+                      (json_int_t)r->checked, "violating",
+                      (json_int_t)ct_violations_exchanges(r->violations), "violations",
+                      (json_int_t)ct_violations_total(r->violations), "unlisted",
+                      (json_int_t)ct_violations_unlisted(r->violations)));
+    }
     json_object_set_new(report, "replay", replay);
     json_object_set_new(replay, "failed", json_boolean(ct_report_fails(report, r->cfg.fail_on)));
     return report;
