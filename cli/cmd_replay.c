@@ -15,6 +15,7 @@
 #include "ct_report_render.h"
 #include "replay_merge.h"
 #include "replay_progress.h"
+#include "replay_output.h"
 #include "replay_validate.h"
 #ifdef VERSA_REPLAY_ADAPTERS
 #include "replay_adapt.h"
@@ -92,7 +93,6 @@ static void usage(FILE *out)
           out);
 }
 
-typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_JUNIT, FORMAT_HTML } format_t;
 
 typedef struct {
     ct_replay_config_t rc;
@@ -102,7 +102,7 @@ typedef struct {
     size_t num_rules;
     ct_replay_filter_t *filters;
     size_t num_filters;
-    format_t format;
+    replay_format_t format;
     int merge; /* --merge: the arguments are shard reports */
     const char *output;
     int progress; /* -1: when stderr is a terminal */
@@ -575,52 +575,9 @@ static int apply_config(options_t *o, gw_config_t **out)
     return 0;
 }
 
-static char *render(const json_t *report, format_t format, ct_fail_on_t fail_on, size_t *len)
-{
-    ct_render_options_t ro = {"versa replay", fail_on};
-    switch (format) {
-    case FORMAT_JSON: {
-        char *s = json_dumps(report, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        if (s == NULL)
-            abort();
-        size_t n = strlen(s);
-        char *out = realloc(s, n + 2);
-        if (out == NULL)
-            abort();
-        out[n] = '\n';
-        out[n + 1] = '\0';
-        *len = n + 1;
-        return out;
-    }
-    case FORMAT_JUNIT:
-        return ct_report_junit(report, &ro, len);
-    case FORMAT_HTML:
-        return ct_report_html(report, &ro, len);
-    case FORMAT_TEXT:
-        break;
-    }
-    return ct_report_text(report, &ro, len);
-}
-
-/* Writes the report to stdout or --output; returns 0 or -1 after saying why. */
 static int write_report(const json_t *report, const options_t *o)
 {
-    size_t len;
-    char *text = render(report, o->format, o->rc.fail_on, &len);
-    FILE *out = stdout;
-    if (o->output != NULL && (out = fopen(o->output, "w")) == NULL) {
-        fprintf(stderr, "versa replay: cannot write %s: %s\n", o->output, strerror(errno));
-        free(text);
-        return -1;
-    }
-    int ok = fwrite(text, 1, len, out) == len;
-    ok = (out == stdout ? fflush(out) : fclose(out)) == 0 && ok;
-    free(text);
-    if (!ok) {
-        fprintf(stderr, "versa replay: cannot write the report: %s\n", strerror(errno));
-        return -1;
-    }
-    return 0;
+    return replay_write_report(report, o->format, o->rc.fail_on, o->output);
 }
 
 /* Each connection is a descriptor and there may be three per exchange in flight. */
