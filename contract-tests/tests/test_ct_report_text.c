@@ -20,6 +20,46 @@ static void fail_on_names(void **state)
     assert_int_equal(f, CT_FAIL_ON_NONE);
     assert_int_equal(ct_fail_on_parse("all", &f), -1);
     assert_string_equal(ct_fail_on_name(CT_FAIL_ON_ANY), "any");
+    assert_int_equal(ct_fail_on_parse("violations", &f), 0);
+    assert_int_equal(f, CT_FAIL_ON_VIOLATIONS);
+    assert_string_equal(ct_fail_on_name(CT_FAIL_ON_VIOLATIONS), "violations");
+}
+
+/* "violations" fail under violations and any, never under regression; rendered in text with an
+ * example and its curl command. */
+static void violations_verdict_and_text(void **state)
+{
+    json_t *r = json_pack("{s:i, s:i, s:[{s:s, s:s, s:s, s:s, s:i, s:{s:s, s:s, s:s, s:s}}]}",
+                          "regressions", 0, "differing", 0, "violations", "operation", "getPet",
+                          "side", "response", "keyword", "enum", "schema", "#/components/x",
+                          "count", 3, "sample", "request_id", "cap:1", "pointer", "/body/x",
+                          "message", "must be one of", "curl", "curl -i 'http://c/pets/1'");
+    assert_false(ct_report_fails(r, CT_FAIL_ON_REGRESSION));
+    assert_true(ct_report_fails(r, CT_FAIL_ON_VIOLATIONS));
+    assert_true(ct_report_fails(r, CT_FAIL_ON_ANY));
+    assert_false(ct_report_fails(r, CT_FAIL_ON_NONE));
+    ct_render_options_t o = {"versa replay", CT_FAIL_ON_VIOLATIONS};
+    char *text = ct_report_text(r, &o, NULL);
+    assert_non_null(strstr(text, "contract violations: 3  [fails]"));
+    assert_non_null(strstr(text, "getPet response enum at #/components/x: 3"));
+    assert_non_null(strstr(text, "e.g. cap:1 /body/x: must be one of"));
+    assert_non_null(strstr(text, "curl -i 'http://c/pets/1'"));
+    assert_non_null(strstr(text, "result: FAIL (--fail-on violations)"));
+    free(text);
+    char *xml = ct_report_junit(r, &o, NULL);
+    assert_non_null(strstr(xml, "<testsuite name=\"contract violations\" tests=\"1\" failures=\"1\""));
+    free(xml);
+    o.fail_on = CT_FAIL_ON_REGRESSION;
+    xml = ct_report_junit(r, &o, NULL);
+    assert_non_null(strstr(xml, "failures=\"0\""));
+    assert_null(strstr(xml, "<failure"));
+    free(xml);
+    char *html = ct_report_html(r, &o, NULL);
+    assert_non_null(strstr(html, "Contract violations"));
+    assert_non_null(strstr(html, "#/components/x"));
+    assert_null(strstr(html, "No comparisons yet.")); /* a report of violations alone */
+    free(html);
+    json_decref(r);
 }
 
 static void verdicts(void **state)
@@ -79,6 +119,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fail_on_names),
         cmocka_unit_test(verdicts),
+        cmocka_unit_test(violations_verdict_and_text),
         cmocka_unit_test(text_lists_groups_paths_and_samples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
