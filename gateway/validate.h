@@ -12,6 +12,7 @@
 #include "config.h"
 #include "schema.h"
 #include "ct_violations.h"
+#include "up_http.h"
 #include <jansson.h>
 
 typedef enum gw_validate_mode {
@@ -175,6 +176,13 @@ size_t gw_answer_checker_run(gw_answer_checker_t *c, const char *method, size_t 
                              const char *path, size_t path_len, const gw_answer_t *a,
                              const char *body, size_t body_len,
                              struct st_ct_violation_t *out, size_t max, size_t *total);
+
+/* The same with the answer's headers as views (the upstream client's, a capture's). */
+size_t gw_answer_checker_run_views(gw_answer_checker_t *c, const char *method, size_t method_len,
+                                   const char *path, size_t path_len, int status,
+                                   const up_header_t *headers, size_t num_headers,
+                                   const char *body, size_t body_len,
+                                   struct st_ct_violation_t *out, size_t max, size_t *total);
 
 /* ---- On the event loop (validate.c) ---- */
 

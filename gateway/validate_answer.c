@@ -156,6 +156,60 @@ static void location_of(gw_answer_checker_t *c, const spec_node_t *n, char *buf,
     }
 }
 
+/* Header lookup over views: all lines of a name joined by ", " (RFC 9110 §5.3) in `joined`. */
+typedef struct {
+    const up_header_t *headers;
+    size_t num;
+    char joined[4096];
+} views_t;
+
+static const char *view_header(void *ctx, const char *name, size_t *len)
+{
+    views_t *h = ctx;
+    size_t n = 0, nlen = strlen(name);
+    const char *first = NULL;
+    for (size_t i = 0; i != h->num; ++i) {
+        const up_header_t *x = &h->headers[i];
+        if (x->name_len != nlen || strncasecmp(x->name, name, nlen) != 0)
+            continue;
+        if (first == NULL) {
+            first = x->value;
+            *len = x->value_len;
+            continue;
+        }
+        if (n == 0) { /* a second line: join them */
+            n = *len < sizeof(h->joined) ? *len : sizeof(h->joined) - 1;
+            memcpy(h->joined, first, n);
+        }
+        if (x->value_len + 2 <= sizeof(h->joined) - n) { /* what does not fit is left out */
+            memcpy(h->joined + n, ", ", 2);
+            memcpy(h->joined + n + 2, x->value, x->value_len);
+            n += x->value_len + 2;
+        }
+        first = h->joined;
+        *len = n;
+    }
+    return first;
+}
+
+size_t gw_answer_checker_run_views(gw_answer_checker_t *c, const char *method, size_t method_len,
+                                   const char *path, size_t path_len, int status,
+                                   const up_header_t *headers, size_t num_headers,
+                                   const char *body, size_t body_len, ct_violation_t *out,
+                                   size_t max, size_t *total)
+{
+    views_t *h = malloc(sizeof(*h));
+    if (h == NULL)
+        abort();
+    h->headers = headers;
+    h->num = num_headers;
+    gw_answer_t a = {status, view_header, h};
+    size_t n = gw_answer_checker_run(c, method, method_len, path, path_len, &a, body, body_len,
+                                     out, max, total);
+    free(h);
+    return n;
+}
+
 size_t gw_answer_checker_run(gw_answer_checker_t *c, const char *method, size_t method_len,
                              const char *path, size_t path_len, const gw_answer_t *a,
                              const char *body, size_t body_len, ct_violation_t *out, size_t max,

@@ -359,6 +359,9 @@ static int start_exchange(gw_shadow_thread_t *t, size_t index, gw_exchange_t *x,
         return -1;
     }
     sx->job->plan = adapted.plan;
+    if (conf->validate)
+        sx->job->candidate_path = adapted.path != NULL ? xstrndup(adapted.path, strlen(adapted.path))
+                                                       : xstrndup(path, path_len);
 
     char peer[NI_MAXHOST];
     size_t peer_len = 0;

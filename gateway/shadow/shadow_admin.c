@@ -82,6 +82,14 @@ static json_t *entry_view(const json_t *e)
     for (size_t i = 0; i != sizeof(keys) / sizeof(keys[0]); ++i)
         json_array_append_new(counters,
                               json_pack("[s O?]", keys[i][1], json_object_get(e, keys[i][0])));
+    const json_t *validate = json_object_get(e, "validate");
+    if (validate != NULL) { /* validate: true: the candidate's violations of its spec */
+        json_array_append_new(counters, json_pack("[s O?]", "answers checked against the spec",
+                                                  json_object_get(validate, "checked")));
+        json_array_append_new(counters, json_pack("[s O?]", "answers violating the spec",
+                                                  json_object_get(validate, "violating")));
+        json_object_set(view, "violations", json_object_get(e, "violations"));
+    }
     json_object_set_new(view, "counters", counters);
     json_t *facts = json_array();
     json_array_append_new(
@@ -191,6 +199,11 @@ char *gw_shadow_metrics_render(gw_shadow_t *s, size_t *len)
          offsetof(gw_shadow_entry_t, differing)},
         {"versa_shadow_noise_total", "Comparisons where the secondary differed from the primary.",
          offsetof(gw_shadow_entry_t, noise)},
+        {"versa_shadow_validated_total",
+         "Candidate answers held to the candidate's spec (validate: true).",
+         offsetof(gw_shadow_entry_t, validated)},
+        {"versa_shadow_violating_total", "Candidate answers that violated the candidate's spec.",
+         offsetof(gw_shadow_entry_t, violating)},
     };
     for (size_t c = 0; c != sizeof(counters) / sizeof(counters[0]); ++c) {
         family(&o, counters[c].name, "counter", counters[c].help);

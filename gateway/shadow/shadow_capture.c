@@ -246,6 +246,7 @@ void gw_shadow__job_free(gw_shadow_job_t *job)
     free(job->request_id);
     free(job->method);
     free(job->target);
+    free(job->candidate_path);
     free(job->req_headers);
     free(job->req_hbuf);
     free(job);

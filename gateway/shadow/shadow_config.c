@@ -497,7 +497,7 @@ static int load_entry(loader_t *l, const spec_node_t *n, const gw_api_t *api, gw
     static const char *const keys[] = {
         "version", "candidate",    "candidate_version", "secondary", "sample",
         "methods", "max_inflight", "timeout_ms",        "max_body",  "headers",
-        "ignore",  "matchers",     "thresholds",        "log",       NULL};
+        "ignore",  "matchers",     "thresholds",        "log",       "validate", NULL};
     const spec_node_t *v;
     ct_error_t err;
     c->pos = n->pos;
@@ -522,6 +522,16 @@ static int load_entry(loader_t *l, const spec_node_t *n, const gw_api_t *api, gw
         m = enter_key(l, sections[i].key);
         if (sections[i].load(l, v, c) != 0)
             return -1;
+        leave(l, m);
+    }
+    if ((v = spec_node_get(n, "validate")) != NULL) {
+        m = enter_key(l, "validate");
+        const gw_version_t *sv = c->candidate_version != NULL ? c->candidate_version : c->version;
+        if (spec_node_bool(v, &c->validate) != 0)
+            return fail(l, v, "expected true or false");
+        if (c->validate && sv->spec_path == NULL)
+            return fail(l, v, "validation needs the candidate's spec: version %s names none",
+                        sv->name);
         leave(l, m);
     }
     if (c->methods == NULL) {

@@ -45,6 +45,9 @@ typedef struct st_gw_shadow_conf_t {
         size_t max_bytes;
         unsigned keep; /* rotated files kept: path.1 .. path.<keep> */
     } log;
+    /* `validate: true`: the candidate's answers are held to the candidate's spec
+     * (candidate_version's, else version's), shadow_validate.c */
+    int validate;
     spec_pos_t pos; /* of the entry, for messages */
 } gw_shadow_conf_t;
 

@@ -132,6 +132,7 @@ typedef struct st_gw_shadow_job_t {
      * secondary stand in for the primary's upstream, so their answers take the same path to
      * the client (downgrade, deprecation headers) before they are compared. */
     const struct st_adp_plan_t *primary_plan;
+    char *candidate_path; /* the routed path the candidate was sent (validate: its operation) */
 } gw_shadow_job_t;
 
 void gw_shadow__job_free(gw_shadow_job_t *job);
@@ -165,7 +166,12 @@ typedef struct st_gw_shadow_entry_t {
     gw_shadow_histogram_t latency[GW_SHADOW_SIDES];
     uint64_t queued; /* handed to the worker and not yet accounted for */
     uint64_t compared, differing, noise;
+    /* `validate: true` (shadow_validate.c): the worker's checker of the candidate's spec, the
+     * answers checked and those that broke it */
+    struct st_gw_answer_checker_t *checker;
+    uint64_t validated, violating;
     /* under gw_shadow_t.report_lock */
+    struct st_ct_violations_t *violations;
     ct_report_t *report;
     json_t *recent[GW_SHADOW_RECENT]; /* ring of sample comparisons, newest at recent_next - 1 */
     size_t recent_next;
@@ -291,6 +297,17 @@ int gw_shadow__log_write(gw_shadow_log_t *log, const char *line, size_t len);
 /* Serialises `j` into a malloc'ed, NUL-terminated string of *len bytes: callers free() it, and
  * every serialised document of the shadow code comes from here. */
 char *gw_shadow__json_dump(const json_t *j, size_t flags, size_t *len);
+
+/* Contract validation of the candidate's answers (shadow_validate.c). */
+/* At start-up: the entry's checker, when it has `validate: true`. Returns 0, or -1 with errbuf. */
+int gw_shadow__validate_init(gw_shadow_entry_t *e, char *errbuf, size_t errlen);
+void gw_shadow__validate_dispose(gw_shadow_entry_t *e);
+/* On the diff worker, before any adapter: the candidate's complete answer against its spec;
+ * violations counted in the entry (takes report_lock). */
+void gw_shadow__validate_job(gw_shadow_t *s, gw_shadow_entry_t *e, const gw_shadow_job_t *job);
+/* Adds "validate" (counts) and "violations" to an entry's /shadow/report object, under
+ * report_lock. */
+void gw_shadow__validate_report(const gw_shadow_entry_t *e, json_t *entry);
 
 /* The /shadow/report document (counters, ct_report, samples). New reference. Thread-safe. */
 json_t *gw_shadow__report_json(gw_shadow_t *s);

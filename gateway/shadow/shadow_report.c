@@ -204,6 +204,7 @@ static json_t *entry_json(gw_shadow_t *s, gw_shadow_entry_t *e)
         if (sample != NULL)
             json_array_append_new(samples, json_deep_copy(sample));
     }
+    gw_shadow__validate_report(e, o);
     pthread_mutex_unlock(&s->report_lock);
     json_object_set_new(o, "report", report);
     json_object_set_new(o, "samples", samples);

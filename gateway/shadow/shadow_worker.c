@@ -81,6 +81,7 @@ static void process(gw_shadow_t *s, gw_shadow_job_t *job, ct_result_t *cand, ct_
     const gw_shadow_conf_t *conf = e->conf;
     /* the candidate's raw answer is first brought to the primary's version, then both are
      * seen as the client would have seen them */
+    gw_shadow__validate_job(s, e, job); /* the candidate's answer as it came */
     gw_shadow_downgraded_t *down = NULL;
     if (gw_shadow__adapt_response(e, job, &down) != 0) {
         gw_shadow__count_drop(e, GW_SHADOW_DROP_ADAPTER);
@@ -192,7 +193,8 @@ static int init_entry(gw_shadow_t *s, gw_shadow_entry_t *e, char *errbuf, size_t
                  err.message);
         return -1;
     }
-    if (gw_shadow__adapters_load(e, errbuf, errlen) != 0)
+    if (gw_shadow__adapters_load(e, errbuf, errlen) != 0 ||
+        gw_shadow__validate_init(e, errbuf, errlen) != 0)
         return -1;
     const gw_upstream_t *targets[2] = {conf->candidate, &conf->secondary};
     for (size_t i = 0; i != (conf->has_secondary ? 2u : 1u); ++i) {
@@ -267,6 +269,7 @@ void gw_shadow_destroy(gw_shadow_t *s)
         gw_shadow_entry_t *e = &s->entries[i];
         ct_report_destroy(e->report);
         gw_shadow__adapters_free(e);
+        gw_shadow__validate_dispose(e);
         for (size_t k = 0; k != GW_SHADOW_RECENT; ++k)
             json_decref(e->recent[k]);
     }
