@@ -94,20 +94,26 @@ static void get_headers(const h2o_headers_t *headers, adp_fields_t *fields)
     }
 }
 
-/* The adapters' bump memory (body_mem_t) for one exchange, carved out of the request's pool and
- * freed with it. h2o's pool neither aligns nor keeps allocations of a kilobyte or more in its
- * chunks (each is a malloc of its own), so this takes blocks from it, growing from 32 KiB to
- * 256 KiB, and hands out 8-byte aligned pieces. Created on first use, shared by the request's
- * upgrade and the response's downgrade. */
+/* The adapters' and validation's bump memory (body_mem_t) for one exchange, carved out of the
+ * request's pool and freed with it. h2o's pool neither aligns nor keeps allocations of about a
+ * kilobyte or more in its recycled 4 KiB chunks (each is a malloc of its own), so this takes
+ * blocks from it and hands out 8-byte aligned pieces: first MEM_SMALL_BLOCKS blocks small enough
+ * to come from the pool's chunks, which h2o recycles (the tree of a body of a few kilobytes costs
+ * no malloc at all), then blocks growing from 32 KiB to 256 KiB for large bodies. Created on
+ * first use, shared by the request's upgrade and validation and the response's. */
 struct st_gw_adapt_mem_t {
     h2o_mem_pool_t *pool;
     char *cur;
     size_t left;
     size_t next_block;
+    unsigned small_blocks; /* handed out so far */
 };
 
 #define MEM_ALIGN 8
-#define MEM_FIRST_BLOCK (32 * 1024) /* a 2 KB body with its tree and output fits */
+/* h2o 2.2 allocates requests of (4096 - 16) / 4 = 1020 bytes or more outside its chunks */
+#define MEM_SMALL_BLOCK (1012 - MEM_ALIGN)
+#define MEM_SMALL_BLOCKS 32 /* ~32 KB from recycled chunks */
+#define MEM_FIRST_BLOCK (32 * 1024)
 #define MEM_MAX_BLOCK (256 * 1024)
 
 static void *pool_alloc_aligned(h2o_mem_pool_t *pool, size_t size)
@@ -122,17 +128,21 @@ static void *mem_alloc(void *ctx, size_t size)
     struct st_gw_adapt_mem_t *m = x->adapt_mem;
     if (m == NULL) {
         m = x->adapt_mem = pool_alloc_aligned(&x->req->pool, sizeof(*m));
-        *m = (struct st_gw_adapt_mem_t){&x->req->pool, NULL, 0, MEM_FIRST_BLOCK};
+        *m = (struct st_gw_adapt_mem_t){&x->req->pool, NULL, 0, MEM_FIRST_BLOCK, 0};
     }
     if (size > SIZE_MAX / 2)
         h2o_fatal("adapter allocation too large");
     size = (size + MEM_ALIGN - 1) & ~(size_t)(MEM_ALIGN - 1);
     if (size > m->left) {
-        if (size > m->next_block) /* a block of its own; the current one keeps serving */
+        int small = m->small_blocks < MEM_SMALL_BLOCKS;
+        size_t block = small ? MEM_SMALL_BLOCK : m->next_block;
+        if (size > block) /* a piece of its own; the current block keeps serving */
             return pool_alloc_aligned(m->pool, size);
-        m->cur = pool_alloc_aligned(m->pool, m->next_block);
-        m->left = m->next_block;
-        if (m->next_block < MEM_MAX_BLOCK)
+        m->cur = pool_alloc_aligned(m->pool, block);
+        m->left = block;
+        if (small)
+            ++m->small_blocks;
+        else if (m->next_block < MEM_MAX_BLOCK)
             m->next_block *= 2;
     }
     void *p = m->cur;
