@@ -44,8 +44,8 @@ static size_t check(void *ctx, const ct_capture_request_t *sent, const ct_respon
     const ct_str_t path = sent->upstream_path.base != NULL ? sent->upstream_path : sent->path;
     return gw_answer_checker_run_views(v->checker, sent->method.base, sent->method.len, path.base,
                                        path.len, answer->status, answer->headers,
-                                       answer->num_headers, answer->body, answer->body_len, out,
-                                       max, total);
+                                       answer->num_headers, answer->body, answer->body_len,
+                                       answer->json, out, max, total);
 }
 
 void replay_validate_hook(replay_validate_t *v, ct_replay_checker_t *hook)

@@ -264,7 +264,7 @@ static const char *reason_of(int status)
     }
 }
 
-h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body)
+h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body, const body_value_t **doc)
 {
     h2o_req_t *req = x->req;
     adp_response_t ar;
@@ -288,6 +288,8 @@ h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body)
     h2o_iovec_t out = body;
     if (body.base != NULL)
         out = ar.body != NULL ? h2o_iovec_init(ar.body, ar.body_len) : h2o_iovec_init("", 0);
+    if (doc != NULL) /* in the exchange's memory (ar.mem): lives as long as the request */
+        *doc = body.base != NULL && ar.body != NULL ? ar.doc : NULL;
     adp_response_dispose(&ar);
     return out;
 }

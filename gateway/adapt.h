@@ -29,7 +29,9 @@ int gw_adapt_needs_body(const gw_exchange_t *x, int status, const h2o_headers_t 
 /* Downgrades req->res (status, headers) and, when `body` is not NULL, the JSON body, adding
  * deprecation headers. `body` must live as long as the request: the result may be `body`
  * itself (no step changed it, or it does not parse: status and headers are still adapted) or
- * point into it; else it is new memory from the request's pool. {NULL,0} when `body` was NULL. */
-h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body);
+ * point into it; else it is new memory from the request's pool. {NULL,0} when `body` was NULL.
+ * `doc` (may be NULL) receives the result's tree when the adapters parsed it, else NULL: response
+ * validation reads it instead of parsing the bytes again. It lives as long as the request. */
+h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body, const body_value_t **doc);
 
 #endif

@@ -171,9 +171,10 @@ static void send_adapted(proxy_t *p)
     h2o_req_t *req = p->x->req;
     h2o_iovec_t body = h2o_iovec_init(p->up.body->size != 0 ? p->up.body->bytes : "",
                                       p->up.body->size);
+    const body_value_t *doc = NULL; /* the adapters' tree of the body: parsed once */
     if (p->x->plan != NULL)
-        body = gw_adapt_response(p->x, body);
-    if (gw_validate_response_body(p->x, body.base, body.len) != 0) { /* enforce: a 502 instead */
+        body = gw_adapt_response(p->x, body, &doc);
+    if (gw_validate_response_body(p->x, body.base, body.len, doc) != 0) { /* enforce: 502 */
         gw_exchange_tap_end(p->x, GW_TAP_UPSTREAM_ERROR);
         gw_validate_refuse_response(p->x);
         return;
@@ -250,7 +251,7 @@ static void on_head(up_request_t *up)
         return;
     }
     if (p->x->plan != NULL) /* status and headers only; the body streams as it comes */
-        gw_adapt_response(p->x, h2o_iovec_init(NULL, 0));
+        gw_adapt_response(p->x, h2o_iovec_init(NULL, 0), NULL);
     gw_exchange_add_version_headers(p->x);
     p->super.proceed = on_proceed;
     p->super.stop = on_stop;

@@ -154,10 +154,12 @@ typedef struct st_gw_answer_t {
 const spec_node_t *gw_validate_answer_head(gw_violations_t *v, const spec_t *spec,
                                            spec_validator_t *validator,
                                            const spec_operation_t *op, const gw_answer_t *a);
-/* Parses the body (invalid JSON is a `json` violation) and validates it against `schema` in the
- * response direction. Nothing when schema or body is NULL or empty. */
+/* Validates the body against `schema` in the response direction: `doc` when the caller parsed it
+ * already (an adapter's tree of the same bytes), else the bytes, parsed into v->mem (invalid
+ * JSON is a `json` violation). Nothing when schema is NULL or there is no body. */
 void gw_validate_answer_body(gw_violations_t *v, spec_validator_t *validator,
-                             const spec_node_t *schema, const char *body, size_t len);
+                             const spec_node_t *schema, const char *body, size_t len,
+                             const body_value_t *doc);
 
 /* Answers checked off the event loop (shadowing's worker, `versa replay --validate`): a frozen
  * validator for one spec and a cache of schema locations. One per thread (the cache is not
@@ -169,19 +171,19 @@ gw_answer_checker_t *gw_answer_checker_create(const spec_t *spec, size_t max_err
 /* Accepts NULL. */
 void gw_answer_checker_destroy(gw_answer_checker_t *c);
 /* Routes METHOD path (a query is ignored) to its operation in the spec and checks the answer and
- * its body. Writes up to `max` violations into out (operation, side "response", keyword, schema
+ * its body (`doc`: its tree when the caller parsed it, else NULL). Writes up to `max` violations into out (operation, side "response", keyword, schema
  * location, pointer, sentence) and returns how many; *total counts all found. An answer to a
  * request that is no operation of the spec is not checked (0). */
 size_t gw_answer_checker_run(gw_answer_checker_t *c, const char *method, size_t method_len,
                              const char *path, size_t path_len, const gw_answer_t *a,
-                             const char *body, size_t body_len,
+                             const char *body, size_t body_len, const body_value_t *doc,
                              struct st_ct_violation_t *out, size_t max, size_t *total);
 
 /* The same with the answer's headers as views (the upstream client's, a capture's). */
 size_t gw_answer_checker_run_views(gw_answer_checker_t *c, const char *method, size_t method_len,
                                    const char *path, size_t path_len, int status,
                                    const up_header_t *headers, size_t num_headers,
-                                   const char *body, size_t body_len,
+                                   const char *body, size_t body_len, const body_value_t *doc,
                                    struct st_ct_violation_t *out, size_t max, size_t *total);
 
 /* ---- On the event loop (validate.c) ---- */
@@ -200,9 +202,11 @@ int gw_validate_request(struct st_gw_exchange_t *x, const struct st_gw_route_t *
  * by limits.max_adapted_body) and passed to gw_validate_response_body, else 0 (violations, if
  * any, were reported). */
 int gw_validate_response_head(struct st_gw_exchange_t *x, int status);
-/* With the whole body (after any adapter): returns 0 to send it, -1 when enforce refuses it: the
- * caller ends its taps and calls gw_validate_refuse_response, which answers 502. */
-int gw_validate_response_body(struct st_gw_exchange_t *x, const char *body, size_t len);
+/* With the whole body (after any adapter; `doc`: the adapter's tree of it, or NULL): returns 0 to
+ * send it, -1 when enforce refuses it: the caller ends its taps and calls
+ * gw_validate_refuse_response, which answers 502. */
+int gw_validate_response_body(struct st_gw_exchange_t *x, const char *body, size_t len,
+                              const body_value_t *doc);
 void gw_validate_refuse_response(struct st_gw_exchange_t *x);
 
 /* Internal (validate.c): the problem+json answer listing violations; the schema locations are

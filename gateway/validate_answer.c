@@ -84,10 +84,15 @@ const spec_node_t *gw_validate_answer_head(gw_violations_t *v, const spec_t *spe
 }
 
 void gw_validate_answer_body(gw_violations_t *v, spec_validator_t *validator,
-                             const spec_node_t *schema, const char *body, size_t len)
+                             const spec_node_t *schema, const char *body, size_t len,
+                             const body_value_t *doc)
 {
-    if (schema == NULL || body == NULL || len == 0)
+    if (schema == NULL || ((body == NULL || len == 0) && doc == NULL))
         return;
+    if (doc != NULL) { /* parsed already (the adapters' tree): not parsed again */
+        gw_violations_validate(v, validator, schema, doc, SPEC_VALIDATE_RESPONSE, "/body");
+        return;
+    }
     body_error_t err;
     body_value_t *inst = body_parse(v->mem, body, len, 0, &err);
     if (inst == NULL)
@@ -195,8 +200,8 @@ static const char *view_header(void *ctx, const char *name, size_t *len)
 size_t gw_answer_checker_run_views(gw_answer_checker_t *c, const char *method, size_t method_len,
                                    const char *path, size_t path_len, int status,
                                    const up_header_t *headers, size_t num_headers,
-                                   const char *body, size_t body_len, ct_violation_t *out,
-                                   size_t max, size_t *total)
+                                   const char *body, size_t body_len, const body_value_t *doc,
+                                   ct_violation_t *out, size_t max, size_t *total)
 {
     views_t *h = malloc(sizeof(*h));
     if (h == NULL)
@@ -205,15 +210,15 @@ size_t gw_answer_checker_run_views(gw_answer_checker_t *c, const char *method, s
     h->num = num_headers;
     gw_answer_t a = {status, view_header, h};
     size_t n = gw_answer_checker_run(c, method, method_len, path, path_len, &a, body, body_len,
-                                     out, max, total);
+                                     doc, out, max, total);
     free(h);
     return n;
 }
 
 size_t gw_answer_checker_run(gw_answer_checker_t *c, const char *method, size_t method_len,
                              const char *path, size_t path_len, const gw_answer_t *a,
-                             const char *body, size_t body_len, ct_violation_t *out, size_t max,
-                             size_t *total)
+                             const char *body, size_t body_len, const body_value_t *doc,
+                             ct_violation_t *out, size_t max, size_t *total)
 {
     *total = 0;
     const spec_path_t *sp;
@@ -231,7 +236,7 @@ size_t gw_answer_checker_run(gw_answer_checker_t *c, const char *method, size_t 
     body_mem_t mem = body_arena_mem(&arena);
     gw_violations_t v = {&mem, NULL, 0, c->max_errors, 0, 0};
     const spec_node_t *schema = gw_validate_answer_head(&v, c->spec, c->validator, op, a);
-    gw_validate_answer_body(&v, c->validator, schema, body, body_len);
+    gw_validate_answer_body(&v, c->validator, schema, body, body_len, doc);
     char label[160];
     const char *name = gw_validate__op_label(op, label, sizeof(label));
     size_t n = 0;

@@ -66,16 +66,17 @@ int gw_validate_response_head(gw_exchange_t *x, int status)
     }
     if (s->schema != NULL || (c->response == GW_VALIDATE_ENFORCE && s->v.total != 0))
         return 1;
-    gw_validate_response_body(x, NULL, 0);
+    gw_validate_response_body(x, NULL, 0, NULL);
     return 0;
 }
 
-int gw_validate_response_body(gw_exchange_t *x, const char *body, size_t len)
+int gw_validate_response_body(gw_exchange_t *x, const char *body, size_t len,
+                              const body_value_t *doc)
 {
     struct st_gw_validate_response_t *s = x->validate;
     if (s == NULL)
         return 0;
-    gw_validate_answer_body(&s->v, s->validator, s->schema, body, len);
+    gw_validate_answer_body(&s->v, s->validator, s->schema, body, len, doc);
     if (s->v.total == 0)
         return 0;
     char detail[640];

@@ -196,6 +196,8 @@ struct st_gw_shadow_t {
     pthread_t worker;
     /* the reports and samples of every entry */
     pthread_mutex_t report_lock;
+    /* the diff worker's: the candidate's body parsed for validation, reused by the diff */
+    body_arena_t scratch;
 };
 
 /* Per-entry loop state: the deadline's timeout list (timeout_ms) and the loop's pools. */
@@ -303,8 +305,10 @@ char *gw_shadow__json_dump(const json_t *j, size_t flags, size_t *len);
 int gw_shadow__validate_init(gw_shadow_entry_t *e, char *errbuf, size_t errlen);
 void gw_shadow__validate_dispose(gw_shadow_entry_t *e);
 /* On the diff worker, before any adapter: the candidate's complete answer against its spec;
- * violations counted in the entry (takes report_lock). */
-void gw_shadow__validate_job(gw_shadow_t *s, gw_shadow_entry_t *e, const gw_shadow_job_t *job);
+ * violations counted in the entry (takes report_lock). Returns the candidate body's tree when it
+ * parsed a JSON body (in s->scratch, until the next job), for the diff to reuse, else NULL. */
+const body_value_t *gw_shadow__validate_job(gw_shadow_t *s, gw_shadow_entry_t *e,
+                                            const gw_shadow_job_t *job);
 /* Adds "validate" (counts) and "violations" to an entry's /shadow/report object, under
  * report_lock. */
 void gw_shadow__validate_report(const gw_shadow_entry_t *e, json_t *entry);

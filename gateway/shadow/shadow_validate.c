@@ -37,16 +37,42 @@ void gw_shadow__validate_dispose(gw_shadow_entry_t *e)
     e->violations = NULL;
 }
 
-void gw_shadow__validate_job(gw_shadow_t *s, gw_shadow_entry_t *e, const gw_shadow_job_t *job)
+/* Whether a capture's Content-Type is JSON (application/json or +json). */
+static int is_json(const gw_shadow_capture_t *c)
+{
+    for (size_t i = 0; i != c->num_headers; ++i) {
+        const ct_header_t *h = &c->headers[i];
+        if (h->name_len != 12 || strncasecmp(h->name, "content-type", 12) != 0)
+            continue;
+        size_t m = 0;
+        while (m < h->value_len && h->value[m] != ';' && h->value[m] != ' ')
+            ++m;
+        return (m == 16 && strncasecmp(h->value, "application/json", 16) == 0) ||
+               (m > 5 && strncasecmp(h->value + m - 5, "+json", 5) == 0);
+    }
+    return 0;
+}
+
+const body_value_t *gw_shadow__validate_job(gw_shadow_t *s, gw_shadow_entry_t *e,
+                                            const gw_shadow_job_t *job)
 {
     const gw_shadow_capture_t *c = &job->side[GW_SHADOW_CANDIDATE];
     if (e->checker == NULL || job->candidate_path == NULL || c->status == 0 || !c->complete ||
         c->too_large || c->error >= 0)
-        return;
+        return NULL;
     /* a primary served through its adapter chain has the candidate stand in for the serving
      * version's upstream, whose spec is not the one configured here */
     if (job->primary_plan != NULL && e->conf->candidate_version == NULL)
-        return;
+        return NULL;
+    /* parsed once, here, for the checker and then the diff */
+    const body_value_t *doc = NULL;
+    body_arena_reset(&s->scratch);
+    if (c->body_len != 0 && is_json(c)) {
+        body_mem_t mem = body_arena_mem(&s->scratch);
+        /* as the diff parses (finite numbers): the tree serves both; on failure the checker parses
+         * again and says why */
+        doc = body_parse(&mem, c->body, c->body_len, BODY_PARSE_FINITE, NULL);
+    }
     ct_violation_t *found = malloc(MAX_PER_ANSWER * sizeof(*found));
     if (found == NULL)
         h2o_fatal("no memory");
@@ -54,7 +80,7 @@ void gw_shadow__validate_job(gw_shadow_t *s, gw_shadow_entry_t *e, const gw_shad
     size_t n = gw_answer_checker_run_views(e->checker, job->method, strlen(job->method),
                                            job->candidate_path, strlen(job->candidate_path),
                                            c->status, c->headers, c->num_headers, c->body,
-                                           c->body_len, found, MAX_PER_ANSWER, &total);
+                                           c->body_len, doc, found, MAX_PER_ANSWER, &total);
     __atomic_fetch_add(&e->validated, 1, __ATOMIC_RELAXED);
     if (n != 0) {
         __atomic_fetch_add(&e->violating, 1, __ATOMIC_RELAXED);
@@ -65,6 +91,7 @@ void gw_shadow__validate_job(gw_shadow_t *s, gw_shadow_entry_t *e, const gw_shad
         pthread_mutex_unlock(&s->report_lock);
     }
     free(found);
+    return doc;
 }
 
 void gw_shadow__validate_report(const gw_shadow_entry_t *e, json_t *entry)

@@ -81,7 +81,8 @@ static void process(gw_shadow_t *s, gw_shadow_job_t *job, ct_result_t *cand, ct_
     const gw_shadow_conf_t *conf = e->conf;
     /* the candidate's raw answer is first brought to the primary's version, then both are
      * seen as the client would have seen them */
-    gw_shadow__validate_job(s, e, job); /* the candidate's answer as it came */
+    /* the candidate's answer as it came; its body's tree, when parsed, serves the diff too */
+    const body_value_t *parsed = gw_shadow__validate_job(s, e, job);
     gw_shadow_downgraded_t *down = NULL;
     if (gw_shadow__adapt_response(e, job, &down) != 0) {
         gw_shadow__count_drop(e, GW_SHADOW_DROP_ADAPTER);
@@ -92,8 +93,10 @@ static void process(gw_shadow_t *s, gw_shadow_job_t *job, ct_result_t *cand, ct_
     for (int side = GW_SHADOW_CANDIDATE; side != GW_SHADOW_SIDES; ++side)
         gw_shadow__capture_normalise(&job->side[side], 0, s->vary_tokens, s->num_vary_tokens);
     ct_response_t p = response_of(&job->side[GW_SHADOW_PRIMARY], NULL);
-    ct_response_t c = response_of(&job->side[GW_SHADOW_CANDIDATE],
-                                  gw_shadow__downgraded_body(down, GW_SHADOW_CANDIDATE));
+    const body_value_t *cand_tree = gw_shadow__downgraded_body(down, GW_SHADOW_CANDIDATE);
+    if (cand_tree == NULL && job->plan == NULL && job->primary_plan == NULL)
+        cand_tree = parsed; /* no adapter touched the candidate's body: the same bytes */
+    ct_response_t c = response_of(&job->side[GW_SHADOW_CANDIDATE], cand_tree);
     int differs = ct_compare(conf->rules, job->group, &p, &c, cand);
     int noisy = 0;
     if (job->has_secondary) {
@@ -224,6 +227,7 @@ int gw_shadow_create(gw_shadow_t **out, const gw_config_t *cfg, SSL_CTX *upstrea
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     pthread_mutex_init(&s->report_lock, NULL);
+    body_arena_init(&s->scratch);
     /* what gw_exchange_add_version_headers adds to every routed answer's Vary */
     if (cfg->versioning.media_type != NULL)
         s->vary_tokens[s->num_vary_tokens++] = "Accept";
@@ -278,6 +282,7 @@ void gw_shadow_destroy(gw_shadow_t *s)
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->report_lock);
+    body_arena_dispose(&s->scratch);
     free(s->logs);
     free(s->api_first);
     free(s->entries);
