@@ -358,5 +358,27 @@ class AdapterLoadErrors(GatewayCase):
         self.assertIn("nickname", json.dumps(findings))
 
 
+class AdaptersValidated(GatewayCase):
+    """Adapted answers with response validation enforced: each downgraded list is held to the
+    spec of the version the client asked for, validated from the adapters' own tree of it (not
+    parsed again), and conforms (no 502, no violation counted)."""
+    UPSTREAMS = ()
+    prepare = classmethod(Adapters.prepare.__func__)
+    config = classmethod(Adapters.config.__func__)
+
+    @classmethod
+    def apis(cls):
+        apis = Adapters.apis.__func__(cls)
+        apis[0]["validate"] = {"response": "enforce"}
+        return apis
+
+    def test_downgraded_answers_conform(self):
+        for path in ("/v1/pets", "/v2/pets", "/pets"):
+            r = self.request(path)
+            self.assertEqual(r.status, 200, r)
+        status, _, body = self.gw.admin("/contract/report")
+        self.assertEqual(json.loads(body)["operations"], [])
+
+
 if __name__ == "__main__":
     tap.main()
