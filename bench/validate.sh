@@ -109,8 +109,11 @@ co, cn = statistics.median(c for _, c in off), statistics.median(c for _, c in o
 for name, rs, m, c in (("off", off, mo, co), ("on", on, mn, cn)):
     print("validation %-3s %8.0f requests/s  %6.2f CPU us/request   rounds: %s" % (
         name, m, c, " ".join("%.0f/%.1f" % r for r in rs)))
-ratio = mn / mo
-print("on/off: %.2fx throughput; %.2fx by CPU time per request (off/on, the figure that noise on "
-      "a shared machine moves least); goal (>= 0.9x): %s" % (ratio, co / cn,
-      "met" if ratio >= 0.9 else "NOT met"))
+# When versa is what limits throughput, on/off throughput equals off/on CPU time per request; on a
+# machine that other work saturates, wrk and the other load limit both gateways alike and the
+# throughput ratio drifts towards 1, while CPU time per request still shows what validation costs.
+ratio, cpu_ratio = mn / mo, co / cn
+print("on/off: %.2fx throughput, %.2fx by CPU time per request (off/on)" % (ratio, cpu_ratio))
+print("goal (>= 0.9x), judged by CPU time per request: %s" % (
+    "met" if cpu_ratio >= 0.9 else "NOT met"))
 EOF
