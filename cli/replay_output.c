@@ -53,4 +53,3 @@ int replay_write_report(const json_t *report, replay_format_t format, ct_fail_on
     }
     return 0;
 }
-

@@ -21,8 +21,8 @@ typedef struct st_ct_linelog_config_t {
 
 /* Counters since creation; all are exact. */
 typedef struct st_ct_linelog_stats_t {
-    uint64_t queued;        /* lines accepted */
-    uint64_t dropped;       /* lines refused: the queue was full (or the line larger than it) */
+    uint64_t queued;  /* lines accepted */
+    uint64_t dropped; /* lines refused: the queue was full (or the line larger than it) */
     uint64_t dropped_bytes;
     uint64_t written, bytes_written, lost, write_errors, rotations; /* as ct_logfile_stats_t */
 } ct_linelog_stats_t;

@@ -13,8 +13,7 @@
 
 static void note_error(ct_logfile_t *lf, const char *what, int errnum)
 {
-    snprintf(lf->last_error, sizeof(lf->last_error), "%s %s: %s", what, lf->path,
-             strerror(errnum));
+    snprintf(lf->last_error, sizeof(lf->last_error), "%s %s: %s", what, lf->path, strerror(errnum));
     lf->stats.write_errors++;
 }
 

@@ -12,10 +12,10 @@
 
 /* Counters, updated by the writing thread only. */
 typedef struct st_ct_logfile_stats_t {
-    uint64_t written;       /* lines written */
+    uint64_t written; /* lines written */
     uint64_t bytes_written;
-    uint64_t lost;          /* lines lost to write errors */
-    uint64_t write_errors;  /* failed writes, renames and opens */
+    uint64_t lost;         /* lines lost to write errors */
+    uint64_t write_errors; /* failed writes, renames and opens */
     uint64_t rotations;
 } ct_logfile_stats_t;
 

@@ -147,11 +147,11 @@ json_t *ct_violations_to_json(const ct_violations_t *v)
         json_object_set_new(sample, "message", json_string(e->message ? e->message : ""));
         if (e->curl != NULL)
             json_object_set_new(sample, "curl", json_string(e->curl));
-        json_array_append_new(
-            arr, json_pack("{s:s, s:s, s:s, s:o, s:I, s:o}", "operation", e->operation, "side",
-                           e->side, "keyword", e->keyword, "schema",
-                           e->schema != NULL ? json_string(e->schema) : json_null(), "count",
-                           (json_int_t)e->count, "sample", sample));
+        json_array_append_new(arr,
+                              json_pack("{s:s, s:s, s:s, s:o, s:I, s:o}", "operation", e->operation,
+                                        "side", e->side, "keyword", e->keyword, "schema",
+                                        e->schema != NULL ? json_string(e->schema) : json_null(),
+                                        "count", (json_int_t)e->count, "sample", sample));
     }
     free(order);
     return arr;

@@ -52,8 +52,8 @@ static void check_headers(gw_violations_t *v, const spec_t *spec, spec_validator
 }
 
 const spec_node_t *gw_validate_answer_head(gw_violations_t *v, const spec_t *spec,
-                                           spec_validator_t *validator,
-                                           const spec_operation_t *op, const gw_answer_t *a)
+                                           spec_validator_t *validator, const spec_operation_t *op,
+                                           const gw_answer_t *a)
 {
     const spec_response_t *resp = spec_operation_response(op, a->status);
     if (resp == NULL || resp->node == NULL) {
@@ -199,9 +199,9 @@ static const char *view_header(void *ctx, const char *name, size_t *len)
 
 size_t gw_answer_checker_run_views(gw_answer_checker_t *c, const char *method, size_t method_len,
                                    const char *path, size_t path_len, int status,
-                                   const up_header_t *headers, size_t num_headers,
-                                   const char *body, size_t body_len, const body_value_t *doc,
-                                   ct_violation_t *out, size_t max, size_t *total)
+                                   const up_header_t *headers, size_t num_headers, const char *body,
+                                   size_t body_len, const body_value_t *doc, ct_violation_t *out,
+                                   size_t max, size_t *total)
 {
     views_t *h = malloc(sizeof(*h));
     if (h == NULL)
@@ -209,8 +209,8 @@ size_t gw_answer_checker_run_views(gw_answer_checker_t *c, const char *method, s
     h->headers = headers;
     h->num = num_headers;
     gw_answer_t a = {status, view_header, h};
-    size_t n = gw_answer_checker_run(c, method, method_len, path, path_len, &a, body, body_len,
-                                     doc, out, max, total);
+    size_t n = gw_answer_checker_run(c, method, method_len, path, path_len, &a, body, body_len, doc,
+                                     out, max, total);
     free(h);
     return n;
 }

@@ -102,7 +102,7 @@ void gw_validate_logs_metrics(const gw_validate_logs_t *logs, gw_metrics_out_t *
                         "# TYPE versa_contract_log_%s_total counter\n",
                         names[k], help[k], names[k]);
         for (size_t i = 0; i != logs->count; ++i) {
-            uint64_t v = k == 0 ? st[i].queued
+            uint64_t v = k == 0   ? st[i].queued
                          : k == 1 ? st[i].dropped
                          : k == 2 ? st[i].written
                                   : st[i].lost;
@@ -124,8 +124,8 @@ static void time_of(h2o_req_t *req, char *buf, size_t size)
 }
 
 /* At most `max` bytes of a request's text as a string, non-UTF-8 bytes replaced. */
-static body_value_t *text_n(const body_mem_t *mem, h2o_mem_pool_t *pool, const char *s,
-                            size_t len, size_t max)
+static body_value_t *text_n(const body_mem_t *mem, h2o_mem_pool_t *pool, const char *s, size_t len,
+                            size_t max)
 {
     if (len > max)
         len = max;

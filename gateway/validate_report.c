@@ -16,7 +16,7 @@ typedef struct st_gw_validate_where_t {
     size_t row;
     unsigned side, keyword;
     uint64_t count;
-    char *location; /* "#/..." found once */
+    char *location;                                  /* "#/..." found once */
     char pointer[160], message[200], request_id[48]; /* the latest example */
 } gw_validate_where_t;
 
@@ -82,8 +82,8 @@ void gw_validate__note(const gw_validate_conf_t *c, const spec_t *spec, size_t v
     gw_validate_where_t *s;
     for (;; i = (i + 1) % (2 * GW_VALIDATE_MAX_WHERE)) {
         s = &w->slots[i];
-        if (s->schema == NULL || (s->schema == key && s->row == row && s->side == (unsigned)side &&
-                                  s->keyword == kw))
+        if (s->schema == NULL ||
+            (s->schema == key && s->row == row && s->side == (unsigned)side && s->keyword == kw))
             break;
     }
     if (s->schema == NULL) {
@@ -150,9 +150,8 @@ void gw_validate_metrics_render(const gw_config_t *cfg, gw_metrics_out_t *o)
                                             "versa_contract_violations_total{api=\"%s\",version="
                                             "\"%s\",operation=\"%s\",side=\"%s\",keyword=\"%s\"}"
                                             " %llu\n",
-                                            api->name, api->versions[vi].name, label,
-                                            side_names[s], gw_validate_keywords[k],
-                                            (unsigned long long)n);
+                                            api->name, api->versions[vi].name, label, side_names[s],
+                                            gw_validate_keywords[k], (unsigned long long)n);
                     }
                 free(label);
             }
@@ -183,12 +182,12 @@ static json_t *schemas_of(const gw_validate_conf_t *c, size_t row)
         list = realloc(list, (n + 1) * sizeof(*list));
         if (list == NULL)
             abort();
-        list[n++] = json_pack(
-            "{s:s, s:s, s:o, s:I, s:{s:s, s:s, s:s}}", "side", side_names[s->side], "keyword",
-            gw_validate_keywords[s->keyword], "schema",
-            s->location != NULL ? json_string(s->location) : json_null(), "count",
-            (json_int_t)s->count, "sample", "request_id", s->request_id, "pointer", s->pointer,
-            "message", s->message);
+        list[n++] =
+            json_pack("{s:s, s:s, s:o, s:I, s:{s:s, s:s, s:s}}", "side", side_names[s->side],
+                      "keyword", gw_validate_keywords[s->keyword], "schema",
+                      s->location != NULL ? json_string(s->location) : json_null(), "count",
+                      (json_int_t)s->count, "sample", "request_id", s->request_id, "pointer",
+                      s->pointer, "message", s->message);
     }
     pthread_mutex_unlock(&w->lock);
     qsort(list, n, sizeof(*list), by_count);
@@ -206,12 +205,11 @@ static json_t *logs_json(const gw_validate_logs_t *logs)
     for (size_t i = 0; logs != NULL && i != logs->count; ++i) {
         ct_linelog_stats_t st;
         ct_linelog_stats(logs->logs[i], &st);
-        json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "file",
-                                             ct_linelog_path(logs->logs[i]), "queued",
-                                             (json_int_t)st.queued, "dropped",
-                                             (json_int_t)st.dropped, "written",
-                                             (json_int_t)st.written, "lost", (json_int_t)st.lost,
-                                             "rotations", (json_int_t)st.rotations));
+        json_array_append_new(
+            arr, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "file", ct_linelog_path(logs->logs[i]),
+                           "queued", (json_int_t)st.queued, "dropped", (json_int_t)st.dropped,
+                           "written", (json_int_t)st.written, "lost", (json_int_t)st.lost,
+                           "rotations", (json_int_t)st.rotations));
     }
     return arr;
 }
@@ -239,10 +237,9 @@ json_t *gw_validate_report(const gw_config_t *cfg, const gw_validate_logs_t *log
                         if (cnt == 0)
                             continue;
                         total += cnt;
-                        json_array_append_new(by_kw, json_pack("{s:s, s:s, s:I}", "side",
-                                                               side_names[s], "keyword",
-                                                               gw_validate_keywords[k], "count",
-                                                               (json_int_t)cnt));
+                        json_array_append_new(
+                            by_kw, json_pack("{s:s, s:s, s:I}", "side", side_names[s], "keyword",
+                                             gw_validate_keywords[k], "count", (json_int_t)cnt));
                     }
                 if (total == 0) {
                     json_decref(by_kw);
@@ -264,8 +261,8 @@ json_t *gw_validate_report(const gw_config_t *cfg, const gw_validate_logs_t *log
     for (size_t a = 0; a != cfg->num_apis; ++a)
         if (cfg->apis[a].validate != NULL && cfg->apis[a].validate->wheres != NULL)
             unlisted += cfg->apis[a].validate->wheres->unlisted;
-    return json_pack("{s:o, s:I, s:o}", "operations", ops, "unlisted", (json_int_t)unlisted,
-                     "logs", logs_json(logs));
+    return json_pack("{s:o, s:I, s:o}", "operations", ops, "unlisted", (json_int_t)unlisted, "logs",
+                     logs_json(logs));
 }
 
 void gw_validate_report_json(const gw_config_t *cfg, const gw_validate_logs_t *logs,
@@ -282,8 +279,7 @@ void gw_validate_report_json(const gw_config_t *cfg, const gw_validate_logs_t *l
 
 /* One renderer report per API version with validation on: its counters and its violations by
  * schema location (ct_report_render.h, member "violations"). */
-char *gw_validate_report_html(const gw_config_t *cfg, const gw_validate_logs_t *logs,
-                              size_t *len)
+char *gw_validate_report_html(const gw_config_t *cfg, const gw_validate_logs_t *logs, size_t *len)
 {
     json_t *report = gw_validate_report(cfg, logs);
     json_t *pages = json_array();
@@ -320,10 +316,10 @@ char *gw_validate_report_html(const gw_config_t *cfg, const gw_validate_logs_t *
             snprintf(heading, sizeof(heading), "%s %s", api->name, api->versions[vi].name);
             snprintf(modes_text, sizeof(modes_text), "request %s, response %s (sample %g)",
                      modes[c->request], modes[c->response], c->sample);
-            json_t *r = json_pack("{s:s, s:[[s,I]], s:[[s,s],[s,s]], s:o}", "heading", heading,
-                                  "counters", "violations", (json_int_t)total, "facts",
-                                  "validation", modes_text, "log",
-                                  c->log.file != NULL ? c->log.file : "none", "violations", list);
+            json_t *r =
+                json_pack("{s:s, s:[[s,I]], s:[[s,s],[s,s]], s:o}", "heading", heading, "counters",
+                          "violations", (json_int_t)total, "facts", "validation", modes_text, "log",
+                          c->log.file != NULL ? c->log.file : "none", "violations", list);
             if (r != NULL)
                 json_array_append_new(pages, r);
         }

@@ -24,7 +24,8 @@ static void test_counts_and_order(void **state)
 {
     ct_violations_t *v = ct_violations_create(10);
     ct_violation_t a = one("getPet", "enum", "#/a", "/body/x"),
-                   b = one("getPet", "type", "#/b", "/body/y"), c = one("getPet", "status", "", "/status");
+                   b = one("getPet", "type", "#/b", "/body/y"),
+                   c = one("getPet", "status", "", "/status");
     ct_violations_add(v, &a, "cap:1", "curl 1");
     ct_violations_add(v, &b, "cap:2", NULL);
     ct_violations_add(v, &b, "cap:3", "curl 3"); /* the first example stays */
@@ -41,7 +42,8 @@ static void test_counts_and_order(void **state)
     assert_string_equal(json_string_value(json_object_get(s, "request_id")), "cap:2");
     assert_null(json_object_get(s, "curl"));
     /* ties in order of appearance; no schema is null */
-    assert_string_equal(json_string_value(json_object_get(json_array_get(j, 1), "keyword")), "enum");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(j, 1), "keyword")),
+                        "enum");
     assert_true(json_is_null(json_object_get(json_array_get(j, 2), "schema")));
     /* merged into another: counts add up */
     ct_violations_t *m = ct_violations_create(10);

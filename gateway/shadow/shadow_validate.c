@@ -17,8 +17,8 @@ int gw_shadow__validate_init(gw_shadow_entry_t *e, char *errbuf, size_t errlen)
     const gw_shadow_conf_t *conf = e->conf;
     if (!conf->validate)
         return 0;
-    const gw_version_t *v = conf->candidate_version != NULL ? conf->candidate_version
-                                                            : conf->version;
+    const gw_version_t *v =
+        conf->candidate_version != NULL ? conf->candidate_version : conf->version;
     if (v->spec == NULL) { /* the config loader refuses this; kept for safety */
         snprintf(errbuf, errlen, "shadow of %s %s: validate needs a spec on version %s",
                  e->api->name, conf->version->name, v->name);
@@ -98,14 +98,14 @@ void gw_shadow__validate_report(const gw_shadow_entry_t *e, json_t *entry)
 {
     if (e->violations == NULL)
         return;
-    const gw_version_t *v = e->conf->candidate_version != NULL ? e->conf->candidate_version
-                                                               : e->conf->version;
-    json_object_set_new(
-        entry, "validate",
-        json_pack("{s:s?, s:I, s:I, s:I, s:I}", "spec", v->spec_path, "checked",
-                  (json_int_t)__atomic_load_n(&e->validated, __ATOMIC_RELAXED), "violating",
-                  (json_int_t)__atomic_load_n(&e->violating, __ATOMIC_RELAXED), "violations",
-                  (json_int_t)ct_violations_total(e->violations), "unlisted",
-                  (json_int_t)ct_violations_unlisted(e->violations)));
+    const gw_version_t *v =
+        e->conf->candidate_version != NULL ? e->conf->candidate_version : e->conf->version;
+    json_object_set_new(entry, "validate",
+                        json_pack("{s:s?, s:I, s:I, s:I, s:I}", "spec", v->spec_path, "checked",
+                                  (json_int_t)__atomic_load_n(&e->validated, __ATOMIC_RELAXED),
+                                  "violating",
+                                  (json_int_t)__atomic_load_n(&e->violating, __ATOMIC_RELAXED),
+                                  "violations", (json_int_t)ct_violations_total(e->violations),
+                                  "unlisted", (json_int_t)ct_violations_unlisted(e->violations)));
     json_object_set_new(entry, "violations", ct_violations_to_json(e->violations));
 }

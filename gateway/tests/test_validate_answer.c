@@ -10,31 +10,32 @@
 #include <cmocka.h>
 #include "validate.h"
 
-static const char SPEC[] = "openapi: 3.0.3\n"
-                           "info: {title: t, version: '1'}\n"
-                           "paths:\n"
-                           "  /pets/{id}:\n"
-                           "    get:\n"
-                           "      operationId: getPet\n"
-                           "      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]\n"
-                           "      responses:\n"
-                           "        '200':\n"
-                           "          description: ok\n"
-                           "          headers:\n"
-                           "            X-Rate: {required: true, schema: {type: integer, maximum: 10}}\n"
-                           "          content:\n"
-                           "            application/json:\n"
-                           "              schema: {$ref: '#/components/schemas/Pet'}\n"
-                           "        default: {description: error}\n"
-                           "  /plain:\n"
-                           "    get:\n"
-                           "      responses: {'201': {description: created}}\n"
-                           "components:\n"
-                           "  schemas:\n"
-                           "    Pet:\n"
-                           "      type: object\n"
-                           "      required: [id]\n"
-                           "      properties: {id: {type: integer}, name: {type: string, maxLength: 3}}\n";
+static const char SPEC[] =
+    "openapi: 3.0.3\n"
+    "info: {title: t, version: '1'}\n"
+    "paths:\n"
+    "  /pets/{id}:\n"
+    "    get:\n"
+    "      operationId: getPet\n"
+    "      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]\n"
+    "      responses:\n"
+    "        '200':\n"
+    "          description: ok\n"
+    "          headers:\n"
+    "            X-Rate: {required: true, schema: {type: integer, maximum: 10}}\n"
+    "          content:\n"
+    "            application/json:\n"
+    "              schema: {$ref: '#/components/schemas/Pet'}\n"
+    "        default: {description: error}\n"
+    "  /plain:\n"
+    "    get:\n"
+    "      responses: {'201': {description: created}}\n"
+    "components:\n"
+    "  schemas:\n"
+    "    Pet:\n"
+    "      type: object\n"
+    "      required: [id]\n"
+    "      properties: {id: {type: integer}, name: {type: string, maxLength: 3}}\n";
 
 static spec_t *spec;
 
@@ -57,7 +58,10 @@ static size_t run(gw_answer_checker_t *c, const char *path, int status, const up
                                        body != NULL ? strlen(body) : 0, NULL, out, 20, total);
 }
 
-#define H(n, v) {n, sizeof(n) - 1, v, sizeof(v) - 1}
+#define H(n, v)                                                                                    \
+    {                                                                                              \
+        n, sizeof(n) - 1, v, sizeof(v) - 1                                                         \
+    }
 
 static void test_conforming_and_violating(void **state)
 {
@@ -65,7 +69,8 @@ static void test_conforming_and_violating(void **state)
     ct_violation_t out[20];
     size_t total;
     up_header_t ok[] = {H("Content-Type", "application/json"), H("x-rate", "3")};
-    assert_int_equal(run(c, "/pets/1?x=1", 200, ok, 2, "{\"id\":1,\"name\":\"Rex\"}", out, &total), 0);
+    assert_int_equal(run(c, "/pets/1?x=1", 200, ok, 2, "{\"id\":1,\"name\":\"Rex\"}", out, &total),
+                     0);
     assert_int_equal(total, 0);
     /* a body breaking the schema, a header over its maximum (two lines joined: "3, 11") */
     up_header_t bad[] = {H("content-type", "application/json"), H("X-Rate", "3"),
@@ -78,7 +83,8 @@ static void test_conforming_and_violating(void **state)
         assert_string_equal(out[i].side, "response");
         if (!strcmp(out[i].keyword, "maxLength")) {
             assert_string_equal(out[i].pointer, "/body/name");
-            assert_string_equal(out[i].schema, "#/components/schemas/Pet/properties/name/maxLength");
+            assert_string_equal(out[i].schema,
+                                "#/components/schemas/Pet/properties/name/maxLength");
             seen |= 1;
         } else if (!strcmp(out[i].keyword, "required")) {
             assert_string_equal(out[i].pointer, "/body");
@@ -104,7 +110,8 @@ static void test_status_content_type_json(void **state)
     assert_int_equal(run(c, "/pets/1", 200, text, 2, "hi", out, &total), 1);
     assert_string_equal(out[0].keyword, "content-type");
     up_header_t json[] = {H("content-type", "application/problem+json")};
-    assert_int_equal(run(c, "/pets/1", 500, json, 1, "{", out, &total), 0); /* default: no content */
+    assert_int_equal(run(c, "/pets/1", 500, json, 1, "{", out, &total),
+                     0); /* default: no content */
     assert_int_equal(run(c, "/plain", 200, NULL, 0, NULL, out, &total), 1);
     assert_string_equal(out[0].keyword, "status");
     assert_string_equal(out[0].pointer, "/status");
