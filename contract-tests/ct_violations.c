@@ -7,6 +7,7 @@
 
 #include "ct_alloc.h"
 #include "ct_map.h"
+#include "ct_utf8.h"
 
 typedef struct st_entry_t {
     char *operation, *side, *keyword, *schema; /* schema NULL: none */
@@ -52,9 +53,11 @@ void ct_violations_destroy(ct_violations_t *v)
     free(v);
 }
 
+/* Report text is valid UTF-8 whatever a checker wrote (a character cut by a bound, say). */
 static char *dup_or_null(const char *s)
 {
-    return s != NULL ? ct__xstrndup(s, strlen(s)) : NULL;
+    size_t len = s != NULL ? strlen(s) : 0;
+    return s != NULL ? ct__utf8_dup(s, len, 3 * len) : NULL; /* each bad byte: 3-byte U+FFFD */
 }
 
 /* The entry for a key, created when new and there is room; NULL when the list is full. */

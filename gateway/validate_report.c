@@ -59,12 +59,18 @@ static size_t hash(const spec_node_t *n, size_t row, unsigned side, unsigned kw)
     return (size_t)(h % (2 * GW_VALIDATE_MAX_WHERE));
 }
 
+/* A bounded copy that stays valid UTF-8 for the JSON report (a cut character or request bytes
+ * that are not UTF-8 become '?'). */
 static void copy(char *dst, size_t size, const char *src, size_t len)
 {
     if (len >= size)
         len = size - 1;
     memcpy(dst, src, len);
     dst[len] = '\0';
+    if (!body_utf8_valid(dst, len))
+        for (size_t i = 0; i != len; ++i)
+            if ((unsigned char)dst[i] >= 0x80)
+                dst[i] = '?';
 }
 
 void gw_validate__note(const gw_validate_conf_t *c, const spec_t *spec, size_t version,

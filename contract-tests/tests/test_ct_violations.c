@@ -80,11 +80,27 @@ static void test_bounded(void **state)
     ct_violations_destroy(v);
 }
 
+/* Text that is not UTF-8 (a cut character, request bytes) is reported with U+FFFD, never lost. */
+static void test_text_stays_utf8(void **state)
+{
+    ct_violations_t *v = ct_violations_create(4);
+    ct_violation_t x = one("op", "type", "#/a", "/query/\xff\xc3");
+    ct_violations_add(v, &x, "r\x80", NULL);
+    json_t *j = ct_violations_to_json(v);
+    json_t *s = json_object_get(json_array_get(j, 0), "sample");
+    assert_string_equal(json_string_value(json_object_get(s, "pointer")),
+                        "/query/\xef\xbf\xbd\xef\xbf\xbd");
+    assert_string_equal(json_string_value(json_object_get(s, "request_id")), "r\xef\xbf\xbd");
+    json_decref(j);
+    ct_violations_destroy(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_and_order),
         cmocka_unit_test(test_bounded),
+        cmocka_unit_test(test_text_stays_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
