@@ -156,6 +156,7 @@ ct_replay_t *ct_replay_create(const ct_replay_config_t *cfg, ct_error_t *err)
     ct__map_init(&r->sample_counts);
     if (cfg->checker != NULL)
         r->violations = ct_violations_create(1024);
+    body_arena_init(&r->scratch);
     r->bad_list = json_array();
     r->error_list = json_array();
     r->burst = cfg->rate > 0 ? fmax(1.0, cfg->rate / 50) : 0; /* 20 ms worth of requests */
@@ -417,6 +418,7 @@ void ct_replay_destroy(ct_replay_t *r)
     ct_result_dispose(&r->noise);
     ct_report_destroy(r->report);
     ct_violations_destroy(r->violations);
+    body_arena_dispose(&r->scratch);
     json_decref(r->bad_list);
     json_decref(r->error_list);
     for (size_t i = 0; r->filters != NULL && i < r->cfg.num_filters; i++)

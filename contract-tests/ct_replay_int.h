@@ -84,6 +84,7 @@ struct st_ct_replay_t {
     json_t *bad_list, *error_list;
     ct_violations_t *violations; /* with cfg.checker */
     uint64_t checked;            /* answers held to the spec */
+    body_arena_t scratch;        /* the candidate's body parsed once for both */
     ct_map_t retained, sample_counts;
 };
 
