@@ -106,8 +106,10 @@ void gw_validate_logs_metrics(const gw_validate_logs_t *logs, gw_metrics_out_t *
                          : k == 1 ? st[i].dropped
                          : k == 2 ? st[i].written
                                   : st[i].lost;
+            char *file = gw_metrics_escape_label(ct_linelog_path(logs->logs[i]));
             gw_metrics_outf(o, "versa_contract_log_%s_total{file=\"%s\"} %llu\n", names[k],
-                            ct_linelog_path(logs->logs[i]), (unsigned long long)v);
+                            file, (unsigned long long)v);
+            free(file);
         }
     }
     free(st);
