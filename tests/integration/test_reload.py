@@ -538,6 +538,68 @@ class ReloadBehaviour(ReloadCase):
         self.assertEqual(sorted(p for p in paths if p.startswith("/pets/r")),
                          ["/pets/r%d" % i for i in range(8)])
 
+    def test_violation_log_carries_over(self):
+        """validate.log is a part of a generation: a file both configurations name keeps its
+        writer (opened once, its counters go on), another file is opened by the reload and the
+        dropped one is flushed and closed after its last request."""
+        spec = os.path.join(self.sb.tmp, "pets.yaml")
+        with open(spec, "w") as f:
+            f.write("openapi: 3.0.3\ninfo: {title: pets, version: '1'}\npaths:\n"
+                    "  /pets/{id}:\n    get:\n      operationId: getPet\n      parameters:\n"
+                    "        - {name: id, in: path, required: true, schema: {type: string}}\n"
+                    "        - {name: limit, in: query, schema: {type: integer, minimum: 1}}\n"
+                    "      responses: {'200': {description: ok}}\n")
+        log1, log2 = (os.path.join(self.sb.tmp, n) for n in ("v1.log", "v2.log"))
+
+        def cfg(upstream, log):
+            return self.config(apis=[{
+                "name": "pets", "prefix": "/pets",
+                "validate": {"request": "report", "log": {"file": log}},
+                "versions": {"v1": {"upstream": self.sb.up[upstream].url, "spec": spec}}}])
+
+        def written(log):
+            _, _, body = gw.admin("/contract/report")
+            return sum(l["written"] for l in json.loads(body)["logs"] if l["file"] == log)
+
+        def open_fds(path):
+            fds = "/proc/%d/fd" % gw.pid
+            n = 0
+            for fd in os.listdir(fds):
+                try:
+                    n += os.readlink(os.path.join(fds, fd)) == path
+                except OSError:
+                    pass  # closed meanwhile
+            return n
+
+        def violate(i, server):
+            self.assertEqual(self.served_by("/pets/r%d?limit=0" % i), server)
+
+        self.write(cfg("a", log1))
+        gw = self.start(cfg("a", log1))
+        for i in range(2):
+            violate(i, "a")
+        wait_until(lambda: written(log1) == 2, 30, "2 lines in v1.log", procs=[gw.proc])
+        self.assertEqual(self.reload_ok(cfg("b", log1))["generation"], 2)  # the same file
+        for i in range(2, 4):
+            violate(i, "b")
+        # the writer carried over: its counters go on, and the file is open once
+        wait_until(lambda: written(log1) == 4, 30, "4 lines in v1.log", procs=[gw.proc])
+        self.assertEqual(open_fds(log1), 1)
+        self.reload_ok(cfg("a", log2))  # another file: v1.log is closed
+        for i in range(4, 6):
+            violate(i, "a")
+        wait_until(lambda: written(log2) == 2, 30, "2 lines in v2.log", procs=[gw.proc])
+        wait_until(lambda: open_fds(log1) == 0, 30, "v1.log closed", procs=[gw.proc])
+        self.assertEqual(open_fds(log2), 1)
+        self.stop_gateway()
+        for path, first in ((log1, 0), (log2, 4)):
+            with open(path) as f:
+                lines = [json.loads(line) for line in f]  # every line whole
+            self.assertEqual([l["target"] for l in lines],
+                             ["/pets/r%d?limit=0" % i for i in range(first, first + len(lines))])
+            self.assertEqual(len(lines), 4 if path == log1 else 2, path)
+            self.assertTrue(all(l["errors"][0]["pointer"] == "/query/limit" for l in lines))
+
     def test_restart_only_keys_are_reported(self):
         self.write(self.config("a"))
         self.start(self.config("a"))
