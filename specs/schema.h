@@ -110,9 +110,4 @@ json_t *spec_node_to_json(const spec_node_t *n, size_t *budget, spec_error_t *er
 body_value_t *spec_node_to_body(const body_mem_t *mem, const spec_node_t *n, size_t *budget,
                                 spec_error_t *err);
 
-/* Translates an ECMA-262 `pattern` into a POSIX extended regular expression with the same
- * matches on ASCII input. Returns 0 with the ERE in buf, or -1 when the pattern uses features ERE
- * lacks (look-around, back-references, \b, Unicode escapes) or does not fit in `size`. */
-int spec__pattern_to_ere(const char *pattern, size_t len, char *buf, size_t size);
-
 #endif

@@ -4,9 +4,9 @@
 #ifndef SPEC_SCHEMA_INTERNAL_H
 #define SPEC_SCHEMA_INTERNAL_H
 
-#include <regex.h>
 #include "body.h"
 #include "schema.h"
+#include "schema_regex.h"
 #include "spec_internal.h"
 
 #define MAX_DEPTH 512         /* nested schema evaluations per validation (~250-deep bodies) */
@@ -15,8 +15,7 @@
 #define MAX_PATTERN 1024      /* pattern length we translate */
 
 typedef struct st_spec__pattern_t {
-    regex_t re;
-    int ok; /* 0 when the pattern is not checked (untranslatable or rejected by regcomp) */
+    spec__regex_t *re; /* NULL when the pattern is not checked (invalid, or not enforceable) */
 } spec__pattern_t;
 
 struct st_spec_validator_t {
@@ -104,7 +103,7 @@ int spec__schema_check_combinators(spec__vctx_t *c, const spec__keywords_t *k,
                                    const body_value_t *inst, unsigned depth);
 /* The compiled regex for a pattern node, or NULL when the pattern is not checked; compiles and
  * caches it unless the validator is frozen. */
-const regex_t *spec__schema_pattern(spec_validator_t *v, const spec_node_t *n);
+const spec__regex_t *spec__schema_pattern(spec_validator_t *v, const spec_node_t *n);
 /* Equality of a schema literal (enum member, const) with an instance, numbers by value. */
 int spec__schema_node_equals(const spec_node_t *n, const body_value_t *j);
 

@@ -1,5 +1,5 @@
 /* The keyword families of schema validation (schema_internal.h): types (3.0 `nullable`, 3.1 type
- * arrays), enum/const, numeric, string (with `pattern` through POSIX regexes), array and object
+ * arrays), enum/const, numeric, string (`pattern` as ECMA-262, schema_regex.c), array and object
  * keywords, allOf/anyOf/oneOf/not and if/then/else, over body-model instances. */
 #include <math.h>
 #include <stdint.h>
@@ -164,11 +164,11 @@ static size_t utf8_length(const char *s, size_t len)
 
 /* ---- Patterns ---- */
 
-const regex_t *spec__schema_pattern(spec_validator_t *v, const spec_node_t *n)
+const spec__regex_t *spec__schema_pattern(spec_validator_t *v, const spec_node_t *n)
 {
     size_t idx;
     if (spec__ptrmap_get(&v->pattern_index, (uintptr_t)n, &idx))
-        return v->patterns[idx].ok ? &v->patterns[idx].re : NULL;
+        return v->patterns[idx].re;
     if (v->frozen)
         return NULL;
     if (v->npatterns == v->patterns_cap) {
@@ -176,38 +176,21 @@ const regex_t *spec__schema_pattern(spec_validator_t *v, const spec_node_t *n)
         v->patterns = spec__xrealloc(v->patterns, v->patterns_cap * sizeof(*v->patterns));
     }
     spec__pattern_t *p = &v->patterns[v->npatterns];
-    p->ok = 0;
-    char ere[4 * MAX_PATTERN];
-    if (n->kind == SPEC_NODE_SCALAR && n->u.scalar.len <= MAX_PATTERN &&
-        spec__pattern_to_ere(n->u.scalar.str, n->u.scalar.len, ere, sizeof(ere)) == 0)
-        p->ok = regcomp(&p->re, ere, REG_EXTENDED | REG_NOSUB) == 0;
+    p->re = NULL;
+    if (n->kind == SPEC_NODE_SCALAR && n->u.scalar.len <= MAX_PATTERN)
+        p->re = spec__regex_compile(n->u.scalar.str, n->u.scalar.len, NULL);
     spec__ptrmap_put(&v->pattern_index, (uintptr_t)n, v->npatterns, NULL);
-    return v->npatterns++, p->ok ? &p->re : NULL;
+    return v->npatterns++, p->re;
 }
 
-static int is_ascii(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; ++i)
-        if ((unsigned char)s[i] >= 0x80 || s[i] == '\0')
-            return 0;
-    return 1;
-}
-
-/* 1 match, 0 no match, -1 not checked (pattern unsupported, or input regex.h would read
- * differently from ECMA-262: non-ASCII text, embedded NUL). */
+/* 1 match, 0 no match, -1 not checked (a pattern that is invalid or not enforceable, which the
+ * lint reports, or a search that spent its step budget). */
 static int pattern_match(spec__vctx_t *c, const spec_node_t *pattern, const char *s, size_t len)
 {
-    const regex_t *re = spec__schema_pattern(c->v, pattern);
-    if (re == NULL || !is_ascii(s, len))
+    const spec__regex_t *re = spec__schema_pattern(c->v, pattern);
+    if (re == NULL)
         return -1;
-    /* body-model strings are not NUL-terminated (they may point into the body) */
-    char stack[256], *z = len < sizeof(stack) ? stack : spec__xmalloc(len + 1);
-    memcpy(z, s, len);
-    z[len] = '\0';
-    int m = regexec(re, z, 0, NULL, 0) == 0;
-    if (z != stack)
-        free(z);
-    return m;
+    return spec__regex_search(re, s, len, spec__regex_budget(len));
 }
 
 static unsigned type_mask(const spec_node_t *n)

@@ -58,8 +58,7 @@ void spec_validator_destroy(spec_validator_t *v)
     if (v == NULL)
         return;
     for (size_t i = 0; i < v->npatterns; ++i)
-        if (v->patterns[i].ok)
-            regfree(&v->patterns[i].re);
+        spec__regex_destroy(v->patterns[i].re);
     free(v->patterns);
     spec__ptrmap_dispose(&v->pattern_index);
     spec__ptrmap_dispose(&v->ref_base);

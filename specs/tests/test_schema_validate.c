@@ -1,4 +1,4 @@
-/* Tests specs/schema_validate.c and specs/schema_pattern.c: each keyword with a passing and a
+/* Tests specs/schema_validate.c and specs/schema_keywords.c: each keyword with a passing and a
  * failing instance, both OpenAPI dialects, $ref and recursion bounds (node conversions:
  * test_schema_convert.c). */
 #include <setjmp.h>
@@ -280,15 +280,10 @@ static void test_patterns(void **state)
     expect_error(f, "Slug", "\"My Pet\"", "pattern", "", "^[a-z0-9-]+$");
     expect_valid(f, "Digits", "\"123\"");
     expect_error(f, "Digits", "\"12a\"", "pattern", "", "pattern");
-    /* look-ahead has no POSIX form: skipped, never a false error */
-    spec_validation_t r;
-    assert_int_equal(run(f, "Lookahead", "\"zzz\"", SPEC_VALIDATE_ANY, &r), 0);
-    assert_true(r.incomplete);
-    spec_validation_dispose(&r);
-    /* non-ASCII input is not matched byte-wise either */
-    assert_int_equal(run(f, "Slug", "\"\\u00e9\"", SPEC_VALIDATE_ANY, &r), 0);
-    assert_true(r.incomplete);
-    spec_validation_dispose(&r);
+    /* ECMA-262 look-ahead is enforced (schema_regex.c): ^(?=a)b$ matches nothing */
+    expect_error(f, "Lookahead", "\"zzz\"", "pattern", "", "(?=a)");
+    /* non-ASCII input runs by code point: é is not in [a-z0-9-] */
+    expect_error(f, "Slug", "\"\\u00e9\"", "pattern", "", "^[a-z0-9-]+$");
 }
 
 static void test_combinators(void **state)
@@ -389,54 +384,6 @@ static void test_keywords_31(void **state)
     expect_error(f, "Cond", "{\"kind\": \"b\"}", "required", "", "\"beta\"");
 }
 
-static void test_pattern_translation(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *ecma, *ere; /* ere NULL: refused */
-    } cases[] = {
-        {"^[a-z]+$", "^[a-z]+$"},
-        {"^\\d{3}-\\d{4}$", "^[0-9]{3}-[0-9]{4}$"},
-        {"\\w+@\\w+\\.com", "[A-Za-z0-9_]+@[A-Za-z0-9_]+\\.com"},
-        {"^\\S+\\s\\S+$", "^[^[:space:]]+[[:space:]][^[:space:]]+$"},
-        {"a.b", "a[^\n\r]b"},
-        {"(?:ab)+", "(ab)+"},
-        {"x*?y+?", "x*y+"},
-        {"[\\w.-]", "[a-zA-Z0-9._-]"},
-        {"[\\]a]", "[]a]"},
-        {"[^-a]", "[^a-]"},
-        {"\\/v1\\/", "/v1/"},
-        {"a{,2}", "a\\{,2\\}"},
-        {"\\x41\\u0042", "AB"},
-        {"^(?=a)", NULL},
-        {"(?!a)", NULL},
-        {"(?<n>a)", NULL},
-        {"\\bword\\b", NULL},
-        {"(a)\\1", NULL},
-        {"\\p{L}", NULL},
-        {"[^]", NULL},
-        {"caf\xc3\xa9", NULL},
-        {"[[:alpha:]]", NULL},
-        {"*a", NULL},
-        {"a||b", NULL},
-    };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
-        char buf[256];
-        int r = spec__pattern_to_ere(cases[i].ecma, strlen(cases[i].ecma), buf, sizeof(buf));
-        if (cases[i].ere == NULL) {
-            if (r == 0)
-                fail_msg("%s should be refused, got %s", cases[i].ecma, buf);
-        } else {
-            if (r != 0)
-                fail_msg("%s refused", cases[i].ecma);
-            if (strcmp(buf, cases[i].ere) != 0)
-                fail_msg("%s -> %s, expected %s", cases[i].ecma, buf, cases[i].ere);
-        }
-    }
-    char tiny[4];
-    assert_int_equal(spec__pattern_to_ere("abcdef", 6, tiny, sizeof(tiny)), -1);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,7 +399,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_max_errors, setup30, teardown),
         cmocka_unit_test_setup_teardown(test_dialect_31, setup31, teardown),
         cmocka_unit_test_setup_teardown(test_keywords_31, setup31, teardown),
-        cmocka_unit_test(test_pattern_translation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
