@@ -92,9 +92,10 @@ void spec_validator_freeze(spec_validator_t *v, const spec_node_t *root);
 
 /* Validates `instance` against `schema` (a Schema Object node, possibly a $ref or, in 3.1, a
  * boolean). Appends errors to `out` (which is not cleared) and returns how many this call found.
- * `opts` may be NULL. Keywords outside the supported subset (format, discriminator,
- * unevaluated*, dependentSchemas, $dynamicRef) are ignored; `pattern`s that POSIX regular
- * expressions cannot express faithfully are skipped. */
+ * `opts` may be NULL. `discriminator` is not a validation keyword (the oneOf/anyOf beside it
+ * decide); `$dynamicRef` is followed in standalone schemas only (specs resolve through their
+ * resolver, which knows no dynamic scope); a `pattern` that is not valid ECMA-262, or not
+ * enforceable (schema_regex.h), is not checked and marks the result incomplete. */
 size_t spec_validate(spec_validator_t *v, const spec_node_t *schema, const body_value_t *instance,
                      const spec_validate_options_t *opts, spec_validation_t *out);
 

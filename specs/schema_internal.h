@@ -27,11 +27,16 @@ struct st_spec_validator_t {
     struct {
         const char *uri;
         const spec_node_t *node;
+        int dynamic; /* a $dynamicAnchor */
     } * named;
     size_t nnamed, named_cap;
     const char *root_base;
     spec__ptrmap_t ref_base;   /* schema holding $ref -> its base URI (const char *) */
     spec__ptrmap_t ref_target; /* schema holding $ref -> resolved target (cache) */
+    spec__ptrmap_t dyn_target; /* schema holding $dynamicRef -> its static target (cache) */
+    spec__ptrmap_t schema_base; /* every schema -> the base URI of its resource (dynamic scope) */
+    int has_dynamic;            /* some schema holds $dynamicRef: track the dynamic scope */
+    int no_validation; /* the metaschema's $vocabulary leaves the validation vocabulary out */
     spec_schema_fetch_cb fetch;
     void *fetch_ctx;
     int frozen; /* spec_validator_freeze: read-only from here on */
@@ -39,6 +44,14 @@ struct st_spec_validator_t {
     spec__pattern_t *patterns;
     size_t npatterns, patterns_cap;
 };
+
+/* The properties (by member index) or items of one instance that the keywords evaluated so far,
+ * for unevaluatedProperties/unevaluatedItems (JSON Schema 2020-12 §11). Only kept while a schema
+ * with one of those keywords is being evaluated against `inst`. */
+typedef struct st_spec__ann_t {
+    const body_value_t *inst;
+    uint64_t *bits, local[4];
+} spec__ann_t;
 
 /* The state of one spec_validate call. */
 typedef struct st_spec__vctx_t {
@@ -54,6 +67,10 @@ typedef struct st_spec__vctx_t {
         size_t len;      /* key length, or the index */
     } segs[MAX_DEPTH + 2];
     size_t nsegs;
+    spec__ann_t *ann; /* where evaluated properties/items are marked, or NULL */
+    /* the dynamic scope ($dynamicRef): base URIs of the resources entered, outermost first */
+    const char *scope[MAX_DEPTH + 2];
+    size_t nscope;
 } spec__vctx_t;
 
 /* The keywords of one schema, collected in one pass over its mapping. */
@@ -67,10 +84,34 @@ typedef struct st_spec__keywords_t {
         *min_properties, *max_properties, *property_names, *dependent_required,
         *dependent_schemas;
     const spec_node_t *all_of, *any_of, *one_of, *not_, *if_, *then_, *else_;
+    const spec_node_t *dynamic_ref, *unevaluated_properties, *unevaluated_items, *format;
 } spec__keywords_t;
 
 /* Indexes a standalone schema document named `uri` (its $id, anchors and $ref bases). */
 void spec__schema_index(spec_validator_t *v, const spec_node_t *root, const char *uri);
+/* The schema a $dynamicRef-holding schema stands for in the dynamic scope of `c`, or NULL. */
+const spec_node_t *spec__schema_dynamic_deref(spec__vctx_t *c, const spec_node_t *schema);
+/* The base URI of the resource `schema` belongs to (standalone schemas), or NULL. */
+const char *spec__schema_base(const spec_validator_t *v, const spec_node_t *schema);
+
+/* Marks item or member `i` of `inst` evaluated, when annotations are collected for it. */
+static inline void spec__schema_mark(spec__vctx_t *c, const body_value_t *inst, size_t i)
+{
+    if (c->ann != NULL && c->ann->inst == inst)
+        c->ann->bits[i / 64] |= (uint64_t)1 << (i % 64);
+}
+void spec__ann_init(spec__ann_t *a, const body_value_t *inst);
+void spec__ann_dispose(spec__ann_t *a);
+/* ORs `from` into `into` (same instance). */
+void spec__ann_merge(spec__ann_t *into, const spec__ann_t *from);
+static inline int spec__ann_has(const spec__ann_t *a, size_t i)
+{
+    return (a->bits[i / 64] >> (i % 64)) & 1;
+}
+/* A probe (spec__schema_probe) whose annotations count when it passes: anyOf, oneOf, if. */
+int spec__schema_probe_collect(spec__vctx_t *c, const spec_node_t *schema,
+                               const body_value_t *inst, unsigned depth);
+
 /* The schema a $ref-holding schema stands for (through the spec, or the standalone index), or
  * NULL when broken. */
 const spec_node_t *spec__schema_deref(spec_validator_t *v, const spec_node_t *schema);

@@ -328,11 +328,11 @@ int spec__schema_check_array(spec__vctx_t *c, const spec__keywords_t *k, const b
                              unsigned depth)
 {
     size_t n = inst->len, lim, first = 0;
-    int bad = 0;
-    if (node_count(k->min_items, &lim) == 0 && n < lim)
+    int bad = 0, validation = !c->v->no_validation;
+    if (validation && node_count(k->min_items, &lim) == 0 && n < lim)
         bad |= spec__schema_fail(c, "minItems", k->min_items, "must NOT have fewer than %zu items",
                                  lim);
-    if (node_count(k->max_items, &lim) == 0 && n > lim)
+    if (validation && node_count(k->max_items, &lim) == 0 && n > lim)
         bad |= spec__schema_fail(c, "maxItems", k->max_items, "must NOT have more than %zu items",
                                  lim);
     if (bad && c->probe)
@@ -343,6 +343,7 @@ int spec__schema_check_array(spec__vctx_t *c, const spec__keywords_t *k, const b
             bad |= spec__schema_eval(c, k->prefix_items->u.seq.items[first], inst->u.items[first],
                                      depth + 1);
             spec__schema_path_pop(c, saved);
+            spec__schema_mark(c, inst, first);
             if (bad && c->probe)
                 return 1;
         }
@@ -352,11 +353,12 @@ int spec__schema_check_array(spec__vctx_t *c, const spec__keywords_t *k, const b
             size_t saved = spec__schema_path_push_index(c, i);
             bad |= spec__schema_eval(c, k->items, inst->u.items[i], depth + 1);
             spec__schema_path_pop(c, saved);
+            spec__schema_mark(c, inst, i);
             if (bad && c->probe)
                 return 1;
         }
     }
-    if (node_true(k->unique_items)) {
+    if (validation && node_true(k->unique_items)) {
         if (n > MAX_UNIQUE_ITEMS) {
             c->out->incomplete = 1;
         } else {
@@ -379,8 +381,12 @@ int spec__schema_check_array(spec__vctx_t *c, const spec__keywords_t *k, const b
         size_t matches = 0, min = 1, max = SIZE_MAX;
         node_count(k->min_contains, &min);
         node_count(k->max_contains, &max);
-        for (size_t i = 0; i < n; ++i)
-            matches += spec__schema_probe(c, k->contains, inst->u.items[i], depth + 1) == 0;
+        for (size_t i = 0; i < n; ++i) {
+            if (spec__schema_probe(c, k->contains, inst->u.items[i], depth + 1) == 0) {
+                ++matches;
+                spec__schema_mark(c, inst, i); /* 2020-12 §10.3.1.3: contains annotates */
+            }
+        }
         if (matches < min)
             bad |= spec__schema_fail(c, "contains", k->contains,
                                      "must contain at least %zu valid item(s)", min);
@@ -452,14 +458,15 @@ int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const 
                               unsigned depth)
 {
     size_t n = inst->len, lim;
-    int bad = 0;
-    if (node_count(k->min_properties, &lim) == 0 && n < lim)
+    int bad = 0, validation = !c->v->no_validation;
+    if (validation && node_count(k->min_properties, &lim) == 0 && n < lim)
         bad |= spec__schema_fail(c, "minProperties", k->min_properties,
                                  "must NOT have fewer than %zu properties", lim);
-    if (node_count(k->max_properties, &lim) == 0 && n > lim)
+    if (validation && node_count(k->max_properties, &lim) == 0 && n > lim)
         bad |= spec__schema_fail(c, "maxProperties", k->max_properties,
                                  "must NOT have more than %zu properties", lim);
-    bad |= check_required(c, k, inst);
+    if (validation)
+        bad |= check_required(c, k, inst);
     if (bad && c->probe)
         return 1;
 
@@ -471,6 +478,7 @@ int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const 
             : NULL;
     const spec_node_t *addl = k->additional_properties;
     for (uint32_t m = 0; m < inst->len; ++m) {
+        const body_member_t *member = &inst->u.members[m];
         const char *key = inst->u.members[m].key;
         size_t klen = inst->u.members[m].len;
         const body_value_t *value = inst->u.members[m].value;
@@ -480,6 +488,7 @@ int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const 
             for (size_t i = 0; i < props->u.map.len; ++i) {
                 if (key_eq(props->u.map.items[i].key, key, klen)) {
                     known = 1;
+                    spec__schema_mark(c, inst, m);
                     bad |= spec__schema_eval(c, props->u.map.items[i].value, value, depth + 1);
                     if (c->strict_direction && c->direction != SPEC_VALIDATE_ANY)
                         bad |= check_direction(c, props->u.map.items[i].value);
@@ -494,6 +503,7 @@ int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const 
                     unsure = 1;
                 if (m > 0) {
                     known = 1;
+                    spec__schema_mark(c, inst, (size_t)(member - inst->u.members));
                     bad |= spec__schema_eval(c, pprops->u.map.items[i].value, value, depth + 1);
                 }
             }
@@ -508,6 +518,7 @@ int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const 
         }
         if (!known && addl != NULL) {
             int b;
+            spec__schema_mark(c, inst, m);
             if (unsure) {
                 c->out->incomplete = 1;
             } else if (addl->kind == SPEC_NODE_SCALAR && spec_node_bool(addl, &b) == 0) {
@@ -534,7 +545,8 @@ int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const 
             }
         }
     }
-    if (k->dependent_required != NULL && k->dependent_required->kind == SPEC_NODE_MAPPING) {
+    if (validation && k->dependent_required != NULL &&
+        k->dependent_required->kind == SPEC_NODE_MAPPING) {
         const spec_node_t *dr = k->dependent_required;
         for (size_t i = 0; i < dr->u.map.len; ++i) {
             const spec_node_t *dk = dr->u.map.items[i].key, *list = dr->u.map.items[i].value;
@@ -567,17 +579,20 @@ int spec__schema_check_combinators(spec__vctx_t *c, const spec__keywords_t *k,
         }
     }
     if (k->any_of != NULL && k->any_of->kind == SPEC_NODE_SEQUENCE) {
-        size_t i;
+        size_t i, matched = 0;
+        /* collecting annotations, every branch that passes counts: none is skipped */
+        int all = c->ann != NULL && c->ann->inst == inst;
         for (i = 0; i < k->any_of->u.seq.len; ++i)
-            if (spec__schema_probe(c, k->any_of->u.seq.items[i], inst, depth + 1) == 0)
+            if (spec__schema_probe_collect(c, k->any_of->u.seq.items[i], inst, depth + 1) == 0 &&
+                matched++ == 0 && !all)
                 break;
-        if (i == k->any_of->u.seq.len && i != 0)
+        if (matched == 0 && k->any_of->u.seq.len != 0)
             bad |= spec__schema_fail(c, "anyOf", k->any_of, "must match a schema in anyOf");
     }
     if (k->one_of != NULL && k->one_of->kind == SPEC_NODE_SEQUENCE) {
         size_t matched = 0, first = 0;
         for (size_t i = 0; i < k->one_of->u.seq.len && matched < 2; ++i) {
-            if (spec__schema_probe(c, k->one_of->u.seq.items[i], inst, depth + 1) == 0) {
+            if (spec__schema_probe_collect(c, k->one_of->u.seq.items[i], inst, depth + 1) == 0) {
                 if (matched++ == 0)
                     first = i;
                 else
@@ -590,12 +605,20 @@ int spec__schema_check_combinators(spec__vctx_t *c, const spec__keywords_t *k,
             bad |=
                 spec__schema_fail(c, "oneOf", k->one_of, "must match exactly one schema in oneOf");
     }
-    if (k->not_ != NULL && spec__schema_probe(c, k->not_, inst, depth + 1) == 0)
-        bad |=
-            spec__schema_fail(c, "not", k->not_, "must NOT be valid against the schema in \"not\"");
-    if (k->if_ != NULL && (k->then_ != NULL || k->else_ != NULL)) {
+    if (k->not_ != NULL) {
+        spec__ann_t *ann = c->ann; /* a `not` yields no annotations */
+        c->ann = NULL;
+        int r = spec__schema_probe(c, k->not_, inst, depth + 1);
+        c->ann = ann;
+        if (r == 0)
+            bad |= spec__schema_fail(c, "not", k->not_,
+                                     "must NOT be valid against the schema in \"not\"");
+    }
+    /* `if` alone still annotates (unevaluated* see what it evaluated when it passes) */
+    if (k->if_ != NULL &&
+        (k->then_ != NULL || k->else_ != NULL || (c->ann != NULL && c->ann->inst == inst))) {
         const spec_node_t *branch =
-            spec__schema_probe(c, k->if_, inst, depth + 1) == 0 ? k->then_ : k->else_;
+            spec__schema_probe_collect(c, k->if_, inst, depth + 1) == 0 ? k->then_ : k->else_;
         if (branch != NULL)
             bad |= spec__schema_eval(c, branch, inst, depth + 1);
     }

@@ -105,7 +105,7 @@ static const char *intern(spec_validator_t *v, const char *s)
     return spec__arena_strndup(&v->names, s, strlen(s));
 }
 
-static void add_name(spec_validator_t *v, const char *uri, const spec_node_t *n)
+static void add_name(spec_validator_t *v, const char *uri, const spec_node_t *n, int dynamic)
 {
     if (v->nnamed == v->named_cap) {
         v->named_cap = v->named_cap ? v->named_cap * 2 : 32;
@@ -115,6 +115,7 @@ static void add_name(spec_validator_t *v, const char *uri, const spec_node_t *n)
         if (strcmp(v->named[i].uri, uri) == 0)
             return; /* the first declaration wins */
     v->named[v->nnamed].uri = intern(v, uri);
+    v->named[v->nnamed].dynamic = dynamic;
     v->named[v->nnamed++].node = n;
 }
 
@@ -176,16 +177,23 @@ static void index_schema(spec_validator_t *v, const spec_node_t *s, const char *
     if (id != NULL && !ref_only && uri_resolve(base, id, uri, sizeof(uri)) == 0) {
         if (strchr(uri, '#') == NULL || v->dialect == SPEC_DIALECT_DRAFT4) {
             base = intern(v, uri);
-            add_name(v, base, s);
+            add_name(v, base, s, 0);
         }
     }
     const char *anchor = spec_node_str(spec_node_get(s, "$anchor"));
-    if (anchor == NULL)
-        anchor = spec_node_str(spec_node_get(s, "$dynamicAnchor"));
     if (anchor != NULL && snprintf(uri, sizeof(uri), "%s#%s", base, anchor) < (int)sizeof(uri))
-        add_name(v, uri, s);
-    if (spec_node_get(s, "$ref") != NULL)
+        add_name(v, uri, s, 0);
+    /* a $dynamicAnchor is also a plain-name fragment (2020-12 §8.2.2) */
+    const char *dyn = spec_node_str(spec_node_get(s, "$dynamicAnchor"));
+    if (dyn != NULL && snprintf(uri, sizeof(uri), "%s#%s", base, dyn) < (int)sizeof(uri))
+        add_name(v, uri, s, 1);
+    if (spec_node_get(s, "$ref") != NULL || spec_node_get(s, "$dynamicRef") != NULL)
         *spec__ptrmap_slot(&v->ref_base, (uintptr_t)s) = (uintptr_t)base;
+    /* the dynamic scope matters once a resource declares a $dynamicAnchor (a document fetched
+     * later may hold the $dynamicRef) */
+    if (dyn != NULL || spec_node_get(s, "$dynamicRef") != NULL)
+        v->has_dynamic = 1;
+    *spec__ptrmap_slot(&v->schema_base, (uintptr_t)s) = (uintptr_t)base;
     for (size_t i = 0; i < s->u.map.len; ++i)
         if (!ref_only)
             index_child(v, s->u.map.items[i].key, s->u.map.items[i].value, base, depth);
@@ -199,7 +207,7 @@ void spec__schema_index(spec_validator_t *v, const spec_node_t *root, const char
     const char *base = intern(v, buf);
     if (v->root_base == NULL)
         v->root_base = base;
-    add_name(v, base, root);
+    add_name(v, base, root, 0);
     index_schema(v, root, base, 0);
 }
 
@@ -207,10 +215,11 @@ void spec__schema_index(spec_validator_t *v, const spec_node_t *root, const char
 
 /* The target of the $ref held by `schema` (a mapping indexed above), or NULL when it names
  * nothing known and nothing the fetch callback could load. */
-static const spec_node_t *resolve_now(spec_validator_t *v, const spec_node_t *schema)
+static const spec_node_t *resolve_now(spec_validator_t *v, const spec_node_t *schema,
+                                      const char *keyword)
 {
     size_t basep;
-    const char *ref = spec_node_str(spec_node_get(schema, "$ref"));
+    const char *ref = spec_node_str(spec_node_get(schema, keyword));
     if (ref == NULL)
         return NULL;
     if (!spec__ptrmap_get(&v->ref_base, (uintptr_t)schema, &basep))
@@ -255,8 +264,60 @@ const spec_node_t *spec__schema_deref(spec_validator_t *v, const spec_node_t *sc
     size_t idx;
     if (spec__ptrmap_get(&v->ref_target, (uintptr_t)schema, &idx))
         return (const spec_node_t *)idx;
-    const spec_node_t *t = resolve_now(v, schema);
+    const spec_node_t *t = resolve_now(v, schema, "$ref");
     if (t != NULL)
         *spec__ptrmap_slot(&v->ref_target, (uintptr_t)schema) = (uintptr_t)t;
     return t;
+}
+
+const char *spec__schema_base(const spec_validator_t *v, const spec_node_t *schema)
+{
+    size_t base;
+    return spec__ptrmap_get(&v->schema_base, (uintptr_t)schema, &base) ? (const char *)base
+                                                                        : NULL;
+}
+
+static const spec_node_t *find_dynamic(const spec_validator_t *v, const char *uri)
+{
+    for (size_t i = 0; i < v->nnamed; ++i)
+        if (v->named[i].dynamic && strcmp(v->named[i].uri, uri) == 0)
+            return v->named[i].node;
+    return NULL;
+}
+
+/* 2020-12 §8.2.3.2: $dynamicRef resolves like $ref; when that lands on a $dynamicAnchor named as
+ * the fragment, the outermost resource of the dynamic scope with a $dynamicAnchor of that name
+ * wins. */
+const spec_node_t *spec__schema_dynamic_deref(spec__vctx_t *c, const spec_node_t *schema)
+{
+    spec_validator_t *v = c->v;
+    size_t idx;
+    const spec_node_t *target;
+    if (spec__ptrmap_get(&v->dyn_target, (uintptr_t)schema, &idx)) {
+        target = (const spec_node_t *)idx;
+    } else {
+        if (v->frozen)
+            return NULL;
+        target = resolve_now(v, schema, "$dynamicRef");
+        if (target == NULL)
+            return NULL;
+        *spec__ptrmap_slot(&v->dyn_target, (uintptr_t)schema) = (uintptr_t)target;
+    }
+    const char *ref = spec_node_str(spec_node_get(schema, "$dynamicRef"));
+    const char *hash = ref != NULL ? strchr(ref, '#') : NULL;
+    if (hash == NULL || hash[1] == '\0' || hash[1] == '/')
+        return target;
+    const char *name = hash + 1;
+    const char *dyn = spec_node_str(spec_node_get(target, "$dynamicAnchor"));
+    if (dyn == NULL || strcmp(dyn, name) != 0)
+        return target; /* the initial target is no dynamic anchor: a plain $ref */
+    char uri[1024];
+    for (size_t i = 0; i < c->nscope; ++i) {
+        if (snprintf(uri, sizeof(uri), "%s#%s", c->scope[i], name) >= (int)sizeof(uri))
+            continue;
+        const spec_node_t *n = find_dynamic(v, uri);
+        if (n != NULL)
+            return n;
+    }
+    return target;
 }

@@ -50,6 +50,16 @@ spec_validator_t *spec_validator_create_schema(const spec_node_t *root, const ch
     v->fetch = fetch;
     v->fetch_ctx = fetch_ctx;
     spec__schema_index(v, root, uri != NULL ? uri : "");
+    /* 2020-12 §8.1.2: a custom metaschema's $vocabulary may leave the validation vocabulary
+     * out; its keywords (type, minimum, required...) then only annotate */
+    const char *meta = spec_node_str(spec_node_get(root, "$schema"));
+    if (v->v31 && meta != NULL && fetch != NULL && strstr(meta, "json-schema.org") == NULL) {
+        const spec_node_t *m = fetch(fetch_ctx, meta);
+        const spec_node_t *vocab = m != NULL ? spec_node_get(m, "$vocabulary") : NULL;
+        if (vocab != NULL && vocab->kind == SPEC_NODE_MAPPING &&
+            spec_node_get(vocab, "https://json-schema.org/draft/2020-12/vocab/validation") == NULL)
+            v->no_validation = 1;
+    }
     return v;
 }
 
@@ -63,6 +73,8 @@ void spec_validator_destroy(spec_validator_t *v)
     spec__ptrmap_dispose(&v->pattern_index);
     spec__ptrmap_dispose(&v->ref_base);
     spec__ptrmap_dispose(&v->ref_target);
+    spec__ptrmap_dispose(&v->dyn_target);
+    spec__ptrmap_dispose(&v->schema_base);
     free(v->named);
     spec__arena_dispose(&v->names);
     free(v);
@@ -239,6 +251,10 @@ static void collect(const spec_node_t *schema, spec__keywords_t *k, int v31)
         KW31("if", if_),
         KW31("then", then_),
         KW31("else", else_),
+        KW31("$dynamicRef", dynamic_ref),
+        KW31("unevaluatedProperties", unevaluated_properties),
+        KW31("unevaluatedItems", unevaluated_items),
+        KW("format", format),
 #undef KW
 #undef KW31
     };
@@ -256,6 +272,150 @@ static void collect(const spec_node_t *schema, spec__keywords_t *k, int v31)
             }
         }
     }
+}
+
+/* ---- Annotations for unevaluatedProperties / unevaluatedItems ---- */
+
+void spec__ann_init(spec__ann_t *a, const body_value_t *inst)
+{
+    size_t words = (inst->len + 63) / 64;
+    a->inst = inst;
+    a->bits = words <= sizeof(a->local) / sizeof(a->local[0]) ? a->local
+                                                                : spec__xcalloc(words, 8);
+    memset(a->local, 0, sizeof(a->local));
+}
+
+void spec__ann_dispose(spec__ann_t *a)
+{
+    if (a->bits != a->local)
+        free(a->bits);
+}
+
+void spec__ann_merge(spec__ann_t *into, const spec__ann_t *from)
+{
+    for (size_t i = 0; i < (into->inst->len + 63) / 64; ++i)
+        into->bits[i] |= from->bits[i];
+}
+
+int spec__schema_probe_collect(spec__vctx_t *c, const spec_node_t *schema,
+                               const body_value_t *inst, unsigned depth)
+{
+    spec__ann_t *outer = c->ann;
+    if (outer == NULL || outer->inst != inst)
+        return spec__schema_probe(c, schema, inst, depth);
+    spec__ann_t mine;
+    spec__ann_init(&mine, inst);
+    c->ann = &mine;
+    int r = spec__schema_probe(c, schema, inst, depth);
+    c->ann = outer;
+    if (r == 0)
+        spec__ann_merge(outer, &mine);
+    spec__ann_dispose(&mine);
+    return r;
+}
+
+/* unevaluatedItems / unevaluatedProperties (2020-12 §11.2, §11.3): the items or members no
+ * keyword of this schema (in-place applicators included) evaluated must match the schema. */
+static int check_unevaluated(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst,
+                             spec__ann_t *ann, unsigned depth)
+{
+    int bad = 0, b;
+    c->ann = NULL;
+    if (inst->type == BODY_ARRAY && k->unevaluated_items != NULL) {
+        for (size_t i = 0; i < inst->len; ++i) {
+            if (spec__ann_has(ann, i))
+                continue;
+            size_t saved = spec__schema_path_push_index(c, i);
+            if (spec_node_bool(k->unevaluated_items, &b) == 0 && !b)
+                bad |= spec__schema_fail(c, "unevaluatedItems", k->unevaluated_items,
+                                         "must NOT have unevaluated item %zu", i);
+            else
+                bad |= spec__schema_eval(c, k->unevaluated_items, inst->u.items[i], depth + 1);
+            spec__schema_path_pop(c, saved);
+            ann->bits[i / 64] |= (uint64_t)1 << (i % 64);
+            if (bad && c->probe)
+                break;
+        }
+    } else if (inst->type == BODY_OBJECT && k->unevaluated_properties != NULL) {
+        for (size_t i = 0; i < inst->len; ++i) {
+            if (spec__ann_has(ann, i))
+                continue;
+            const char *key = inst->u.members[i].key;
+            size_t klen = inst->u.members[i].len;
+            size_t saved = spec__schema_path_push(c, key, klen);
+            if (spec_node_bool(k->unevaluated_properties, &b) == 0 && !b)
+                bad |= spec__schema_fail(c, "unevaluatedProperties", k->unevaluated_properties,
+                                         "must NOT have unevaluated property \"%.*s\"",
+                                         (int)(klen < 100 ? klen : 100), key);
+            else
+                bad |= spec__schema_eval(c, k->unevaluated_properties, inst->u.members[i].value,
+                                         depth + 1);
+            spec__schema_path_pop(c, saved);
+            ann->bits[i / 64] |= (uint64_t)1 << (i % 64);
+            if (bad && c->probe)
+                break;
+        }
+    }
+    return bad;
+}
+
+/* Everything but unevaluated*: $ref and $dynamicRef, then the keyword families. */
+static int eval_keywords(spec__vctx_t *c, const spec_node_t *schema, const spec__keywords_t *k,
+                         const body_value_t *inst, unsigned depth)
+{
+    int bad = 0;
+    if (k->ref != NULL) {
+        const spec_node_t *target = spec__schema_deref(c->v, schema);
+        if (target == NULL) {
+            c->out->incomplete = 1; /* a broken $ref is reported by the loader, not here */
+        } else if (target != schema) {
+            bad |= spec__schema_eval(c, target, inst, depth + 1);
+            /* 3.0 §4.7.25: a Reference Object's siblings are ignored; 3.1 schemas apply them */
+            if (!c->v->v31 || (bad && c->probe))
+                return bad;
+        }
+    }
+    if (k->dynamic_ref != NULL && c->v->spec == NULL) {
+        const spec_node_t *target = spec__schema_dynamic_deref(c, schema);
+        if (target == NULL)
+            c->out->incomplete = 1;
+        else
+            bad |= spec__schema_eval(c, target, inst, depth + 1);
+        if (bad && c->probe)
+            return bad;
+    }
+    if (!c->v->no_validation) {
+        if (k->type != NULL)
+            bad |= spec__schema_check_type(c, k, inst);
+        if (k->enum_ != NULL)
+            bad |= spec__schema_check_enum(c, k, inst);
+        if (k->const_ != NULL && !spec__schema_node_equals(k->const_, inst))
+            bad |= spec__schema_fail(c, "const", k->const_, "must be equal to constant");
+        if (bad && c->probe)
+            return 1;
+    }
+
+    switch (inst->type) {
+    case BODY_NUMBER:
+        if (!c->v->no_validation)
+            bad |= spec__schema_check_number(c, k, inst);
+        break;
+    case BODY_STRING:
+        if (!c->v->no_validation)
+            bad |= spec__schema_check_string(c, k, inst);
+        break;
+    case BODY_ARRAY:
+        bad |= spec__schema_check_array(c, k, inst, depth);
+        break;
+    case BODY_OBJECT:
+        bad |= spec__schema_check_object(c, k, inst, depth);
+        break;
+    default:
+        break;
+    }
+    if (bad && c->probe)
+        return 1;
+    return bad | spec__schema_check_combinators(c, k, inst, depth);
 }
 
 int spec__schema_eval(spec__vctx_t *c, const spec_node_t *schema, const body_value_t *inst,
@@ -277,46 +437,35 @@ int spec__schema_eval(spec__vctx_t *c, const spec_node_t *schema, const body_val
 
     spec__keywords_t k;
     collect(schema, &k, c->v->v31);
-    int bad = 0;
-    if (k.ref != NULL) {
-        const spec_node_t *target = spec__schema_deref(c->v, schema);
-        if (target == NULL) {
-            c->out->incomplete = 1; /* a broken $ref is reported by the loader, not here */
-        } else if (target != schema) {
-            bad |= spec__schema_eval(c, target, inst, depth + 1);
-            /* 3.0 §4.7.25: a Reference Object's siblings are ignored; 3.1 schemas apply them */
-            if (!c->v->v31 || (bad && c->probe))
-                return bad;
-        }
+    /* the dynamic scope: entering a schema of another resource pushes its base URI */
+    size_t scope_saved = c->nscope;
+    if (c->v->has_dynamic) {
+        const char *base = spec__schema_base(c->v, schema);
+        if (base != NULL && (c->nscope == 0 || c->scope[c->nscope - 1] != base) &&
+            c->nscope < sizeof(c->scope) / sizeof(c->scope[0]))
+            c->scope[c->nscope++] = base;
     }
-    if (k.type != NULL)
-        bad |= spec__schema_check_type(c, &k, inst);
-    if (k.enum_ != NULL)
-        bad |= spec__schema_check_enum(c, &k, inst);
-    if (k.const_ != NULL && !spec__schema_node_equals(k.const_, inst))
-        bad |= spec__schema_fail(c, "const", k.const_, "must be equal to constant");
-    if (bad && c->probe)
-        return 1;
-
-    switch (inst->type) {
-    case BODY_NUMBER:
-        bad |= spec__schema_check_number(c, &k, inst);
-        break;
-    case BODY_STRING:
-        bad |= spec__schema_check_string(c, &k, inst);
-        break;
-    case BODY_ARRAY:
-        bad |= spec__schema_check_array(c, &k, inst, depth);
-        break;
-    case BODY_OBJECT:
-        bad |= spec__schema_check_object(c, &k, inst, depth);
-        break;
-    default:
-        break;
+    spec__ann_t *outer = c->ann;
+    int bad;
+    if ((k.unevaluated_items != NULL && inst->type == BODY_ARRAY) ||
+        (k.unevaluated_properties != NULL && inst->type == BODY_OBJECT)) {
+        spec__ann_t mine;
+        spec__ann_init(&mine, inst);
+        c->ann = &mine;
+        bad = eval_keywords(c, schema, &k, inst, depth);
+        if (!(bad && c->probe))
+            bad |= check_unevaluated(c, &k, inst, &mine, depth);
+        if (!bad && outer != NULL && outer->inst == inst)
+            spec__ann_merge(outer, &mine);
+        spec__ann_dispose(&mine);
+    } else {
+        if (outer != NULL && outer->inst != inst)
+            c->ann = NULL; /* annotations are about one instance location */
+        bad = eval_keywords(c, schema, &k, inst, depth);
     }
-    if (bad && c->probe)
-        return 1;
-    return bad | spec__schema_check_combinators(c, &k, inst, depth);
+    c->ann = outer;
+    c->nscope = scope_saved;
+    return bad;
 }
 
 size_t spec_validate(spec_validator_t *v, const spec_node_t *schema, const body_value_t *instance,
