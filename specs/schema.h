@@ -84,6 +84,19 @@ spec_validator_t *spec_validator_create_schema(const spec_node_t *root, const ch
 /* Accepts NULL. */
 void spec_validator_destroy(spec_validator_t *v);
 
+/* Whether `format` asserts (a string that is not a valid date-time, date, time, email, uuid, uri,
+ * ipv4, ipv6 or hostname is an error, keyword "format") or only annotates (the default in every
+ * dialect, as JSON Schema 2020-12 §7.2.1 says; a 2020-12 metaschema whose $vocabulary names
+ * format-assertion asserts). Other format names are never checked. Call before the validator is
+ * used or frozen. */
+typedef enum spec_formats {
+    SPEC_FORMATS_ANNOTATE,
+    SPEC_FORMATS_ASSERT,
+} spec_formats_t;
+void spec_validator_set_formats(spec_validator_t *v, spec_formats_t formats);
+/* Parses "annotate" or "assert". Returns 0, or -1 for other names. */
+int spec_formats_parse(const char *name, spec_formats_t *out);
+
 /* Compiles every `pattern` and `patternProperties` regex below `root` (a spec's root) and then
  * freezes the validator: it changes no more, so any number of threads may validate with it at
  * once (regexec is thread-safe). A pattern met later that was not compiled here is not checked.

@@ -37,6 +37,7 @@ struct st_spec_validator_t {
     spec__ptrmap_t schema_base; /* every schema -> the base URI of its resource (dynamic scope) */
     int has_dynamic;            /* some schema holds $dynamicRef: track the dynamic scope */
     int no_validation; /* the metaschema's $vocabulary leaves the validation vocabulary out */
+    int formats_assert; /* `format` is an assertion (spec_validator_set_formats) */
     spec_schema_fetch_cb fetch;
     void *fetch_ctx;
     int frozen; /* spec_validator_freeze: read-only from here on */
@@ -145,6 +146,9 @@ int spec__schema_check_combinators(spec__vctx_t *c, const spec__keywords_t *k,
 /* The compiled regex for a pattern node, or NULL when the pattern is not checked; compiles and
  * caches it unless the validator is frozen. */
 const spec__regex_t *spec__schema_pattern(spec_validator_t *v, const spec_node_t *n);
+/* Checks `s` against the format named `format`: 1 valid, 0 invalid, -1 a format this engine
+ * does not know (an annotation only). schema_format.c. */
+int spec__format_check(const char *format, const char *s, size_t len);
 /* Equality of a schema literal (enum member, const) with an instance, numbers by value. */
 int spec__schema_node_equals(const spec_node_t *n, const body_value_t *j);
 

@@ -321,6 +321,10 @@ int spec__schema_check_string(spec__vctx_t *c, const spec__keywords_t *k, const 
             bad |= spec__schema_fail(c, "pattern", k->pattern, "must match pattern \"%.100s\"",
                                      k->pattern->u.scalar.str);
     }
+    if (k->format != NULL && c->v->formats_assert && k->format->kind == SPEC_NODE_SCALAR &&
+        spec__format_check(k->format->u.scalar.str, s, len) == 0)
+        bad |= spec__schema_fail(c, "format", k->format, "must match format \"%.40s\"",
+                                 k->format->u.scalar.str);
     return bad;
 }
 

@@ -28,6 +28,19 @@ spec_validator_t *spec_validator_create(const spec_t *spec)
     return v;
 }
 
+void spec_validator_set_formats(spec_validator_t *v, spec_formats_t formats)
+{
+    v->formats_assert = formats == SPEC_FORMATS_ASSERT;
+}
+
+int spec_formats_parse(const char *name, spec_formats_t *out)
+{
+    if (strcmp(name, "annotate") != 0 && strcmp(name, "assert") != 0)
+        return -1;
+    *out = strcmp(name, "assert") == 0 ? SPEC_FORMATS_ASSERT : SPEC_FORMATS_ANNOTATE;
+    return 0;
+}
+
 int spec_dialect_parse(const char *name, spec_dialect_t *out)
 {
     static const char *const names[] = {"oas30", "oas31", "draft4", "2020-12"};
@@ -59,6 +72,9 @@ spec_validator_t *spec_validator_create_schema(const spec_node_t *root, const ch
         if (vocab != NULL && vocab->kind == SPEC_NODE_MAPPING &&
             spec_node_get(vocab, "https://json-schema.org/draft/2020-12/vocab/validation") == NULL)
             v->no_validation = 1;
+        if (vocab != NULL && vocab->kind == SPEC_NODE_MAPPING &&
+            spec_node_get(vocab, "https://json-schema.org/draft/2020-12/vocab/format-assertion"))
+            v->formats_assert = 1;
     }
     return v;
 }

@@ -2,7 +2,9 @@
  * Suite, draft 2020-12 (../shared/json-schema-test-suite/tests/draft2020-12/, every file): every case
  * runs; those named in schema-suite-skip.txt are reported as skipped with that file's reason. A
  * skip entry that matches no case, or whose cases all pass, fails the run: the list stays honest.
- * Remote references (http://localhost:1234/...) are served from the suite's remotes/. TAP. */
+ * Remote references (http://localhost:1234/...) are served from the suite's remotes/. Then
+ * `format` as an assertion: the suite's optional/format tests of the nine formats the engine
+ * checks (when present) and our own cases in the same format (schema-format/). TAP. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #endif
 #define SUITE VERSA_SHARED_DIR "/json-schema-test-suite"
 #define SKIPS "specs/tests/schema-suite-skip.txt"
+#define FORMAT_CASES "specs/tests/schema-format"
 #define REMOTE "http://localhost:1234/"
 
 typedef struct {
@@ -154,10 +157,10 @@ static int load_json(spec_doc_t **doc, const char *path, spec_error_t *err)
     return r;
 }
 
-static void run_file(const char *name)
+/* Runs the cases of `path`, named `name` in the output and the skip list; `formats` says whether
+ * `format` asserts (the suite's optional/format tests, and ours in schema-format/). */
+static void run_file(const char *path, const char *name, spec_formats_t formats)
 {
-    char path[1024];
-    snprintf(path, sizeof(path), SUITE "/tests/draft2020-12/%s", name);
     spec_doc_t *doc;
     spec_error_t err;
     if (load_json(&doc, path, &err) != 0) {
@@ -177,6 +180,7 @@ static void run_file(const char *name)
         remotes_t remotes = {.n = 0};
         spec_validator_t *v =
             spec_validator_create_schema(schema, "", SPEC_DIALECT_2020_12, fetch, &remotes);
+        spec_validator_set_formats(v, formats);
         for (size_t t = 0; t < tests->u.seq.len; ++t) {
             const spec_node_t *test = tests->u.seq.items[t];
             const char *tdesc = spec_node_scalar(spec_node_get(test, "description"));
@@ -218,14 +222,13 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int main(void)
+/* Runs every .json file of `dir` in name order, named `prefix` + file name; 0, or -1 when the
+ * folder is missing. */
+static int run_dir(const char *dir, const char *prefix, spec_formats_t formats)
 {
-    load_skips();
-    DIR *d = opendir(SUITE "/tests/draft2020-12");
-    if (d == NULL) {
-        printf("1..0 # SKIP the JSON Schema Test Suite is not at %s\n", SUITE);
-        return 0;
-    }
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return -1;
     char *names[256];
     size_t n = 0;
     struct dirent *e;
@@ -235,9 +238,40 @@ int main(void)
     closedir(d);
     qsort(names, n, sizeof(*names), by_name);
     for (size_t i = 0; i < n; ++i) {
-        run_file(names[i]);
+        char path[1024], name[300];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        snprintf(name, sizeof(name), "%s%s", prefix, names[i]);
+        run_file(path, name, formats);
         free(names[i]);
     }
+    return 0;
+}
+
+int main(void)
+{
+    load_skips();
+    if (run_dir(SUITE "/tests/draft2020-12", "", SPEC_FORMATS_ANNOTATE) != 0) {
+        printf("1..0 # SKIP the JSON Schema Test Suite is not at %s\n", SUITE);
+        return 0;
+    }
+    /* format assertions: the suite's optional tests of the formats the engine checks, when the
+     * copy of the suite has them, and our own cases in the suite's format */
+    static const char *const formats[] = {"date-time", "date", "time",  "email",   "uuid",
+                                          "uri",       "ipv4", "ipv6", "hostname"};
+    for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); ++i) {
+        char path[1024], name[300];
+        snprintf(path, sizeof(path), SUITE "/tests/draft2020-12/optional/format/%s.json",
+                 formats[i]);
+        snprintf(name, sizeof(name), "optional/format/%s.json", formats[i]);
+        FILE *f = fopen(path, "r");
+        if (f == NULL) {
+            printf("ok %d - %s # SKIP not in this copy of the suite\n", ++tap_n, name);
+            continue;
+        }
+        fclose(f);
+        run_file(path, name, SPEC_FORMATS_ASSERT);
+    }
+    run_dir(FORMAT_CASES, "schema-format/", SPEC_FORMATS_ASSERT);
     for (size_t i = 0; i < nskips; ++i) {
         skip_t *s = &skips[i];
         if (s->matched == 0) {
