@@ -29,6 +29,8 @@ static void usage(FILE *out)
           "  -d, --dialect D        oas30, oas31, draft4 or 2020-12 (default: the spec's\n"
           "                         version, the schema's $schema, else 2020-12)\n"
           "  -f, --format F         text (default) or json\n"
+          "      --formats M        assert: `format` is checked (date-time, date, time, email,\n"
+          "                         uuid, uri, ipv4, ipv6, hostname); annotate (default): not\n"
           "  -h, --help             show this help\n"
           "\n"
           "exit status: 0 all valid, 1 some invalid, 2 could not run\n",
@@ -39,6 +41,8 @@ typedef struct {
     const char *schema, *pointer, *format;
     int has_dialect;
     spec_dialect_t dialect;
+    int has_formats; /* else the dialect's default, or the metaschema's vocabulary */
+    spec_formats_t formats;
 } options_t;
 
 /* Documents other schema files name through $ref, loaded relative to the schema's directory
@@ -121,7 +125,8 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
     static const struct option longopts[] = {
         {"schema", required_argument, NULL, 's'}, {"pointer", required_argument, NULL, 'p'},
         {"dialect", required_argument, NULL, 'd'}, {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"formats", required_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     *o = (options_t){.format = "text"};
     opterr = 0;
@@ -149,6 +154,14 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
                 return *status = EXIT_CANNOT_RUN, -1;
             }
             o->format = optarg;
+            break;
+        case 'F':
+            o->has_formats = 1;
+            if (spec_formats_parse(optarg, &o->formats) != 0) {
+                fprintf(stderr, "versa validate: unknown --formats \"%s\" (assert, annotate)\n",
+                        optarg);
+                return *status = EXIT_CANNOT_RUN, -1;
+            }
             break;
         case 'h':
             usage(stdout);
@@ -211,6 +224,8 @@ static int load_schema(const options_t *o, schema_t *s)
         spec_dialect_t d = o->has_dialect ? o->dialect : declared_dialect(s->root);
         s->v = spec_validator_create_schema(s->root, uri, d, fetch, &s->fetched);
     }
+    if (o->has_formats)
+        spec_validator_set_formats(s->v, o->formats);
     s->schema = spec_pointer_get(s->root, pointer, strlen(pointer));
     if (s->schema == NULL) {
         fprintf(stderr, "versa validate: %s has nothing at pointer \"%s\"\n", o->schema, pointer);

@@ -56,6 +56,7 @@ typedef struct st_gw_validate_conf_t {
     gw_validate_mode_t response;
     double sample; /* fraction of responses checked in report mode (enforce checks all) */
     size_t max_errors; /* errors listed in a 400; default 20 */
+    spec_formats_t formats; /* `format` asserts or annotates (default) */
     /* Per version (gw_api_t.versions order): a frozen validator for its spec (NULL without a
      * spec), and the first row of its operations in `counts`. */
     spec_validator_t **validators;

@@ -6,12 +6,43 @@
 #include "config_internal.h"
 #include "validate.h"
 
-const char *const gw_validate_keywords[] = {
-    "other", "type", "enum", "const", "required", "additionalProperties", "properties",
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength",
-    "maxLength", "pattern", "minItems", "maxItems", "uniqueItems", "contains", "maxContains",
-    "minProperties", "maxProperties", "propertyNames", "dependentRequired", "anyOf", "oneOf",
-    "not", "false", "readOnly", "writeOnly", "content-type", "json", "status", NULL};
+const char *const gw_validate_keywords[] = {"other",
+                                            "type",
+                                            "enum",
+                                            "const",
+                                            "required",
+                                            "additionalProperties",
+                                            "properties",
+                                            "minimum",
+                                            "maximum",
+                                            "exclusiveMinimum",
+                                            "exclusiveMaximum",
+                                            "multipleOf",
+                                            "minLength",
+                                            "maxLength",
+                                            "pattern",
+                                            "minItems",
+                                            "maxItems",
+                                            "uniqueItems",
+                                            "contains",
+                                            "maxContains",
+                                            "minProperties",
+                                            "maxProperties",
+                                            "propertyNames",
+                                            "dependentRequired",
+                                            "anyOf",
+                                            "oneOf",
+                                            "not",
+                                            "false",
+                                            "readOnly",
+                                            "writeOnly",
+                                            "content-type",
+                                            "json",
+                                            "status",
+                                            "format",
+                                            "unevaluatedProperties",
+                                            "unevaluatedItems",
+                                            NULL};
 
 size_t gw_validate_keyword_count(void)
 {
@@ -92,8 +123,8 @@ static int read_log(gw__config_loader_t *l, const spec_node_t *n, gw_validate_lo
 
 int gw_validate__config_load(gw__config_loader_t *l, const spec_node_t *n, gw_api_t *api)
 {
-    static const char *const keys[] = {"request", "response", "sample", "max_errors", "log",
-                                       NULL};
+    static const char *const keys[] = {"request", "response", "sample", "max_errors",
+                                       "log",     "formats",  NULL};
     gw_validate_conf_t *c = xcalloc(1, sizeof(*c));
     api->validate = c;
     c->max_errors = 20;
@@ -105,6 +136,16 @@ int gw_validate__config_load(gw__config_loader_t *l, const spec_node_t *n, gw_ap
         gw__config_opt_uint(l, n, "max_errors", 1, 1000, &max_errors) != 0)
         return -1;
     c->max_errors = (size_t)max_errors;
+    const spec_node_t *f = spec_node_get(n, "formats");
+    if (f != NULL) {
+        const char *name;
+        gw__config_mark_t m = gw__config_enter_key(l, "formats");
+        if (gw__config_read_string(l, f, &name) != 0)
+            return -1;
+        if (spec_formats_parse(name, &c->formats) != 0)
+            return gw__config_fail(l, f, "unknown value '%s' (assert or annotate)", name);
+        gw__config_leave(l, m);
+    }
     const spec_node_t *s = spec_node_get(n, "sample");
     if (s != NULL) {
         gw__config_mark_t m = gw__config_enter_key(l, "sample");
@@ -145,6 +186,7 @@ int gw_validate__compile(gw_api_t *api, spec_error_t *err)
         if (spec == NULL)
             continue;
         c->validators[i] = spec_validator_create(spec);
+        spec_validator_set_formats(c->validators[i], c->formats);
         spec_validator_freeze(c->validators[i], NULL); /* compiles every pattern, now */
         c->num_ops += spec_operation_count(spec);
     }

@@ -135,6 +135,65 @@ class ValidateCli(unittest.TestCase):
         self.assertIn("#/components/schemas/Tag/enum", out)
         self.assertIn('must have required property "name"', out)
 
+    def test_formats_assert_or_annotate(self):
+        schema = self.write("formats.json", json.dumps({
+            "properties": {"at": {"format": "date-time"}, "mail": {"format": "email"},
+                           "id": {"format": "uuid"}, "host": {"format": "hostname"}}}))
+        bad = self.write("badformats.json", json.dumps(
+            {"at": "2023-02-29T10:00:00Z", "mail": "a..b@example.org", "id": "1234",
+             "host": "-x.example"}))
+        good = self.write("goodformats.json", json.dumps(
+            {"at": "2024-02-29T10:00:00Z", "mail": "ada@example.org",
+             "id": "123e4567-e89b-12d3-a456-426614174000", "host": "example.org"}))
+        rc, out, _ = self.run_validate("--schema", schema, bad)  # 2020-12: annotations
+        self.assertEqual(rc, 0, out)
+        rc, out, _ = self.run_validate("--schema", schema, "--formats", "assert", good, bad)
+        self.assertEqual(rc, 1, out)
+        self.assertIn(good + ": valid", out)
+        for where, fmt in [("/at", "date-time"), ("/mail", "email"), ("/id", "uuid"),
+                           ("/host", "hostname")]:
+            self.assertIn('%s: format: must match format "%s"' % (where, fmt), out)
+        rc, out, err = self.run_validate("--schema", schema, "--formats", "strict", good)
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown --formats", err)
+
+    def test_unevaluated_and_dynamic_ref(self):
+        schema = self.write("unevaluated.json", json.dumps({
+            "allOf": [{"properties": {"a": True}}],
+            "anyOf": [{"properties": {"b": True}}, {"required": ["zzz"]}],
+            "unevaluatedProperties": False,
+            "properties": {"list": {"prefixItems": [{"type": "integer"}],
+                                    "unevaluatedItems": {"type": "string"}}}}))
+        good = self.write("ue-good.json", '{"a": 1, "b": 2, "list": [1, "x", "y"]}')
+        bad = self.write("ue-bad.json", '{"a": 1, "c": 3, "list": [1, 2]}')
+        rc, out, _ = self.run_validate("--schema", schema, good, bad)
+        self.assertEqual(rc, 1, out)
+        self.assertIn(good + ": valid", out)
+        self.assertIn('/c: unevaluatedProperties: must NOT have unevaluated property "c"',
+                      out)
+        self.assertIn("/list/1: type: must be string", out)
+
+    def test_ecma_patterns(self):
+        schema = self.write("patterns.json", json.dumps({
+            "properties": {"name": {"pattern": "^\\p{Lu}\\p{Ll}+$"},
+                           "code": {"pattern": "^(?!000)\\d{3}$"},
+                           "pair": {"pattern": "^(\\w)\\1$"}}}))
+        good = self.write("p-good.json", '{"name": "\u00c9mile", "code": "123", "pair": "aa"}')
+        bad = self.write("p-bad.json", '{"name": "emile", "code": "000", "pair": "ab"}')
+        rc, out, _ = self.run_validate("--schema", schema, "--format", "json", good, bad)
+        self.assertEqual(rc, 1, out)
+        doc = json.loads(out)
+        self.assertTrue(doc[0]["valid"], doc[0])
+        self.assertFalse(doc[0]["incomplete"])
+        self.assertEqual(sorted(e["instancePath"] for e in doc[1]["errors"]),
+                         ["/code", "/name", "/pair"])
+        # a backtracking pattern against a hostile string: bounded, reported incomplete
+        redos = self.write("redos.json", json.dumps({"pattern": "^(a+)+$"}))
+        hostile = self.write("hostile.json", json.dumps("a" * 5000 + "!"))
+        rc, out, _ = self.run_validate("--schema", redos, "--format", "json", hostile)
+        self.assertEqual(rc, 0, out)
+        self.assertTrue(json.loads(out)[0]["incomplete"])
+
     def test_cannot_run_exits_2(self):
         rc, out, err = self.run_validate("--schema", self.schema, self.broken)
         self.assertEqual(rc, 2)
