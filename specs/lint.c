@@ -89,6 +89,11 @@ static const spec_lint_rule_t builtin_rules[LR_COUNT] = {
                                      "Examples must be valid against their defined schema."},
     [LR_OAS3_VALID_SCHEMA_EXAMPLE] = {"oas3-valid-schema-example", SPEC_LINT_ERROR,
                                       "Examples must be valid against their defined schema."},
+    [LR_SCHEMA_PATTERN_ECMA262] = {"schema-pattern-ecma262", SPEC_LINT_ERROR,
+                                   "Schema \"pattern\" must be a valid ECMA-262 regular "
+                                   "expression."},
+    [LR_SCHEMA_KEYWORD_UNENFORCED] = {"schema-keyword-unenforced", SPEC_LINT_WARN,
+                                      "Schema keyword is not enforced by the validator."},
 };
 
 static const char *const severity_names[] = {"error", "warn", "info", "hint", "off"};

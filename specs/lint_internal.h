@@ -41,6 +41,8 @@ typedef enum lint__rule {
     LR_ARRAY_ITEMS,
     LR_OAS3_VALID_MEDIA_EXAMPLE,
     LR_OAS3_VALID_SCHEMA_EXAMPLE,
+    LR_SCHEMA_PATTERN_ECMA262,
+    LR_SCHEMA_KEYWORD_UNENFORCED,
     LR_COUNT
 } lint__rule_t;
 
@@ -209,6 +211,7 @@ void lint__walk(spec_lint_ctx_t *ctx);
 
 void lint__visit_schema_enums(lint__walk_t *w, const spec_node_t *schema);   /* enums.c */
 void lint__visit_schema_example(lint__walk_t *w, const spec_node_t *schema); /* examples.c */
+void lint__visit_schema_keywords(lint__walk_t *w, const spec_node_t *schema); /* patterns.c */
 void lint__visit_server_variable(lint__walk_t *w, const spec_node_t *var);   /* enums.c */
 void lint__visit_server(lint__walk_t *w, const spec_node_t *server);         /* servers.c */
 /* A Media Type, Parameter or Header Object: its example(s) against its schema (examples.c). */

@@ -371,6 +371,7 @@ static void visit(walker_t *W, const spec_node_t *node, lint__type_t type)
     case LT_SCHEMA:
         lint__visit_schema_enums(&W->w, node);
         lint__visit_schema_example(&W->w, node);
+        lint__visit_schema_keywords(&W->w, node);
         break;
     case LT_SERVER:
         lint__visit_server(&W->w, node);
