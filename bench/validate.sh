@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Contract validation benchmark (not a test), issue 13: wrk against two gateways in front of the
-# same upstream answer (the demo shop's v2 pet list, ~2 KB of JSON), one with validation off and
-# one with `validate: {request: enforce, response: enforce}` (path/query parameters and the 2 KB
-# response body checked against deploy/demo/shop/v2.yaml), interleaved rounds, medians and the
-# on/off throughput ratio, and each gateway's CPU time per request (from /proc/PID/stat, the
-# figure that the other load of a shared machine moves least). Goal: >= 0.9x.
-# Knobs: THREADS, CONNECTIONS, DURATION, ROUNDS, WORKERS, BUILD_DIR, VERSA_BIN.
+# Contract validation benchmark (not a test), issue 13, in two parts.
+# Part 1: wrk against two gateways in front of the same upstream answer (the demo shop's v2 pet
+# list, ~2 KB of JSON), one with validation off and one with `validate: {request: enforce,
+# response: enforce}` (path/query parameters and the 2 KB response body checked against
+# deploy/demo/shop/v2.yaml), interleaved rounds, medians and the on/off throughput ratio, and each
+# gateway's CPU time per request (from /proc/PID/stat, the figure that the other load of a shared
+# machine moves least). Goal: >= 0.9x.
+# Part 2: the schema engine alone (specs/schema_bench, in-process, no I/O) against ajv's compiled
+# validators (bench/ajv, Node) on GitHub's `repository` and `issue` schemas with the same
+# real-shaped documents (bench/validate_docs.py: half valid, half broken by one mutation),
+# `format` annotated and asserted, interleaved rounds, medians, documents/s side by side.
+# Goal: faster than ajv (> 1x).
+# Knobs: PART (1, 2 or all), THREADS, CONNECTIONS, DURATION, ROUNDS, WORKERS, BUILD_DIR,
+# VERSA_BIN; part 2: RUN_SECONDS (per run, default 2), DOCS (per schema, default 200), SPEC.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 . bench/lib.sh
 
+PART=${PART:-all}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 DURATION=${DURATION:-5s}
@@ -18,6 +26,53 @@ ROUNDS=${ROUNDS:-3}
 WORKERS=${WORKERS:-1}
 BUILD_DIR=${BUILD_DIR:-build-bench}
 
+
+part2() {
+    local seconds=${RUN_SECONDS:-2} docs=${DOCS:-200}
+    local spec=${SPEC:-$ROOT/../shared/specs/large/github-2022-06-11.yaml}
+    bench_build "$BUILD_DIR" specs/schema_bench
+    local engine=$ROOT/$BUILD_DIR/specs/schema_bench
+    command -v node >/dev/null || bench_need node nodejs
+    if [ ! -d bench/ajv/node_modules/ajv ]; then
+        command -v npm >/dev/null || bench_need npm npm
+        echo "installing ajv (bench/ajv/package-lock.json)" >&2
+        (cd bench/ajv && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
+    [ -n "${TMP:-}" ] || bench_tmp versa-validate-bench
+    echo
+    echo "part 2: the validator alone against ajv $(node -p 'require("./bench/ajv/node_modules/ajv/package.json").version'), ${seconds}s per run, $ROUNDS interleaved rounds (medians), one core each"
+    for schema in repository issue; do
+        python3 bench/validate_docs.py "$spec" "/components/schemas/$schema" "$TMP/$schema.json" "$docs"
+    done
+    for formats in annotate assert; do
+        for schema in repository issue; do
+            local V="" A="" vv="" av=""
+            for round in $(seq "$ROUNDS"); do
+                out=$("$engine" "$spec" "/components/schemas/$schema" "$TMP/$schema.json" "$seconds" "$formats")
+                V+="$(awk '/^docs\/s/ {print $2}' <<<"$out") "
+                vv=$(awk '/^verdicts/ {print $2}' <<<"$out")
+                out=$(node bench/ajv/bench.mjs "$spec" "/components/schemas/$schema" "$TMP/$schema.json" "$seconds" "$formats")
+                A+="$(awk '/^docs\/s/ {print $2}' <<<"$out") "
+                av=$(awk '/^verdicts/ {print $2}' <<<"$out")
+            done
+            python3 - "$schema" "$formats" "$V" "$A" "$vv" "$av" <<'EOF2'
+import statistics, sys
+schema, formats, v, a, vv, av = sys.argv[1:7]
+v = [float(x) for x in v.split()]
+a = [float(x) for x in a.split()]
+mv, ma = statistics.median(v), statistics.median(a)
+agree = sum(x == y for x, y in zip(vv, av))
+print("%s, format %s: %d documents, %d valid; verdicts agree on %d of %d" % (
+    schema, formats, len(vv), vv.count("1"), agree, len(vv)))
+print("  rounds: validator %s; ajv %s" % (" ".join("%.0f" % x for x in v),
+                                        " ".join("%.0f" % x for x in a)))
+print("  validator: %.0f docs/s, ajv: %.0f docs/s, ratio %.2fx (goal > 1x)" % (mv, ma, mv / ma))
+EOF2
+        done
+    done
+}
+
+if [ "$PART" != 2 ]; then
 bench_need wrk wrk
 bench_need nginx nginx-light
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -117,3 +172,7 @@ print("on/off: %.2fx throughput, %.2fx by CPU time per request (off/on)" % (rati
 print("goal (>= 0.9x), judged by CPU time per request: %s" % (
     "met" if cpu_ratio >= 0.9 else "NOT met"))
 EOF
+fi
+if [ "$PART" != 1 ]; then
+    part2
+fi

@@ -41,6 +41,9 @@ struct st_spec_validator_t {
     spec_schema_fetch_cb fetch;
     void *fetch_ctx;
     int frozen; /* spec_validator_freeze: read-only from here on */
+    spec__ptrmap_t props_index; /* `properties` map -> index in props_indexes */
+    struct st_spec__props_index_t **props_indexes;
+    size_t nprops_indexes, props_indexes_cap;
     spec__ptrmap_t pattern_index; /* pattern node -> index in patterns */
     spec__pattern_t *patterns;
     size_t npatterns, patterns_cap;
@@ -149,6 +152,16 @@ const spec__regex_t *spec__schema_pattern(spec_validator_t *v, const spec_node_t
 /* Checks `s` against the format named `format`: 1 valid, 0 invalid, -1 a format this engine
  * does not know (an annotation only). schema_format.c. */
 int spec__format_check(const char *format, const char *s, size_t len);
+/* A hash index of a large `properties` map (schema_object.c), or NULL for a small one (or a
+ * frozen validator that has none); built and cached unless the validator is frozen. */
+typedef struct st_spec__props_index_t spec__props_index_t;
+const spec__props_index_t *spec__schema_props_index(spec_validator_t *v, const spec_node_t *props);
+/* Helpers shared by the keyword families (schema_keywords.c): a non-negative count (2 or 2.0),
+ * a `true` flag, and a pattern search (1 match, 0 none, -1 not checked). */
+int spec__schema_count(const spec_node_t *n, size_t *out);
+int spec__schema_true(const spec_node_t *n);
+int spec__schema_pattern_match(spec__vctx_t *c, const spec_node_t *pattern, const char *s,
+                               size_t len);
 /* Equality of a schema literal (enum member, const) with an instance, numbers by value. */
 int spec__schema_node_equals(const spec_node_t *n, const body_value_t *j);
 

@@ -52,12 +52,6 @@ static unsigned instance_type(const body_value_t *j)
     }
 }
 
-static int key_eq(const spec_node_t *k, const char *s, size_t len)
-{
-    return k->kind == SPEC_NODE_SCALAR && k->u.scalar.len == len &&
-           memcmp(k->u.scalar.str, s, len) == 0;
-}
-
 /* Equality of a schema's literal (enum member, const) with an instance, without converting it. */
 int spec__schema_node_equals(const spec_node_t *n, const body_value_t *j)
 {
@@ -129,7 +123,7 @@ static int node_number(const spec_node_t *n, double *out)
     return n != NULL ? spec_node_number(n, out) : -1;
 }
 
-static int node_count(const spec_node_t *n, size_t *out)
+int spec__schema_count(const spec_node_t *n, size_t *out)
 {
     int64_t i;
     double d;
@@ -147,7 +141,7 @@ static int node_count(const spec_node_t *n, size_t *out)
     return -1;
 }
 
-static int node_true(const spec_node_t *n)
+int spec__schema_true(const spec_node_t *n)
 {
     int b;
     return n != NULL && spec_node_bool(n, &b) == 0 && b;
@@ -185,7 +179,8 @@ const spec__regex_t *spec__schema_pattern(spec_validator_t *v, const spec_node_t
 
 /* 1 match, 0 no match, -1 not checked (a pattern that is invalid or not enforceable, which the
  * lint reports, or a search that spent its step budget). */
-static int pattern_match(spec__vctx_t *c, const spec_node_t *pattern, const char *s, size_t len)
+int spec__schema_pattern_match(spec__vctx_t *c, const spec_node_t *pattern, const char *s,
+                               size_t len)
 {
     const spec__regex_t *re = spec__schema_pattern(c->v, pattern);
     if (re == NULL)
@@ -199,7 +194,8 @@ static unsigned type_mask(const spec_node_t *n)
         return 0;
     for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); ++i)
         if (n->u.scalar.str[0] == type_names[i].name[0] &&
-            strcmp(n->u.scalar.str, type_names[i].name) == 0)
+            n->u.scalar.len == strlen(type_names[i].name) &&
+            memcmp(n->u.scalar.str, type_names[i].name, n->u.scalar.len) == 0)
             return type_names[i].mask;
     return 0;
 }
@@ -220,7 +216,7 @@ int spec__schema_check_type(spec__vctx_t *c, const spec__keywords_t *k, const bo
         allowed |= m;
     }
     /* OpenAPI 3.0 §4.7.24.1: nullable adds null to the type (not a JSON Schema keyword) */
-    if (node_true(k->nullable) && c->v->dialect != SPEC_DIALECT_DRAFT4 &&
+    if (spec__schema_true(k->nullable) && c->v->dialect != SPEC_DIALECT_DRAFT4 &&
         c->v->dialect != SPEC_DIALECT_2020_12)
         allowed |= T_NULL;
     if (allowed & T_NUM)
@@ -245,7 +241,7 @@ int spec__schema_check_enum(spec__vctx_t *c, const spec__keywords_t *k, const bo
     const spec_node_t *e = k->enum_;
     if (e->kind != SPEC_NODE_SEQUENCE)
         return 0;
-    if (inst->type == BODY_NULL && node_true(k->nullable) && c->v->dialect != SPEC_DIALECT_DRAFT4 &&
+    if (inst->type == BODY_NULL && spec__schema_true(k->nullable) && c->v->dialect != SPEC_DIALECT_DRAFT4 &&
         c->v->dialect != SPEC_DIALECT_2020_12)
         return 0; /* 3.0: nullable admits null even when the enum does not list it */
     for (size_t i = 0; i < e->u.seq.len; ++i)
@@ -271,8 +267,8 @@ int spec__schema_check_number(spec__vctx_t *c, const spec__keywords_t *k, const 
 {
     double x = body_number_value(inst), lim;
     int bad = 0;
-    int excl_min_bool = node_true(k->exclusive_minimum),
-        excl_max_bool = node_true(k->exclusive_maximum);
+    int excl_min_bool = spec__schema_true(k->exclusive_minimum),
+        excl_max_bool = spec__schema_true(k->exclusive_maximum);
     if (node_number(k->minimum, &lim) == 0 && (excl_min_bool ? !(x > lim) : !(x >= lim)))
         bad |= spec__schema_fail(c, "minimum", k->minimum, "must be %s %.17g",
                                  excl_min_bool ? ">" : ">=", lim);
@@ -305,16 +301,18 @@ int spec__schema_check_number(spec__vctx_t *c, const spec__keywords_t *k, const 
 int spec__schema_check_string(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst)
 {
     const char *s = inst->u.str;
-    size_t len = inst->len, chars = utf8_length(s, len), lim;
+    size_t len = inst->len, lim;
+    /* characters are counted only when a length keyword asks (a body has many strings) */
+    size_t chars = k->min_length != NULL || k->max_length != NULL ? utf8_length(s, len) : 0;
     int bad = 0;
-    if (node_count(k->min_length, &lim) == 0 && chars < lim)
+    if (spec__schema_count(k->min_length, &lim) == 0 && chars < lim)
         bad |= spec__schema_fail(c, "minLength", k->min_length,
                                  "must NOT have fewer than %zu characters", lim);
-    if (node_count(k->max_length, &lim) == 0 && chars > lim)
+    if (spec__schema_count(k->max_length, &lim) == 0 && chars > lim)
         bad |= spec__schema_fail(c, "maxLength", k->max_length,
                                  "must NOT have more than %zu characters", lim);
     if (k->pattern != NULL && k->pattern->kind == SPEC_NODE_SCALAR) {
-        int m = pattern_match(c, k->pattern, s, len);
+        int m = spec__schema_pattern_match(c, k->pattern, s, len);
         if (m < 0)
             c->out->incomplete = 1;
         else if (m == 0)
@@ -333,10 +331,10 @@ int spec__schema_check_array(spec__vctx_t *c, const spec__keywords_t *k, const b
 {
     size_t n = inst->len, lim, first = 0;
     int bad = 0, validation = !c->v->no_validation;
-    if (validation && node_count(k->min_items, &lim) == 0 && n < lim)
+    if (validation && spec__schema_count(k->min_items, &lim) == 0 && n < lim)
         bad |= spec__schema_fail(c, "minItems", k->min_items, "must NOT have fewer than %zu items",
                                  lim);
-    if (validation && node_count(k->max_items, &lim) == 0 && n > lim)
+    if (validation && spec__schema_count(k->max_items, &lim) == 0 && n > lim)
         bad |= spec__schema_fail(c, "maxItems", k->max_items, "must NOT have more than %zu items",
                                  lim);
     if (bad && c->probe)
@@ -362,7 +360,7 @@ int spec__schema_check_array(spec__vctx_t *c, const spec__keywords_t *k, const b
                 return 1;
         }
     }
-    if (validation && node_true(k->unique_items)) {
+    if (validation && spec__schema_true(k->unique_items)) {
         if (n > MAX_UNIQUE_ITEMS) {
             c->out->incomplete = 1;
         } else {
@@ -383,8 +381,8 @@ int spec__schema_check_array(spec__vctx_t *c, const spec__keywords_t *k, const b
     }
     if (k->contains != NULL) {
         size_t matches = 0, min = 1, max = SIZE_MAX;
-        node_count(k->min_contains, &min);
-        node_count(k->max_contains, &max);
+        spec__schema_count(k->min_contains, &min);
+        spec__schema_count(k->max_contains, &max);
         for (size_t i = 0; i < n; ++i) {
             if (spec__schema_probe(c, k->contains, inst->u.items[i], depth + 1) == 0) {
                 ++matches;
@@ -397,176 +395,6 @@ int spec__schema_check_array(spec__vctx_t *c, const spec__keywords_t *k, const b
         else if (matches > max)
             bad |= spec__schema_fail(c, "maxContains", k->max_contains,
                                      "must contain at most %zu valid item(s)", max);
-    }
-    return bad;
-}
-
-/* The schema of property `name` declared in `properties`, dereferenced, or NULL. */
-static const spec_node_t *declared_property(spec__vctx_t *c, const spec_node_t *props,
-                                            const char *name, size_t len)
-{
-    if (props == NULL || props->kind != SPEC_NODE_MAPPING)
-        return NULL;
-    for (size_t i = 0; i < props->u.map.len; ++i)
-        if (key_eq(props->u.map.items[i].key, name, len))
-            return spec__schema_deref(c->v, props->u.map.items[i].value);
-    return NULL;
-}
-
-/* OpenAPI 3.0 §4.7.24 readOnly/writeOnly: such a property may be absent even when required. */
-static int may_be_absent(spec__vctx_t *c, const spec__keywords_t *k, const char *name, size_t len)
-{
-    if (c->direction == SPEC_VALIDATE_ANY)
-        return 0;
-    const spec_node_t *p = declared_property(c, k->properties, name, len);
-    if (p == NULL || p->kind != SPEC_NODE_MAPPING)
-        return 0;
-    return node_true(
-        spec_node_get(p, c->direction == SPEC_VALIDATE_REQUEST ? "readOnly" : "writeOnly"));
-}
-
-/* OpenAPI 3.0 §4.7.24: a readOnly property SHOULD NOT be sent in a request, nor a writeOnly one
- * in a response; the gateway holds both sides to it (strict_direction). */
-static int check_direction(spec__vctx_t *c, const spec_node_t *prop)
-{
-    const spec_node_t *p = spec__schema_deref(c->v, prop);
-    const char *kw = c->direction == SPEC_VALIDATE_REQUEST ? "readOnly" : "writeOnly";
-    const spec_node_t *flag = p != NULL ? spec_node_get(p, kw) : NULL;
-    if (!node_true(flag))
-        return 0;
-    return spec__schema_fail(c, kw, flag, "must NOT be sent in a %s (%s)",
-                             c->direction == SPEC_VALIDATE_REQUEST ? "request" : "response", kw);
-}
-
-static int check_required(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst)
-{
-    int bad = 0;
-    if (k->required == NULL || k->required->kind != SPEC_NODE_SEQUENCE)
-        return 0;
-    for (size_t i = 0; i < k->required->u.seq.len; ++i) {
-        const spec_node_t *r = k->required->u.seq.items[i];
-        if (r->kind != SPEC_NODE_SCALAR)
-            continue;
-        if (body_get(inst, r->u.scalar.str, r->u.scalar.len) != NULL ||
-            may_be_absent(c, k, r->u.scalar.str, r->u.scalar.len))
-            continue;
-        bad |= spec__schema_fail(c, "required", r, "must have required property \"%.100s\"",
-                                 r->u.scalar.str);
-        if (c->probe)
-            return 1;
-    }
-    return bad;
-}
-
-int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst,
-                              unsigned depth)
-{
-    size_t n = inst->len, lim;
-    int bad = 0, validation = !c->v->no_validation;
-    if (validation && node_count(k->min_properties, &lim) == 0 && n < lim)
-        bad |= spec__schema_fail(c, "minProperties", k->min_properties,
-                                 "must NOT have fewer than %zu properties", lim);
-    if (validation && node_count(k->max_properties, &lim) == 0 && n > lim)
-        bad |= spec__schema_fail(c, "maxProperties", k->max_properties,
-                                 "must NOT have more than %zu properties", lim);
-    if (validation)
-        bad |= check_required(c, k, inst);
-    if (bad && c->probe)
-        return 1;
-
-    const spec_node_t *props =
-        k->properties != NULL && k->properties->kind == SPEC_NODE_MAPPING ? k->properties : NULL;
-    const spec_node_t *pprops =
-        k->pattern_properties != NULL && k->pattern_properties->kind == SPEC_NODE_MAPPING
-            ? k->pattern_properties
-            : NULL;
-    const spec_node_t *addl = k->additional_properties;
-    for (uint32_t m = 0; m < inst->len; ++m) {
-        const body_member_t *member = &inst->u.members[m];
-        const char *key = inst->u.members[m].key;
-        size_t klen = inst->u.members[m].len;
-        const body_value_t *value = inst->u.members[m].value;
-        int known = 0, unsure = 0;
-        size_t saved = spec__schema_path_push(c, key, klen);
-        if (props != NULL) {
-            for (size_t i = 0; i < props->u.map.len; ++i) {
-                if (key_eq(props->u.map.items[i].key, key, klen)) {
-                    known = 1;
-                    spec__schema_mark(c, inst, m);
-                    bad |= spec__schema_eval(c, props->u.map.items[i].value, value, depth + 1);
-                    if (c->strict_direction && c->direction != SPEC_VALIDATE_ANY)
-                        bad |= check_direction(c, props->u.map.items[i].value);
-                    break;
-                }
-            }
-        }
-        if (pprops != NULL) {
-            for (size_t i = 0; i < pprops->u.map.len; ++i) {
-                int m = pattern_match(c, pprops->u.map.items[i].key, key, klen);
-                if (m < 0)
-                    unsure = 1;
-                if (m > 0) {
-                    known = 1;
-                    spec__schema_mark(c, inst, (size_t)(member - inst->u.members));
-                    bad |= spec__schema_eval(c, pprops->u.map.items[i].value, value, depth + 1);
-                }
-            }
-        }
-        if (k->property_names != NULL) {
-            /* the name as a string instance of its own, on the stack: nothing to allocate */
-            body_value_t name = {.type = BODY_STRING, .len = (uint32_t)klen, .u.str = key};
-            if (spec__schema_probe(c, k->property_names, &name, depth + 1) != 0)
-                bad |= spec__schema_fail(c, "propertyNames", k->property_names,
-                                         "property name \"%.*s\" is invalid",
-                                         (int)(klen < 100 ? klen : 100), key);
-        }
-        if (!known && addl != NULL) {
-            int b;
-            spec__schema_mark(c, inst, m);
-            if (unsure) {
-                c->out->incomplete = 1;
-            } else if (addl->kind == SPEC_NODE_SCALAR && spec_node_bool(addl, &b) == 0) {
-                if (!b)
-                    bad |= spec__schema_fail(c, "additionalProperties", addl,
-                                             "must NOT have additional property \"%.*s\"",
-                                             (int)(klen < 100 ? klen : 100), key);
-            } else {
-                bad |= spec__schema_eval(c, addl, value, depth + 1);
-            }
-        }
-        spec__schema_path_pop(c, saved);
-        if (bad && c->probe)
-            return 1;
-    }
-    if (k->dependent_schemas != NULL && k->dependent_schemas->kind == SPEC_NODE_MAPPING) {
-        const spec_node_t *ds = k->dependent_schemas;
-        for (size_t i = 0; i < ds->u.map.len; ++i) {
-            const spec_node_t *dk = ds->u.map.items[i].key;
-            if (body_get(inst, dk->u.scalar.str, dk->u.scalar.len) != NULL) {
-                bad |= spec__schema_eval(c, ds->u.map.items[i].value, inst, depth + 1);
-                if (bad && c->probe)
-                    return 1;
-            }
-        }
-    }
-    if (validation && k->dependent_required != NULL &&
-        k->dependent_required->kind == SPEC_NODE_MAPPING) {
-        const spec_node_t *dr = k->dependent_required;
-        for (size_t i = 0; i < dr->u.map.len; ++i) {
-            const spec_node_t *dk = dr->u.map.items[i].key, *list = dr->u.map.items[i].value;
-            if (body_get(inst, dk->u.scalar.str, dk->u.scalar.len) == NULL ||
-                list->kind != SPEC_NODE_SEQUENCE)
-                continue;
-            for (size_t j = 0; j < list->u.seq.len; ++j) {
-                const spec_node_t *r = list->u.seq.items[j];
-                if (r->kind == SPEC_NODE_SCALAR &&
-                    body_get(inst, r->u.scalar.str, r->u.scalar.len) == NULL)
-                    bad |= spec__schema_fail(
-                        c, "dependentRequired", r,
-                        "must have property \"%.100s\" when property \"%.100s\" is present",
-                        r->u.scalar.str, dk->u.scalar.str);
-            }
-        }
     }
     return bad;
 }

@@ -86,6 +86,10 @@ void spec_validator_destroy(spec_validator_t *v)
     for (size_t i = 0; i < v->npatterns; ++i)
         spec__regex_destroy(v->patterns[i].re);
     free(v->patterns);
+    for (size_t i = 0; i < v->nprops_indexes; ++i)
+        free(v->props_indexes[i]);
+    free(v->props_indexes);
+    spec__ptrmap_dispose(&v->props_index);
     spec__ptrmap_dispose(&v->pattern_index);
     spec__ptrmap_dispose(&v->ref_base);
     spec__ptrmap_dispose(&v->ref_target);
@@ -96,7 +100,8 @@ void spec_validator_destroy(spec_validator_t *v)
     free(v);
 }
 
-/* Every mapping below `n` holding `pattern` or `patternProperties` gets its regexes compiled.
+/* Every mapping below `n` holding `pattern` or `patternProperties` gets its regexes compiled,
+ * and every large `properties` map its index.
  * Each container is visited once: YAML aliases make the tree a DAG (an alias bomb stays cheap). */
 static void compile_patterns(spec_validator_t *v, const spec_node_t *n, unsigned depth,
                              spec__ptrmap_t *seen)
@@ -113,6 +118,9 @@ static void compile_patterns(spec_validator_t *v, const spec_node_t *n, unsigned
     const spec_node_t *p = spec_node_get(n, "pattern");
     if (p != NULL && p->kind == SPEC_NODE_SCALAR)
         spec__schema_pattern(v, p);
+    const spec_node_t *props = spec_node_get(n, "properties");
+    if (props != NULL)
+        spec__schema_props_index(v, props);
     const spec_node_t *pp = spec_node_get(n, "patternProperties");
     if (pp != NULL && pp->kind == SPEC_NODE_MAPPING)
         for (size_t i = 0; i < pp->u.map.len; ++i)
@@ -213,80 +221,118 @@ int spec__schema_probe(spec__vctx_t *c, const spec_node_t *schema, const body_va
     return r;
 }
 
-/* Collects the keywords of `schema`. OpenAPI 3.0's dialect (JSON Schema Wright-00 as OpenAPI
- * trims it) has no const, prefixItems, contains, propertyNames, patternProperties,
- * dependentRequired or if/then/else: in 3.0 those names are not keywords and are ignored. */
+/* The field of `k` that keyword `s` (len bytes) fills, or NULL for other names. A switch on the
+ * length, then at most five comparisons: every evaluation reads every key of its mapping.
+ * OpenAPI 3.0's dialect (JSON Schema Wright-00 as OpenAPI trims it) has no const, prefixItems,
+ * contains, propertyNames, patternProperties, dependent*, if/then/else, $dynamicRef or
+ * unevaluated*: in 3.0 those names are not keywords and are ignored. */
+static const spec_node_t **keyword_slot(spec__keywords_t *k, const char *s, size_t len, int v31)
+{
+#define IS(lit) (memcmp(s, lit, len) == 0)
+    switch (len) {
+    case 2:
+        return v31 && IS("if") ? &k->if_ : NULL;
+    case 3:
+        return IS("not") ? &k->not_ : NULL;
+    case 4:
+        if (IS("$ref"))
+            return &k->ref;
+        if (IS("type"))
+            return &k->type;
+        if (IS("enum"))
+            return &k->enum_;
+        if (v31 && IS("then"))
+            return &k->then_;
+        return v31 && IS("else") ? &k->else_ : NULL;
+    case 5:
+        if (IS("items"))
+            return &k->items;
+        if (IS("allOf"))
+            return &k->all_of;
+        if (IS("anyOf"))
+            return &k->any_of;
+        if (IS("oneOf"))
+            return &k->one_of;
+        return v31 && IS("const") ? &k->const_ : NULL;
+    case 6:
+        return IS("format") ? &k->format : NULL;
+    case 7:
+        if (IS("minimum"))
+            return &k->minimum;
+        if (IS("maximum"))
+            return &k->maximum;
+        return IS("pattern") ? &k->pattern : NULL;
+    case 8:
+        if (IS("required"))
+            return &k->required;
+        if (IS("nullable"))
+            return &k->nullable;
+        if (IS("minItems"))
+            return &k->min_items;
+        if (IS("maxItems"))
+            return &k->max_items;
+        return v31 && IS("contains") ? &k->contains : NULL;
+    case 9:
+        if (IS("minLength"))
+            return &k->min_length;
+        return IS("maxLength") ? &k->max_length : NULL;
+    case 10:
+        if (IS("properties"))
+            return &k->properties;
+        return IS("multipleOf") ? &k->multiple_of : NULL;
+    case 11:
+        if (IS("uniqueItems"))
+            return &k->unique_items;
+        if (!v31)
+            return NULL;
+        if (IS("prefixItems"))
+            return &k->prefix_items;
+        if (IS("minContains"))
+            return &k->min_contains;
+        if (IS("maxContains"))
+            return &k->max_contains;
+        return IS("$dynamicRef") ? &k->dynamic_ref : NULL;
+    case 13:
+        if (IS("minProperties"))
+            return &k->min_properties;
+        if (IS("maxProperties"))
+            return &k->max_properties;
+        return v31 && IS("propertyNames") ? &k->property_names : NULL;
+    case 16:
+        if (IS("exclusiveMinimum"))
+            return &k->exclusive_minimum;
+        if (IS("exclusiveMaximum"))
+            return &k->exclusive_maximum;
+        if (!v31)
+            return NULL;
+        if (IS("unevaluatedItems"))
+            return &k->unevaluated_items;
+        return IS("dependentSchemas") ? &k->dependent_schemas : NULL;
+    case 17:
+        if (!v31)
+            return NULL;
+        if (IS("patternProperties"))
+            return &k->pattern_properties;
+        return IS("dependentRequired") ? &k->dependent_required : NULL;
+    case 20:
+        return IS("additionalProperties") ? &k->additional_properties : NULL;
+    case 21:
+        return v31 && IS("unevaluatedProperties") ? &k->unevaluated_properties : NULL;
+    default:
+        return NULL;
+    }
+#undef IS
+}
+
+/* Collects the keywords of `schema` in one pass over its mapping. */
 static void collect(const spec_node_t *schema, spec__keywords_t *k, int v31)
 {
     memset(k, 0, sizeof(*k));
-    static const struct {
-        const char *name;
-        size_t len;
-        size_t offset;
-        int v31_only;
-    } table[] = {
-#define KW(name, field) {name, sizeof(name) - 1, offsetof(spec__keywords_t, field), 0}
-#define KW31(name, field)                                                                          \
-    {                                                                                              \
-        name, sizeof(name) - 1, offsetof(spec__keywords_t, field), 1                               \
-    }
-        KW("$ref", ref),
-        KW("type", type),
-        KW("nullable", nullable),
-        KW("enum", enum_),
-        KW31("const", const_),
-        KW("minimum", minimum),
-        KW("maximum", maximum),
-        KW("exclusiveMinimum", exclusive_minimum),
-        KW("exclusiveMaximum", exclusive_maximum),
-        KW("multipleOf", multiple_of),
-        KW("minLength", min_length),
-        KW("maxLength", max_length),
-        KW("pattern", pattern),
-        KW("items", items),
-        KW31("prefixItems", prefix_items),
-        KW("minItems", min_items),
-        KW("maxItems", max_items),
-        KW("uniqueItems", unique_items),
-        KW31("contains", contains),
-        KW31("minContains", min_contains),
-        KW31("maxContains", max_contains),
-        KW("properties", properties),
-        KW31("patternProperties", pattern_properties),
-        KW("additionalProperties", additional_properties),
-        KW("required", required),
-        KW("minProperties", min_properties),
-        KW("maxProperties", max_properties),
-        KW31("propertyNames", property_names),
-        KW31("dependentRequired", dependent_required),
-        KW31("dependentSchemas", dependent_schemas),
-        KW("allOf", all_of),
-        KW("anyOf", any_of),
-        KW("oneOf", one_of),
-        KW("not", not_),
-        KW31("if", if_),
-        KW31("then", then_),
-        KW31("else", else_),
-        KW31("$dynamicRef", dynamic_ref),
-        KW31("unevaluatedProperties", unevaluated_properties),
-        KW31("unevaluatedItems", unevaluated_items),
-        KW("format", format),
-#undef KW
-#undef KW31
-    };
     for (size_t i = 0; i < schema->u.map.len; ++i) {
         const spec_node_t *key = schema->u.map.items[i].key;
-        if (key->u.scalar.len < 2 || key->u.scalar.str[0] == 'x')
-            continue; /* extensions, and no keyword is shorter than "if" */
-        for (size_t t = 0; t < sizeof(table) / sizeof(table[0]); ++t) {
-            /* lengths first: a schema evaluation reads every key of its mapping */
-            if (key->u.scalar.len == table[t].len && key->u.scalar.str[0] == table[t].name[0] &&
-                memcmp(key->u.scalar.str, table[t].name, table[t].len) == 0 &&
-                (v31 || !table[t].v31_only)) {
-                *(const spec_node_t **)((char *)k + table[t].offset) = schema->u.map.items[i].value;
-                break;
-            }
-        }
+        const spec_node_t **slot = keyword_slot(k, key->u.scalar.str, key->u.scalar.len, v31);
+        if (slot != NULL)
+            *slot = schema->u.map.items[i].value;
     }
 }
 
