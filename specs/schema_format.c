@@ -335,9 +335,9 @@ int spec__format_check(const char *format, const char *s, size_t len)
         const char *name;
         int (*check)(const char *, size_t);
     } formats[] = {
-        {"date-time", date_time}, {"date", full_date},   {"time", full_time},
-        {"email", email},         {"uuid", uuid},        {"uri", uri},
-        {"ipv4", ipv4},           {"ipv6", ipv6},        {"hostname", hostname},
+        {"date-time", date_time}, {"date", full_date}, {"time", full_time},
+        {"email", email},         {"uuid", uuid},      {"uri", uri},
+        {"ipv4", ipv4},           {"ipv6", ipv6},      {"hostname", hostname},
     };
     for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); ++i)
         if (strcmp(format, formats[i].name) == 0)

@@ -31,16 +31,16 @@ struct st_spec_validator_t {
     } * named;
     size_t nnamed, named_cap;
     const char *root_base;
-    spec__ptrmap_t ref_base;   /* schema holding $ref -> its base URI (const char *) */
-    spec__ptrmap_t ref_target; /* schema holding $ref -> resolved target (cache) */
-    spec__ptrmap_t dyn_target; /* schema holding $dynamicRef -> its static target (cache) */
+    spec__ptrmap_t ref_base;    /* schema holding $ref -> its base URI (const char *) */
+    spec__ptrmap_t ref_target;  /* schema holding $ref -> resolved target (cache) */
+    spec__ptrmap_t dyn_target;  /* schema holding $dynamicRef -> its static target (cache) */
     spec__ptrmap_t schema_base; /* every schema -> the base URI of its resource (dynamic scope) */
     int has_dynamic;            /* some schema holds $dynamicRef: track the dynamic scope */
-    int no_validation; /* the metaschema's $vocabulary leaves the validation vocabulary out */
+    int no_validation;  /* the metaschema's $vocabulary leaves the validation vocabulary out */
     int formats_assert; /* `format` is an assertion (spec_validator_set_formats) */
     spec_schema_fetch_cb fetch;
     void *fetch_ctx;
-    int frozen; /* spec_validator_freeze: read-only from here on */
+    int frozen;                 /* spec_validator_freeze: read-only from here on */
     spec__ptrmap_t props_index; /* `properties` map -> index in props_indexes */
     struct st_spec__props_index_t **props_indexes;
     size_t nprops_indexes, props_indexes_cap;
@@ -85,8 +85,7 @@ typedef struct st_spec__keywords_t {
     const spec_node_t *items, *prefix_items, *min_items, *max_items, *unique_items, *contains,
         *min_contains, *max_contains;
     const spec_node_t *properties, *pattern_properties, *additional_properties, *required,
-        *min_properties, *max_properties, *property_names, *dependent_required,
-        *dependent_schemas;
+        *min_properties, *max_properties, *property_names, *dependent_required, *dependent_schemas;
     const spec_node_t *all_of, *any_of, *one_of, *not_, *if_, *then_, *else_;
     const spec_node_t *dynamic_ref, *unevaluated_properties, *unevaluated_items, *format;
 } spec__keywords_t;
@@ -113,8 +112,8 @@ static inline int spec__ann_has(const spec__ann_t *a, size_t i)
     return (a->bits[i / 64] >> (i % 64)) & 1;
 }
 /* A probe (spec__schema_probe) whose annotations count when it passes: anyOf, oneOf, if. */
-int spec__schema_probe_collect(spec__vctx_t *c, const spec_node_t *schema,
-                               const body_value_t *inst, unsigned depth);
+int spec__schema_probe_collect(spec__vctx_t *c, const spec_node_t *schema, const body_value_t *inst,
+                               unsigned depth);
 
 /* The schema a $ref-holding schema stands for (through the spec, or the standalone index), or
  * NULL when broken. */

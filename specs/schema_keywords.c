@@ -241,8 +241,8 @@ int spec__schema_check_enum(spec__vctx_t *c, const spec__keywords_t *k, const bo
     const spec_node_t *e = k->enum_;
     if (e->kind != SPEC_NODE_SEQUENCE)
         return 0;
-    if (inst->type == BODY_NULL && spec__schema_true(k->nullable) && c->v->dialect != SPEC_DIALECT_DRAFT4 &&
-        c->v->dialect != SPEC_DIALECT_2020_12)
+    if (inst->type == BODY_NULL && spec__schema_true(k->nullable) &&
+        c->v->dialect != SPEC_DIALECT_DRAFT4 && c->v->dialect != SPEC_DIALECT_2020_12)
         return 0; /* 3.0: nullable admits null even when the enum does not list it */
     for (size_t i = 0; i < e->u.seq.len; ++i)
         if (spec__schema_node_equals(e->u.seq.items[i], inst))

@@ -69,8 +69,8 @@ const spec__props_index_t *spec__schema_props_index(spec_validator_t *v, const s
 }
 
 /* The position of `name` in `props`, or -1. */
-static long find_property(const spec_node_t *props, const spec__props_index_t *ix,
-                          const char *name, size_t len)
+static long find_property(const spec_node_t *props, const spec__props_index_t *ix, const char *name,
+                          size_t len)
 {
     if (ix == NULL) {
         for (size_t i = 0; i < props->u.map.len; ++i)
@@ -137,8 +137,7 @@ static int check_required(spec__vctx_t *c, const spec__keywords_t *k, const body
         long at = present != NULL ? find_property(props, ix, r->u.scalar.str, r->u.scalar.len) : -1;
         int has = at >= 0 ? (int)((present[at / 64] >> (at % 64)) & 1)
                           : body_get(inst, r->u.scalar.str, r->u.scalar.len) != NULL;
-        if (has ||
-            may_be_absent(c, k, r->u.scalar.str, r->u.scalar.len))
+        if (has || may_be_absent(c, k, r->u.scalar.str, r->u.scalar.len))
             continue;
         bad |= spec__schema_fail(c, "required", r, "must have required property \"%.100s\"",
                                  r->u.scalar.str);
@@ -279,4 +278,3 @@ done:
         free(present);
     return bad;
 }
-

@@ -9,14 +9,27 @@
 #include "schema_regex_internal.h"
 #include "spec_internal.h"
 
-enum { N_CHAR, N_ANY, N_CLASS, N_CAT, N_ALT, N_GROUP, N_BOL, N_EOL, N_WORDB, N_NWORDB, N_LOOK,
-       N_BACKREF, N_REPEAT };
+enum {
+    N_CHAR,
+    N_ANY,
+    N_CLASS,
+    N_CAT,
+    N_ALT,
+    N_GROUP,
+    N_BOL,
+    N_EOL,
+    N_WORDB,
+    N_NWORDB,
+    N_LOOK,
+    N_BACKREF,
+    N_REPEAT
+};
 
 typedef struct node {
     uint8_t t, flag, greedy;
     uint32_t cp, min, max;
-    int idx;                      /* class index, group number, backref number */
-    struct node *first, *next;    /* children (CAT, ALT, GROUP, LOOK, REPEAT), siblings */
+    int idx;                   /* class index, group number, backref number */
+    struct node *first, *next; /* children (CAT, ALT, GROUP, LOOK, REPEAT), siblings */
 } node_t;
 
 typedef struct {
@@ -138,10 +151,9 @@ static void set_add_ranges(set_t *dst, const uint32_t (*src)[2], size_t n, int n
 static const uint32_t digit_r[][2] = {{'0', '9'}};
 static const uint32_t word_r[][2] = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
 /* WhiteSpace and LineTerminator (ECMA-262 §12.2, §12.3): Zs, TAB, VT, FF, ZWNBSP, LF, CR, LS, PS */
-static const uint32_t space_r[][2] = {{0x9, 0xD},       {0x20, 0x20},     {0xA0, 0xA0},
-                                      {0x1680, 0x1680}, {0x2000, 0x200A}, {0x2028, 0x2029},
-                                      {0x202F, 0x202F}, {0x205F, 0x205F}, {0x3000, 0x3000},
-                                      {0xFEFF, 0xFEFF}};
+static const uint32_t space_r[][2] = {
+    {0x9, 0xD},       {0x20, 0x20},     {0xA0, 0xA0},     {0x1680, 0x1680}, {0x2000, 0x200A},
+    {0x2028, 0x2029}, {0x202F, 0x202F}, {0x205F, 0x205F}, {0x3000, 0x3000}, {0xFEFF, 0xFEFF}};
 
 /* General_Category values by short and long name (Unicode's PropertyValueAliases.txt). */
 static const struct {
@@ -200,7 +212,8 @@ static int add_property(parser_t *ps, set_t *set, const char *s, size_t n, int n
         size_t kl = (size_t)(eq - s);
         if (!name_is(s, kl, "General_Category") && !name_is(s, kl, "gc"))
             return fail_at(ps, at, 1, "Unicode property \\p{%.*s} (scripts) is not supported",
-                           (int)n, s), -1;
+                           (int)n, s),
+                   -1;
         n -= kl + 1;
         s = eq + 1;
     }
@@ -216,8 +229,11 @@ static int add_property(parser_t *ps, set_t *set, const char *s, size_t n, int n
             name_is(s, n, gc_names[i].alias))
             cat = gc_names[i].shrt;
     if (cat == NULL && !assigned)
-        return fail_at(ps, at, 1, "Unicode property \\p{%.*s} is not supported (General_Category "
-                                  "values only)", (int)n, s), -1;
+        return fail_at(ps, at, 1,
+                       "Unicode property \\p{%.*s} is not supported (General_Category "
+                       "values only)",
+                       (int)n, s),
+               -1;
     set_t tmp = {0};
     for (const spec__unicode_category_t *c = spec__unicode_categories; c->name != NULL; ++c) {
         int in = assigned ? strcmp(c->name, "Cn") != 0
@@ -235,8 +251,10 @@ static int add_property(parser_t *ps, set_t *set, const char *s, size_t n, int n
 
 static int hexval(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                        : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 static int read_hex(parser_t *ps, size_t digits, uint32_t *out)
@@ -271,17 +289,25 @@ static int parse_char_escape(parser_t *ps, set_t *set, esc_t *e, int in_class)
     char c = ps->p[ps->i++];
     e->is_set = 0;
     switch (c) {
-    case 'd': case 'D': case 'w': case 'W': case 's': case 'S': {
-        const uint32_t(*r)[2] = c == 'd' || c == 'D' ? digit_r : c == 'w' || c == 'W' ? word_r
-                                                                                       : space_r;
+    case 'd':
+    case 'D':
+    case 'w':
+    case 'W':
+    case 's':
+    case 'S': {
+        const uint32_t(*r)[2] = c == 'd' || c == 'D'   ? digit_r
+                                : c == 'w' || c == 'W' ? word_r
+                                                       : space_r;
         size_t n = c == 'd' || c == 'D' ? 1 : c == 'w' || c == 'W' ? 4 : 10;
         set_add_ranges(set, r, n, c == 'D' || c == 'W' || c == 'S');
         e->is_set = 1;
         return 0;
     }
-    case 'p': case 'P': {
+    case 'p':
+    case 'P': {
         const char *close = ps->i < ps->len && ps->p[ps->i] == '{'
-                                ? memchr(ps->p + ps->i, '}', ps->len - ps->i) : NULL;
+                                ? memchr(ps->p + ps->i, '}', ps->len - ps->i)
+                                : NULL;
         if (close == NULL)
             return fail_at(ps, at, 0, "\\%c needs a property name in braces", c), -1;
         const char *name = ps->p + ps->i + 1;
@@ -289,11 +315,21 @@ static int parse_char_escape(parser_t *ps, set_t *set, esc_t *e, int in_class)
         e->is_set = 1;
         return add_property(ps, set, name, (size_t)(close - name), c == 'P', at);
     }
-    case 't': e->cp = '\t'; return 0;
-    case 'n': e->cp = '\n'; return 0;
-    case 'r': e->cp = '\r'; return 0;
-    case 'f': e->cp = '\f'; return 0;
-    case 'v': e->cp = '\v'; return 0;
+    case 't':
+        e->cp = '\t';
+        return 0;
+    case 'n':
+        e->cp = '\n';
+        return 0;
+    case 'r':
+        e->cp = '\r';
+        return 0;
+    case 'f':
+        e->cp = '\f';
+        return 0;
+    case 'v':
+        e->cp = '\v';
+        return 0;
     case 'b':
         if (!in_class)
             break;
@@ -319,8 +355,7 @@ static int parse_char_escape(parser_t *ps, set_t *set, esc_t *e, int in_class)
             const char *close = memchr(ps->p + ps->i, '}', ps->len - ps->i);
             size_t digits = close != NULL ? (size_t)(close - ps->p) - ps->i - 1 : 0;
             ++ps->i;
-            if (digits == 0 || digits > 6 || read_hex(ps, digits, &e->cp) != 0 ||
-                e->cp > 0x10FFFF)
+            if (digits == 0 || digits > 6 || read_hex(ps, digits, &e->cp) != 0 || e->cp > 0x10FFFF)
                 return fail_at(ps, at, 0, "\\u{...} needs a code point up to 10FFFF"), -1;
             ++ps->i;
             return 0;
@@ -346,8 +381,8 @@ static int parse_char_escape(parser_t *ps, set_t *set, esc_t *e, int in_class)
     default:
         break;
     }
-    if ((unsigned char)c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                                     (c >= '0' && c <= '9') || c == '_')) {
+    if ((unsigned char)c < 0x80 &&
+        !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
         e->cp = (uint32_t)c; /* identity escape of a syntax or punctuation character */
         return 0;
     }
@@ -546,7 +581,9 @@ static node_t *parse_atom(parser_t *ps, int *quantifiable)
         return n;
     case ')':
         return fail_at(ps, at, 0, "unmatched ')'");
-    case '*': case '+': case '?':
+    case '*':
+    case '+':
+    case '?':
         return fail_at(ps, at, 0, "nothing to repeat before '%c'", c);
     case '\\': {
         ++ps->i;
@@ -764,8 +801,11 @@ static void compile_node(emit_t *e, const node_t *n)
     case N_EOL:
     case N_WORDB:
     case N_NWORDB:
-        emit(e, n->t == N_BOL ? R_BOL : n->t == N_EOL ? R_EOL : n->t == N_WORDB ? R_WORDB
-                                                                                : R_NWORDB,
+        emit(e,
+             n->t == N_BOL     ? R_BOL
+             : n->t == N_EOL   ? R_EOL
+             : n->t == N_WORDB ? R_WORDB
+                               : R_NWORDB,
              0, 0);
         break;
     case N_LOOK: {
@@ -843,8 +883,10 @@ spec__regex_t *spec__regex_compile(const char *pattern, size_t len, spec__regex_
         emit(&e, R_SAVE, 1, 0);
         emit(&e, R_MATCH, 0, 0);
         if (e.overflow) {
-            fail_at(&ps, 0, 1, "pattern too large once its repetitions are expanded "
-                               "(over %d instructions)", REGEX_MAX_PROGRAM);
+            fail_at(&ps, 0, 1,
+                    "pattern too large once its repetitions are expanded "
+                    "(over %d instructions)",
+                    REGEX_MAX_PROGRAM);
             free(e.prog);
         } else {
             re = spec__xcalloc(1, sizeof(*re));

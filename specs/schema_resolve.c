@@ -45,7 +45,8 @@ static void remove_dots(char *p)
     *out = '\0';
 }
 
-/* Resolves `ref` against `base` into buf (NUL-terminated). Returns 0, or -1 when it does not fit. */
+/* Resolves `ref` against `base` into buf (NUL-terminated). Returns 0, or -1 when it does not fit.
+ */
 static int uri_resolve(const char *base, const char *ref, char *buf, size_t size)
 {
     size_t bl = strlen(base), sl = scheme_len(base);
@@ -129,13 +130,22 @@ static const spec_node_t *find_name(const spec_validator_t *v, const char *uri)
 
 /* Keywords whose value is a schema, a list of schemas, or a map of names to schemas: the walk
  * follows only these, so an `$id` inside `const` or `enum` data names nothing. */
-static const char *const one_schema[] = {
-    "additionalProperties", "additionalItems", "items", "not", "if", "then", "else",
-    "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems", NULL};
-static const char *const schema_list[] = {"allOf", "anyOf", "oneOf", "prefixItems", "items",
-                                          NULL};
-static const char *const schema_map[] = {"properties", "patternProperties", "$defs",
-                                         "definitions", "dependentSchemas", "dependencies", NULL};
+static const char *const one_schema[] = {"additionalProperties",
+                                         "additionalItems",
+                                         "items",
+                                         "not",
+                                         "if",
+                                         "then",
+                                         "else",
+                                         "contains",
+                                         "propertyNames",
+                                         "unevaluatedProperties",
+                                         "unevaluatedItems",
+                                         NULL};
+static const char *const schema_list[] = {"allOf", "anyOf", "oneOf", "prefixItems", "items", NULL};
+static const char *const schema_map[] = {"properties",  "patternProperties", "$defs",
+                                         "definitions", "dependentSchemas",  "dependencies",
+                                         NULL};
 
 static int in_list(const char *const *list, const spec_node_t *key)
 {
@@ -169,8 +179,8 @@ static void index_schema(spec_validator_t *v, const spec_node_t *s, const char *
     if (s->kind != SPEC_NODE_MAPPING || depth > MAX_DEPTH)
         return;
     char uri[1024];
-    const char *id = spec_node_str(
-        spec_node_get(s, v->dialect == SPEC_DIALECT_DRAFT4 ? "id" : "$id"));
+    const char *id =
+        spec_node_str(spec_node_get(s, v->dialect == SPEC_DIALECT_DRAFT4 ? "id" : "$id"));
     /* in draft 4 and OpenAPI 3.0, $ref siblings (an id included) are ignored */
     int ref_only = spec_node_get(s, "$ref") != NULL && v->dialect != SPEC_DIALECT_2020_12 &&
                    v->dialect != SPEC_DIALECT_OAS31;
@@ -249,8 +259,7 @@ static const spec_node_t *resolve_now(spec_validator_t *v, const spec_node_t *sc
     size_t flen = strlen(hash + 1);
     char *decoded = spec__xmalloc(flen + 1);
     long dlen = spec__percent_decode(hash + 1, flen, decoded);
-    const spec_node_t *target =
-        dlen < 0 ? NULL : spec_pointer_get(doc, decoded, (size_t)dlen);
+    const spec_node_t *target = dlen < 0 ? NULL : spec_pointer_get(doc, decoded, (size_t)dlen);
     free(decoded);
     return target;
 }
@@ -273,8 +282,7 @@ const spec_node_t *spec__schema_deref(spec_validator_t *v, const spec_node_t *sc
 const char *spec__schema_base(const spec_validator_t *v, const spec_node_t *schema)
 {
     size_t base;
-    return spec__ptrmap_get(&v->schema_base, (uintptr_t)schema, &base) ? (const char *)base
-                                                                        : NULL;
+    return spec__ptrmap_get(&v->schema_base, (uintptr_t)schema, &base) ? (const char *)base : NULL;
 }
 
 static const spec_node_t *find_dynamic(const spec_validator_t *v, const char *uri)

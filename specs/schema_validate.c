@@ -106,7 +106,8 @@ void spec_validator_destroy(spec_validator_t *v)
 static void compile_patterns(spec_validator_t *v, const spec_node_t *n, unsigned depth,
                              spec__ptrmap_t *seen)
 {
-    if (depth > 512 || n->kind == SPEC_NODE_SCALAR || !spec__ptrmap_put(seen, (uintptr_t)n, 0, NULL))
+    if (depth > 512 || n->kind == SPEC_NODE_SCALAR ||
+        !spec__ptrmap_put(seen, (uintptr_t)n, 0, NULL))
         return;
     if (n->kind == SPEC_NODE_SEQUENCE) {
         for (size_t i = 0; i < n->u.seq.len; ++i)
@@ -342,8 +343,7 @@ void spec__ann_init(spec__ann_t *a, const body_value_t *inst)
 {
     size_t words = (inst->len + 63) / 64;
     a->inst = inst;
-    a->bits = words <= sizeof(a->local) / sizeof(a->local[0]) ? a->local
-                                                                : spec__xcalloc(words, 8);
+    a->bits = words <= sizeof(a->local) / sizeof(a->local[0]) ? a->local : spec__xcalloc(words, 8);
     memset(a->local, 0, sizeof(a->local));
 }
 
@@ -359,8 +359,8 @@ void spec__ann_merge(spec__ann_t *into, const spec__ann_t *from)
         into->bits[i] |= from->bits[i];
 }
 
-int spec__schema_probe_collect(spec__vctx_t *c, const spec_node_t *schema,
-                               const body_value_t *inst, unsigned depth)
+int spec__schema_probe_collect(spec__vctx_t *c, const spec_node_t *schema, const body_value_t *inst,
+                               unsigned depth)
 {
     spec__ann_t *outer = c->ann;
     if (outer == NULL || outer->inst != inst)

@@ -98,8 +98,8 @@ int main(int argc, char **argv)
         done += docs->len;
         elapsed = now() - start;
     } while (elapsed < seconds);
-    printf("docs/s %.0f\nvalid %zu of %u\nverdicts %s\n", (double)done / elapsed, valid,
-           docs->len, verdicts);
+    printf("docs/s %.0f\nvalid %zu of %u\nverdicts %s\n", (double)done / elapsed, valid, docs->len,
+           verdicts);
     free(verdicts);
     body_arena_dispose(&arena);
     free(text);
