@@ -49,6 +49,60 @@ struct st_spec__regex_t {
     int anchored; /* starts with ^ outside any alternative: one start position */
 };
 
+/* The pattern as a tree (schema_regex.c parses it, schema_regex_compile.c emits it). */
+enum {
+    N_CHAR,
+    N_ANY,
+    N_CLASS,
+    N_CAT,
+    N_ALT,
+    N_GROUP,
+    N_BOL,
+    N_EOL,
+    N_WORDB,
+    N_NWORDB,
+    N_LOOK,
+    N_BACKREF,
+    N_REPEAT
+};
+
+typedef struct st_spec__regex_node_t {
+    uint8_t t, flag, greedy;
+    uint32_t cp, min, max;
+    int idx; /* class index, group number, backref number */
+    struct st_spec__regex_node_t *first,
+        *next; /* children (CAT, ALT, GROUP, LOOK, REPEAT), siblings */
+} spec__regex_node_t;
+
+typedef struct {
+    spec__regex_inst_t *prog;
+    size_t len, cap;
+    unsigned nregs;
+    int overflow; /* the program outgrew REGEX_MAX_PROGRAM */
+} spec__regex_emit_t;
+
+/* Appends one instruction; returns its position. */
+size_t spec__regex_emit(spec__regex_emit_t *e, int op, uint32_t x, uint32_t y);
+/* Appends the program of `n`. */
+void spec__regex_emit_node(spec__regex_emit_t *e, const spec__regex_node_t *n);
+
+/* A set of code points as ranges (schema_regex_class.c); normalized: sorted and disjoint. */
+typedef struct {
+    uint32_t (*r)[2];
+    size_t n, cap;
+} spec__regex_set_t;
+void spec__regex_set_add(spec__regex_set_t *s, uint32_t lo, uint32_t hi);
+void spec__regex_set_normalize(spec__regex_set_t *s);
+/* Adds the sorted, disjoint ranges `src`, or their complement in 0..0x10FFFF. */
+void spec__regex_set_add_ranges(spec__regex_set_t *dst, const uint32_t (*src)[2], size_t n,
+                                int negate);
+/* \d, \w, \s (ECMA-262 WhiteSpace and LineTerminator) */
+extern const uint32_t spec__regex_digit[1][2], spec__regex_word[4][2], spec__regex_space[10][2];
+/* \p{name}: adds the General_Category (or Any, ASCII, Assigned) `name` denotes; -1 with a
+ * message in `msg` for a property this engine does not support. */
+int spec__regex_property(spec__regex_set_t *set, const char *name, size_t n, int negate, char *msg,
+                         size_t size);
+
 /* Decodes the UTF-8 code point at s[i] (valid UTF-8 assumed; a stray byte reads as itself) and
  * stores its byte length in *n. */
 uint32_t spec__regex_decode(const char *s, size_t len, size_t i, size_t *n);
