@@ -26,6 +26,7 @@ typedef struct st_gw_version_t {
     int has_upstream;
     gw_upstream_t upstream;
     char *spec_path; /* absolute, or NULL */
+    spec_pos_t spec_pos; /* of the `spec` value, for errors about the file (file: doc_file) */
     spec_t *spec;    /* loaded by gw_config_load (not by gw_config_from_doc); owned */
     /* the spec is an earlier version's (same file): read it, never destroy it. A spec_t is
      * immutable once loaded, so one parsed copy serves every version that names the file */
@@ -49,6 +50,7 @@ typedef struct st_gw_api_t {
     uint64_t connect_timeout_ms;  /* default 1000 */
     uint64_t response_timeout_ms; /* default 15000: first byte and between reads */
     char *adapters_path;          /* absolute, or NULL */
+    spec_pos_t adapters_pos;      /* of the `adapters` value (file: gw_config_t.doc_file) */
     /* Compiled adapter chains (adapters.h), loaded by gw_config_load when the API has an adapter
      * file or a version without upstream; NULL otherwise. Owned. */
     struct st_adp_registry_t *adapters;
