@@ -146,10 +146,12 @@ static int cmp_lit_rev(const void *pa, const void *pb)
 
 static void finish(tnode_t *n)
 {
-    qsort(n->lit, n->nlit, sizeof(*n->lit), cmp_lit);
-    n->lit_rev = spec__xmalloc((n->nlit ? n->nlit : 1) * sizeof(*n->lit_rev));
-    memcpy(n->lit_rev, n->lit, n->nlit * sizeof(*n->lit));
-    qsort(n->lit_rev, n->nlit, sizeof(*n->lit_rev), cmp_lit_rev);
+    if (n->nlit > 0) {
+        qsort(n->lit, n->nlit, sizeof(*n->lit), cmp_lit);
+        n->lit_rev = spec__xmalloc(n->nlit * sizeof(*n->lit_rev));
+        memcpy(n->lit_rev, n->lit, n->nlit * sizeof(*n->lit));
+        qsort(n->lit_rev, n->nlit, sizeof(*n->lit_rev), cmp_lit_rev);
+    }
     for (size_t i = 0; i < n->nlit; ++i)
         finish(n->lit[i]);
     for (size_t i = 0; i < n->ntpl; ++i)
