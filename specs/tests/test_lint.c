@@ -327,7 +327,7 @@ static void test_findings_cap(void **state)
     for (size_t i = 0; i < n; ++i)
         if (strstr(found[i].message, "93 more no-ambiguous-paths findings not reported") != NULL)
             ++summaries;
-    assert_int_equal(summaries, 2);                                /* one per file */
+    assert_int_equal(summaries, 2);                               /* one per file */
     assert_int_equal(count_rule(lint, "no-ambiguous-paths"), 16); /* (7 + 1) per file */
     spec_lint_destroy(lint);
     opts.max_findings_per_rule = SIZE_MAX;
