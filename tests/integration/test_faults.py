@@ -49,13 +49,59 @@ def raise_nofile():
     return hard
 
 
+class GatedUpstream:
+    """Answers with a 10 MB body: the head and the first megabyte at once, the rest only after
+    `gate` is set. A gateway that buffered the body before relaying it would never let the
+    client see that first megabyte, and the test would time out."""
+
+    def __init__(self):
+        self.gate = threading.Event()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                buf = b""
+                while b"\r\n\r\n" not in buf:
+                    chunk = c.recv(65536)
+                    if not chunk:
+                        break
+                    buf += chunk
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                          b"Content-Length: %d\r\n\r\n" % TEN_MB + BIG[:1 << 20])
+                if self.gate.wait(60):
+                    c.sendall(BIG[1 << 20:])
+            except OSError:
+                pass
+            finally:
+                c.close()
+
+    def close(self):
+        self.gate.set()
+        self.sock.close()
+
+
 class Faults(Base):
     @classmethod
     def prepare(cls):
         from raw import RawUpstream
         cls.nofile = raise_nofile()
         cls.raw = RawUpstream(respond)
-        cls._closers.append(cls.raw)
+        cls.gated = GatedUpstream()
+        cls._closers += [cls.raw, cls.gated]
+
+    @classmethod
+    def apis(cls):
+        return super().apis() + [
+            {"name": "gated", "prefix": "/gated", "versions": {"v2": {"upstream": cls.gated.url}}}]
 
     @classmethod
     def config(cls):
@@ -109,8 +155,31 @@ class Faults(Base):
                 self.assertEqual(len(r.body), TEN_MB)
                 self.assertTrue(r.body == BIG, "the 10 MB body changed on the way")
         grown = (self.rss_kib() - before) / 1024
+        # the bound is loose (ASan keeps freed memory in quarantine); streaming itself is proved
+        # by the gated test below
         print("# 10 MB bodies relayed: versa RSS grew %.1f MB" % grown, flush=True)
-        self.assertLess(grown, 64, "the body was buffered, not streamed")
+        self.assertLess(grown, 160)
+
+    def test_upstream_10mb_body_is_streamed_not_buffered(self):
+        self.gated.gate.clear()
+        with RawConn(self.http_port, timeout=60) as c:
+            c.send(get("/gated/big"))
+            while b"\r\n\r\n" not in c.buf:
+                self.assertTrue(c._fill(), "closed before the head")
+            head, _, rest = bytes(c.buf).partition(b"\r\n\r\n")
+            self.assertTrue(head.startswith(b"HTTP/1.1 200"), head)
+            body = bytearray(rest)
+            c.buf = bytearray()
+            while len(body) < 1 << 20:  # the first megabyte arrives before the rest is sent
+                self.assertTrue(c._fill(), "closed after %d bytes" % len(body))
+                body += c.buf
+                c.buf = bytearray()
+            self.gated.gate.set()
+            while len(body) < TEN_MB:
+                self.assertTrue(c._fill(), "closed after %d bytes" % len(body))
+                body += c.buf
+                c.buf = bytearray()
+            self.assertTrue(bytes(body) == BIG, "the body changed on the way")
 
     # --- clients ------------------------------------------------------------------------------
 
