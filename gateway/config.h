@@ -26,7 +26,6 @@ typedef struct st_gw_version_t {
     int has_upstream;
     gw_upstream_t upstream;
     char *spec_path; /* absolute, or NULL */
-    spec_pos_t spec_pos; /* of the `spec` value, for errors about the file (file: doc_file) */
     spec_t *spec;    /* loaded by gw_config_load (not by gw_config_from_doc); owned */
     /* the spec is an earlier version's (same file): read it, never destroy it. A spec_t is
      * immutable once loaded, so one parsed copy serves every version that names the file */

@@ -34,7 +34,6 @@ static int load_version(gw__config_loader_t *l, const spec_node_t *key, const sp
         gw__config_mark_t m = gw__config_enter_key(l, "spec");
         if (gw__config_read_path(l, n, &v->spec_path) != 0)
             return -1;
-        v->spec_pos = n->pos;
         gw__config_leave(l, m);
     }
     if ((n = spec_node_get(value, "record")) != NULL) {
