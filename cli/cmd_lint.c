@@ -32,6 +32,9 @@ static void usage(FILE *out)
           "  -o, --output FILE          write the report to FILE instead of standard output\n"
           "  -q, --quiet                report only findings at or above --fail-severity\n"
           "      --max-files N          load at most N files per spec (default 20000)\n"
+          "      --max-findings-per-rule N\n"
+          "                             report at most N findings of a rule per file, then one\n"
+          "                             summary finding (default 1000; 0: no limit)\n"
           "      --ref-root DIR         let $refs reach files under DIR (default: each spec's\n"
           "                             own directory; a $ref outside it is an error)\n"
           "      --list-rules           print the rules and their default severities\n"
@@ -57,6 +60,7 @@ typedef struct {
     const char *ruleset, *output, *config, *ref_root;
     int quiet;
     uint32_t max_files;
+    size_t max_per_rule;
 } options_t;
 
 /* Parses options; returns -1 to exit with `*status`. */
@@ -68,6 +72,7 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
         {"quiet", no_argument, NULL, 'q'},         {"list-rules", no_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},          {"ref-root", required_argument, NULL, 'R'},
         {"max-files", required_argument, NULL, 'M'},
+        {"max-findings-per-rule", required_argument, NULL, 'P'},
         {NULL, 0, NULL, 0},
     };
     *o = (options_t){.format = SPEC_LINT_STYLISH, .fail = SPEC_LINT_ERROR};
@@ -111,6 +116,21 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
             if (cli_parse_max_files("lint", optarg, &o->max_files) != 0)
                 return *status = EXIT_CANNOT_RUN, -1;
             break;
+        case 'P': {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || errno != 0 ||
+                v > SIZE_MAX / 2) {
+                fprintf(stderr,
+                        "versa lint: --max-findings-per-rule wants a count (0: no limit), not "
+                        "\"%s\"\n",
+                        optarg);
+                return *status = EXIT_CANNOT_RUN, -1;
+            }
+            o->max_per_rule = v == 0 ? SIZE_MAX : (size_t)v;
+            break;
+        }
         case 'L':
             return *status = list_rules(), -1;
         case 'h':
@@ -191,7 +211,11 @@ int cli_lint_main(int argc, char **argv)
     }
     spec_linter_t linters[] = {cli_adapter_linter(cfg)};
     spec_load_options_t load = {.ref_root = o.ref_root, .max_files = o.max_files};
-    spec_lint_options_t lo = {.ruleset = rs, .linters = linters, .nlinters = 1, .load = &load};
+    spec_lint_options_t lo = {.ruleset = rs,
+                              .linters = linters,
+                              .nlinters = 1,
+                              .load = &load,
+                              .max_findings_per_rule = o.max_per_rule};
     spec_lint_t *lint;
     if (spec_lint_create(&lint, &lo, &err) != 0) {
         fprintf(stderr, "versa lint: bad ruleset: %s\n", spec_error_format(&err, msg, sizeof(msg)));

@@ -404,8 +404,8 @@ static int parse_options(int argc, char **argv, options_t *o, int *status)
             problem = "--merge takes reports, not targets, -c or --shard";
         else
             return 0;
-    }
-    else if (o->validate && o->spec == NULL && (o->config == NULL || o->candidate_version == NULL))
+    } else if (o->validate && o->spec == NULL &&
+               (o->config == NULL || o->candidate_version == NULL))
         problem = "--validate needs the candidate's spec: --spec FILE, or -c with "
                   "--candidate-version";
     else if ((o->primary_version != NULL || o->candidate_version != NULL || o->api != NULL) &&
@@ -631,9 +631,24 @@ static int run(options_t *o, const ct_rules_t *rules, char **captures, size_t n)
         if (st == CT_REPLAY_STOPPED)
             fprintf(stderr, "versa replay: interrupted; the report is partial\n");
         if (st == CT_REPLAY_DONE && read == nbad) {
-            fprintf(stderr, "versa replay: %s\n",
-                    read == 0 ? "the captures hold no exchanges"
-                              : "no valid exchange in the captures");
+            /* the first bad line says where, so a cut or corrupt capture reads file:line:col */
+            json_t *first = json_array_get(json_object_get(b, "listed"), 0);
+            if (read == 0 && n == 1)
+                fprintf(stderr, "versa replay: %s:1:1: the captures hold no exchanges\n",
+                        captures[0]);
+            else if (read == 0 || first == NULL)
+                fprintf(stderr, "versa replay: %s\n",
+                        read == 0 ? "the captures hold no exchanges"
+                                  : "no valid exchange in the captures");
+            else
+                fprintf(stderr,
+                        "versa replay: no valid exchange in the captures; %s:%lld:%lld: %s\n",
+                        json_string_value(json_object_get(first, "file")),
+                        (long long)json_integer_value(json_object_get(first, "line")),
+                        (long long)(json_integer_value(json_object_get(first, "column"))
+                                        ? json_integer_value(json_object_get(first, "column"))
+                                        : 1),
+                        json_string_value(json_object_get(first, "message")));
             status = EXIT_CANNOT_RUN;
         }
         if (status == 0 && st != CT_REPLAY_FAILED)
@@ -652,9 +667,9 @@ static int merge(const options_t *o, char **reports, size_t n)
     json_t *report = replay_merge_files(reports, n, o->rc.fail_on);
     if (report == NULL)
         return EXIT_CANNOT_RUN;
-    int status = write_report(report, o) != 0                ? EXIT_CANNOT_RUN
+    int status = write_report(report, o) != 0             ? EXIT_CANNOT_RUN
                  : ct_report_fails(report, o->rc.fail_on) ? EXIT_FAILING
-                                                            : 0;
+                                                          : 0;
     json_decref(report);
     return status;
 }

@@ -110,6 +110,7 @@ typedef enum ct_capture_status {
 /* Where and why a line was skipped. */
 typedef struct st_ct_capture_bad_t {
     uint64_t line; /* 1-based line number; for a HAR file, the 1-based entry number */
+    uint32_t col;  /* 1-based column where JSON stopped making sense, 0 when not known */
     char message[256];
 } ct_capture_bad_t;
 

@@ -404,6 +404,7 @@ static ct_capture_status_t bad_line(ct_capture_reader_t *r, ct_capture_bad_t *ba
 {
     r->bad++;
     bad->line = line;
+    bad->col = 0;
     snprintf(bad->message, sizeof(bad->message), "%s", msg);
     return CT_CAPTURE_BAD;
 }
@@ -429,7 +430,9 @@ static ct_capture_status_t parse_line(ct_capture_reader_t *r, const char *text, 
             snprintf(msg, sizeof(msg), "truncated: the file ends inside this line (%s)", jerr.text);
         else
             snprintf(msg, sizeof(msg), "invalid JSON at column %d: %s", jerr.column, jerr.text);
-        return bad_line(r, bad, r->lineno, msg);
+        ct_capture_status_t st = bad_line(r, bad, r->lineno, msg);
+        bad->col = jerr.column > 0 ? (uint32_t)jerr.column : 1;
+        return st;
     }
     if (ct__capture_from_json(root, &r->store, out, msg, sizeof(msg)) != 0) {
         json_decref(root);

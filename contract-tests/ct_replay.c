@@ -169,10 +169,13 @@ ct_replay_t *ct_replay_create(const ct_replay_config_t *cfg, ct_error_t *err)
 static void list_bad(ct_replay_t *r, const ct_capture_bad_t *bad)
 {
     r->bad_lines++;
-    if (json_array_size(r->bad_list) < MAX_LISTED)
-        json_array_append_new(r->bad_list,
-                              json_pack("{s:s, s:I, s:s}", "file", r->captures[r->cur], "line",
-                                        (json_int_t)bad->line, "message", bad->message));
+    if (json_array_size(r->bad_list) < MAX_LISTED) {
+        json_t *e = json_pack("{s:s, s:I, s:s}", "file", r->captures[r->cur], "line",
+                              (json_int_t)bad->line, "message", bad->message);
+        if (bad->col != 0)
+            json_object_set_new(e, "column", json_integer(bad->col));
+        json_array_append_new(r->bad_list, e);
+    }
 }
 
 /* Opens the next capture; returns 0, or -1 when there is none left or after failing the run. */

@@ -192,9 +192,11 @@ static void put_listed(ct_buf_t *b, const json_t *r)
         json_t *e;
         json_array_foreach(ct__jarr(bad, "listed"), i, e)
         {
-            ct__buf_printf(b, "  %s:%llu: %s\n", ct__jstr(e, "file") ? ct__jstr(e, "file") : "?",
-                           (unsigned long long)ct__jint(e, "line"),
-                           ct__jstr(e, "message") ? ct__jstr(e, "message") : "");
+            ct__buf_printf(b, "  %s:%llu", ct__jstr(e, "file") ? ct__jstr(e, "file") : "?",
+                           (unsigned long long)ct__jint(e, "line"));
+            if (ct__jint(e, "column") != 0)
+                ct__buf_printf(b, ":%llu", (unsigned long long)ct__jint(e, "column"));
+            ct__buf_printf(b, ": %s\n", ct__jstr(e, "message") ? ct__jstr(e, "message") : "");
         }
     }
     const json_t *errs = ct__jobj(r, "errors");

@@ -216,6 +216,20 @@ int gw_config_from_doc(const spec_doc_t *doc, const char *base_dir, gw_config_t 
 
 /* --- what the config names: specs and adapter files --- */
 
+/* A file the config names could not be read at all (its error has no line): the error points
+ * at the config value naming it, so that it still reads file:line:col. */
+static void at_config_value(spec_error_t *err, const gw_config_t *cfg, spec_pos_t pos)
+{
+    if (err->line != 0 || pos.line == 0)
+        return;
+    char msg[sizeof(err->message)];
+    snprintf(msg, sizeof(msg), "%.200s: %.300s", err->file, err->message);
+    snprintf(err->file, sizeof(err->file), "%s", cfg->doc_file);
+    err->line = pos.line;
+    err->col = pos.col;
+    memcpy(err->message, msg, sizeof(msg));
+}
+
 /* The spec an earlier version (of any API, up to `api`'s version `upto`) loaded from `path`;
  * every spec loads with the same options (the config's), so the parse would be the same. */
 static spec_t *loaded_earlier(const gw_config_t *cfg, size_t api, size_t upto, const char *path)
@@ -297,6 +311,8 @@ static int load_adapters(gw_config_t *cfg, spec_error_t *err)
         if (api->adapters_path != NULL) {
             ret = adp_registry_load(&api->adapters, api->adapters_path, infos, api->num_versions,
                                     &opts, err);
+            if (ret != 0)
+                at_config_value(err, cfg, api->adapters_pos);
         } else { /* no changes declared: versions without upstream are served as the next one */
             char doc[128];
             int len = snprintf(doc, sizeof(doc), "api: %s\n", api->name);

@@ -49,6 +49,7 @@ typedef struct st_gw_api_t {
     uint64_t connect_timeout_ms;  /* default 1000 */
     uint64_t response_timeout_ms; /* default 15000: first byte and between reads */
     char *adapters_path;          /* absolute, or NULL */
+    spec_pos_t adapters_pos;      /* of the `adapters` value (file: gw_config_t.doc_file) */
     /* Compiled adapter chains (adapters.h), loaded by gw_config_load when the API has an adapter
      * file or a version without upstream; NULL otherwise. Owned. */
     struct st_adp_registry_t *adapters;

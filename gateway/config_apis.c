@@ -183,6 +183,7 @@ static int load_api(gw__config_loader_t *l, const spec_node_t *n, gw_config_t *c
         m = gw__config_enter_key(l, "adapters");
         if (gw__config_read_path(l, v, &api->adapters_path) != 0)
             return -1;
+        api->adapters_pos = v->pos;
         gw__config_leave(l, m);
     }
     if ((v = spec_node_get(n, "default")) != NULL) {

@@ -15,6 +15,9 @@
 typedef struct st_proxy_t {
     h2o_generator_t super;
     gw_exchange_t *x;
+    /* the upstream this request went to: an adapter-served version has none of its own, its
+     * requests go to the version the adapters lead to */
+    const gw_upstream_t *upstream;
     up_request_t up;
     h2o_doublebuffer_t sending;
     int started;       /* h2o_start_response was called */
@@ -88,7 +91,7 @@ static void record_error(proxy_t *p, gw_upstream_error_t kind, const char *errst
     gw_exchange_t *x = p->x;
     x->upstream_error = (int)kind;
     gw_metrics_count_upstream_error(&x->thread->metrics, x->metrics_row, kind);
-    h2o_req_log_error(x->req, "versa/proxy", "upstream %s: %s", x->version->upstream.url, errstr);
+    h2o_req_log_error(x->req, "versa/proxy", "upstream %s: %s", p->upstream->url, errstr);
 }
 
 static void fail_before_head(proxy_t *p, gw_upstream_error_t kind, const char *errstr)
@@ -368,6 +371,7 @@ void gw_proxy_forward(gw_exchange_t *x, const gw_upstream_t *upstream, up_target
     memset(p, 0, sizeof(*p));
     up_request_init(&p->up);
     p->x = x;
+    p->upstream = upstream;
     h2o_doublebuffer_init(&p->sending, &h2o_socket_buffer_prototype);
     up_request_t *up = &p->up;
     int forward_underscores =

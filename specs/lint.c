@@ -163,6 +163,11 @@ int spec_lint_create(spec_lint_t **out, const spec_lint_options_t *opts, spec_er
     }
     for (size_t i = 0; i < LR_COUNT; ++i)
         lint->builtin[i] = lint->rules[i].severity;
+    lint->max_per_rule = lint->opts.max_findings_per_rule != 0 ? lint->opts.max_findings_per_rule
+                                                               : SPEC_LINT_MAX_PER_RULE;
+    lint->rule_count = spec__xcalloc(lint->nrules, sizeof(*lint->rule_count));
+    lint->rule_dropped = spec__xcalloc(lint->nrules, sizeof(*lint->rule_dropped));
+    lint->rule_first_dropped = spec__xcalloc(lint->nrules, sizeof(*lint->rule_first_dropped));
     *out = lint;
     return 0;
 }
@@ -177,6 +182,9 @@ void spec_lint_destroy(spec_lint_t *lint)
     free(lint->file_first);
     free(lint->findings);
     free(lint->rules);
+    free(lint->rule_count);
+    free(lint->rule_dropped);
+    free(lint->rule_first_dropped);
     spec__arena_dispose(&lint->arena);
     free(lint);
 }

@@ -97,7 +97,12 @@ typedef struct st_spec_lint_options_t {
     const spec_linter_t *linters;  /* extra document kinds, may be NULL */
     size_t nlinters;
     const spec_load_options_t *load; /* limits for every document; NULL for the defaults */
+    /* Findings kept per rule per linted file (0: SPEC_LINT_MAX_PER_RULE; SIZE_MAX: no cap).
+     * Beyond it one summary finding of the rule says how many more were not reported. */
+    size_t max_findings_per_rule;
 } spec_lint_options_t;
+
+#define SPEC_LINT_MAX_PER_RULE 1000
 
 /* A lint run over any number of files; it collects their findings. Not thread-safe. */
 typedef struct st_spec_lint_t spec_lint_t;

@@ -25,9 +25,31 @@ static const char *intern_file(spec_lint_t *lint, const char *file)
     return lint->last_file_out;
 }
 
+/* Past the rule's cap, counts the finding, remembers where the first one was, and returns 1.
+ * A hostile spec can make a rule fire millions of times (4,096 ambiguous templates give 16.8
+ * million pairs): beyond the cap only a count is kept. */
+static int drop(spec_lint_t *lint, size_t rule, const char *file, uint32_t line, uint32_t col,
+                const char *path)
+{
+    if (lint->rule_count[rule] < lint->max_per_rule)
+        return 0;
+    if (lint->rule_dropped[rule]++ == 0) {
+        spec_finding_t *d = &lint->rule_first_dropped[rule];
+        d->file = intern_file(lint, file);
+        d->line = line;
+        d->col = col;
+        path = path != NULL ? path : "";
+        d->path = spec__arena_strndup(&lint->arena, path, strlen(path));
+    }
+    return 1;
+}
+
 static void add_finding(spec_lint_t *lint, size_t rule, const char *file, uint32_t line,
                         uint32_t col, const char *path, const char *message)
 {
+    if (drop(lint, rule, file, line, col, path))
+        return;
+    ++lint->rule_count[rule];
     if (lint->nfindings == lint->findings_cap) {
         lint->findings_cap = lint->findings_cap ? lint->findings_cap * 2 : 64;
         lint->findings =
@@ -48,11 +70,24 @@ static void add_finding(spec_lint_t *lint, size_t rule, const char *file, uint32
 static void vreport(spec_lint_ctx_t *ctx, size_t rule, const spec_node_t *at, const char *path,
                     const char *fmt, va_list ap)
 {
+    const char *file = at != NULL ? at->pos.file : spec_doc_file(ctx->doc);
+    uint32_t line = at != NULL ? at->pos.line : 1, col = at != NULL ? at->pos.col : 1;
+    if (drop(ctx->lint, rule, file, line, col, path))
+        return; /* before formatting: past the cap, a finding costs only the test */
     char msg[1024];
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    const char *file = at != NULL ? at->pos.file : spec_doc_file(ctx->doc);
-    add_finding(ctx->lint, rule, file, at != NULL ? at->pos.line : 1, at != NULL ? at->pos.col : 1,
-                path, msg);
+    add_finding(ctx->lint, rule, file, line, col, path, msg);
+}
+
+int lint__capped(spec_lint_ctx_t *ctx, lint__rule_t rule)
+{
+    spec_lint_t *lint = ctx->lint;
+    if (ctx->severity[rule] == SPEC_LINT_OFF)
+        return 1;
+    if (lint->rule_count[rule] < lint->max_per_rule || lint->rule_dropped[rule] == 0)
+        return 0; /* the first finding past the cap goes through lint__report for its place */
+    ++lint->rule_dropped[rule];
+    return 1;
 }
 
 void lint__report(spec_lint_ctx_t *ctx, lint__rule_t rule, const spec_node_t *at, const char *path,
@@ -125,8 +160,30 @@ static int same_finding(const spec_finding_t *a, const spec_finding_t *b)
            strcmp(a->message, b->message) == 0;
 }
 
+/* One finding per capped rule saying how many of its findings were left out, where the first of
+ * them is; then the counts start again for the next file. */
+static void summarize_dropped(spec_lint_t *lint)
+{
+    for (size_t r = 0; r < lint->nrules; ++r) {
+        size_t dropped = lint->rule_dropped[r];
+        lint->rule_count[r] = 0;
+        lint->rule_dropped[r] = 0;
+        if (dropped == 0)
+            continue;
+        const spec_finding_t *d = &lint->rule_first_dropped[r];
+        char msg[256];
+        snprintf(msg, sizeof(msg),
+                 "%zu more %s findings not reported, the first here (at most %zu per rule and "
+                 "file: --max-findings-per-rule)",
+                 dropped, lint->rules[r].id, lint->max_per_rule);
+        add_finding(lint, r, d->file, d->line, d->col, d->path, msg); /* the count is 0 again */
+        lint->rule_count[r] = 0;
+    }
+}
+
 void lint__sort_batch(spec_lint_t *lint, const char *root)
 {
+    summarize_dropped(lint);
     size_t n = lint->nfindings - lint->batch;
     lint->last_file_in = lint->last_file_out = NULL;
     if (n == 0)

@@ -64,6 +64,10 @@ void lint__report(spec_lint_ctx_t *ctx, lint__rule_t rule, const spec_node_t *at
 /* Same at an explicit position (problems the loader found). */
 void lint__report_at(spec_lint_ctx_t *ctx, lint__rule_t rule, const char *file, uint32_t line,
                      uint32_t col, const char *path, const char *message);
+/* 1 when a finding of `rule` would not be recorded and needs no place: the rule is off, or past
+ * its cap with the first dropped finding's place known (it is then counted for the summary
+ * finding). Lets a rule that fires millions of times skip building paths and messages. */
+int lint__capped(spec_lint_ctx_t *ctx, lint__rule_t rule);
 static inline int lint__on(const spec_lint_ctx_t *ctx, lint__rule_t rule)
 {
     return ctx->severity[rule] != SPEC_LINT_OFF;
@@ -224,6 +228,7 @@ void lint__visit_ref(lint__walk_t *w, const spec_node_t *ref);
 void lint__rules_info(spec_lint_ctx_t *ctx);       /* info.c */
 void lint__rules_servers(spec_lint_ctx_t *ctx);    /* servers.c */
 void lint__rules_paths(spec_lint_ctx_t *ctx);      /* paths.c */
+void lint__rules_ambiguous_paths(spec_lint_ctx_t *ctx); /* paths_ambiguous.c */
 void lint__rules_operations(spec_lint_ctx_t *ctx); /* operations.c */
 void lint__rules_security(spec_lint_ctx_t *ctx);   /* security.c */
 void lint__rules_components(spec_lint_ctx_t *ctx); /* components.c */
@@ -257,6 +262,11 @@ struct st_spec_lint_t {
     size_t nfiles;
     const char *last_file_in, *last_file_out; /* interning cache for finding file names */
     size_t batch;                             /* first finding of the file being linted */
+    /* The per-rule cap (opts.max_findings_per_rule): per rule, findings of this batch recorded
+     * and not recorded, and where the first one not recorded was. */
+    size_t max_per_rule;
+    size_t *rule_count, *rule_dropped;
+    spec_finding_t *rule_first_dropped;
     int incomplete; /* a linted spec hit a loader limit: findings are missing (spec_incomplete) */
 };
 

@@ -1,7 +1,9 @@
 /* The typed walk of an OpenAPI document: every object is checked against its descriptor
  * (rules/oas3_schema.c) for the oas3-schema rule and handed to the visitors of other rules.
  * References into other files are followed once per (target, type); local ones are not, since
- * their targets are walked where they are written. */
+ * their targets are walked where they are written. YAML aliases make the tree a DAG, so a node
+ * is walked once per context (type, flags, the name it sits under) and its findings are reported
+ * at the first path that reaches it: a per-path walk is exponential in the aliases' nesting. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,14 @@ typedef struct {
     char *path;
 } pending_t;
 
+/* A context a node was walked in: everything walk_typed's findings depend on besides the node.
+ * The last path segment is there because messages about the node itself name it. */
+typedef struct {
+    uint64_t ctx; /* type | field flags | walk flags */
+    char *last;   /* malloc'd */
+    size_t next;  /* index + 1 of the node's next context, 0 at the end */
+} seen_t;
+
 /* The walk state; `w` first so visitors' lint__walk_t pointers lead back here. */
 typedef struct {
     lint__walk_t w;
@@ -23,6 +33,9 @@ typedef struct {
     spec__ptrmap_t followed; /* (target, type) already queued */
     pending_t *queue;
     size_t qhead, qlen, qcap;
+    spec__ptrmap_t seen_head; /* node -> index + 1 of its first context in `seen` */
+    seen_t *seen;
+    size_t nseen, seen_cap;
 } walker_t;
 
 static void walk_typed(walker_t *W, const spec_node_t *node, lint__type_t type, unsigned fflags);
@@ -389,9 +402,38 @@ static void visit(walker_t *W, const spec_node_t *node, lint__type_t type)
     }
 }
 
+/* Records that `node` is walked in this context; 0 when it already was. Only collections are
+ * recorded: a scalar's checks cost no more than the lookup. */
+static int first_visit(walker_t *W, const spec_node_t *node, lint__type_t type, unsigned fflags)
+{
+    if (node->kind == SPEC_NODE_SCALAR)
+        return 1;
+    uint64_t ctx = (uint64_t)type | (uint64_t)fflags << 8 | (uint64_t)W->w.flags << 40;
+    const char *slash = strrchr(W->w.path.buf, '/');
+    const char *last = slash != NULL ? slash + 1 : "";
+    size_t *head = spec__ptrmap_slot(&W->seen_head, (uintptr_t)node);
+    for (size_t i = *head; i != 0; i = W->seen[i - 1].next)
+        if (W->seen[i - 1].ctx == ctx && strcmp(W->seen[i - 1].last, last) == 0)
+            return 0;
+    size_t first = *head; /* read before the array may move */
+    if (W->nseen == W->seen_cap) {
+        W->seen_cap = W->seen_cap ? W->seen_cap * 2 : 64;
+        W->seen = spec__xrealloc(W->seen, W->seen_cap * sizeof(*W->seen));
+    }
+    seen_t *s = &W->seen[W->nseen++];
+    s->ctx = ctx;
+    s->last = spec__xmalloc(strlen(last) + 1);
+    strcpy(s->last, last);
+    s->next = first;
+    *head = W->nseen;
+    return 1;
+}
+
 static void walk_typed(walker_t *W, const spec_node_t *node, lint__type_t type, unsigned fflags)
 {
     int v31 = W->w.ctx->v31;
+    if (!first_visit(W, node, type, fflags))
+        return;
     if (type == LT_SCHEMA && node->kind == SPEC_NODE_SCALAR &&
         node->scalar_type == SPEC_SCALAR_BOOL && (v31 || (fflags & LF_BOOL)))
         return; /* 3.1: boolean schemas; 3.0: additionalProperties: true|false */
@@ -443,4 +485,8 @@ void lint__walk(spec_lint_ctx_t *ctx)
     }
     free(W.queue);
     spec__ptrmap_dispose(&W.followed);
+    for (size_t i = 0; i < W.nseen; ++i)
+        free(W.seen[i].last);
+    free(W.seen);
+    spec__ptrmap_dispose(&W.seen_head);
 }

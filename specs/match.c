@@ -44,9 +44,20 @@ struct trie_node {
     spec_path_t *path;
 };
 
+/* Build-time index of every node's literal and pattern edges, so that inserting a template
+ * costs a lookup per segment rather than a scan of its siblings (20,000 siblings made loading
+ * quadratic). Slots live in the spec's arena; a grown table leaves the old one there. */
+typedef struct {
+    const trie_node_t *parent;
+    lit_edge_t *lit;
+    pat_edge_t *pat;
+} edge_slot_t;
+
 struct st_spec__trie_t {
     trie_node_t root;
     size_t npats;
+    edge_slot_t *slots;
+    size_t cap, len;
 };
 
 typedef struct {
@@ -157,29 +168,93 @@ static trie_node_t *new_node(spec_t *spec)
     return spec__arena_alloc(&spec->arena, sizeof(trie_node_t));
 }
 
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t len)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < len; ++i)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Hash of an edge under `parent`: its pieces (variables count by position, not by name). */
+static size_t hash_edge(const trie_node_t *parent, const piece_t *pieces, size_t npieces)
+{
+    uintptr_t pp = (uintptr_t)parent;
+    uint64_t h = hash_bytes(1469598103934665603ull, &pp, sizeof(pp));
+    for (size_t i = 0; i < npieces; ++i)
+        h = pieces[i].lit == NULL ? hash_bytes(h, "{", 1)
+                                  : hash_bytes(hash_bytes(h, "|", 1), pieces[i].lit, pieces[i].len);
+    return (size_t)(h ^ (h >> 31));
+}
+
+static size_t slot_hash(const edge_slot_t *e)
+{
+    if (e->lit != NULL) {
+        piece_t p = {.lit = e->lit->lit, .len = e->lit->len};
+        return hash_edge(e->parent, &p, 1);
+    }
+    return hash_edge(e->parent, e->pat->pieces, e->pat->npieces);
+}
+
+static int slot_is(const edge_slot_t *e, const trie_node_t *parent, const tseg_t *seg)
+{
+    if (e->parent != parent)
+        return 0;
+    if (e->lit != NULL)
+        return seg->npieces == 1 && seg->pieces[0].lit != NULL &&
+               e->lit->len == seg->pieces[0].len &&
+               memcmp(e->lit->lit, seg->pieces[0].lit, e->lit->len) == 0;
+    return same_pieces(e->pat, seg);
+}
+
+/* The index slot for (parent, seg): the edge when it exists, else the empty slot to fill. */
+static edge_slot_t *edge_slot(spec_t *spec, const trie_node_t *parent, const tseg_t *seg)
+{
+    spec__trie_t *t = spec->trie;
+    if ((t->len + 1) * 2 > t->cap) {
+        edge_slot_t *old = t->slots;
+        size_t oldcap = t->cap;
+        t->cap = oldcap ? oldcap * 2 : 64;
+        t->slots = spec__arena_alloc(&spec->arena, t->cap * sizeof(*t->slots));
+        for (size_t i = 0; i < oldcap; ++i) {
+            if (old[i].parent == NULL)
+                continue;
+            size_t j = slot_hash(&old[i]) & (t->cap - 1);
+            while (t->slots[j].parent != NULL)
+                j = (j + 1) & (t->cap - 1);
+            t->slots[j] = old[i];
+        }
+    }
+    size_t j = hash_edge(parent, seg->pieces, seg->npieces) & (t->cap - 1);
+    while (t->slots[j].parent != NULL && !slot_is(&t->slots[j], parent, seg))
+        j = (j + 1) & (t->cap - 1);
+    return &t->slots[j];
+}
+
 static trie_node_t *child_for(spec_t *spec, trie_node_t *n, const tseg_t *seg)
 {
-    if (seg->npieces == 1 && seg->pieces[0].lit != NULL) {
+    if (seg->npieces == 1 && seg->pieces[0].lit == NULL) {
+        if (n->var == NULL)
+            n->var = new_node(spec);
+        return n->var;
+    }
+    edge_slot_t *slot = edge_slot(spec, n, seg);
+    if (slot->parent != NULL)
+        return slot->lit != NULL ? slot->lit->child : slot->pat->child;
+    slot->parent = n;
+    ++spec->trie->len;
+    if (seg->npieces == 1) {
         const piece_t *p = &seg->pieces[0];
-        for (lit_edge_t *e = n->lit_list; e != NULL; e = e->next)
-            if (e->len == p->len && memcmp(e->lit, p->lit, p->len) == 0)
-                return e->child;
         lit_edge_t *e = spec__arena_alloc(&spec->arena, sizeof(*e));
         *e = (lit_edge_t){
             .lit = p->lit, .len = p->len, .child = new_node(spec), .next = n->lit_list};
         n->lit_list = e;
         ++n->nlits;
+        slot->lit = e;
         return e->child;
     }
-    if (seg->npieces == 1) {
-        if (n->var == NULL)
-            n->var = new_node(spec);
-        return n->var;
-    }
-    for (pat_edge_t *e = n->pat_list; e != NULL; e = e->next)
-        if (same_pieces(e, seg))
-            return e->child;
     pat_edge_t *e = spec__arena_alloc(&spec->arena, sizeof(*e));
+    slot->pat = e;
     size_t litlen = 0;
     for (size_t i = 0; i < seg->npieces; ++i)
         litlen += seg->pieces[i].len;

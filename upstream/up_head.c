@@ -12,6 +12,8 @@ static int is_ows(char c)
  * Returns 0 when no LF was found yet. */
 static int next_line(const char *buf, size_t len, size_t pos, size_t *line_len, size_t *next)
 {
+    if (pos >= len)
+        return 0; /* and buf may be NULL: h2o empties a consumed buffer (a 100 with no more) */
     const char *nl = memchr(buf + pos, '\n', len - pos);
     if (nl == NULL)
         return 0;

@@ -1,6 +1,6 @@
 /* Path rules: path-params (template variables and path parameters agree; no equivalent
  * templates), path-keys-no-trailing-slash, path-not-include-query,
- * path-declarations-must-exist, and no-ambiguous-paths. */
+ * path-declarations-must-exist (no-ambiguous-paths is in paths_ambiguous.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,88 +202,6 @@ static char *normalize(const char *t)
     return out;
 }
 
-/* A segment of a template: literal, or templated with the literal text around its variables. */
-typedef struct {
-    const char *s;
-    size_t len;
-    int templated;
-} segment_t;
-
-static size_t split(const char *t, segment_t *out, size_t max)
-{
-    size_t n = 0;
-    const char *p = t;
-    while (*p == '/' && n < max) {
-        const char *s = ++p;
-        while (*p != '\0' && *p != '/')
-            ++p;
-        out[n].s = s;
-        out[n].len = (size_t)(p - s);
-        out[n].templated = memchr(s, '{', out[n].len) != NULL;
-        ++n;
-    }
-    return *p == '\0' ? n : 0;
-}
-
-/* Can a literal request segment match a templated one? Its text before the first variable and
- * after the last must fit. */
-static int literal_fits(const segment_t *lit, const segment_t *tpl)
-{
-    const char *open = memchr(tpl->s, '{', tpl->len), *close = tpl->s + tpl->len;
-    while (close > tpl->s && close[-1] != '}')
-        --close;
-    size_t prefix = (size_t)(open - tpl->s), suffix = (size_t)(tpl->s + tpl->len - close);
-    return lit->len > prefix + suffix && memcmp(lit->s, tpl->s, prefix) == 0 &&
-           memcmp(lit->s + lit->len - suffix, close, suffix) == 0;
-}
-
-#define MAX_SEGMENTS 64
-
-/* Reports when some request path matches both templates and neither is more specific at every
- * segment where they differ: OpenAPI's "concrete paths win" cannot order them. */
-static void check_ambiguous(spec_lint_ctx_t *ctx, const spec_path_t *a, const spec_path_t *b)
-{
-    segment_t sa[MAX_SEGMENTS], sb[MAX_SEGMENTS];
-    size_t na = split(a->template, sa, MAX_SEGMENTS), nb = split(b->template, sb, MAX_SEGMENTS);
-    if (na == 0 || na != nb)
-        return;
-    int a_wins = 0, b_wins = 0;
-    char example[512];
-    size_t o = 0;
-    for (size_t i = 0; i < na; ++i) {
-        const segment_t *x = &sa[i], *y = &sb[i], *shown;
-        if (!x->templated && !y->templated) {
-            if (x->len != y->len || memcmp(x->s, y->s, x->len) != 0)
-                return;
-            shown = x;
-        } else if (!x->templated) {
-            if (!literal_fits(x, y))
-                return;
-            a_wins = 1;
-            shown = x;
-        } else if (!y->templated) {
-            if (!literal_fits(y, x))
-                return;
-            b_wins = 1;
-            shown = y;
-        } else {
-            shown = NULL;
-        }
-        int w = shown != NULL
-                    ? snprintf(example + o, sizeof(example) - o, "/%.*s", (int)shown->len, shown->s)
-                    : snprintf(example + o, sizeof(example) - o, "/x");
-        if (w > 0 && (size_t)w < sizeof(example) - o)
-            o += (size_t)w;
-    }
-    if (!(a_wins && b_wins))
-        return;
-    lint__path_t ptr;
-    path_pointer(&ptr, b);
-    lint__report(ctx, LR_NO_AMBIGUOUS_PATHS, b->key, ptr.buf,
-                 "Paths \"%s\" and \"%s\" are ambiguous: both match \"%s\".", a->template,
-                 b->template, example);
-}
-
 static void check_shapes(spec_lint_ctx_t *ctx)
 {
     size_t n = spec_path_count(ctx->spec);
@@ -309,12 +227,6 @@ static void check_shapes(spec_lint_ctx_t *ctx)
                      "Paths \"%s\" and \"%s\" must not be equivalent.",
                      shapes[first].path->template, shapes[i].path->template);
     }
-    /* ambiguity is only possible between different shapes with templated segments; compare
-     * every pair in document order (a few hundred paths cost well under a millisecond) */
-    if (lint__on(ctx, LR_NO_AMBIGUOUS_PATHS))
-        for (size_t i = 0; i < n; ++i)
-            for (size_t j = i + 1; j < n; ++j)
-                check_ambiguous(ctx, spec_path_at(ctx->spec, i), spec_path_at(ctx->spec, j));
     for (size_t i = 0; i < n; ++i)
         free(shapes[i].normal);
     free(shapes);
@@ -343,4 +255,5 @@ void lint__rules_paths(spec_lint_ctx_t *ctx)
             check_path_params(ctx, path);
     }
     check_shapes(ctx);
+    lint__rules_ambiguous_paths(ctx);
 }

@@ -304,6 +304,40 @@ static void test_alias_bomb_in_examples(void **state)
     unlink(path);
 }
 
+/* Findings past --max-findings-per-rule: the first N kept, one summary finding of the rule with
+ * the count of the rest, and the count starts again for the next file. */
+static void test_findings_cap(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/versa-lint-cap-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n", f);
+    for (int i = 0; i < 10; ++i) /* 10 x 10 ambiguous pairs */
+        fprintf(f, "  /x%d/{a}: {}\n  /{p}/y%d: {}\n", i, i);
+    fclose(f);
+    spec_lint_options_t opts = {.max_findings_per_rule = 7};
+    spec_lint_t *lint = run(&opts);
+    spec_error_t err;
+    assert_int_equal(spec_lint_file(lint, path, &err), 0);
+    assert_int_equal(spec_lint_file(lint, path, &err), 0);
+    size_t n, summaries = 0;
+    const spec_finding_t *found = spec_lint_findings(lint, &n);
+    for (size_t i = 0; i < n; ++i)
+        if (strstr(found[i].message, "93 more no-ambiguous-paths findings not reported") != NULL)
+            ++summaries;
+    assert_int_equal(summaries, 2);                               /* one per file */
+    assert_int_equal(count_rule(lint, "no-ambiguous-paths"), 16); /* (7 + 1) per file */
+    spec_lint_destroy(lint);
+    opts.max_findings_per_rule = SIZE_MAX;
+    lint = run(&opts);
+    assert_int_equal(spec_lint_file(lint, path, &err), 0);
+    assert_int_equal(count_rule(lint, "no-ambiguous-paths"), 100);
+    spec_lint_destroy(lint);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_rule_off),
         cmocka_unit_test(test_extra_linter),
         cmocka_unit_test(test_alias_bomb_in_examples),
+        cmocka_unit_test(test_findings_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

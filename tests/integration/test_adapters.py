@@ -13,7 +13,8 @@ import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import tap  # noqa: E402
-from harness import GatewayCase, free_port, problem_of, to_yaml, versa_bin  # noqa: E402
+from harness import (GatewayCase, RefusingPort, free_port, problem_of, to_yaml,  # noqa: E402
+                     versa_bin, wait_until)
 
 FIX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "adapters")
 
@@ -378,6 +379,45 @@ class AdaptersValidated(GatewayCase):
             self.assertEqual(r.status, 200, r)
         status, _, body = self.gw.admin("/contract/report")
         self.assertEqual(json.loads(body)["operations"], [])
+
+
+class AdaptedUpstreamErrors(GatewayCase):
+    """Issue 15: an adapter-served version (no upstream of its own) whose requests fail at the
+    upstream they are adapted to: the error log names that upstream (it said `upstream (null)`)."""
+    UPSTREAMS = ()
+
+    @classmethod
+    def prepare(cls):
+        cls.refusing = RefusingPort()
+        cls._closers.append(cls.refusing)
+
+    @classmethod
+    def apis(cls):
+        return [{
+            "name": "pets",
+            "adapters": os.path.join(FIX, "pets.yaml"),
+            "versions": {
+                "v1": {"spec": os.path.join(FIX, "v1.json")},
+                "v2": {"spec": os.path.join(FIX, "v2.json")},
+                "v3": {"upstream": "http://127.0.0.1:%d" % cls.refusing.port,
+                       "spec": os.path.join(FIX, "v3.json")},
+            },
+        }]
+
+    @classmethod
+    def config(cls):
+        cfg = cls.sandbox.config(cls.apis())
+        cfg["versioning"]["default"] = "v3"
+        return cfg
+
+    def test_error_log_names_the_upstream_adapted_to(self):
+        want = "upstream http://127.0.0.1:%d: " % self.refusing.port
+        for version in ("v1", "v3"):
+            r = self.request("/%s/pets" % version)
+            self.assertEqual(r.status, 502, r)
+            wait_until(lambda: self.gw.stderr().count(want) >= (1 if version == "v1" else 2), 10,
+                       "the error log line of /%s/pets" % version, procs=[self.gw.proc])
+        self.assertNotIn("(null)", self.gw.stderr())
 
 
 if __name__ == "__main__":

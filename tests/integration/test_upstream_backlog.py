@@ -140,21 +140,25 @@ class UpstreamQueueBound(GatewayCase):
     def test_wait_for_a_connection_is_bounded(self):
         results = {}
 
-        def slow():
-            results["slow"] = self.request("/pets/slow?ms=1500")
+        def held():
+            results["held"] = self.request("/pets/hold")
 
-        t = threading.Thread(target=slow)
+        t = threading.Thread(target=held)
         t.start()
-        time.sleep(0.3)  # the slow request holds the one connection
+        # the held request has the one connection once the upstream has it (not after a fixed
+        # sleep: under the sanitizer build on a busy machine 0.3 s was sometimes not enough),
+        # and keeps it until released, so the next request can only get the queue's 503
+        self.up["v2"].wait_requests("/hold")
         t0 = time.monotonic()
         r = self.request("/pets/items/1")
         waited = time.monotonic() - t0
+        self.up["v2"].release("hold")
         t.join()
         doc = problem_of(self, r, 503)
         self.assertTrue(doc["type"].endswith("/upstream-busy"), doc)
         self.assertIn("no upstream connection free within 300 ms", doc["detail"])
-        self.assertLess(waited, 1.2)
-        self.assertEqual(results["slow"].status, 200, results["slow"])
+        self.assertLess(waited, 5.0)  # bounded by the queue timeout, not by the held request
+        self.assertEqual(results["held"].status, 200, results["held"])
         # the connection went back to the pool: the next request is served
         self.assertEqual(self.request("/pets/items/2").status, 200)
 
