@@ -380,8 +380,8 @@ class BadCollectors(GatewayCase):
     def compare(self, gw, rounds=5, n=40):
         plain, traced = [], []
         for _ in range(rounds):  # interleaved: both see the same machine load
-            plain.append(median_latency(self.http_port, "/v2/animals/1", n))
-            traced.append(median_latency(self.port_of(gw.name), "/v2/animals/1", n))
+            plain.append(median_latency(self.http_port, "/v2/pets/1", n))
+            traced.append(median_latency(self.port_of(gw.name), "/v2/pets/1", n))
         p, t = statistics.median(plain), statistics.median(traced)
         sys.stdout.write("# %s: median latency %.3f ms traced vs %.3f ms untraced\n"
                          % (gw.name, t * 1000, p * 1000))
@@ -446,7 +446,7 @@ class Config(GatewayCase):
                    "tracing.queue_size: expected an integer between 1 and 1000000, got 0", at="0")
         self.check({"otlp_endpoint": ok, "queue_size": 10, "batch_size": 20}, "batch_size",
                    "tracing.batch_size: larger than queue_size (10)", at="20")
-        self.check({"otlp_endpoint": ok, "timeout_ms": -1}, "timeout_ms",
+        self.check({"otlp_endpoint": ok, "timeout_ms": -1}, "timeout_ms: -1",
                    "tracing.timeout_ms: expected an integer between 1", at="-1")
         self.check({"otlp_endpoint": ok, "sampel": 1}, "sampel",
                    "tracing: unknown key 'sampel' (did you mean 'sample'?)")
