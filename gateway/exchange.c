@@ -224,7 +224,7 @@ static void on_dispose(void *p)
             &t->metrics, x->rt->op_row[x->rt->op_base[x->version_index] + x->operation->index],
             status);
     if (x->trace != NULL)
-        gw_trace_end(x, status, &end);
+        gw_trace_end(x, req->res.status, &end); /* 0: nothing was answered */
     if (x->rt->access_log != NULL)
         write_access_log(x, total_us, upstream_us);
     gw_metrics_add(&t->metrics.requests_inflight, -1);

@@ -9,6 +9,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,8 @@ void tr_http_init(tr_http_t *c, const up_url_t *url)
 {
     up_url_copy(&c->url, url);
     c->fd = -1;
+    if ((c->buf = malloc(UP_HTTP_MAX_HEAD)) == NULL)
+        abort();
 }
 
 static void disconnect(tr_http_t *c)
@@ -35,6 +38,7 @@ void tr_http_dispose(tr_http_t *c)
 {
     disconnect(c);
     up_url_dispose(&c->url);
+    free(c->buf);
 }
 
 static uint64_t now_ms(void)
@@ -133,9 +137,10 @@ static void drop_data(void *ctx, const char *p, size_t n)
 
 /* Reads the response; returns its status, or -1. *reusable says whether the connection may
  * carry the next request. */
-static int read_response(int fd, uint64_t deadline, int *reusable, char *err, size_t err_size)
+static int read_response(int fd, char *buf, uint64_t deadline, int *reusable, char *err,
+                         size_t err_size)
 {
-    static __thread char buf[UP_HTTP_MAX_HEAD];
+    const size_t cap = UP_HTTP_MAX_HEAD;
     size_t have = 0;
     up_header_t headers[HEAD_HEADERS];
     up_http_head_t head;
@@ -152,9 +157,9 @@ static int read_response(int fd, uint64_t deadline, int *reusable, char *err, si
             have -= (size_t)head_len;
             continue;
         }
-        if (have == sizeof(buf))
+        if (have == cap)
             return fail(err, err_size, "%s", "the collector's response head is too large");
-        ssize_t r = recv_some(fd, buf + have, sizeof(buf) - have, deadline);
+        ssize_t r = recv_some(fd, buf + have, cap - have, deadline);
         if (r <= 0)
             return fail(err, err_size, "%s",
                         r == 0 ? "the collector closed the connection before answering"
@@ -194,7 +199,7 @@ static int read_response(int fd, uint64_t deadline, int *reusable, char *err, si
         }
         if (got > MAX_RESPONSE_BODY)
             return fail(err, err_size, "%s", "the collector's response body is too large");
-        ssize_t r = recv_some(fd, buf, sizeof(buf), deadline);
+        ssize_t r = recv_some(fd, buf, cap, deadline);
         if (r == 0 && framing == UP_HTTP_BODY_CLOSE) {
             *reusable = 0;
             return status;
@@ -226,7 +231,7 @@ int tr_http_post(tr_http_t *c, const char *content_type, const void *body, size_
         int reusable = 0, status = -1;
         if (send_all(c->fd, head, (size_t)head_len, deadline) == 0 &&
             send_all(c->fd, body, len, deadline) == 0)
-            status = read_response(c->fd, deadline, &reusable, err, err_size);
+            status = read_response(c->fd, c->buf, deadline, &reusable, err, err_size);
         else
             fail(err, err_size, "%s", "cannot send to the collector in time");
         if (status < 0 || !reusable)

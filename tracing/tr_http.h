@@ -11,6 +11,7 @@
 typedef struct st_tr_http_t {
     up_url_t url; /* http:// only */
     int fd;       /* -1 when not connected */
+    char *buf;    /* UP_HTTP_MAX_HEAD bytes for the response, malloc'ed */
 } tr_http_t;
 
 /* Takes a copy of `url`; connects lazily. */

@@ -1,9 +1,10 @@
 // A test OTLP/HTTP trace collector (tests/integration/test_tracing.py). It decodes each
 // ExportTraceServiceRequest with protobufjs and the official opentelemetry-proto definitions
 // (../shared/otlp-proto), never with a reader of its own, and appends one JSON line per span to
-// the output file. With --hang it accepts requests and never answers them.
+// the output file. With --hang it accepts requests and never answers them; with --sink it answers
+// 200 without decoding or writing anything (bench/tracing.sh: a collector that keeps up).
 //
-//   node collector.js --port PORT --proto DIR --out FILE [--hang]
+//   node collector.js --port PORT --proto DIR --out FILE [--hang | --sink]
 // Prints "ready" on stdout once listening.
 'use strict';
 const fs = require('fs');
@@ -15,6 +16,7 @@ const args = {};
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a === '--hang') args.hang = true;
+  else if (a === '--sink') args.sink = true;
   else args[a.replace(/^--/, '')] = process.argv[++i];
 }
 
@@ -86,7 +88,7 @@ const server = http.createServer((req, res) => {
       return res.end();
     }
     try {
-      handle(Buffer.concat(chunks));
+      if (!args.sink) handle(Buffer.concat(chunks));
     } catch (e) {
       fs.appendFileSync(args.out, JSON.stringify({ error: String(e) }) + '\n');
       res.writeHead(400, { 'content-length': 0 });
