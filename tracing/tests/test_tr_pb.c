@@ -88,8 +88,8 @@ static void overflow(void **state)
     uint8_t small[130];
     tr_pb_init(&pb, small, sizeof(small));
     size_t m = tr_pb_begin(&pb, 1);
-    uint8_t payload[125] = {0};
-    tr_pb_bytes_field(&pb, 2, payload, sizeof(payload)); /* 1 + 1 + 125 = 127: fits one byte */
+    uint8_t payload[126] = {0};
+    tr_pb_bytes_field(&pb, 2, payload, 125); /* 1 + 1 + 125 = 127: fits one byte */
     tr_pb_end(&pb, m);
     assert_false(pb.overflow);
     tr_pb_init(&pb, small, sizeof(small));
