@@ -22,8 +22,9 @@ static int load_endpoint(gw__config_loader_t *l, const spec_node_t *n, gw_tracin
     int tls = url.is_tls;
     up_url_dispose(&url);
     if (tls)
-        return gw__config_fail(l, n, "https endpoints are not supported: use http:// (e.g. a "
-                                     "collector agent on the host)");
+        return gw__config_fail(l, n,
+                               "https endpoints are not supported: use http:// (e.g. a "
+                               "collector agent on the host)");
     c->otlp_endpoint = xstrdup(s);
     gw__config_leave(l, m);
     return 0;
@@ -82,9 +83,10 @@ static int load_resource(gw__config_loader_t *l, const spec_node_t *n, gw_tracin
 
 int gw__config_load_tracing(gw__config_loader_t *l, const spec_node_t *n, gw_tracing_conf_t **out)
 {
-    static const char *const keys[] = {"otlp_endpoint", "sample", "parent_based", "service_name",
-                                       "queue_size", "batch_size", "flush_interval_ms",
-                                       "timeout_ms", "resource", NULL};
+    static const char *const keys[] = {
+        "otlp_endpoint", "sample",     "parent_based",      "service_name",
+        "queue_size",    "batch_size", "flush_interval_ms", "timeout_ms",
+        "resource",      NULL};
     gw_tracing_conf_t *c = *out = xcalloc(1, sizeof(*c));
     c->sample = 1;
     c->parent_based = 1;

@@ -63,28 +63,32 @@ void gw_tracer_metrics_render(gw_tracer_t *t, gw_metrics_out_t *o)
         return;
     tr_exporter_stats_t st;
     tr_exporter_stats(t->exporter, &st);
-    gw_metrics_outf(o, "# HELP versa_trace_spans_exported_total Spans the collector accepted.\n"
-                       "# TYPE versa_trace_spans_exported_total counter\n"
-                       "versa_trace_spans_exported_total %llu\n",
+    gw_metrics_outf(o,
+                    "# HELP versa_trace_spans_exported_total Spans the collector accepted.\n"
+                    "# TYPE versa_trace_spans_exported_total counter\n"
+                    "versa_trace_spans_exported_total %llu\n",
                     (unsigned long long)st.exported);
-    gw_metrics_outf(o, "# HELP versa_trace_spans_failed_total Spans sent in export requests that "
-                       "failed (no answer in time, refused, not 2xx).\n"
-                       "# TYPE versa_trace_spans_failed_total counter\n"
-                       "versa_trace_spans_failed_total %llu\n",
+    gw_metrics_outf(o,
+                    "# HELP versa_trace_spans_failed_total Spans sent in export requests that "
+                    "failed (no answer in time, refused, not 2xx).\n"
+                    "# TYPE versa_trace_spans_failed_total counter\n"
+                    "versa_trace_spans_failed_total %llu\n",
                     (unsigned long long)st.failed);
     gw_metrics_outf(o, "# HELP versa_trace_spans_dropped_total Spans never sent, by reason.\n"
                        "# TYPE versa_trace_spans_dropped_total counter\n");
     for (int i = 0; i != TR_DROP__COUNT; ++i)
         gw_metrics_outf(o, "versa_trace_spans_dropped_total{reason=\"%s\"} %llu\n",
                         tr_drop_names[i], (unsigned long long)st.dropped[i]);
-    gw_metrics_outf(o, "# HELP versa_trace_export_requests_total OTLP export requests, by result.\n"
-                       "# TYPE versa_trace_export_requests_total counter\n"
-                       "versa_trace_export_requests_total{result=\"ok\"} %llu\n"
-                       "versa_trace_export_requests_total{result=\"failed\"} %llu\n",
+    gw_metrics_outf(o,
+                    "# HELP versa_trace_export_requests_total OTLP export requests, by result.\n"
+                    "# TYPE versa_trace_export_requests_total counter\n"
+                    "versa_trace_export_requests_total{result=\"ok\"} %llu\n"
+                    "versa_trace_export_requests_total{result=\"failed\"} %llu\n",
                     (unsigned long long)st.requests_ok, (unsigned long long)st.requests_failed);
-    gw_metrics_outf(o, "# HELP versa_trace_queue_spans Spans waiting for export.\n"
-                       "# TYPE versa_trace_queue_spans gauge\n"
-                       "versa_trace_queue_spans %llu\n",
+    gw_metrics_outf(o,
+                    "# HELP versa_trace_queue_spans Spans waiting for export.\n"
+                    "# TYPE versa_trace_queue_spans gauge\n"
+                    "versa_trace_queue_spans %llu\n",
                     (unsigned long long)st.queued);
 }
 
@@ -142,9 +146,12 @@ static void replace(h2o_req_t *req, const char *name, size_t len, h2o_iovec_t va
 static h2o_iovec_t read_tracestate(h2o_req_t *req)
 {
     h2o_iovec_t joined = {NULL, 0};
-    for (ssize_t i = -1; (i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("tracestate"), i)) != -1;) {
+    for (ssize_t i = -1;
+         (i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("tracestate"), i)) != -1;) {
         h2o_iovec_t v = req->headers.entries[i].value;
-        joined = joined.base == NULL ? v : h2o_concat(&req->pool, joined, h2o_iovec_init(H2O_STRLIT(",")), v);
+        joined = joined.base == NULL
+                     ? v
+                     : h2o_concat(&req->pool, joined, h2o_iovec_init(H2O_STRLIT(",")), v);
         if (joined.len > 64 * 1024) /* far over what can be kept: not worth reading */
             return h2o_iovec_init(NULL, 0);
     }

@@ -17,15 +17,15 @@ typedef struct st_up_request_t up_request_t;
 
 /* The `tracing` key, owned by the config. */
 typedef struct st_gw_tracing_conf_t {
-    char *otlp_endpoint;         /* http URL; NULL: propagate and log, export nothing */
-    double sample;               /* 0..1: requests that start a trace, sampled; default 1 */
-    int parent_based;            /* follow an incoming traceparent's sampled flag; default 1 */
-    char *service_name;          /* resource service.name; default "versa" */
-    size_t queue_size;           /* spans waiting for export; default 2048 */
-    size_t batch_size;           /* spans per export request; default 512 */
-    uint64_t flush_interval_ms;  /* default 5000 */
-    uint64_t timeout_ms;         /* per export request; default 10000 */
-    char **resource_keys;        /* further resource attributes, in config order */
+    char *otlp_endpoint;        /* http URL; NULL: propagate and log, export nothing */
+    double sample;              /* 0..1: requests that start a trace, sampled; default 1 */
+    int parent_based;           /* follow an incoming traceparent's sampled flag; default 1 */
+    char *service_name;         /* resource service.name; default "versa" */
+    size_t queue_size;          /* spans waiting for export; default 2048 */
+    size_t batch_size;          /* spans per export request; default 512 */
+    uint64_t flush_interval_ms; /* default 5000 */
+    uint64_t timeout_ms;        /* per export request; default 10000 */
+    char **resource_keys;       /* further resource attributes, in config order */
     char **resource_values;
     size_t num_resource;
 } gw_tracing_conf_t;
@@ -70,8 +70,8 @@ void gw_trace_log_fields(const gw_exchange_t *x, char *out, size_t cap, size_t *
 typedef struct st_gw_trace_leg_t gw_trace_leg_t;
 /* When x is traced: draws the shadow request's span id and writes its traceparent (55 bytes) to
  * `traceparent`; returns the span's state, or NULL when x is not traced. `side` ("candidate",
- * "secondary"), `target` and `version` (may be NULL) are borrowed from the config; `path` (appended to the
- * target's URL for url.full) is copied. */
+ * "secondary"), `target` and `version` (may be NULL) are borrowed from the config; `path` (appended
+ * to the target's URL for url.full) is copied. */
 gw_trace_leg_t *gw_trace_shadow_start(gw_exchange_t *x, const char *side,
                                       const gw_upstream_t *target, const char *version,
                                       const char *path, size_t path_len, char *traceparent);

@@ -13,7 +13,7 @@
 /* §"HTTP request method": known methods as they are, others as _OTHER (with the original). */
 static int known_method(const char *m, size_t len)
 {
-    static const char *const known[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+    static const char *const known[] = {"GET",     "HEAD",    "POST",  "PUT",   "DELETE",
                                         "CONNECT", "OPTIONS", "TRACE", "PATCH", NULL};
     for (const char *const *k = known; *k != NULL; ++k)
         if (h2o_memis(m, len, *k, strlen(*k)))
@@ -120,7 +120,10 @@ static void emit_server(gw_exchange_t *x, gw_trace_t *t, int status, const struc
     if (status != 0)
         put(&as, tr_attr_int("http.response.status_code", status));
     put_authority(&as, req->authority, req->scheme == &H2O_URL_SCHEME_HTTPS ? 443 : 80);
-    put(&as, tr_attr_str("network.protocol.version", req->version >= 0x200 ? "2" : req->version == 0x100 ? "1.0" : "1.1",
+    put(&as, tr_attr_str("network.protocol.version",
+                         req->version >= 0x200   ? "2"
+                         : req->version == 0x100 ? "1.0"
+                                                 : "1.1",
                          req->version >= 0x200 ? 1 : 3));
     struct sockaddr_storage ss;
     socklen_t sslen = req->conn->callbacks->get_peername(req->conn, (void *)&ss);
@@ -133,9 +136,14 @@ static void emit_server(gw_exchange_t *x, gw_trace_t *t, int status, const struc
                              req->headers.entries[ua].value.len));
     put_versa(&as, x, x->version != NULL ? x->version->name : NULL);
     put(&as, tr_attr_str("versa.request_id", x->request_id.base, x->request_id.len));
-    tr_span_t s = {.has_parent = t->has_parent, .parent_is_remote = 1, .trace_flags = t->flags,
-                   .trace_state = t->tracestate.base, .trace_state_len = t->tracestate.len,
-                   .name = name, .name_len = (size_t)name_len, .kind = TR_SPAN_SERVER,
+    tr_span_t s = {.has_parent = t->has_parent,
+                   .parent_is_remote = 1,
+                   .trace_flags = t->flags,
+                   .trace_state = t->tracestate.base,
+                   .trace_state_len = t->tracestate.len,
+                   .name = name,
+                   .name_len = (size_t)name_len,
+                   .kind = TR_SPAN_SERVER,
                    .start_ns = gw_trace__ns(&req->timestamps.request_begin_at),
                    .end_ns = gw_trace__ns(end)};
     memcpy(s.trace_id, t->trace_id, 16);
@@ -177,10 +185,15 @@ static void emit_client(gw_exchange_t *x, gw_trace_t *t, const struct timeval *e
         error = status_text;
     }
     put_str(&as, "error.type", error);
-    tr_span_t s = {.has_parent = 1, .trace_flags = t->flags, .trace_state = t->tracestate.base,
-                   .trace_state_len = t->tracestate.len, .name = req->method.base,
-                   .name_len = known_method(req->method.base, req->method.len) ? req->method.len : 0,
-                   .kind = TR_SPAN_CLIENT, .start_ns = gw_trace__ns(&x->upstream_start),
+    tr_span_t s = {.has_parent = 1,
+                   .trace_flags = t->flags,
+                   .trace_state = t->tracestate.base,
+                   .trace_state_len = t->tracestate.len,
+                   .name = req->method.base,
+                   .name_len =
+                       known_method(req->method.base, req->method.len) ? req->method.len : 0,
+                   .kind = TR_SPAN_CLIENT,
+                   .start_ns = gw_trace__ns(&x->upstream_start),
                    .end_ns = gw_trace__ns(t->upstream_end.tv_sec != 0 ? &t->upstream_end : end),
                    .status = error != NULL ? TR_STATUS_ERROR : TR_STATUS_UNSET};
     if (s.name_len == 0)
@@ -224,10 +237,16 @@ void gw_trace__emit_leg(gw_trace_leg_t *leg, int status, const char *error)
     memcpy(link.trace_id, leg->trace_id, 16);
     memcpy(link.span_id, leg->link_id, 8);
     int known = known_method(leg->method, leg->method_len);
-    tr_span_t s = {.has_parent = 1, .trace_flags = leg->flags, .name = known ? leg->method : "HTTP",
-                   .name_len = known ? leg->method_len : 4, .kind = TR_SPAN_CLIENT,
-                   .start_ns = leg->start_ns, .end_ns = gw_trace__ns(&now), .links = &link,
-                   .num_links = 1, .status = error != NULL ? TR_STATUS_ERROR : TR_STATUS_UNSET};
+    tr_span_t s = {.has_parent = 1,
+                   .trace_flags = leg->flags,
+                   .name = known ? leg->method : "HTTP",
+                   .name_len = known ? leg->method_len : 4,
+                   .kind = TR_SPAN_CLIENT,
+                   .start_ns = leg->start_ns,
+                   .end_ns = gw_trace__ns(&now),
+                   .links = &link,
+                   .num_links = 1,
+                   .status = error != NULL ? TR_STATUS_ERROR : TR_STATUS_UNSET};
     memcpy(s.trace_id, leg->trace_id, 16);
     memcpy(s.span_id, leg->span_id, 8);
     memcpy(s.parent_span_id, leg->parent_id, 8);

@@ -204,8 +204,7 @@ int tr_exporter_create(tr_exporter_t **out, const tr_exporter_config_t *cfg, cha
         free(e->service_version);
         free(e);
         up_url_dispose(&url);
-        snprintf(err, err_size, "the resource attributes are larger than %d bytes",
-                 MAX_SPAN_BYTES);
+        snprintf(err, err_size, "the resource attributes are larger than %d bytes", MAX_SPAN_BYTES);
         return -1;
     }
     e->resource = buf;

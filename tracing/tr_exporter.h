@@ -35,9 +35,9 @@ extern const char *const tr_drop_names[TR_DROP__COUNT];
 
 /* Counters since creation; read with relaxed atomics, any thread. */
 typedef struct st_tr_exporter_stats_t {
-    uint64_t exported;                 /* spans in requests the collector accepted (2xx) */
-    uint64_t failed;                   /* spans in requests that failed or were refused */
-    uint64_t dropped[TR_DROP__COUNT];  /* spans never sent */
+    uint64_t exported;                /* spans in requests the collector accepted (2xx) */
+    uint64_t failed;                  /* spans in requests that failed or were refused */
+    uint64_t dropped[TR_DROP__COUNT]; /* spans never sent */
     uint64_t requests_ok, requests_failed;
     uint64_t queued; /* spans waiting now */
 } tr_exporter_stats_t;

@@ -218,8 +218,8 @@ int tr_http_post(tr_http_t *c, const char *content_type, const void *body, size_
     int head_len = snprintf(head, sizeof(head),
                             "POST %s HTTP/1.1\r\nhost: %s\r\ncontent-type: %s\r\n"
                             "content-length: %zu\r\nuser-agent: versa\r\n\r\n",
-                            c->url.base_path[0] != '\0' ? c->url.base_path : "/",
-                            c->url.authority, content_type, len);
+                            c->url.base_path[0] != '\0' ? c->url.base_path : "/", c->url.authority,
+                            content_type, len);
     if (head_len < 0 || (size_t)head_len >= sizeof(head))
         return fail(err, err_size, "%s", "the endpoint URL is too long");
     /* A kept-alive connection the collector closed meanwhile fails at once on send or with EOF

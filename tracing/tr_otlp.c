@@ -44,7 +44,8 @@ static void write_attr(tr_pb_t *pb, uint32_t field, const tr_attr_t *a)
     size_t any = tr_pb_begin(pb, KV_VALUE);
     switch (a->type) {
     case TR_ATTR_STRING:
-        tr_pb_string_field(pb, ANY_STRING, a->str != NULL ? a->str : "", a->len, TR_OTLP_MAX_STRING);
+        tr_pb_string_field(pb, ANY_STRING, a->str != NULL ? a->str : "", a->len,
+                           TR_OTLP_MAX_STRING);
         break;
     case TR_ATTR_BOOL:
         tr_pb_varint_field(pb, ANY_BOOL, a->i != 0);
@@ -87,7 +88,8 @@ void tr_otlp_span(tr_pb_t *pb, const tr_span_t *s)
         tr_pb_varint_field(pb, STATUS_CODE, (uint64_t)s->status);
         tr_pb_end(pb, st);
     }
-    uint32_t flags = s->trace_flags | HAS_IS_REMOTE | (s->has_parent && s->parent_is_remote ? IS_REMOTE : 0);
+    uint32_t flags =
+        s->trace_flags | HAS_IS_REMOTE | (s->has_parent && s->parent_is_remote ? IS_REMOTE : 0);
     tr_pb_fixed32_field(pb, SPAN_FLAGS, flags);
 }
 
@@ -128,7 +130,8 @@ size_t tr_otlp_request(uint8_t *out, size_t cap, const uint8_t *resource, size_t
     size_t ss = tr_pb_begin(&pb, RS_SCOPE_SPANS);
     size_t scope = tr_pb_begin(&pb, SS_SCOPE);
     tr_pb_string_field(&pb, SCOPE_NAME, scope_name, strlen(scope_name), TR_OTLP_MAX_STRING);
-    tr_pb_string_field(&pb, SCOPE_VERSION, scope_version, strlen(scope_version), TR_OTLP_MAX_STRING);
+    tr_pb_string_field(&pb, SCOPE_VERSION, scope_version, strlen(scope_version),
+                       TR_OTLP_MAX_STRING);
     tr_pb_end(&pb, scope);
     for (size_t i = 0; i != n; ++i)
         tr_pb_bytes_field(&pb, SS_SPANS, spans[i], span_lens[i]);

@@ -17,8 +17,9 @@ void tr_pb_init(tr_pb_t *pb, uint8_t *buf, size_t cap);
 
 /* Fields; `field` is the field number. Zero values are written too: proto3 omits defaults, so
  * callers leave out what is zero when they want the shortest encoding. */
-void tr_pb_varint_field(tr_pb_t *pb, uint32_t field, uint64_t v);   /* uint32/64, enum, bool */
-void tr_pb_int64_field(tr_pb_t *pb, uint32_t field, int64_t v);     /* two's complement, 10 bytes if < 0 */
+void tr_pb_varint_field(tr_pb_t *pb, uint32_t field, uint64_t v); /* uint32/64, enum, bool */
+void tr_pb_int64_field(tr_pb_t *pb, uint32_t field,
+                       int64_t v); /* two's complement, 10 bytes if < 0 */
 void tr_pb_fixed32_field(tr_pb_t *pb, uint32_t field, uint32_t v);
 void tr_pb_fixed64_field(tr_pb_t *pb, uint32_t field, uint64_t v);
 void tr_pb_double_field(tr_pb_t *pb, uint32_t field, double v);
