@@ -110,7 +110,7 @@ static uint64_t low64(const uint8_t id[16])
     return v;
 }
 
-/* The single value of `name`, or {NULL, 0} with *count the number of fields. */
+/* The index of the first field `name` (-1: none), with *count the number of such fields. */
 static ssize_t find_all(h2o_req_t *req, const char *name, size_t len, size_t *count)
 {
     ssize_t first = -1;
