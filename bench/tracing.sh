@@ -3,8 +3,10 @@
 # upstream answer (nginx, ~1.5 KB of JSON): tracing off (no `tracing` key), and tracing on with
 # sample 0 (context propagated and logged, nothing exported), 0.1 and 1, all exporting to the
 # test collector in --sink mode (answers 200 without decoding, so the collector keeps up).
-# Interleaved rounds, medians, each traced gateway's requests/s as a ratio of the untraced one;
-# then the spans the sample-1 gateway exported per second of load, and what it dropped.
+# Interleaved rounds, medians: each gateway's requests/s (and as a ratio of the untraced one) and
+# its CPU time per request (user + system from /proc/<pid>/stat over the measured run, divided by
+# the requests wrk completed: the exporter thread's work included); then the spans the sample-1
+# gateway exported per second of load, and what it dropped.
 # Knobs: THREADS, CONNECTIONS, DURATION, ROUNDS, WORKERS, BUILD_DIR, VERSA_BIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,7 +65,9 @@ apis:
     versions: {v1: {upstream: "http://127.0.0.1:$UP_PORT"}}
 CONFIG
     "$VERSA_BIN" serve -c "$TMP/$1.yaml" 2>"$TMP/$1.err" & pids+=($!)
+    gw_pid[$2]=$!
 }
+declare -A gw_pid
 TRACING="tracing: {otlp_endpoint: \"http://127.0.0.1:$COL_PORT/v1/traces\", flush_interval_ms: 1000"
 gateway off "$OFF_PORT" ""
 gateway s0 "$S0_PORT" "$TRACING, sample: 0}"
@@ -78,10 +82,16 @@ for port in "$OFF_PORT" "$S0_PORT" "$S01_PORT" "$S1_PORT"; do
         echo "the gateway on port $port did not serve"; cat "$TMP"/*.err; exit 1; }
 done
 
-run() { # port -> requests/s
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+run() { # port -> "requests/s,CPU microseconds per request"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d1s "http://127.0.0.1:$1/pets" >/dev/null
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$1/pets" |
-        awk '/Requests\/sec/ {print $2}'
+    local before after out
+    before=$(cpu_ticks "${gw_pid[$1]}")
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$1/pets")
+    after=$(cpu_ticks "${gw_pid[$1]}")
+    echo "$out" | awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+        / requests in / {n = $1} /Requests\/sec/ {rps = $2}
+        END {printf "%s,%.2f", rps, t / hz * 1e6 / n}'
 }
 metrics() { curl -sf "http://127.0.0.1:$ADMIN_PORT/metrics"; }
 printf "wrk -t%s -c%s -d%s, %s interleaved rounds (medians); versa threads %s; body %s bytes\n" \
@@ -105,12 +115,13 @@ metrics >"$TMP/metrics.txt"
 python3 - "$OFF" "$S0" "$S01" "$S1" "$S1_NS" "$TMP/metrics.txt" <<'REPORT'
 import statistics, sys
 names = ["tracing off", "sample 0", "sample 0.1", "sample 1"]
-runs = [[float(x) for x in a.split()] for a in sys.argv[1:5]]
-base = statistics.median(runs[0])
+runs = [[tuple(float(v) for v in x.split(",")) for x in a.split()] for a in sys.argv[1:5]]
+base = statistics.median(r for r, _ in runs[0])
+base_cpu = statistics.median(c for _, c in runs[0])
 for name, r in zip(names, runs):
-    m = statistics.median(r)
-    print("%-12s %8.0f requests/s  %.2fx  rounds: %s"
-          % (name, m, m / base, " ".join("%.0f" % x for x in r)))
+    rps, cpu = statistics.median(x for x, _ in r), statistics.median(c for _, c in r)
+    print("%-12s %8.0f requests/s  %.2fx   %6.1f us CPU/request (%+.1f us)   rounds: %s"
+          % (name, rps, rps / base, cpu, cpu - base_cpu, " ".join("%.0f" % x for x, _ in r)))
 m = {}
 for line in open(sys.argv[6]):
     if line.startswith("versa_trace_"):
