@@ -18,7 +18,7 @@ int gw_tracer_create(gw_tracer_t **out, const gw_tracing_conf_t *conf, char *err
     gw_tracer_t *t = calloc(1, sizeof(*t));
     if (t == NULL)
         h2o_fatal("no memory");
-    t->conf = conf;
+    t->parent_based = conf->parent_based;
     /* TraceIdRatioBased: the low 64 bits of the trace id against sample * 2^64 */
     double p = conf->sample * 0x1p64;
     t->threshold = p >= 0x1p64 ? UINT64_MAX : (uint64_t)p;
@@ -180,7 +180,7 @@ void gw_trace_start(gw_exchange_t *x)
         memcpy(t->parent_id, in.span_id, 8);
         t->has_parent = 1;
         t->tracestate = read_tracestate(req);
-        if (tracer->conf->parent_based)
+        if (tracer->parent_based)
             t->flags = in.flags & TR_FLAG_SAMPLED;
         else
             t->flags = low64(t->trace_id) < tracer->threshold || tracer->threshold == UINT64_MAX;

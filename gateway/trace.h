@@ -39,7 +39,8 @@ void gw__tracing_config_free(gw_tracing_conf_t *c);
 typedef struct st_gw_tracer_t gw_tracer_t;
 
 /* Starts the exporter when `conf` names an endpoint. *out is NULL when conf is NULL (tracing
- * off). Returns 0, or -1 with a message in err. `conf` is borrowed and must outlive the tracer. */
+ * off). Returns 0, or -1 with a message in err. Nothing of `conf` is kept: a reload may release
+ * the config and keep the tracer. */
 int gw_tracer_create(gw_tracer_t **out, const gw_tracing_conf_t *conf, char *err, size_t errlen);
 /* Flushes what is queued (bounded by timeout_ms) and stops the exporter. Accepts NULL. */
 void gw_tracer_destroy(gw_tracer_t *t);

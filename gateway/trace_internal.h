@@ -7,8 +7,9 @@
 #include "tr_exporter.h"
 #include "trace.h"
 
+/* Holds no pointer into the config, so that it may outlive the config it was made from. */
 struct st_gw_tracer_t {
-    const gw_tracing_conf_t *conf;
+    int parent_based;
     tr_exporter_t *exporter; /* NULL without otlp_endpoint */
     uint64_t threshold;      /* trace ids whose low 64 bits are below it are sampled */
 };
