@@ -51,6 +51,8 @@ NGINX
 "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" & pids+=($!)
 node tests/otlp/collector.js --port "$COL_PORT" --proto "$ROOT/../shared/otlp-proto" \
     --out "$TMP/spans.jsonl" --sink >"$TMP/collector.out" & pids+=($!)
+for _ in $(seq 100); do grep -q ready "$TMP/collector.out" && break; sleep 0.1; done
+grep -q ready "$TMP/collector.out" || { echo "the collector did not start"; exit 1; }
 
 gateway() { # name port tracing-yaml [admin-yaml]
     cat >"$TMP/$1.yaml" <<CONFIG
