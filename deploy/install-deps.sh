@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs Versa's build and test dependencies from Debian 12's packages.
 # Idempotent: does nothing (no apt-get update) when everything is already installed. With
-# --test also the test dependencies, npm packages included (tests/k8s/package-lock.json).
+# --test also the test dependencies, npm packages included (tests/k8s/package-lock.json,
+# tests/otlp/package-lock.json).
 set -euo pipefail
 
 BUILD_PKGS=(build-essential pkg-config meson ninja-build libh2o-evloop-dev libssl-dev help2man
@@ -22,7 +23,8 @@ missing=()
 for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# the Kubernetes manifest check runs on Node.js: the machine's own, else Debian's
+# the Kubernetes manifest check and the test OTLP collector run on Node.js: the machine's own,
+# else Debian's
 if [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
 
 if [ ${#missing[@]} -ne 0 ]; then
@@ -38,4 +40,10 @@ fi
 if [ "${1:-}" = "--test" ] && [ ! -d "$(dirname "$0")/../tests/k8s/node_modules/kubernetes-models" ]; then
     echo "installing: npm packages of tests/k8s" >&2
     (cd "$(dirname "$0")/../tests/k8s" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+# tests/otlp (protobufjs: the test collector decodes the gateway's OTLP exports with the official
+# .proto files, tests/integration/test_tracing.py)
+if [ "${1:-}" = "--test" ] && [ ! -d "$(dirname "$0")/../tests/otlp/node_modules/protobufjs" ]; then
+    echo "installing: npm packages of tests/otlp" >&2
+    (cd "$(dirname "$0")/../tests/otlp" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi

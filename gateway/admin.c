@@ -9,6 +9,7 @@
 #include "validate.h"
 #include "problem.h"
 #include "shadow.h"
+#include "trace.h"
 
 struct st_gw_admin_t {
     h2o_handler_t super;
@@ -138,6 +139,7 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
         gw_metrics_out_t contract = {NULL, 0, 0};
         gw_validate_metrics_render(rt->config, &contract);
         gw_validate_logs_metrics(rt->validate_logs, &contract);
+        gw_tracer_metrics_render(rt->tracer, &contract);
         if (contract.len != 0) {
             text = realloc(text, len + contract.len);
             memcpy(text + len, contract.buf, contract.len);

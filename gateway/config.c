@@ -13,6 +13,7 @@
 #include "config_internal.h"
 #include "record.h"
 #include "shadow_config.h"
+#include "trace.h"
 #include "validate.h"
 
 #define MAX_CONFIG_BYTES (1024 * 1024)
@@ -96,7 +97,7 @@ static int load_root(gw__config_loader_t *l, const spec_node_t *root, gw_config_
     static const char *const keys[] = {"listen",     "admin", "threads", "access_log",
                                        "versioning", "apis",  "limits",  "shutdown_timeout_ms",
                                        "underscores_in_headers", "spec_ref_root", "spec_max_files",
-                                       NULL};
+                                       "tracing", NULL};
     const spec_node_t *n;
     if (root->kind != SPEC_NODE_MAPPING)
         return gw__config_fail(l, root, "the configuration must be a mapping, got %s",
@@ -155,6 +156,12 @@ static int load_root(gw__config_loader_t *l, const spec_node_t *root, gw_config_
         m = gw__config_enter_key(l, "shutdown_timeout_ms");
         if (gw__config_read_uint(l, n, 0, GW__CONFIG_MAX_TIMEOUT_MS, &cfg->shutdown_timeout_ms) !=
             0)
+            return -1;
+        gw__config_leave(l, m);
+    }
+    if ((n = spec_node_get(root, "tracing")) != NULL) {
+        m = gw__config_enter_key(l, "tracing");
+        if (gw__config_load_tracing(l, n, &cfg->tracing) != 0)
             return -1;
         gw__config_leave(l, m);
     }
@@ -398,6 +405,7 @@ void gw_config_release(gw_config_t *cfg)
     free(cfg->admin.address);
     free(cfg->admin.host);
     free(cfg->access_log.path);
+    gw__tracing_config_free(cfg->tracing);
     free(cfg->spec_ref_root);
     free(cfg->versioning.default_version);
     free(cfg->versioning.media_type);

@@ -133,6 +133,7 @@ typedef struct st_gw_config_t {
     char *spec_ref_root; /* absolute; NULL: each spec's $refs stay in its own directory */
     uint32_t spec_max_files; /* files per spec; 0: the loader's default (20000) */
     uint64_t shutdown_timeout_ms; /* SIGTERM drain bound, default 10000 */
+    struct st_gw_tracing_conf_t *tracing; /* `tracing` (trace.h), or NULL: off */
 } gw_config_t;
 
 /* Loads and validates `path`, then the OpenAPI spec each version names (a spec with errors

@@ -5,6 +5,7 @@
 #include "exchange.h"
 #include "guard.h"
 #include "problem.h"
+#include "trace.h"
 
 #define MAX_REQUEST_ID 128
 
@@ -55,6 +56,8 @@ gw_exchange_t *gw_exchange_start(h2o_req_t *req, gw_thread_t *thread)
         h2o_set_header_by_str(&req->pool, &req->headers, H2O_STRLIT("x-request-id"), 0, id, 32,
                               1);
     }
+    if (x->rt->tracer != NULL)
+        gw_trace_start(x);
     return x;
 }
 
@@ -182,6 +185,8 @@ static void write_access_log(gw_exchange_t *x, int64_t total_us, int64_t upstrea
     if (x->operation_id != NULL)
         STR("operation_id", x->operation_id, strlen(x->operation_id));
     STR("protocol", req->version >= 0x200 ? "HTTP/2" : "HTTP/1.1", req->version >= 0x200 ? 6 : 8);
+    if (x->trace != NULL)
+        gw_trace_log_fields(x, line, sizeof(line), &o);
 #undef STR
     if (o < sizeof(line))
         o += (size_t)snprintf(line + o, sizeof(line) - o,
@@ -218,6 +223,8 @@ static void on_dispose(void *p)
         gw_metrics_count_operation(
             &t->metrics, x->rt->op_row[x->rt->op_base[x->version_index] + x->operation->index],
             status);
+    if (x->trace != NULL)
+        gw_trace_end(x, req->res.status, &end); /* 0: nothing was answered */
     if (x->rt->access_log != NULL)
         write_access_log(x, total_us, upstream_us);
     gw_metrics_add(&t->metrics.requests_inflight, -1);

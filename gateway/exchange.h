@@ -33,6 +33,7 @@ typedef struct st_gw_exchange_t {
     int has_query_override;
     struct st_gw_adapt_mem_t *adapt_mem; /* adapt.c's bump memory for bodies; NULL until used */
     struct st_gw_validate_response_t *validate; /* validate_response.c: a response being checked */
+    struct st_gw_trace_t *trace; /* trace.h: the request's trace context; NULL: tracing off */
 } gw_exchange_t;
 
 /* Starts bookkeeping for `req`: allocated in the request's pool, it logs and counts the request

@@ -7,6 +7,7 @@
 #include "adapt.h"
 #include "validate.h"
 #include "proxy.h"
+#include "trace.h"
 
 /* Upstream bytes buffered beyond what the client has taken before we stop reading upstream: the
  * response streams with bounded memory whatever its size. */
@@ -282,6 +283,8 @@ static void on_body(up_request_t *up)
 static void on_done(up_request_t *up)
 {
     proxy_t *p = up->data;
+    if (p->x->trace != NULL)
+        gw_trace_upstream_done(p->x, up);
     if (up->status == UP_OK) {
         if (p->buffering) {
             send_adapted(p);
@@ -389,5 +392,7 @@ void gw_proxy_forward(gw_exchange_t *x, const gw_upstream_t *upstream, up_target
     up->on_done = on_done;
     up->data = p;
     gettimeofday(&x->upstream_start, NULL);
+    if (x->trace != NULL)
+        gw_trace_upstream_start(x, upstream, path, path_len);
     up_send(target, up);
 }

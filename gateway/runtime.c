@@ -12,6 +12,7 @@
 #include "upstream.h"
 #include "shadow.h"
 #include "proxy.h"
+#include "trace.h"
 
 size_t gw_runtime_version_index(const gw_runtime_t *rt, const gw_api_t *api,
                                 const gw_version_t *version)
@@ -267,6 +268,8 @@ gw_runtime_t *gw_runtime_create(gw_process_t *process, gw_config_t *cfg, const g
         goto fail;
     if (gw_shadow_create(&rt->shadow, cfg, rt->upstream_ssl_ctx, errbuf, errlen) != 0)
         goto fail;
+    if (gw_tracer_create(&rt->tracer, cfg->tracing, errbuf, errlen) != 0)
+        goto fail;
     if (open_access_log(rt, prev, errbuf, errlen) != 0)
         goto fail;
     if (gw_recorders_init(&rt->recorders, cfg, prev != NULL ? &prev->recorders : NULL, errbuf,
@@ -296,6 +299,7 @@ static void destroy(gw_runtime_t *rt)
         free(rt->access_log_share);
     }
     gw_shadow_destroy(rt->shadow);
+    gw_tracer_destroy(rt->tracer); /* after the shadows: cancelled legs still end their spans */
     free(rt->origins);
     free(rt->version_row);
     free(rt->op_base);

@@ -63,6 +63,7 @@ typedef struct st_gw_runtime_t {
     SSL_CTX *upstream_ssl_ctx; /* for https upstreams: the process's (borrowed) */
     SSL_CTX **listen_ssl;      /* per config listen entry; NULL for cleartext */
     struct st_gw_shadow_t *shadow; /* shadow.h; NULL when no API has `shadow` entries */
+    struct st_gw_tracer_t *tracer; /* trace.h; NULL when tracing is off */
     gw_h1_limits_t h1_limits;      /* request-head limits of the connection guard */
 } gw_runtime_t;
 

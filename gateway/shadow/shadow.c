@@ -11,6 +11,7 @@
 #include "exchange.h"
 #include "random.h"
 #include "shadow_internal.h"
+#include "trace.h"
 
 typedef struct st_shadow_exchange_t shadow_exchange_t;
 
@@ -23,6 +24,7 @@ typedef struct st_leg_t {
     h2o_timeout_entry_t deadline;
     int done;
     uint64_t start_us;
+    gw_trace_leg_t *trace; /* the leg's client span (trace.h); NULL when not traced */
 } leg_t;
 
 struct st_shadow_exchange_t {
@@ -124,6 +126,11 @@ static void leg_finish(leg_t *leg, int error)
     leg->done = 1;
     h2o_timeout_unlink(&leg->deadline);
     cap->duration_us = now_us() - leg->start_us;
+    gw_trace_shadow_end(leg->trace, cap->status,
+                        error >= 0 ? gw_shadow__error_names[error]
+                        : sx->cancelled ? "cancelled"
+                        : cap->too_large ? "response_too_large" : NULL);
+    leg->trace = NULL;
     if (!sx->cancelled) {
         if (error >= 0) {
             cap->error = error;
@@ -303,7 +310,7 @@ static gw_shadow_job_t *make_job(gw_exchange_t *x, size_t entry, const gw_shadow
 /* The candidate's request: the client's, or its upgrade to the candidate's version. */
 static h2o_iovec_t candidate_request(shadow_exchange_t *sx, const gw_shadow_adapted_t *a,
                                      h2o_iovec_t path, h2o_iovec_t query, h2o_iovec_t peer,
-                                     h2o_iovec_t *body)
+                                     h2o_iovec_t *body, h2o_iovec_t traceparent)
 {
     h2o_req_t *req = sx->req;
     const gw_shadow_job_t *job = sx->job;
@@ -318,7 +325,8 @@ static h2o_iovec_t candidate_request(shadow_exchange_t *sx, const gw_shadow_adap
         a->query != NULL ? h2o_iovec_init(a->query, strlen(a->query)) : query,
         a->plan != NULL ? a->headers : job->req_headers,
         a->plan != NULL ? a->num_headers : job->num_req_headers, body->len,
-        req->entity.base != NULL || a->body != NULL, peer, req->scheme->name, req->authority);
+        req->entity.base != NULL || a->body != NULL, peer, req->scheme->name, req->authority,
+        traceparent);
 }
 
 /* Returns 0, or -1 when the request cannot be adapted to the candidate's version. */
@@ -382,14 +390,24 @@ static int start_exchange(gw_shadow_thread_t *t, size_t index, gw_exchange_t *x,
          * the request was not processed then, so an idempotent one is sent again (RFC 9110
          * §9.2.2) */
         leg->up.idempotent = is_idempotent(req->method);
+        /* its own client span, child of the request's server span, linked to the primary's */
+        char tp[64];
+        const gw_version_t *leg_version = i == 0 && conf->candidate_version != NULL
+                                              ? conf->candidate_version
+                                              : conf->version;
+        leg->trace = gw_trace_shadow_start(x, gw_shadow__side_names[leg->side],
+                                           i == 0 ? conf->candidate : &conf->secondary,
+                                           leg_version->name, path, path_len, tp);
+        h2o_iovec_t traceparent = h2o_iovec_init(tp, leg->trace != NULL ? 55 : 0);
         if (i == 0)
             leg->up.bufs[0] = candidate_request(sx, &adapted, h2o_iovec_init(path, path_len), query,
-                                                h2o_iovec_init(peer, peer_len), &leg_body);
+                                                h2o_iovec_init(peer, peer_len), &leg_body,
+                                                traceparent);
         else /* the secondary serves the primary's version: the request as it came */
             leg->up.bufs[0] = gw_shadow__build_request(
                 conf, &conf->secondary, req->method, h2o_iovec_init(path, path_len), query,
                 sx->job->req_headers, sx->job->num_req_headers, body.len, req->entity.base != NULL,
-                h2o_iovec_init(peer, peer_len), req->scheme->name, req->authority);
+                h2o_iovec_init(peer, peer_len), req->scheme->name, req->authority, traceparent);
         if (leg_body.len != 0)
             leg->up.bufs[1] = leg_body;
     }

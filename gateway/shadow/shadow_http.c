@@ -102,10 +102,12 @@ h2o_iovec_t gw_shadow__build_request(const gw_shadow_conf_t *conf, const gw_upst
                                      h2o_iovec_t method, h2o_iovec_t path, h2o_iovec_t query,
                                      const ct_header_t *headers, size_t num_headers,
                                      size_t body_len, int has_body, h2o_iovec_t peer,
-                                     h2o_iovec_t scheme, h2o_iovec_t authority)
+                                     h2o_iovec_t scheme, h2o_iovec_t authority,
+                                     h2o_iovec_t traceparent)
 {
     size_t cap = method.len + strlen(target->base_path) + path.len + query.len +
-                 strlen(target->authority) + peer.len + scheme.len + authority.len + 256;
+                 strlen(target->authority) + peer.len + scheme.len + authority.len +
+                 traceparent.len + 256;
     for (size_t i = 0; i != num_headers; ++i)
         cap += headers[i].name_len + headers[i].value_len + 4;
     for (size_t i = 0; i != conf->num_set; ++i)
@@ -126,7 +128,8 @@ h2o_iovec_t gw_shadow__build_request(const gw_shadow_conf_t *conf, const gw_upst
         o.len += (size_t)sprintf(o.buf + o.len, "content-length: %zu\r\n", body_len);
     for (size_t i = 0; i != num_headers; ++i) {
         const ct_header_t *h = &headers[i];
-        if (mirrored(conf, headers, num_headers, h))
+        if (mirrored(conf, headers, num_headers, h) &&
+            (traceparent.len == 0 || !is(h, "traceparent")))
             put_header(&o, h->name, h->name_len, h->value, h->value_len);
     }
     if (!in_list(conf->remove, conf->num_remove, H2O_STRLIT("cookie"))) {
@@ -146,6 +149,8 @@ h2o_iovec_t gw_shadow__build_request(const gw_shadow_conf_t *conf, const gw_upst
     put_str(&o, "\r\n");
     put_header(&o, H2O_STRLIT("x-forwarded-proto"), scheme.base, scheme.len);
     put_header(&o, H2O_STRLIT("x-forwarded-host"), authority.base, authority.len);
+    if (traceparent.len != 0)
+        put_header(&o, H2O_STRLIT("traceparent"), traceparent.base, traceparent.len);
     for (size_t i = 0; i != conf->num_set; ++i)
         put_header(&o, conf->set[i].name, strlen(conf->set[i].name), conf->set[i].value,
                    strlen(conf->set[i].value));

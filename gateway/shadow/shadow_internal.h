@@ -223,13 +223,15 @@ void gw_shadow__count_drop(gw_shadow_entry_t *e, gw_shadow_drop_t why);
 
 /* Builds the mirrored request head (RFC 9112 request line and fields) for `target`: the client's
  * end-to-end headers minus the entry's `remove` list, plus its `set` headers, the framing, and
- * X-Forwarded-For/-Proto/-Host as the proxy writes them. `path` is the routed path, `query`
+ * X-Forwarded-For/-Proto/-Host as the proxy writes them. A non-empty `traceparent` (the shadow
+ * request's own span, trace.h) replaces the request's. `path` is the routed path, `query`
  * starts with '?' or is empty. Returns a malloc'ed buffer. Pure. */
 h2o_iovec_t gw_shadow__build_request(const gw_shadow_conf_t *conf, const gw_upstream_t *target,
                                      h2o_iovec_t method, h2o_iovec_t path, h2o_iovec_t query,
                                      const ct_header_t *headers, size_t num_headers,
                                      size_t body_len, int has_body, h2o_iovec_t peer,
-                                     h2o_iovec_t scheme, h2o_iovec_t authority);
+                                     h2o_iovec_t scheme, h2o_iovec_t authority,
+                                     h2o_iovec_t traceparent);
 /* 1 when a request header's value is kept out of logs and reports (credentials, cookies, and
  * the entry's `remove` list). */
 int gw_shadow__is_secret_header(const gw_shadow_conf_t *conf, const char *name, size_t len);

@@ -116,6 +116,15 @@ class Scrape(GatewayCase):
         api["shadow"] = [{"version": "v2", "candidate": cls.up["v1"].url}]
         return [api]
 
+    @classmethod
+    def config(cls):
+        cfg = super().config()
+        # the tracing families too (docs/operations.md#tracing): exports to a port nobody
+        # listens on fail and are counted
+        cfg["tracing"] = {"otlp_endpoint": "http://127.0.0.1:%d/v1/traces" % free_port(),
+                          "flush_interval_ms": 100}
+        return cfg
+
     def setUp(self):
         super().setUp()
         for tool, name in ((PROMETHEUS, "prometheus"), (PROMTOOL, "promtool")):
@@ -154,7 +163,8 @@ class Scrape(GatewayCase):
         # the families that need the features configured above are all there
         for family in ("versa_requests_total", "versa_operation_requests_total",
                        "versa_contract_violations_total", "versa_record_written_total",
-                       "versa_shadow_mirrored_total", "versa_request_duration_seconds"):
+                       "versa_shadow_mirrored_total", "versa_request_duration_seconds",
+                       "versa_trace_spans_dropped_total", "versa_trace_spans_exported_total"):
             self.assertIn("# TYPE %s " % family, text)
         self.assertIn('operation="get\\"Pet\\\\odd"', text)
         self.assertIn('versa_contract_violations_total{api="pets",version="v2",'

@@ -51,7 +51,7 @@ static void test_get(void **state)
                        H("te", "trailers"),
                        H("keep-alive", "5")};
     expect(gw_shadow__build_request(&c, &t, V("GET"), V("/pets/7"), V("?a=1"), h, 7, 0, 0,
-                                    V("10.0.0.1"), V("https"), V("gw.example")),
+                                    V("10.0.0.1"), V("https"), V("gw.example"), V("")),
            "GET /base/pets/7?a=1 HTTP/1.1\r\n"
            "host: candidate:9011\r\n"
            "connection: keep-alive\r\n"
@@ -79,7 +79,7 @@ static void test_post_with_edits(void **state)
                        H("X-Debug", "1"),
                        H("content-type", "application/json")};
     expect(gw_shadow__build_request(&c, &t, V("POST"), V("/orders"), V(""), h, 9, 12, 1, V(""),
-                                    V("http"), V("gw")),
+                                    V("http"), V("gw"), V("")),
            "POST /orders HTTP/1.1\r\n"
            "host: [::1]:8080\r\n"
            "connection: keep-alive\r\n"
@@ -101,7 +101,7 @@ static void test_removed_cookie_and_empty_body(void **state)
     gw_upstream_t t = target("c", "");
     ct_header_t h[] = {H("cookie", "secret=1"), H("x-forwarded-for", "192.0.2.1")};
     expect(gw_shadow__build_request(&c, &t, V("PUT"), V("/x"), V(""), h, 2, 0, 1, V("10.0.0.9"),
-                                    V("http"), V("gw")),
+                                    V("http"), V("gw"), V("")),
            "PUT /x HTTP/1.1\r\n"
            "host: c\r\n"
            "connection: keep-alive\r\n"
@@ -109,6 +109,28 @@ static void test_removed_cookie_and_empty_body(void **state)
            "x-forwarded-for: 192.0.2.1, 10.0.0.9\r\n"
            "x-forwarded-proto: http\r\n"
            "x-forwarded-host: gw\r\n"
+           "\r\n");
+}
+
+/* A traced request's shadow carries its own span as parent: the client's traceparent (already
+ * the gateway's, trace.c) is replaced, tracestate passes. */
+static void test_traceparent(void **state)
+{
+    gw_shadow_conf_t c = conf_with(NULL, 0, NULL, 0);
+    gw_upstream_t t = target("c", "");
+    ct_header_t h[] = {H("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+                       H("tracestate", "rojo=1")};
+    expect(gw_shadow__build_request(&c, &t, V("GET"), V("/"), V(""), h, 2, 0, 0, V(""),
+                                    V("http"), V("gw"),
+                                    V("00-4bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-01")),
+           "GET / HTTP/1.1\r\n"
+           "host: c\r\n"
+           "connection: keep-alive\r\n"
+           "tracestate: rojo=1\r\n"
+           "x-forwarded-for: \r\n"
+           "x-forwarded-proto: http\r\n"
+           "x-forwarded-host: gw\r\n"
+           "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-01\r\n"
            "\r\n");
 }
 
@@ -126,7 +148,7 @@ static void test_large_headers_fit(void **state)
                              sizeof(values[i]) - 1};
     }
     h2o_iovec_t req = gw_shadow__build_request(&c, &t, V("GET"), V("/"), V(""), h, N, 0, 0,
-                                               V("127.0.0.1"), V("http"), V("gw"));
+                                               V("127.0.0.1"), V("http"), V("gw"), V(""));
     assert_true(req.len > N * 1999);
     assert_memory_equal(req.base + req.len - 4, "\r\n\r\n", 4);
     free(req.base);
@@ -151,6 +173,7 @@ int main(void)
         cmocka_unit_test(test_get),
         cmocka_unit_test(test_post_with_edits),
         cmocka_unit_test(test_removed_cookie_and_empty_body),
+        cmocka_unit_test(test_traceparent),
         cmocka_unit_test(test_large_headers_fit),
         cmocka_unit_test(test_secret_headers),
     };
