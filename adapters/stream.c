@@ -40,8 +40,34 @@ void adp__stream_emit(adp__stream_t *s, const char *b, size_t n)
     s->o += n;
 }
 
+/* The first flush: the input so far without its whitespace between tokens. */
+static void flush_compact(adp__stream_t *s, const char *upto)
+{
+    reserve(s, (size_t)(upto - s->from));
+    int in_string = 0;
+    for (const char *p = s->from; p != upto; ++p) {
+        char c = *p;
+        if (in_string) {
+            if (c == '\\')
+                *s->o++ = *p++; /* the escaped byte follows */
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+            continue;
+        } else if (c == '"') {
+            in_string = 1;
+        }
+        *s->o++ = *p;
+    }
+    s->from = upto;
+}
+
 void adp__stream_flush(adp__stream_t *s, const char *upto)
 {
+    if (s->out == NULL) {
+        flush_compact(s, upto);
+        return;
+    }
     adp__stream_emit(s, s->from, (size_t)(upto - s->from));
     s->from = upto;
 }
@@ -110,6 +136,13 @@ int adp__stream_scalar(adp__stream_t *s, body_value_t *v)
             return 0;
         }
     return -1;
+}
+
+/* Whitespace inside a member's head (name, ':'), left for member() to cut. */
+static void skip_ws(adp__stream_t *s)
+{
+    while (s->p != s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+        s->p++;
 }
 
 /* ---- states ---- */
@@ -271,27 +304,48 @@ static int match(const adp__program_t *prog, const char *key, size_t klen, int *
 
 /* One member read by `ps` (NULL: none), from the opening quote of its name (mstart) to its value
  * (at s->p); `emitted` counts the members the output holds before it. */
+/* Flushes up to a member's name and drops the comma before it from the output (the members
+ * before it were all dropped, or this one is). */
+static void drop_comma(adp__stream_t *s, const char *mstart)
+{
+    adp__stream_flush(s, mstart);
+    while (s->o != s->out &&
+           (s->o[-1] == ' ' || s->o[-1] == '\n' || s->o[-1] == '\r' || s->o[-1] == '\t'))
+        s->o--;
+    if (s->o != s->out && s->o[-1] == ',')
+        s->o--;
+}
+
+/* One member read by `ps` (NULL: none), from the opening quote of its name (mstart) to its value
+ * (at s->p); `emitted` counts the members the output holds before it. */
 static int member(adp__stream_t *s, uint32_t state, const adp__pstep_t *ps, const char *mstart,
                   const char *key, size_t klen, const char *sep, size_t depth, size_t *emitted)
 {
-    /* every member before this one was dropped: so must the comma before it be */
     const adp__step_t *step = ps != NULL ? ps->step : NULL;
     if (step != NULL && step->prim == ADP__P_DELETE) { /* validated, then cut with its comma */
-        if (adp__stream_value(s, ADP__NO_STATE, depth + 1) != 0)
-            return -1;
-        adp__stream_cut(s, sep != NULL ? sep : mstart, s->p);
-        return 0;
+        if (sep != NULL)
+            drop_comma(s, mstart);
+        else
+            adp__stream_flush(s, mstart); /* (a first member's comma goes with the next one) */
+        s->hold++;                        /* nothing of the value may reach the output */
+        int r = adp__stream_value(s, ADP__NO_STATE, depth + 1);
+        s->hold--;
+        s->from = s->p;
+        return r;
     }
     if (sep != NULL && *emitted == 0) /* the members before were all cut: so is this comma */
-        adp__stream_cut(s, sep, sep + 1);
+        drop_comma(s, mstart);
     ++*emitted;
     const char *older = key; /* children are walked in the older version's names */
     size_t olen = klen;
     if (ps != NULL && ps->to != NULL) {
-        adp__stream_cut(s, mstart, key + klen + 1); /* the name, quotes included */
-        adp__stream_emit_string(s, ps->to, ps->to_len);
+        adp__stream_cut(s, mstart, s->p); /* the name, quotes included, and the ':' */
+        adp__stream_emit_name(s, ps->to, ps->to_len);
         if (!s->upgrade)
             older = ps->to, olen = ps->to_len;
+    } else if (s->out != NULL && s->hold == 0 && s->p != key + klen + 2) { /* ws by the ":" */
+        adp__stream_cut(s, key + klen + 1, s->p);
+        adp__stream_emit(s, ":", 1);
     }
     uint32_t to = member_state(s, state, older, olen, depth);
     if (step == NULL || !adp__stream_is_value_op(step))
@@ -331,14 +385,18 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
 {
     const char *start = s->p;
     uint32_t seen = 0;
+    int held = want != NULL;
+    s->hold += held;
     names_t names;
     names.bits = 0, names.n = 0;
     size_t emitted = 0;
     const char *sep = NULL;
     s->p++;
     adp__stream_ws(s);
-    if (s->p != s->end && *s->p == '}')
+    if (s->p != s->end && *s->p == '}') {
+        s->hold -= held;
         return object_end(s, prog, seen, emitted);
+    }
     for (;;) {
         int escaped, conflict;
         const char *q, *mstart = s->p;
@@ -349,17 +407,20 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
         size_t klen = (size_t)(q - key);
         if (duplicate(&names, key, klen))
             return -1; /* the tree engine merges duplicates */
+        /* the member's own whitespace stays until member() knows what it writes */
         s->p = q + 1;
-        adp__stream_ws(s);
+        skip_ws(s);
         if (s->p == s->end || *s->p != ':')
             return -1;
         s->p++;
-        adp__stream_ws(s);
+        skip_ws(s);
         if (want != NULL) {
             int hit = klen == want_len && body_bytes_eq(key, want, klen);
             if (hit) {
                 /* the members before were walked in no state, nothing of them was flushed:
                  * the output drops everything from the '{' to here */
+                s->hold -= held;
+                held = 0;
                 adp__stream_cut(s, start, s->p);
                 *vstart = s->p;
                 state = adp__stream_inside(s, state);
@@ -369,6 +430,8 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
             if (hit) {
                 adp__stream_flush(s, s->p);
                 *vend = s->p;
+                s->hold += 1; /* what follows is dropped: keep it out of the output */
+                held = 1;
             }
         } else {
             int i = match(prog, key, klen, &conflict);
@@ -386,8 +449,10 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
         adp__stream_ws(s);
         if (s->p == s->end)
             return -1;
-        if (*s->p == '}')
+        if (*s->p == '}') {
+            s->hold -= held;
             return object_end(s, prog, seen, emitted);
+        }
         if (*s->p != ',')
             return -1;
         sep = s->p++;

@@ -35,6 +35,7 @@ typedef struct st_adp__stream_t {
     const char *p, *end;
     const char *from;
     char *out, *o, *oend;
+    int hold; /* inside an envelope before its member: nothing may be flushed */
     size_t first_cap;
     const adp__dstate_t *cached_state; /* the program of the last state with actions */
     adp__program_t cached;
@@ -54,11 +55,17 @@ void adp__stream_emit_string(adp__stream_t *s, const char *str, size_t len);
 void adp__stream_emit_name(adp__stream_t *s, const char *key, size_t len);
 
 /* ---- input (stream.c) ---- */
+void adp__stream_cut(adp__stream_t *s, const char *at, const char *to);
+/* Skips whitespace; once the output exists it is cut, so that an edited body goes out compact as
+ * the tree engine writes it (an untouched one goes out as it came). */
 static inline void adp__stream_ws(adp__stream_t *s)
 {
+    const char *at = s->p;
     while (s->p != s->end && (unsigned char)*s->p <= ' ' &&
            (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
         s->p++;
+    if (s->p != at && s->out != NULL && s->hold == 0)
+        adp__stream_cut(s, at, s->p);
 }
 /* Reads a scalar into `v` (strings and numbers point into the input); -1 for anything else, or
  * an escaped string. */
