@@ -14,103 +14,114 @@ static int older_status(const adp__hop_t *hop, int status)
     return status;
 }
 
+/* One pass of a chain: an operation-level step's or a schema automaton's, with the response
+ * status (the older version's at that point of the chain) its steps are chosen by. */
 typedef struct {
-    const char *body;
-    size_t len;
-    size_t passes;
-} chain_t;
+    const adp__step_t *step;
+    const adp__dfa_t *dfa;
+    int status;
+} pass_t;
 
-static int dfa_pass(adp__run_t *run, chain_t *c, const adp__dfa_t *dfa, int upgrade)
+#define PASSES_MAX 64 /* longer chains go to the tree engine */
+
+typedef struct {
+    pass_t p[PASSES_MAX];
+    size_t n;
+    int full;
+} passes_t;
+
+static void push(passes_t *ps, const adp__step_t *step, const adp__dfa_t *dfa, int status)
 {
-    if (dfa == NULL || dfa->n == 0)
-        return 0;
-    c->passes++;
-    return adp__stream(run, dfa, upgrade, &c->body, &c->len);
+    if (ps->n == PASSES_MAX)
+        ps->full = 1;
+    else
+        ps->p[ps->n++] = (pass_t){step, dfa, status};
 }
 
-static int step_passes(adp__run_t *run, chain_t *c, const adp__step_t *steps, size_t n, int upgrade)
+static void push_steps(passes_t *ps, adp__run_t *run, const adp__step_t *steps, size_t n)
 {
-    for (size_t i = 0; i < n; ++i) {
-        if (!adp__step_applies(run, &steps[i]))
-            continue;
-        c->passes++;
-        if (adp__stream_step(run, &steps[i], NULL, upgrade, &c->body, &c->len) != 0)
+    for (size_t i = 0; i < n; ++i)
+        if (adp__step_applies(run, &steps[i]))
+            push(ps, &steps[i], NULL, run->status);
+}
+
+static void push_dfa(passes_t *ps, const adp__dfa_t *dfa, int status)
+{
+    if (dfa != NULL && dfa->n != 0)
+        push(ps, NULL, dfa, status);
+}
+
+/* A root envelope step whose inside the next pass's automaton works on: an unwrap before it
+ * (downgrade), or a wrap after it (upgrade: the automaton comes first, see run_passes). */
+static int root_envelope(const adp__step_t *step, int upgrade)
+{
+    return step != NULL && step->base.n == 0 && step->src.n == 0 &&
+           step->prim == (upgrade ? ADP__P_CLOSE : ADP__P_OPEN);
+}
+
+/* Runs the passes, each reading the previous one's output; an envelope step and the automaton
+ * inside it run as one pass, even across hops. Ends with the body final when every pass ran and
+ * at least one did (a body no pass read was not validated: the tree engine decides what it
+ * is). */
+static int run_passes(const passes_t *ps, adp__run_t *run, int upgrade, const char **body,
+                      size_t *len)
+{
+    const char *b = *body;
+    size_t l = *len;
+    if (ps->full || ps->n == 0)
+        return -1;
+    for (size_t i = 0; i < ps->n; ++i) {
+        const pass_t *a = &ps->p[i], *next = i + 1 < ps->n ? &ps->p[i + 1] : NULL;
+        int r;
+        if (!upgrade && root_envelope(a->step, 0) && next != NULL && next->dfa != NULL) {
+            run->status = next->status;
+            r = adp__stream_step(run, a->step, next->dfa, 0, &b, &l);
+            ++i;
+        } else if (upgrade && a->dfa != NULL && next != NULL && root_envelope(next->step, 1)) {
+            r = adp__stream_step(run, next->step, a->dfa, 1, &b, &l);
+            ++i;
+        } else if (a->dfa != NULL) {
+            run->status = a->status;
+            r = adp__stream(run, a->dfa, upgrade, &b, &l);
+        } else {
+            run->status = a->status;
+            r = adp__stream_step(run, a->step, NULL, upgrade, &b, &l);
+        }
+        if (r != 0)
             return -1;
     }
-    return 0;
-}
-
-/* The one step of `steps` that applies, when it is a root envelope the hop's automaton works
- * inside of (upgrade: a wrap after the automaton; downgrade: an unwrap before it): then the two
- * run as one pass. NULL otherwise. */
-static const adp__step_t *root_envelope(const adp__run_t *run, const adp__step_t *steps, size_t n,
-                                        const adp__dfa_t *dfa, int upgrade)
-{
-    const adp__step_t *one = NULL;
-    if (dfa == NULL || dfa->n == 0)
-        return NULL;
-    for (size_t i = 0; i < n; ++i)
-        if (adp__step_applies(run, &steps[i])) {
-            if (one != NULL)
-                return NULL;
-            one = &steps[i];
-        }
-    if (one == NULL || one->base.n != 0 || one->src.n != 0 ||
-        one->prim != (upgrade ? ADP__P_CLOSE : ADP__P_OPEN))
-        return NULL;
-    return one;
-}
-
-static int envelope_pass(adp__run_t *run, chain_t *c, const adp__step_t *step,
-                         const adp__dfa_t *dfa, int upgrade)
-{
-    c->passes++;
-    return adp__stream_step(run, step, dfa, upgrade, &c->body, &c->len);
-}
-
-/* Ends a chain: the body is final when every pass ran and at least one did (a body no pass read
- * was not validated: the tree engine decides what it is). */
-static int chain_end(const chain_t *c, const char **body, size_t *len)
-{
-    if (c->passes == 0)
-        return -1;
-    *body = c->body;
-    *len = c->len;
+    *body = b;
+    *len = l;
     return 0;
 }
 
 int adp__stream_request(const adp_plan_t *plan, adp__run_t *run, const char **body, size_t *len)
 {
-    chain_t c = {*body, *len, 0};
+    passes_t ps;
+    ps.n = 0, ps.full = 0;
     for (size_t h = 0; h < plan->nhops; ++h) {
         const adp__hop_t *hop = plan->hops[h];
-        const adp__step_t *env =
-            root_envelope(run, hop->req_steps, hop->nreq_steps, hop->req_dfa, 1);
-        if (env != NULL ? envelope_pass(run, &c, env, hop->req_dfa, 1) != 0
-                        : dfa_pass(run, &c, hop->req_dfa, 1) != 0 ||
-                              step_passes(run, &c, hop->req_steps, hop->nreq_steps, 1) != 0)
-            return -1;
+        push_dfa(&ps, hop->req_dfa, 0);
+        push_steps(&ps, run, hop->req_steps, hop->nreq_steps);
     }
-    return chain_end(&c, body, len);
+    return run_passes(&ps, run, 1, body, len);
 }
 
 int adp__stream_response(const adp_plan_t *plan, adp__run_t *run, int status, const char **body,
                          size_t *len)
 {
-    chain_t c = {*body, *len, 0};
+    passes_t ps;
+    ps.n = 0, ps.full = 0;
     for (size_t h = plan->nhops; h-- > 0;) {
         const adp__hop_t *hop = plan->hops[h];
         status = older_status(hop, status);
         run->status = status;
-        const adp__dfa_t *dfa = NULL;
-        for (size_t k = 0; k < hop->nres_dfas && dfa == NULL; ++k)
-            if (adp__statuses_has(&hop->res_dfas[k].statuses, status))
-                dfa = hop->res_dfas[k].dfa;
-        const adp__step_t *env = root_envelope(run, hop->res_steps, hop->nres_steps, dfa, 0);
-        if (env != NULL ? envelope_pass(run, &c, env, dfa, 0) != 0
-                        : step_passes(run, &c, hop->res_steps, hop->nres_steps, 0) != 0 ||
-                              dfa_pass(run, &c, dfa, 0) != 0)
-            return -1;
+        push_steps(&ps, run, hop->res_steps, hop->nres_steps);
+        for (size_t k = 0; k < hop->nres_dfas; ++k)
+            if (adp__statuses_has(&hop->res_dfas[k].statuses, status)) {
+                push_dfa(&ps, hop->res_dfas[k].dfa, status);
+                break;
+            }
     }
-    return chain_end(&c, body, len);
+    return run_passes(&ps, run, 0, body, len);
 }
