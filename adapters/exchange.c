@@ -318,14 +318,13 @@ static adp_result_t request_doc(const adp_plan_t *plan, adp_request_t *req, cons
     return ADP_OK;
 }
 
-/* The streaming pass (stream.c) for a one-hop chain without op-level body steps; 0 when it ran
- * (the body is then final), -1 when the tree engine must. */
+/* The streaming passes (stream_chain.c); 0 when they ran (the body is then final), -1 when the
+ * tree engine must. */
 static int stream_request(const adp_plan_t *plan, adp_request_t *req, adp__run_t *run)
 {
-    if (plan->nhops != 1 || req->body == NULL || !plan->request_body ||
-        plan->hops[0]->nreq_steps != 0)
+    if (req->body == NULL || !plan->request_body)
         return -1;
-    return adp__stream(run, plan->hops[0]->req_dfa, 1, &req->body, &req->body_len);
+    return adp__stream_request(plan, run, &req->body, &req->body_len);
 }
 
 adp_result_t adp_request_upgrade(const adp_plan_t *plan, adp_request_t *req)
@@ -407,17 +406,9 @@ static int older_status(const adp__hop_t *hop, int status)
 /* As stream_request, for responses. */
 static int stream_response(const adp_plan_t *plan, adp_response_t *res, adp__run_t *run)
 {
-    if (plan->nhops != 1 || res->body == NULL ||
-        !adp__statuses_has(&plan->response_body, res->status))
+    if (res->body == NULL || !adp__statuses_has(&plan->response_body, res->status))
         return -1;
-    const adp__hop_t *hop = plan->hops[0];
-    if (hop->nres_steps != 0)
-        return -1;
-    run->status = older_status(hop, res->status);
-    for (size_t k = 0; k < hop->nres_dfas; ++k)
-        if (adp__statuses_has(&hop->res_dfas[k].statuses, run->status))
-            return adp__stream(run, hop->res_dfas[k].dfa, 0, &res->body, &res->body_len);
-    return -1;
+    return adp__stream_response(plan, run, res->status, &res->body, &res->body_len);
 }
 
 void adp_response_downgrade(const adp_plan_t *plan, adp_response_t *res)

@@ -229,16 +229,26 @@ int adp__map_find(const adp__jmap_t *m, const body_value_t *v);
 /* The state a member named key[0..len) leads to from `st`, or ADP__NO_STATE. */
 uint32_t adp__transition(const adp__dstate_t *st, const char *key, size_t len);
 
-/* 1 when every step is member-local (rename, drop, default, convert or map of a direct member,
- * each member name used by one step only): what the streaming pass can run. */
+/* 1 when every step is member-local (rename, drop, default, convert, map, collapse/expand or
+ * wrap/unwrap of a direct member, each member name used by one step only): what a streaming
+ * pass can run at the objects of a schema automaton's state (stream_ops.c). */
 int adp__steps_local(const adp__step_t *steps, size_t n);
-/* Runs one hop's schema automaton over the JSON text in `body` in one streaming pass. Returns 0
- * with `body` and `len` set to the result (unchanged when no step changed anything), or -1 when
- * the pass gave up
- * (invalid JSON, or anything it would not do exactly as the tree engine): run the tree engine
- * then. Only for hops without op-level steps. */
+/* One streaming pass (stream.c) over the JSON text in `body`: a schema automaton's, or one
+ * operation-level step's. Returns 0 with `body` and `len` set to the result (unchanged, and
+ * run->changed untouched, when nothing changed), or -1 when the pass gave up (invalid JSON, or
+ * anything it would not do exactly as the tree engine): run the tree engine then. Output comes
+ * from run->mem. */
 int adp__stream(adp__run_t *run, const adp__dfa_t *dfa, int upgrade, const char **body,
                 size_t *len);
+/* A step's pass; with `inner`, a root wrap (upgrade) or unwrap (downgrade) whose inside is
+ * walked with that automaton in the same pass: the hop's two parts in one. */
+int adp__stream_step(adp__run_t *run, const adp__step_t *step, const adp__dfa_t *inner,
+                     int upgrade, const char **body, size_t *len);
+/* A plan's whole body work as passes (stream_chain.c): every hop, in the tree engine's order.
+ * 0 with the final body, or -1 when a pass gave up (the tree engine must run from the start). */
+int adp__stream_request(const adp_plan_t *plan, adp__run_t *run, const char **body, size_t *len);
+int adp__stream_response(const adp_plan_t *plan, adp__run_t *run, int status, const char **body,
+                         size_t *len);
 
 /* Runs op-level steps over the body in order; *root may be replaced (envelopes at the root). */
 void adp__run_steps(adp__run_t *run, body_value_t **root, const adp__step_t *steps, size_t n);

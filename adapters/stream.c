@@ -1,197 +1,105 @@
-/* The streaming pass: for a single version change whose body work is member-local (rename, drop,
- * default, convert or map of a direct member of a schema-located object), the body is validated
- * and rewritten from input to output in one pass, with no tree. It is the common case and costs
- * a fraction of parse, edit and write, in time and in memory touched.
+/* The streaming pass: a body's JSON text is validated and rewritten from input to output in one
+ * pass, with no tree, for one schema automaton whose work at each object is member-local
+ * (rename, drop, default, convert, map, collapse/expand or wrap/unwrap of a direct member), or
+ * for one operation-level step (at the end of its base path: the value itself or a direct member
+ * of it, so envelopes, ids and array elements too). stream_chain.c runs a plan's passes one
+ * after the other; stream_ops.c holds what each step does to a value.
  *
- * The tree engine (apply.c) stays the reference: whenever this pass meets something it would not
+ * The tree engine (apply.c) stays the reference: whenever a pass meets something it would not
  * do exactly as apply.c does (a step that would be a mismatch, a duplicate or escaped member
- * name, a rename onto a name that is present, nesting beyond STREAM_DEPTH, a full output
- * buffer, invalid JSON), it gives up and the caller runs the tree engine from the start. So its
- * results are always the tree engine's, as JSON values (whitespace is dropped and escaped
- * strings are copied as they came, where the tree writer re-escapes them). */
+ * name, a rename onto a name that is present, nesting beyond ADP__STREAM_DEPTH, invalid JSON),
+ * it gives up and the caller runs the tree engine from the start. So its results are always the
+ * tree engine's, as JSON values. The output is the input with edits spliced in: untouched
+ * stretches are copied whole (whitespace and escapes as they came), and an untouched body is not
+ * copied at all. */
 #include <string.h>
-#include "plan.h"
+#include "stream.h"
 
-#define PROGRAM_MAX 16  /* member-local steps at one object */
-#define STREAM_DEPTH 256 /* deeper documents go to the tree engine */
+/* ---- output ---- */
 
-/* A step as the pass uses it, with its names at hand. */
-typedef struct {
-    const adp__step_t *step;
-    const char *key; /* the member it reads (a default: the one it writes) */
-    size_t len;
-    const char *to; /* a rename's new name, else NULL */
-    size_t to_len;
-} pstep_t;
-
-typedef struct {
-    pstep_t steps[PROGRAM_MAX];
-    size_t n;
-} program_t;
-
-typedef struct {
-    adp__run_t *run;
-    const adp__dfa_t *dfa;
-    int upgrade;
-    const char *p, *end;
-    char *o, *oend;
-    int changed;
-    /* the program of the last state with actions: list items share theirs */
-    const adp__dstate_t *cached_state;
-    program_t cached;
-} stream_t;
-
-/* ---- which steps are member-local ---- */
-
-static int is_key(const adp__jpath_t *p)
+static void reserve(adp__stream_t *s, size_t n)
 {
-    return p->n == 1 && p->segs[0].kind == ADP__SEG_KEY;
+    if (s->out != NULL && (size_t)(s->oend - s->o) >= n)
+        return;
+    size_t used = s->out != NULL ? (size_t)(s->o - s->out) : 0;
+    size_t cap = s->out != NULL ? (size_t)(s->oend - s->out) * 2 : s->first_cap;
+    while (cap < used + n)
+        cap *= 2;
+    char *b = body_alloc(s->run->mem, cap); /* bump memory: the old block goes with the pool */
+    if (used != 0)
+        memcpy(b, s->out, used);
+    s->out = b;
+    s->o = b + used;
+    s->oend = b + cap;
 }
 
-/* The member names a step reads or writes (at most two). */
-static size_t touched(const adp__step_t *s, const adp__seg_t **out)
+void adp__stream_emit(adp__stream_t *s, const char *b, size_t n)
 {
-    switch (s->prim) {
-    case ADP__P_MOVE:
-        out[0] = &s->src.segs[0];
-        out[1] = &s->dst.segs[0];
-        return 2;
-    case ADP__P_DEFAULT:
-        out[0] = &s->dst.segs[0];
-        return 1;
-    default:
-        out[0] = &s->src.segs[0];
-        return 1;
-    }
-}
-
-static int plain_name(const adp__seg_t *k)
-{
-    for (size_t i = 0; i < k->len; ++i)
-        if ((unsigned char)k->key[i] < 0x20 || k->key[i] == '"' || k->key[i] == '\\')
-            return 0;
-    return 1;
-}
-
-static int local_step(const adp__step_t *s)
-{
-    if (s->base.n != 0)
-        return 0;
-    switch (s->prim) {
-    case ADP__P_MOVE:
-        return is_key(&s->src) && is_key(&s->dst);
-    case ADP__P_DELETE:
-    case ADP__P_CONVERT:
-    case ADP__P_MAP:
-        return is_key(&s->src);
-    case ADP__P_DEFAULT:
-        return is_key(&s->dst);
-    default:
-        return 0;
-    }
-}
-
-static int same_name(const adp__seg_t *a, const adp__seg_t *b)
-{
-    return a->len == b->len && memcmp(a->key, b->key, a->len) == 0;
-}
-
-int adp__steps_local(const adp__step_t *steps, size_t n)
-{
-    const adp__seg_t *names[2 * PROGRAM_MAX];
-    size_t nn = 0;
-    if (n > PROGRAM_MAX)
-        return 0;
-    for (size_t i = 0; i < n; ++i) {
-        if (!local_step(&steps[i]))
-            return 0;
-        const adp__seg_t *t[2];
-        for (size_t k = 0, m = touched(&steps[i], t); k < m; ++k) {
-            /* each name belongs to one step, so the steps' order cannot matter */
-            if (!plain_name(t[k]))
-                return 0;
-            for (size_t j = 0; j < nn; ++j)
-                if (same_name(names[j], t[k]))
-                    return 0;
-            names[nn++] = t[k];
-        }
-    }
-    return 1;
-}
-
-static const program_t no_program = {.n = 0};
-
-/* The steps to run at an object in `st` (NULL when the state's work is not member-local). */
-static const program_t *program_of(stream_t *s, const adp__dstate_t *st)
-{
-    if (st == NULL || st->nactions == 0)
-        return &no_program;
-    if (st == s->cached_state)
-        return &s->cached;
-    const adp__unit_t *u = st->actions[0].unit;
-    if (st->nactions != 1 || !(s->upgrade ? u->local_up : u->local_down))
-        return NULL;
-    const adp__step_t *steps = s->upgrade ? u->up : u->down;
-    size_t n = s->upgrade ? u->nup : u->ndown;
-    program_t *prog = &s->cached;
-    prog->n = 0;
-    for (size_t i = 0; i < n; ++i) {
-        const adp__step_t *st_ = &steps[i];
-        if (!adp__step_applies(s->run, st_))
-            continue;
-        const adp__seg_t *k = st_->prim == ADP__P_DEFAULT ? &st_->dst.segs[0] : &st_->src.segs[0];
-        pstep_t *ps = &prog->steps[prog->n++];
-        *ps = (pstep_t){st_, k->key, k->len, NULL, 0};
-        if (st_->prim == ADP__P_MOVE) {
-            ps->to = st_->dst.segs[0].key;
-            ps->to_len = st_->dst.segs[0].len;
-        }
-    }
-    s->cached_state = st;
-    return prog;
-}
-
-/* ---- input and output ---- */
-
-static void ws(stream_t *s)
-{
-    while (s->p != s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
-        s->p++;
-}
-
-static int put(stream_t *s, const char *b, size_t n)
-{
-    if ((size_t)(s->oend - s->o) < n)
-        return -1;
+    reserve(s, n);
     memcpy(s->o, b, n);
     s->o += n;
-    return 0;
 }
 
-static int put_name(stream_t *s, const char *key, size_t len)
+/* The first flush: the input so far without its whitespace between tokens. */
+static void flush_compact(adp__stream_t *s, const char *upto)
 {
-    if ((size_t)(s->oend - s->o) < len + 3)
-        return -1;
-    *s->o++ = '"';
-    memcpy(s->o, key, len);
-    s->o += len;
-    *s->o++ = '"';
-    *s->o++ = ':';
-    return 0;
+    reserve(s, (size_t)(upto - s->from));
+    int in_string = 0;
+    for (const char *p = s->from; p != upto; ++p) {
+        char c = *p;
+        if (in_string) {
+            if (c == '\\')
+                *s->o++ = *p++; /* the escaped byte follows */
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+            continue;
+        } else if (c == '"') {
+            in_string = 1;
+        }
+        *s->o++ = *p;
+    }
+    s->from = upto;
 }
 
-static int put_value(stream_t *s, const body_value_t *v)
+void adp__stream_flush(adp__stream_t *s, const char *upto)
+{
+    if (s->out == NULL) {
+        flush_compact(s, upto);
+        return;
+    }
+    adp__stream_emit(s, s->from, (size_t)(upto - s->from));
+    s->from = upto;
+}
+
+void adp__stream_cut(adp__stream_t *s, const char *at, const char *to)
+{
+    adp__stream_flush(s, at);
+    s->from = to;
+}
+
+void adp__stream_emit_value(adp__stream_t *s, const body_value_t *v)
 {
     size_t n = body_write_size(v);
-    if ((size_t)(s->oend - s->o) < n)
-        return -1;
+    reserve(s, n);
     s->o = body_write(v, s->o);
-    return 0;
 }
 
-/* Reads the scalar at p into `v` (strings and numbers point into the input); -1 for anything
- * else, or an escaped string (the tree engine decodes those). */
-static int scalar(stream_t *s, body_value_t *v)
+void adp__stream_emit_string(adp__stream_t *s, const char *str, size_t len)
+{
+    body_value_t v = {.type = BODY_STRING, .len = (uint32_t)len, .u.str = str};
+    adp__stream_emit_value(s, &v);
+}
+
+void adp__stream_emit_name(adp__stream_t *s, const char *key, size_t len)
+{
+    adp__stream_emit_string(s, key, len);
+    adp__stream_emit(s, ":", 1);
+}
+
+/* ---- input ---- */
+
+int adp__stream_scalar(adp__stream_t *s, body_value_t *v)
 {
     const char *p = s->p, *q;
     int escaped;
@@ -201,16 +109,18 @@ static int scalar(stream_t *s, body_value_t *v)
     case '"':
         if ((q = body_scan_string(p + 1, s->end, &escaped)) == NULL || escaped)
             return -1;
-        *v = (body_value_t){.type = BODY_STRING, .flags = BODY_VERBATIM,
-                         .len = (uint32_t)(q - p - 1), .u.str = p + 1};
+        *v = (body_value_t){.type = BODY_STRING,
+                            .flags = BODY_VERBATIM,
+                            .len = (uint32_t)(q - p - 1),
+                            .u.str = p + 1};
         s->p = q + 1;
         return 0;
     case '-':
     case '0' ... '9':
         if ((q = body_scan_number(p, s->end, &flags)) == NULL)
             return -1;
-        *v = (body_value_t){.type = BODY_NUMBER, .flags = (uint8_t)flags,
-                         .len = (uint32_t)(q - p), .u.str = p};
+        *v = (body_value_t){
+            .type = BODY_NUMBER, .flags = (uint8_t)flags, .len = (uint32_t)(q - p), .u.str = p};
         s->p = q;
         return 0;
     }
@@ -228,146 +138,121 @@ static int scalar(stream_t *s, body_value_t *v)
     return -1;
 }
 
-/* ---- values ---- */
-
-static int value(stream_t *s, uint32_t state, size_t depth);
-
-static const adp__dstate_t *state_at(const stream_t *s, uint32_t state, size_t depth)
+/* Whitespace inside a member's head (name, ':'), left for member() to cut. */
+static void skip_ws(adp__stream_t *s)
 {
-    return state != ADP__NO_STATE && depth < ADP__MAX_DEPTH ? &s->dfa->states[state] : NULL;
+    while (s->p != s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+        s->p++;
 }
 
-static int array(stream_t *s, const adp__dstate_t *st, size_t depth)
+/* ---- states ---- */
+
+static const adp__program_t no_program = {.n = 0};
+
+/* A schema pass: the steps to run at an object in `st` (NULL when its work is not something the
+ * pass does). */
+static const adp__program_t *program_of(adp__stream_t *s, const adp__dstate_t *st)
 {
-    uint32_t item = st != NULL ? st->items : ADP__NO_STATE;
+    if (st == NULL || st->nactions == 0)
+        return &no_program;
+    if (st == s->cached_state)
+        return &s->cached;
+    const adp__unit_t *u = st->actions[0].unit;
+    if (st->nactions != 1 || !(s->upgrade ? u->local_up : u->local_down))
+        return NULL;
+    const adp__step_t *steps = s->upgrade ? u->up : u->down;
+    size_t n = s->upgrade ? u->nup : u->ndown;
+    s->cached.n = 0;
+    for (size_t i = 0; i < n; ++i)
+        if (adp__step_applies(s->run, &steps[i]))
+            adp__stream_program_add(&s->cached, &steps[i]);
+    s->cached_state = st;
+    return &s->cached;
+}
+
+static const adp__dstate_t *state_at(const adp__stream_t *s, uint32_t state, size_t depth)
+{
+    return s->dfa != NULL && state != ADP__NO_STATE && depth < ADP__MAX_DEPTH
+               ? &s->dfa->states[state]
+               : NULL;
+}
+
+/* A state from which nothing below can be edited. */
+static int inert(const adp__stream_t *s, uint32_t state)
+{
+    if (state == ADP__NO_STATE || s->dfa == NULL)
+        return 1;
+    const adp__dstate_t *st = &s->dfa->states[state];
+    return st->nkeys == 0 && st->items == ADP__NO_STATE && st->other == ADP__NO_STATE &&
+           st->nactions == 0;
+}
+
+/* The state of member key[0..len) of an object in `state` (a schema pass walks children in the
+ * older version's names: `older`). */
+static uint32_t member_state(const adp__stream_t *s, uint32_t state, const char *key, size_t len,
+                             size_t depth)
+{
+    if (state == ADP__NO_STATE)
+        return ADP__NO_STATE;
+    if (s->dfa != NULL) {
+        const adp__dstate_t *st = state_at(s, state, depth);
+        return st != NULL ? adp__transition(st, key, len) : ADP__NO_STATE;
+    }
+    const adp__jpath_t *base = &s->step->base;
+    if (state >= base->n)
+        return ADP__NO_STATE;
+    const adp__seg_t *seg = &base->segs[state];
+    if (seg->kind == ADP__SEG_VALUES ||
+        (seg->kind == ADP__SEG_KEY && seg->len == len && body_bytes_eq(seg->key, key, len)))
+        return state + 1;
+    return ADP__NO_STATE;
+}
+
+static uint32_t item_state(const adp__stream_t *s, uint32_t state, size_t index, size_t depth)
+{
+    if (state == ADP__NO_STATE)
+        return ADP__NO_STATE;
+    if (s->dfa != NULL) {
+        const adp__dstate_t *st = state_at(s, state, depth);
+        return st != NULL ? st->items : ADP__NO_STATE;
+    }
+    const adp__jpath_t *base = &s->step->base;
+    if (state >= base->n)
+        return ADP__NO_STATE;
+    const adp__seg_t *seg = &base->segs[state];
+    if (seg->kind == ADP__SEG_ITEMS || (seg->kind == ADP__SEG_INDEX && seg->index == index))
+        return state + 1;
+    return ADP__NO_STATE;
+}
+
+/* ---- arrays ---- */
+
+static int array(adp__stream_t *s, uint32_t state, size_t depth)
+{
     s->p++;
-    if (put(s, "[", 1) != 0)
-        return -1;
-    ws(s);
+    adp__stream_ws(s);
     if (s->p != s->end && *s->p == ']') {
         s->p++;
-        return put(s, "]", 1);
+        return 0;
     }
-    for (;;) {
-        if (value(s, item, depth + 1) != 0)
+    for (size_t i = 0;; ++i) {
+        if (adp__stream_value(s, item_state(s, state, i, depth), depth + 1) != 0)
             return -1;
-        ws(s);
+        adp__stream_ws(s);
         if (s->p == s->end)
             return -1;
         if (*s->p == ']') {
             s->p++;
-            return put(s, "]", 1);
+            return 0;
         }
-        if (*s->p != ',' || put(s, ",", 1) != 0)
+        if (*s->p != ',')
             return -1;
         s->p++;
-        ws(s);
+        adp__stream_ws(s);
     }
 }
 
-/* A converted or mapped member's value: the new value, or NULL to keep the input's. -1 for what
- * apply.c would count as a mismatch. */
-static int transformed(stream_t *s, const adp__step_t *step, const body_value_t *in,
-                       const body_value_t **out)
-{
-    *out = NULL;
-    if (in->type == BODY_NULL)
-        return 0;
-    if (step->prim == ADP__P_CONVERT)
-        return (*out = adp__convert(s->run->mem, step->conv, step->scale, in)) != NULL ? 0 : -1;
-    int i = adp__map_find(step->map, in);
-    if (i >= 0) {
-        *out = step->map->to[i];
-        return 0;
-    }
-    /* unmapped: a mismatch when strict or of another kind than the table (see apply_map) */
-    if (step->strict || step->map->n == 0)
-        return step->strict ? -1 : 0;
-    int a = in->type == BODY_TRUE ? BODY_FALSE : in->type;
-    int b = step->map->from[0]->type == BODY_TRUE ? BODY_FALSE : step->map->from[0]->type;
-    return a == b ? 0 : -1;
-}
-
-/* One member whose name matched step `step` (NULL: none). *emitted counts members written. */
-static int member(stream_t *s, const adp__dstate_t *st, const adp__step_t *step, const char *key,
-                  size_t klen, size_t depth, size_t *emitted)
-{
-    char *mark = s->o;
-    if (*emitted != 0 && put(s, ",", 1) != 0)
-        return -1;
-    if (step != NULL && step->prim == ADP__P_DELETE) { /* validated, then unwritten */
-        if (value(s, ADP__NO_STATE, depth + 1) != 0)
-            return -1;
-        s->o = mark;
-        s->changed = 1;
-        return 0;
-    }
-    ++*emitted;
-    if (step != NULL && (step->prim == ADP__P_CONVERT || step->prim == ADP__P_MAP)) {
-        body_value_t in;
-        const body_value_t *out;
-        const char *at = s->p;
-        if (scalar(s, &in) != 0 || transformed(s, step, &in, &out) != 0 ||
-            put_name(s, key, klen) != 0)
-            return -1;
-        if (out == NULL)
-            return put(s, at, (size_t)(s->p - at));
-        s->changed = 1;
-        return put_value(s, out);
-    }
-    const char *name = key;
-    size_t nlen = klen;
-    if (step != NULL) { /* MOVE: the member is renamed where it stands */
-        name = step->dst.segs[0].key;
-        nlen = step->dst.segs[0].len;
-        s->changed = 1;
-    }
-    if (put_name(s, name, nlen) != 0)
-        return -1;
-    /* children are walked in the older version's names: after a downgrade's rename, before an
-     * upgrade's */
-    uint32_t to = ADP__NO_STATE;
-    if (st != NULL)
-        to = s->upgrade ? adp__transition(st, key, klen) : adp__transition(st, name, nlen);
-    return value(s, to, depth + 1);
-}
-
-/* Finds the program step that reads member key (*step), or says the name is one the program
- * writes (a rename's target: give up; a default's: just seen). Returns the step's index or -1. */
-static int match(const program_t *prog, const char *key, size_t klen, int *conflict)
-{
-    *conflict = 0;
-    for (size_t i = 0; i < prog->n; ++i) {
-        const pstep_t *ps = &prog->steps[i];
-        if (ps->len == klen && body_bytes_eq(ps->key, key, klen))
-            return (int)i;
-        if (ps->to != NULL && ps->to_len == klen && body_bytes_eq(ps->to, key, klen))
-            *conflict = 1;
-    }
-    return -1;
-}
-
-/* After the last member: defaults for absent names; absent names a step must find are
- * mismatches. */
-static int object_end(stream_t *s, const program_t *prog, uint32_t seen, size_t emitted)
-{
-    for (size_t i = 0; i < prog->n; ++i) {
-        const adp__step_t *st = prog->steps[i].step;
-        if (seen & (1u << i))
-            continue;
-        if (st->prim != ADP__P_DEFAULT) {
-            if (st->count_missing)
-                return -1;
-            continue;
-        }
-        if ((emitted++ != 0 && put(s, ",", 1) != 0) ||
-            put_name(s, st->dst.segs[0].key, st->dst.segs[0].len) != 0 ||
-            put_value(s, st->value) != 0)
-            return -1;
-        s->changed = 1;
-    }
-    return put(s, "}", 1);
-}
+/* ---- objects ---- */
 
 /* The member names of one object so far: a 64-bit filter, and the names themselves for an
  * exact check when the filter hits (beyond NAMES_MAX names a hit just gives up). */
@@ -402,24 +287,119 @@ static int duplicate(names_t *nm, const char *key, size_t len)
     return 0;
 }
 
-static int object(stream_t *s, const adp__dstate_t *st, size_t depth)
+/* Finds the program step that reads member key (its index), or says the name is one the program
+ * writes under another's value (a rename's target: give up). -1 when no step reads it. */
+static int match(const adp__program_t *prog, const char *key, size_t klen, int *conflict)
 {
-    const program_t *prog = program_of(s, st);
+    *conflict = 0;
+    for (size_t i = 0; i < prog->n; ++i) {
+        const adp__pstep_t *ps = &prog->steps[i];
+        if (ps->len == klen && body_bytes_eq(ps->key, key, klen))
+            return (int)i;
+        if (ps->to != NULL && ps->to_len == klen && body_bytes_eq(ps->to, key, klen))
+            *conflict = 1;
+    }
+    return -1;
+}
+
+/* One member read by `ps` (NULL: none), from the opening quote of its name (mstart) to its value
+ * (at s->p); `emitted` counts the members the output holds before it. */
+/* Flushes up to a member's name and drops the comma before it from the output (the members
+ * before it were all dropped, or this one is). */
+static void drop_comma(adp__stream_t *s, const char *mstart)
+{
+    adp__stream_flush(s, mstart);
+    while (s->o != s->out &&
+           (s->o[-1] == ' ' || s->o[-1] == '\n' || s->o[-1] == '\r' || s->o[-1] == '\t'))
+        s->o--;
+    if (s->o != s->out && s->o[-1] == ',')
+        s->o--;
+}
+
+/* One member read by `ps` (NULL: none), from the opening quote of its name (mstart) to its value
+ * (at s->p); `emitted` counts the members the output holds before it. */
+static int member(adp__stream_t *s, uint32_t state, const adp__pstep_t *ps, const char *mstart,
+                  const char *key, size_t klen, const char *sep, size_t depth, size_t *emitted)
+{
+    const adp__step_t *step = ps != NULL ? ps->step : NULL;
+    if (step != NULL && step->prim == ADP__P_DELETE) { /* validated, then cut with its comma */
+        if (sep != NULL)
+            drop_comma(s, mstart);
+        else
+            adp__stream_flush(s, mstart); /* (a first member's comma goes with the next one) */
+        s->hold++;                        /* nothing of the value may reach the output */
+        int r = adp__stream_value(s, ADP__NO_STATE, depth + 1);
+        s->hold--;
+        s->from = s->p;
+        return r;
+    }
+    if (sep != NULL && *emitted == 0) /* the members before were all cut: so is this comma */
+        drop_comma(s, mstart);
+    ++*emitted;
+    const char *older = key; /* children are walked in the older version's names */
+    size_t olen = klen;
+    if (ps != NULL && ps->to != NULL) {
+        adp__stream_cut(s, mstart, s->p); /* the name, quotes included, and the ':' */
+        adp__stream_emit_name(s, ps->to, ps->to_len);
+        if (!s->upgrade)
+            older = ps->to, olen = ps->to_len;
+    } else if (s->out != NULL && s->hold == 0 && s->p != key + klen + 2) { /* ws by the ":" */
+        adp__stream_cut(s, key + klen + 1, s->p);
+        adp__stream_emit(s, ":", 1);
+    }
+    uint32_t to = member_state(s, state, older, olen, depth);
+    if (step == NULL || !adp__stream_is_value_op(step))
+        return adp__stream_value(s, to, depth + 1);
+    if (!inert(s, to)) /* a value op's inside stays as it is: only where nothing is below */
+        return -1;
+    return adp__stream_value_op(s, step, ADP__NO_STATE, depth + 1);
+}
+
+/* After the last member (s->p at '}'): defaults for absent names; absent names a step must find
+ * are mismatches. */
+static int object_end(adp__stream_t *s, const adp__program_t *prog, uint32_t seen, size_t emitted)
+{
+    for (size_t i = 0; i < prog->n; ++i) {
+        const adp__step_t *st = prog->steps[i].step;
+        if (seen & (1u << i))
+            continue;
+        if (st->prim != ADP__P_DEFAULT) {
+            if (st->count_missing)
+                return -1;
+            continue;
+        }
+        adp__stream_flush(s, s->p);
+        if (emitted++ != 0)
+            adp__stream_emit(s, ",", 1);
+        adp__stream_emit_name(s, st->dst.segs[0].key, st->dst.segs[0].len);
+        adp__stream_emit_value(s, st->value);
+    }
+    s->p++;
+    return 0;
+}
+
+/* An object walked in `state` with `prog` acting at its members. Envelope mode (`want` not NULL)
+ * reports where the value of member `want` starts and ends instead. */
+static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, size_t depth,
+                  const char *want, size_t want_len, const char **vstart, const char **vend)
+{
+    const char *start = s->p;
     uint32_t seen = 0;
+    int held = want != NULL;
+    s->hold += held;
     names_t names;
     names.bits = 0, names.n = 0;
     size_t emitted = 0;
-    if (prog == NULL || put(s, "{", 1) != 0)
-        return -1;
+    const char *sep = NULL;
     s->p++;
-    ws(s);
+    adp__stream_ws(s);
     if (s->p != s->end && *s->p == '}') {
-        s->p++;
+        s->hold -= held;
         return object_end(s, prog, seen, emitted);
     }
     for (;;) {
         int escaped, conflict;
-        const char *q;
+        const char *q, *mstart = s->p;
         if (s->p == s->end || *s->p != '"' ||
             (q = body_scan_string(s->p + 1, s->end, &escaped)) == NULL || escaped)
             return -1;
@@ -427,78 +407,184 @@ static int object(stream_t *s, const adp__dstate_t *st, size_t depth)
         size_t klen = (size_t)(q - key);
         if (duplicate(&names, key, klen))
             return -1; /* the tree engine merges duplicates */
+        /* the member's own whitespace stays until member() knows what it writes */
         s->p = q + 1;
-        ws(s);
+        skip_ws(s);
         if (s->p == s->end || *s->p != ':')
             return -1;
         s->p++;
-        ws(s);
-        int i = match(prog, key, klen, &conflict);
-        if (conflict)
-            return -1;
-        const adp__step_t *step = NULL;
-        if (i >= 0) {
-            seen |= 1u << i;
-            if (prog->steps[i].step->prim != ADP__P_DEFAULT)
-                step = prog->steps[i].step;
+        skip_ws(s);
+        if (want != NULL) {
+            int hit = klen == want_len && body_bytes_eq(key, want, klen);
+            if (hit) {
+                /* the members before were walked in no state, nothing of them was flushed:
+                 * the output drops everything from the '{' to here */
+                s->hold -= held;
+                held = 0;
+                adp__stream_cut(s, start, s->p);
+                *vstart = s->p;
+                state = adp__stream_inside(s, state);
+            }
+            if (adp__stream_value(s, hit ? state : ADP__NO_STATE, depth + 1) != 0)
+                return -1;
+            if (hit) {
+                adp__stream_flush(s, s->p);
+                *vend = s->p;
+                s->hold += 1; /* what follows is dropped: keep it out of the output */
+                held = 1;
+            }
+        } else {
+            int i = match(prog, key, klen, &conflict);
+            if (conflict)
+                return -1;
+            const adp__pstep_t *ps = NULL;
+            if (i >= 0) {
+                seen |= 1u << i;
+                if (prog->steps[i].step->prim != ADP__P_DEFAULT)
+                    ps = &prog->steps[i];
+            }
+            if (member(s, state, ps, mstart, key, klen, sep, depth, &emitted) != 0)
+                return -1;
         }
-        if (member(s, st, step, key, klen, depth, &emitted) != 0)
-            return -1;
-        ws(s);
+        adp__stream_ws(s);
         if (s->p == s->end)
             return -1;
         if (*s->p == '}') {
-            s->p++;
+            s->hold -= held;
             return object_end(s, prog, seen, emitted);
         }
         if (*s->p != ',')
             return -1;
-        s->p++;
-        ws(s);
+        sep = s->p++;
+        adp__stream_ws(s);
     }
 }
 
-static int value(stream_t *s, uint32_t state, size_t depth)
+int adp__stream_envelope(adp__stream_t *s, const char *key, size_t len, uint32_t state,
+                         size_t depth, const char **vstart, const char **vend)
 {
-    if (depth > STREAM_DEPTH || s->p == s->end)
+    *vstart = *vend = NULL;
+    if (depth > ADP__STREAM_DEPTH)
         return -1;
-    const adp__dstate_t *st = state_at(s, state, depth);
+    if (object(s, state, &no_program, depth, key, len, vstart, vend) != 0 || *vstart == NULL)
+        return -1;
+    s->from = s->p; /* and everything after the value, to the '}' */
+    return 0;
+}
+
+uint32_t adp__stream_inside(adp__stream_t *s, uint32_t state)
+{
+    if (s->inner == NULL)
+        return state;
+    /* a root step: nothing of the step's path is left, the automaton takes over */
+    s->dfa = s->inner;
+    s->step = NULL;
+    s->inner = NULL;
+    return 0;
+}
+
+/* ---- values ---- */
+
+/* A step pass on the path to the step's base: what the tree engine's walk accepts there. */
+static int fits_base(const adp__stream_t *s, uint32_t state)
+{
+    const adp__seg_t *seg = &s->step->base.segs[state];
+    char c = *s->p;
+    if (c == 'n')
+        return 1; /* null: nothing to do below */
+    return c == (seg->kind == ADP__SEG_KEY || seg->kind == ADP__SEG_VALUES ? '{' : '[');
+}
+
+int adp__stream_value(adp__stream_t *s, uint32_t state, size_t depth)
+{
+    if (depth > ADP__STREAM_DEPTH || s->p == s->end)
+        return -1;
+    const adp__program_t *prog = &no_program;
+    if (s->step != NULL && state != ADP__NO_STATE) {
+        if (state < s->step->base.n) {
+            if (!fits_base(s, state))
+                return -1; /* the tree engine's walk counts a mismatch */
+        } else if (s->step->src.n == 0) {
+            return adp__stream_value_op(s, s->step, ADP__NO_STATE, depth);
+        } else {
+            if (*s->p != '{' && *s->p != 'n')
+                return -1; /* a member of something that is not an object */
+            prog = &s->target;
+        }
+    } else if (s->dfa != NULL) {
+        const adp__dstate_t *st = state_at(s, state, depth);
+        if ((prog = program_of(s, st)) == NULL)
+            return -1;
+        if (prog->n != 0 && *s->p != '{' && *s->p != 'n') /* actions on a non-object */
+            return -1;
+        if (st == NULL)
+            state = ADP__NO_STATE;
+    }
     if (*s->p == '{')
-        return object(s, st, depth);
-    if (st != NULL && st->nactions != 0 && (*s->p != 'n')) /* actions on a non-object */
-        return -1;
+        return object(s, state, prog, depth, NULL, 0, NULL, NULL);
     if (*s->p == '[')
-        return array(s, st, depth);
+        return array(s, state, depth);
     body_value_t v;
     const char *at = s->p;
-    if (scalar(s, &v) != 0) {
-        /* an escaped string is fine where nothing reads it: copy it checked */
+    if (adp__stream_scalar(s, &v) != 0) {
+        /* an escaped string is fine where nothing reads it */
         int escaped;
         const char *q;
         if (*at != '"' || (q = body_scan_string(at + 1, s->end, &escaped)) == NULL)
             return -1;
         s->p = q + 1;
     }
-    return put(s, at, (size_t)(s->p - at));
+    return 0;
 }
 
-int adp__stream(adp__run_t *run, const adp__dfa_t *dfa, int upgrade, const char **body,
-                size_t *len)
+/* ---- passes ---- */
+
+static int run_pass(adp__stream_t *s, const char **body, size_t *len)
 {
-    if (*len == 0 || *len > UINT32_MAX || dfa == NULL || dfa->n == 0)
+    if (*len == 0 || *len > UINT32_MAX)
         return -1;
-    size_t cap = *len + *len / 4 + 256;
-    char *out = body_alloc(run->mem, cap);
-    stream_t s = {run, dfa, upgrade, *body, *body + *len, out, out + cap, 0, NULL, {.n = 0}};
-    ws(&s);
-    if (value(&s, 0, 0) != 0)
+    s->p = s->from = *body;
+    s->end = *body + *len;
+    s->first_cap = *len + *len / 4 + 256;
+    adp__stream_ws(s);
+    if (adp__stream_value(s, 0, 0) != 0)
         return -1;
-    ws(&s);
-    if (s.p != s.end)
+    adp__stream_ws(s);
+    if (s->p != s->end)
         return -1;
-    if (s.changed) {
-        *body = out;
-        *len = (size_t)(s.o - out);
+    if (s->out != NULL) {
+        adp__stream_flush(s, s->end);
+        s->run->changed = 1;
+        *body = s->out;
+        *len = (size_t)(s->o - s->out);
     }
     return 0;
+}
+
+int adp__stream(adp__run_t *run, const adp__dfa_t *dfa, int upgrade, const char **body, size_t *len)
+{
+    if (dfa == NULL || dfa->n == 0)
+        return -1;
+    adp__stream_t s = {.run = run, .dfa = dfa, .upgrade = upgrade};
+    return run_pass(&s, body, len);
+}
+
+int adp__stream_step(adp__run_t *run, const adp__step_t *step, const adp__dfa_t *inner, int upgrade,
+                     const char **body, size_t *len)
+{
+    adp__stream_t s = {.run = run, .step = step, .upgrade = upgrade};
+    if (inner != NULL) {
+        if (step->base.n != 0 || step->src.n != 0 || inner->n == 0 ||
+            step->prim != (upgrade ? ADP__P_CLOSE : ADP__P_OPEN))
+            return -1;
+        s.inner = inner;
+    }
+    if (step->src.n > 1 || step->dst.n > 1)
+        return -1; /* moves across objects: the tree engine */
+    if (step->src.n == 1 || step->dst.n == 1) {
+        if (!adp__stream_member_step(step))
+            return -1;
+        adp__stream_program_add(&s.target, step);
+    }
+    return run_pass(&s, body, len);
 }

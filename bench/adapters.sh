@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Adapter benchmark (not a test): in one run, wrk against versa serving the same upstream body
-# (a) as pass-through (v2, the upstream's own version) and (b) adapted (v1, downgraded through
-# deploy/demo/shop/adapters.yaml), for a ~2 KB and a ~200 KB JSON list; prints requests/s,
-# latency percentiles and the adapted/pass-through ratios, then the engine's own transform rate
-# (adp_bench). Goal (issue 4): adapted >= 0.8x pass-through at 2 KB.
-# Knobs: THREADS, CONNECTIONS, DURATION, ROUNDS, WORKERS, BUILD_DIR, VERSA_BIN.
+# Adapter benchmark (not a test): in one run, wrk against versa serving the same upstream bodies
+# as pass-through and adapted, in three modes (MODES, default all):
+#   one    the demo shop API: v2 pass-through vs v1 downgraded through one change
+#          (deploy/demo/shop/adapters.yaml), ~2 KB and ~200 KB list bodies;
+#   chain  a 3-version chain: v3 pass-through vs v1 downgraded through two changes (v3's list
+#          envelope unwrapped, then the shop change);
+#   gzip   an upstream that compresses (nginx gzip_static always): v2 pass-through of the gzip
+#          bytes vs v1 decoded, adapted and sent as identity, and as gzip to a client that asks.
+# Prints requests/s, latency percentiles, versa's CPU µs per request, the ratios as goal lines
+# (issue 16: 200 KB adapted >= 0.8x pass-through, 2 KB >= 0.95x), then adp_bench (the engine
+# alone, in-process). Knobs: MODES, THREADS, CONNECTIONS, DURATION, ROUNDS, WORKERS, PIN,
+# BUILD_DIR, VERSA_BIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -13,6 +19,7 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 DURATION=${DURATION:-5s}
 ROUNDS=${ROUNDS:-3}
+MODES=${MODES:-one chain gzip}
 # PIN=1: versa on the last CPU, wrk and the upstream on the others, so that the gateway's cost
 # per request decides throughput instead of how the scheduler shares cores among five threads
 PIN=${PIN:-0}
@@ -35,17 +42,22 @@ bench_tmp versa-adapters-bench
 
 read -r UP_PORT VERSA_PORT < <(bench_ports 2)
 
-# v2 bodies as the demo's pets upstream answers: {"items": [Pet...], "api_version": "v2"}
-python3 - "$TMP" <<'EOF'
-import json, sys
+# v2 bodies as the demo's pets upstream answers: {"items": [Pet...], "api_version": "v2"}; v3
+# bodies put them in an envelope {"data": <v2 body>, "next": "..."}; .gz twins for gzip_static
+python3 - "$TMP" <<'EOF2'
+import gzip, json, sys
 def pets(n):
     return {"items": [{"id": i, "name": "pet-%d" % i, "category": "dog", "owner": "ada",
                        "price": 1250 + i, "status": "available"} for i in range(n)],
             "api_version": "v2"}
 for name, n in (("small", 20), ("large", 2000)):
-    with open("%s/%s.json" % (sys.argv[1], name), "w") as f:
-        json.dump(pets(n), f, separators=(",", ":"))
-EOF
+    for suffix, body in (("", pets(n)), ("3", {"data": pets(n), "next": "cursor-2"})):
+        text = json.dumps(body, separators=(",", ":")).encode()
+        with open("%s/%s%s.json" % (sys.argv[1], name, suffix), "wb") as f:
+            f.write(text)
+        with open("%s/%s%s.json.gz" % (sys.argv[1], name, suffix), "wb") as f:
+            f.write(gzip.compress(text, 6))
+EOF2
 mkdir -p "$TMP/nginx/logs"
 cat >"$TMP/nginx/nginx.conf" <<EOF
 worker_processes 1;
@@ -62,33 +74,71 @@ http {
         listen 127.0.0.1:$UP_PORT;
         location = /shop/pets { alias $TMP/small.json; }
         location = /shop/big { alias $TMP/large.json; }
+        location = /shop/zpets { gzip_static always; alias $TMP/small.json; }
+        location = /shop/zbig { gzip_static always; alias $TMP/large.json; }
+        location = /chain/pets { alias $TMP/small3.json; }
+        location = /chain/big { alias $TMP/large3.json; }
     }
 }
 EOF
 $PIN_LOAD "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" & pids+=($!)
 
-# the demo shop API's specs, with a second list path for the large body
-for v in v1 v2; do
-    sed 's|^  /shop/pets:|  /shop/big:\n    get:\n      operationId: listBig\n      responses:\n        "200": {$ref: "#/components/responses/List"}\n  /shop/pets:|' \
-        deploy/demo/shop/$v.yaml >"$TMP/$v.yaml"
-    python3 - "$TMP/$v.yaml" <<'EOF'
-import sys
-p = sys.argv[1]; s = open(p).read()
-s = s.replace("components:\n  schemas:", """components:
+# the demo shop API's specs with more list paths (the large body, the gzip twins), and a v3 for
+# the chain API (prefix /chain): v2's list in an envelope; the chain's adapter file adds v3's
+# change to the demo's
+python3 - "$TMP" deploy/demo/shop <<'EOF2'
+import re, sys
+tmp, demo = sys.argv[1:]
+LIST = """      responses:
+        "200": {$ref: "#/components/responses/List"}
+"""
+def with_lists(text, prefix, paths):
+    extra = "".join("  %s/%s:\n    get:\n      operationId: %s\n%s" % (prefix, p, op, LIST)
+                    for p, op in paths)
+    text = text.replace("  /shop/pets:", extra + "  /shop/pets:")
+    return text.replace("/shop/", prefix + "/")
+def responses(envelope):
+    v2 = """type: object
+            properties:
+              items: {type: array, items: {$ref: "#/components/schemas/Pet"}}
+              api_version: {type: string}"""
+    body = v2 if not envelope else """type: object
+            properties:
+              next: {type: string}
+              data:
+                """ + v2.replace("\n", "\n    ")
+    return """components:
   responses:
     List:
       description: the pets
       content:
         application/json:
           schema:
-            type: object
-            properties:
-              items: {type: array, items: {$ref: "#/components/schemas/Pet"}}
-              api_version: {type: string}
-  schemas:""")
-open(p, "w").write(s)
-EOF
-done
+            """ + body + "\n  schemas:"
+for v in ("v1", "v2"):
+    text = open("%s/%s.yaml" % (demo, v)).read()
+    shop = with_lists(text, "/shop", [("big", "listBig"), ("zpets", "listZ"), ("zbig", "listZBig")])
+    open("%s/%s.yaml" % (tmp, v), "w").write(shop.replace("components:\n  schemas:", responses(False)))
+    chain = with_lists(text, "/chain", [("big", "listBig")])
+    open("%s/chain-%s.yaml" % (tmp, v), "w").write(chain.replace("components:\n  schemas:", responses(False)))
+    if v == "v2":
+        v3 = chain.replace("components:\n  schemas:", responses(True))
+        at = v3.index("      operationId: listPets\n") + len("      operationId: listPets\n")
+        v3 = v3[:at] + LIST + v3[v3.index("    post:", at):]
+        open("%s/chain-v3.yaml" % tmp, "w").write(v3.replace('version: "2"', 'version: "3"'))
+demo_adapters = open("%s/adapters.yaml" % demo).read()
+v2_change = demo_adapters[demo_adapters.index("  - to: v2"):]
+open("%s/chain-adapters.yaml" % tmp, "w").write("""api: chain
+changes:
+  - to: v3
+    description: list responses in an envelope
+    operations:
+      listPets:
+        response: [{unwrap: data}]
+      listBig:
+        response: [{unwrap: data}]
+""" + v2_change)
+EOF2
 cat >"$TMP/versa.yaml" <<EOF
 listen: [{address: "127.0.0.1:$VERSA_PORT"}]
 threads: $WORKERS
@@ -101,6 +151,13 @@ apis:
     versions:
       v1: {spec: $TMP/v1.yaml}
       v2: {upstream: "http://127.0.0.1:$UP_PORT", spec: $TMP/v2.yaml}
+  - name: chain
+    prefix: /chain
+    adapters: $TMP/chain-adapters.yaml
+    versions:
+      v1: {spec: $TMP/chain-v1.yaml}
+      v2: {spec: $TMP/chain-v2.yaml}
+      v3: {upstream: "http://127.0.0.1:$UP_PORT", spec: $TMP/chain-v3.yaml}
 EOF
 $PIN_VERSA "$VERSA_BIN" serve -c "$TMP/versa.yaml" 2>"$TMP/versa.err" & pids+=($!)
 VERSA_PID=$!
@@ -108,19 +165,28 @@ for _ in $(seq 100); do
     curl -sf -o /dev/null "http://127.0.0.1:$VERSA_PORT/v2/shop/pets" && break
     sleep 0.1
 done
-curl -sf -o /dev/null "http://127.0.0.1:$VERSA_PORT/v1/shop/big" || {
-    echo "versa did not serve the adapted route"; cat "$TMP/versa.err"; exit 1; }
+checks=
+for mode in $MODES; do
+    case $mode in one) checks+=" /v1/shop/big" ;; chain) checks+=" /v1/chain/big" ;;
+    gzip) checks+=" /v1/shop/zbig" ;; esac
+done
+for path in $checks; do
+    curl -sf -o /dev/null "http://127.0.0.1:$VERSA_PORT$path" || {
+        echo "versa did not serve the adapted route $path"; cat "$TMP/versa.err"; exit 1; }
+done
 
 # versa's CPU time so far (user + system), in clock ticks
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$VERSA_PID/stat"; }
 TICK=$(getconf CLK_TCK)
 
-run() { # label, path -> "rps p50 p99 cpu-us-per-request"
-    $PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$VERSA_PORT$2" >/dev/null
+run() { # label, path[ HEADER] -> "rps p50 p99 cpu-us-per-request"
+    local path=${2%% *} hdr=()
+    [ "$path" != "$2" ] && hdr=(-H "${2#* }")
+    $PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "${hdr[@]}" "http://127.0.0.1:$VERSA_PORT$path" >/dev/null
     local t0 out t1
     t0=$(cpu_ticks)
-    out=$($PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
-        "http://127.0.0.1:$VERSA_PORT$2")
+    out=$($PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${hdr[@]}" \
+        "http://127.0.0.1:$VERSA_PORT$path")
     t1=$(cpu_ticks)
     python3 -c '
 import re, sys
@@ -140,10 +206,23 @@ print("%.0f %.3f %.3f %.1f" % (rps, p50, p99, ticks / hz / n * 1e6))' "$out" "$(
 
 printf "wrk -t%s -c%s -d%s --latency, %s interleaved rounds (medians); versa threads %s;\n" \
     "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS" "$WORKERS"
-printf "bodies: %s and %s bytes (v2)\n" "$(stat -c %s "$TMP/small.json")" \
-    "$(stat -c %s "$TMP/large.json")"
-ROUTES=("pass-through 2KB:/v2/shop/pets" "adapted 2KB:/v1/shop/pets"
-        "pass-through 200KB:/v2/shop/big" "adapted 200KB:/v1/shop/big")
+printf "bodies: %s and %s bytes (v2), %s and %s gzipped, %s and %s (v3)\n" \
+    "$(stat -c %s "$TMP/small.json")" "$(stat -c %s "$TMP/large.json")" \
+    "$(stat -c %s "$TMP/small.json.gz")" "$(stat -c %s "$TMP/large.json.gz")" \
+    "$(stat -c %s "$TMP/small3.json")" "$(stat -c %s "$TMP/large3.json")"
+ROUTES=()
+for mode in $MODES; do
+    case $mode in
+    one) ROUTES+=("pass-through 2KB:/v2/shop/pets" "adapted 2KB:/v1/shop/pets"
+                  "pass-through 200KB:/v2/shop/big" "adapted 200KB:/v1/shop/big") ;;
+    chain) ROUTES+=("pass-through v3 2KB:/v3/chain/pets" "chain v1<-v3 2KB:/v1/chain/pets"
+                    "pass-through v3 200KB:/v3/chain/big" "chain v1<-v3 200KB:/v1/chain/big") ;;
+    gzip) ROUTES+=("pass-through gzip 2KB:/v2/shop/zpets" "gzip adapted 2KB:/v1/shop/zpets"
+                   "pass-through gzip 200KB:/v2/shop/zbig" "gzip adapted 200KB:/v1/shop/zbig"
+                   "gzip adapted to gzip 200KB:/v1/shop/zbig Accept-Encoding: gzip") ;;
+    *) echo "unknown mode $mode (one, chain, gzip)"; exit 2 ;;
+    esac
+done
 # Rounds alternate the routes, so that load from elsewhere on the machine falls on all of them
 # alike; each figure is the median of its rounds.
 declare -A R
@@ -160,23 +239,35 @@ import statistics, sys
 rows = [list(map(float, r.split())) for r in sys.argv[1].split(";") if r.strip()]
 print(" ".join("%g" % statistics.median(c) for c in zip(*rows)))' "$1"
 }
-printf "%-22s %11s %8s %8s %12s   %s\n" "route" "requests/s" "p50 ms" "p99 ms" \
+printf "%-28s %11s %8s %8s %12s   %s\n" "route" "requests/s" "p50 ms" "p99 ms" \
     "versa us/req" "requests/s per round"
 declare -A M
 for spec in "${ROUTES[@]}"; do
     label=${spec%%:*}
     M[$label]=$(median "${R[$label]}")
     read -r rps p50 p99 cpu <<<"${M[$label]}"
-    printf "%-22s %11.0f %8s %8s %12s   %s\n" "$label" "$rps" "$p50" "$p99" "$cpu" \
+    printf "%-28s %11.0f %8s %8s %12s   %s\n" "$label" "$rps" "$p50" "$p99" "$cpu" \
         "$(tr ';' '\n' <<<"${R[$label]}" | awk 'NF {printf "%s ", $1}')"
 done
 ratio() { python3 -c "print('%.2f' % (float('$1'.split()[0]) / float('$2'.split()[0])))"; }
-small=$(ratio "${M[adapted 2KB]}" "${M[pass-through 2KB]}")
-large=$(ratio "${M[adapted 200KB]}" "${M[pass-through 200KB]}")
-echo "adapted/pass-through: 2KB ${small}x, 200KB ${large}x"
-python3 -c "import sys; sys.exit(0 if $small >= 0.8 else 1)" &&
-    echo "goal (adapted >= 0.8x pass-through at 2 KB): met" ||
-    echo "goal (adapted >= 0.8x pass-through at 2 KB): NOT met"
+goal() { # label, adapted route, pass-through route, goal ('' for none)
+    [ -n "${M[$2]:-}" ] && [ -n "${M[$3]:-}" ] || return 0
+    local r
+    r=$(ratio "${M[$2]}" "${M[$3]}")
+    if [ -n "$4" ]; then
+        printf "%s: %sx pass-through (goal >= %sx): %s\n" "$1" "$r" "$4" \
+            "$(python3 -c "print('met' if $r >= $4 else 'NOT met')")"
+    else
+        printf "%s: %sx pass-through\n" "$1" "$r"
+    fi
+}
+goal "2KB adapted" "adapted 2KB" "pass-through 2KB" 0.95
+goal "200KB adapted" "adapted 200KB" "pass-through 200KB" 0.8
+goal "2KB adapted, 3-version chain" "chain v1<-v3 2KB" "pass-through v3 2KB" 0.95
+goal "200KB adapted, 3-version chain" "chain v1<-v3 200KB" "pass-through v3 200KB" 0.8
+goal "2KB adapted from gzip, sent identity" "gzip adapted 2KB" "pass-through gzip 2KB" ""
+goal "200KB adapted from gzip, sent identity" "gzip adapted 200KB" "pass-through gzip 200KB" ""
+goal "200KB adapted from gzip, sent gzip" "gzip adapted to gzip 200KB" "pass-through gzip 200KB" ""
 if [ -x "$ADP_BENCH" ]; then
     echo "engine alone (adp_bench):"
     "$ADP_BENCH"

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(build-essential pkg-config meson ninja-build libh2o-evloop-dev libssl-dev help2man
-            libyaml-dev libjansson-dev libcmocka-dev openssl curl python3 ca-certificates)
+            libyaml-dev libjansson-dev libcmocka-dev zlib1g-dev libbrotli-dev openssl curl python3 ca-certificates)
 # chromium: headless checks of the HTML reports; clang-14 and its runtime: the fuzz targets;
 # systemd and man-db: systemd-analyze verify/security of the unit; podman and binutils (strip):
 # the container image (tests/deploy); libserver-starter-perl (start_server): zero-downtime

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "adapt.h"
+#include "adapt_encoding.h"
 
 const adp_plan_t *gw_adapt_plan(const gw_exchange_t *x, const gw_route_t *r)
 {
@@ -107,6 +108,8 @@ struct st_gw_adapt_mem_t {
     size_t left;
     size_t next_block;
     unsigned small_blocks; /* handed out so far */
+    /* the client's Accept-Encoding (the upstream is asked for identity): base NULL when absent */
+    h2o_iovec_t accept_encoding;
 };
 
 #define MEM_ALIGN 8
@@ -122,14 +125,21 @@ static void *pool_alloc_aligned(h2o_mem_pool_t *pool, size_t size)
     return (void *)((p + MEM_ALIGN - 1) & ~(uintptr_t)(MEM_ALIGN - 1));
 }
 
-static void *mem_alloc(void *ctx, size_t size)
+/* The exchange's adapter state, created on first use. */
+static struct st_gw_adapt_mem_t *state_of(gw_exchange_t *x)
 {
-    gw_exchange_t *x = ctx;
     struct st_gw_adapt_mem_t *m = x->adapt_mem;
     if (m == NULL) {
         m = x->adapt_mem = pool_alloc_aligned(&x->req->pool, sizeof(*m));
-        *m = (struct st_gw_adapt_mem_t){&x->req->pool, NULL, 0, MEM_FIRST_BLOCK, 0};
+        *m = (struct st_gw_adapt_mem_t){&x->req->pool, NULL, 0, MEM_FIRST_BLOCK, 0, {NULL, 0}};
     }
+    return m;
+}
+
+static void *mem_alloc(void *ctx, size_t size)
+{
+    gw_exchange_t *x = ctx;
+    struct st_gw_adapt_mem_t *m = state_of(x);
     if (size > SIZE_MAX / 2)
         h2o_fatal("adapter allocation too large");
     size = (size + MEM_ALIGN - 1) & ~(size_t)(MEM_ALIGN - 1);
@@ -212,7 +222,11 @@ int gw_adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_route_t 
     }
     log_mismatch(x, plan, ar.mismatches, &ar.first_mismatch);
     set_headers(req, &req->headers, &ar.headers);
-    /* bodies are adapted in the clear: ask the upstream not to compress (RFC 9110 §12.5.3) */
+    /* bodies are adapted in the clear: ask the upstream not to compress (RFC 9110 §12.5.3); the
+     * client's preference decides how the adapted body goes back (encode_body) */
+    ssize_t ae = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT_ENCODING, -1);
+    if (ae != -1)
+        state_of(x)->accept_encoding = req->headers.entries[ae].value;
     h2o_set_header(&req->pool, &req->headers, H2O_TOKEN_ACCEPT_ENCODING, H2O_STRLIT("identity"),
                    1);
     if (body_needed) /* pool memory, or the entity itself when no step changed it */
@@ -232,19 +246,69 @@ exit:
     return ret;
 }
 
+/* The response's Content-Encoding field and its coding. */
+static gw_coding_t coding_of(const h2o_headers_t *headers, ssize_t *at)
+{
+    *at = h2o_find_header(headers, H2O_TOKEN_CONTENT_ENCODING, -1);
+    if (*at == -1)
+        return GW_CODING_IDENTITY;
+    if (h2o_find_header(headers, H2O_TOKEN_CONTENT_ENCODING, *at) != -1)
+        return GW_CODING_UNKNOWN; /* codings in two fields: applied one after the other */
+    return gw_coding_of(headers->entries[*at].value.base, headers->entries[*at].value.len);
+}
+
 int gw_adapt_needs_body(const gw_exchange_t *x, int status, const h2o_headers_t *headers,
                         const char **refuse)
 {
     *refuse = NULL;
     if (x->plan == NULL || !adp_plan_response_needs_body(x->plan, status) || !is_json(headers))
         return 0;
-    ssize_t i = h2o_find_header(headers, H2O_TOKEN_CONTENT_ENCODING, -1);
-    if (i != -1 && !h2o_lcstris(headers->entries[i].value.base, headers->entries[i].value.len,
-                                H2O_STRLIT("identity"))) {
-        *refuse = "the upstream compressed a body that must be adapted";
+    ssize_t at;
+    if (coding_of(headers, &at) == GW_CODING_UNKNOWN) {
+        *refuse = "its body must be adapted but its Content-Encoding is not one Versa decodes "
+                  "(gzip, deflate, br or identity)";
         return 0;
     }
     return 1;
+}
+
+/* Decodes a compressed upstream body for the adapters (RFC 9110 §8.4), bounded by
+ * limits.max_adapted_body; the Content-Encoding field goes, the body is sent as chosen later. */
+static int decode_body(gw_exchange_t *x, h2o_iovec_t *body, gw_coding_t *was,
+                       h2o_iovec_t *coded, const char **err)
+{
+    h2o_req_t *req = x->req;
+    ssize_t at;
+    *was = coding_of(&req->res.headers, &at);
+    *coded = *body;
+    if (*was == GW_CODING_IDENTITY) {
+        if (at != -1)
+            h2o_delete_header(&req->res.headers, at);
+        return 0;
+    }
+    h2o_delete_header(&req->res.headers, at);
+    if (body->len == 0) /* HEAD, 204: nothing to decode */
+        return 0;
+    return gw_coding_decode(&req->pool, *was, *body, x->thread->rt->config->limits.max_adapted_body,
+                            body, err);
+}
+
+/* Codes the adapted body as the client prefers: gzip or identity. The upstream's own bytes are
+ * sent again when the adapters left the body as it was and the client takes that coding. */
+static h2o_iovec_t encode_body(gw_exchange_t *x, h2o_iovec_t body, int unchanged, gw_coding_t was,
+                               h2o_iovec_t coded)
+{
+    h2o_req_t *req = x->req;
+    h2o_iovec_t accept = state_of(x)->accept_encoding;
+    gw_coding_t to = gw_coding_choose(accept.base, accept.len, was != GW_CODING_IDENTITY);
+    if (accept.base != NULL) /* the coding depends on the client's Accept-Encoding */
+        h2o_set_header_token(&req->pool, &req->res.headers, H2O_TOKEN_VARY,
+                             H2O_STRLIT("accept-encoding"));
+    if (to != GW_CODING_GZIP || body.len == 0)
+        return body;
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_ENCODING, NULL,
+                   H2O_STRLIT("gzip"));
+    return unchanged && was == GW_CODING_GZIP ? coded : gw_coding_gzip(&req->pool, body);
 }
 
 static const char *reason_of(int status)
@@ -264,9 +328,15 @@ static const char *reason_of(int status)
     }
 }
 
-h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body, const body_value_t **doc)
+h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body, const body_value_t **doc,
+                              h2o_iovec_t *plain, const char **err)
 {
     h2o_req_t *req = x->req;
+    gw_coding_t was = GW_CODING_IDENTITY;
+    h2o_iovec_t coded = body;
+    *err = NULL;
+    if (body.base != NULL && decode_body(x, &body, &was, &coded, err) != 0)
+        return h2o_iovec_init(NULL, 0);
     adp_response_t ar;
     adp_response_init(&ar);
     ar.status = req->res.status;
@@ -286,8 +356,12 @@ h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body, const body_val
     set_headers(req, &req->res.headers, &ar.headers);
     /* the body itself when unchanged or not JSON, else pool memory; "" when a change removed it */
     h2o_iovec_t out = body;
-    if (body.base != NULL)
+    if (body.base != NULL) {
         out = ar.body != NULL ? h2o_iovec_init(ar.body, ar.body_len) : h2o_iovec_init("", 0);
+        if (plain != NULL)
+            *plain = out;
+        out = encode_body(x, out, ar.body == body.base && ar.body_len == body.len, was, coded);
+    }
     if (doc != NULL) /* in the exchange's memory (ar.mem): lives as long as the request */
         *doc = body.base != NULL && ar.body != NULL ? ar.doc : NULL;
     adp_response_dispose(&ar);

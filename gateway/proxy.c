@@ -176,9 +176,15 @@ static void send_adapted(proxy_t *p)
     h2o_iovec_t body = h2o_iovec_init(p->up.body->size != 0 ? p->up.body->bytes : "",
                                       p->up.body->size);
     const body_value_t *doc = NULL; /* the adapters' tree of the body: parsed once */
+    h2o_iovec_t plain = body;      /* the adapted body before any content coding */
+    const char *err = NULL;
     if (p->x->plan != NULL)
-        body = gw_adapt_response(p->x, body, &doc);
-    if (gw_validate_response_body(p->x, body.base, body.len, doc) != 0) { /* enforce: 502 */
+        body = gw_adapt_response(p->x, body, &doc, &plain, &err);
+    if (err != NULL) { /* a compressed body that does not decode within the bound */
+        fail_before_head(p, GW_UPSTREAM_ERR_BAD_RESPONSE, err);
+        return;
+    }
+    if (gw_validate_response_body(p->x, plain.base, plain.len, doc) != 0) { /* enforce: 502 */
         gw_exchange_tap_end(p->x, GW_TAP_UPSTREAM_ERROR);
         gw_validate_refuse_response(p->x);
         return;
@@ -255,7 +261,7 @@ static void on_head(up_request_t *up)
         return;
     }
     if (p->x->plan != NULL) /* status and headers only; the body streams as it comes */
-        gw_adapt_response(p->x, h2o_iovec_init(NULL, 0), NULL);
+        gw_adapt_response(p->x, h2o_iovec_init(NULL, 0), NULL, NULL, &refuse);
     gw_exchange_add_version_headers(p->x);
     p->super.proceed = on_proceed;
     p->super.stop = on_stop;

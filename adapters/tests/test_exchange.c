@@ -185,7 +185,17 @@ static void test_status_chain(void **state)
     adp_response_downgrade(p, &res);
     assert_int_equal(res.status, 200);
     assert_json(js_bytes(res.body, res.body_len), "{\"total\":5}");
-    /* the tree engine ran (two hops): its tree is offered with the bytes, holding the same */
+    assert_null(res.doc); /* the streaming passes ran both hops: no tree */
+    adp_response_dispose(&res);
+    /* an escaped name makes the passes give up: the tree engine runs, and its tree is offered
+     * with the bytes, holding the same */
+    adp_response_init(&res);
+    res.status = 203;
+    res.body = "{\"\\u0061mount\":5}";
+    res.body_len = strlen(res.body);
+    adp_response_downgrade(p, &res);
+    assert_int_equal(res.status, 200);
+    assert_json(js_bytes(res.body, res.body_len), "{\"total\":5}");
     assert_non_null(res.doc);
     assert_int_equal(body_write_size(res.doc), res.body_len);
     char text[64];

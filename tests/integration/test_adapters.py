@@ -314,10 +314,13 @@ class Adapters(GatewayCase):
         doc = problem_of(self, r, 502)
         self.assertIn("larger than the 65536 bytes", doc["detail"])
 
-    def test_compressed_body_is_not_adapted_blindly(self):
+    def test_compressed_body_is_decoded_then_adapted(self):
+        # (test_adapters_encoding.py covers codings, Accept-Encoding and bodies that don't decode)
         r = self.get("/v1/pets/zipped")
-        doc = problem_of(self, r, 502)
-        self.assertIn("compressed", doc["detail"])
+        self.assertEqual(r.status, 200, r)
+        self.assertIsNone(r.header("content-encoding"), r)
+        self.assertEqual(r.json(), {"id": "p1", "name": "Rex", "tag": "dog", "price": "12.50",
+                                    "status": "active"})
 
 
 class AdapterLoadErrors(GatewayCase):

@@ -1,0 +1,95 @@
+/* Internal to the streaming pass (stream.c, stream_ops.c, stream_chain.c): the state of one pass
+ * over a body's JSON text, its lazily written output and the per-object programs. */
+#ifndef ADP_STREAM_H
+#define ADP_STREAM_H
+
+#include "plan.h"
+
+#define ADP__PROGRAM_MAX 16   /* steps acting at one object */
+#define ADP__STREAM_DEPTH 256 /* deeper documents go to the tree engine */
+
+/* A step as the pass runs it at an object, with its names at hand. */
+typedef struct st_adp__pstep_t {
+    const adp__step_t *step;
+    const char *key; /* the member it reads (a default: the one it writes) */
+    size_t len;
+    const char *to; /* the name the value ends under when it is another (rename), else NULL */
+    size_t to_len;
+} adp__pstep_t;
+
+typedef struct st_adp__program_t {
+    adp__pstep_t steps[ADP__PROGRAM_MAX];
+    size_t n;
+} adp__program_t;
+
+/* One pass: a schema automaton's (dfa), or one operation-level step's (step): then states count
+ * the segments of the step's base path matched so far. The output is the input with edits: the
+ * input before `from` is in the output (or was cut); `out` stays NULL until the first edit, so
+ * an untouched body costs its validation only. */
+typedef struct st_adp__stream_t {
+    adp__run_t *run;
+    const adp__dfa_t *dfa;
+    const adp__step_t *step;
+    const adp__dfa_t *inner; /* a root envelope step's pass: the automaton inside the envelope */
+    int upgrade;
+    const char *p, *end;
+    const char *from;
+    char *out, *o, *oend;
+    int hold; /* inside an envelope before its member: nothing may be flushed */
+    size_t first_cap;
+    const adp__dstate_t *cached_state; /* the program of the last state with actions */
+    adp__program_t cached;
+    adp__program_t target; /* a step pass: the program at the step's base, when it has a tail */
+} adp__stream_t;
+
+/* ---- output (stream.c) ---- */
+/* Copies the input up to `upto` into the output. */
+void adp__stream_flush(adp__stream_t *s, const char *upto);
+/* Drops the input [at, to): flushes up to `at` and skips to `to`. */
+void adp__stream_cut(adp__stream_t *s, const char *at, const char *to);
+/* Appends bytes that are not in the input. */
+void adp__stream_emit(adp__stream_t *s, const char *b, size_t n);
+/* Appends a value (body_write), a string and a member name ("name":), escaped as needed. */
+void adp__stream_emit_value(adp__stream_t *s, const body_value_t *v);
+void adp__stream_emit_string(adp__stream_t *s, const char *str, size_t len);
+void adp__stream_emit_name(adp__stream_t *s, const char *key, size_t len);
+
+/* ---- input (stream.c) ---- */
+void adp__stream_cut(adp__stream_t *s, const char *at, const char *to);
+/* Skips whitespace; once the output exists it is cut, so that an edited body goes out compact as
+ * the tree engine writes it (an untouched one goes out as it came). */
+static inline void adp__stream_ws(adp__stream_t *s)
+{
+    const char *at = s->p;
+    while (s->p != s->end && (unsigned char)*s->p <= ' ' &&
+           (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+        s->p++;
+    if (s->p != at && s->out != NULL && s->hold == 0)
+        adp__stream_cut(s, at, s->p);
+}
+/* Reads a scalar into `v` (strings and numbers point into the input); -1 for anything else, or
+ * an escaped string. */
+int adp__stream_scalar(adp__stream_t *s, body_value_t *v);
+/* Walks (validates, and edits where the pass says) the value at s->p in `state`. */
+int adp__stream_value(adp__stream_t *s, uint32_t state, size_t depth);
+/* Walks the object at s->p ('{'), calling `member` for the member named key[0..len) when it
+ * is found, walking that member's value in `state` and every other member in no state; the
+ * output keeps only that value. -1 when `key` is absent or present twice, or on invalid JSON. */
+int adp__stream_envelope(adp__stream_t *s, const char *key, size_t len, uint32_t state,
+                         size_t depth, const char **vstart, const char **vend);
+/* Where a value op walks the value it keeps: in the pass's inner automaton (its root state)
+ * when it has one, else in `state`. */
+uint32_t adp__stream_inside(adp__stream_t *s, uint32_t state);
+
+/* ---- steps (stream_ops.c) ---- */
+/* 1 when the step can run at a member of an object in a pass (see adp__steps_local). */
+int adp__stream_member_step(const adp__step_t *s);
+/* Fills `prog` with one step's member program. */
+void adp__stream_program_add(adp__program_t *prog, const adp__step_t *st);
+/* The value at s->p transformed by `step` (convert, map, collapse/expand, wrap/unwrap); its
+ * inside is walked in `state`. -1 where the tree engine would count a mismatch. */
+int adp__stream_value_op(adp__stream_t *s, const adp__step_t *step, uint32_t state, size_t depth);
+/* 1 when the step transforms a member's value (as opposed to its name or presence). */
+int adp__stream_is_value_op(const adp__step_t *step);
+
+#endif

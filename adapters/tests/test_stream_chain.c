@@ -1,0 +1,370 @@
+/* Tests of the streaming passes over whole plans (stream_chain.c, and stream_ops.c's steps)
+ * against the tree engine, the reference: a v1 <- v2 <- v3 chain whose newest change unwraps an
+ * envelope, collapses an object into its id and maps array elements, and whose older change
+ * renames, converts and maps Pet members. On every body the passes either give up, or return what
+ * the tree engine writes (as JSON) and the tree engine met no mismatch. */
+#include <jansson.h>
+#include "adp_test_util.h"
+#include "plan.h"
+
+static const char *SPEC1 =
+    "openapi: 3.0.3\n"
+    "info: {title: t, version: '1'}\n"
+    "paths:\n"
+    "  /pets:\n"
+    "    get:\n"
+    "      operationId: listPets\n"
+    "      responses:\n"
+    "        '200': {description: ok, content: {application/json: {schema: {type: array, "
+    "items: {$ref: '#/components/schemas/Pet'}}}}}\n"
+    "    post:\n"
+    "      operationId: createPet\n"
+    "      requestBody: {content: {application/json: {schema: {$ref: "
+    "'#/components/schemas/Pet'}}}}\n"
+    "      responses: {'201': {description: ok}}\n"
+    "  /shelters:\n"
+    "    post:\n"
+    "      operationId: addShelter\n"
+    "      requestBody: {content: {application/json: {schema: {type: object, properties: "
+    "{address_line: {type: string}, name: {type: string}}}}}}\n"
+    "      responses: {'201': {description: ok}}\n"
+    "components:\n"
+    "  schemas:\n"
+    "    Pet:\n"
+    "      type: object\n"
+    "      properties:\n"
+    "        id: {type: integer}\n"
+    "        tag: {type: string}\n"
+    "        price: {type: string}\n"
+    "        status: {type: string, enum: [active, inactive, pending]}\n"
+    "        owner: {type: string, nullable: true}\n"
+    "        labels: {type: array, items: {type: string}}\n";
+
+/* v2: Pet renamed, converted and mapped; v3: the list in an envelope, owner expanded, labels
+ * upper case, the shelter's address nested */
+static char *spec_text(int v)
+{
+    const char *subs[][2] = {
+        {"version: '1'", v == 2 ? "version: '2'" : "version: '3'"},
+        {"tag: {type: string}", "category: {type: string}"},
+        {"price: {type: string}", "price: {type: integer}"},
+        {"[active, inactive, pending]", "[available, sold, pending]"},
+        {"owner: {type: string, nullable: true}",
+         v == 2 ? "owner: {type: string, nullable: true}"
+                : "owner: {type: object, nullable: true, properties: {id: {type: string}, name: "
+                  "{type: string}}}"},
+        {"schema: {type: array, items: {$ref: '#/components/schemas/Pet'}}",
+         v == 2 ? "schema: {type: array, items: {$ref: '#/components/schemas/Pet'}}"
+                : "schema: {type: object, properties: {data: {type: array, items: {$ref: "
+                  "'#/components/schemas/Pet'}}, next: {type: string}}}"},
+        {"{address_line: {type: string}, name: {type: string}}",
+         v == 2 ? "{address_line: {type: string}, name: {type: string}}"
+                : "{address: {type: object, properties: {line1: {type: string}}}, name: {type: "
+                  "string}}"},
+    };
+    size_t cap = strlen(SPEC1) + 1024;
+    char *out = malloc(cap), *o = out;
+    for (const char *s = SPEC1; *s != '\0';) {
+        int hit = 0;
+        for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]) && !hit; ++i)
+            if (strncmp(s, subs[i][0], strlen(subs[i][0])) == 0) {
+                o += sprintf(o, "%s", subs[i][1]);
+                s += strlen(subs[i][0]);
+                hit = 1;
+            }
+        if (!hit)
+            *o++ = *s++;
+    }
+    *o = '\0';
+    return out;
+}
+
+static const char *ADAPTER =
+    "api: t\n"
+    "changes:\n"
+    "  - to: v3\n"
+    "    operations:\n"
+    "      listPets:\n"
+    "        response:\n"
+    "          - unwrap: data\n"
+    "          - collapse: {field: 'data[*].owner'}\n"
+    "          - map: {field: 'data[*].labels[*]', old_to_new: {a: A, b: B}}\n"
+    "      createPet:\n"
+    "        request:\n"
+    "          - collapse: {field: owner}\n"
+    "      addShelter:\n"
+    "        request:\n"
+    "          - move: {old: address_line, new: address.line1}\n"
+    "  - to: v2\n"
+    "    schemas:\n"
+    "      Pet:\n"
+    "        - rename: {old: tag, new: category}\n"
+    "        - convert: {field: price, old: decimal_string, new: integer_cents}\n"
+    "        - map: {field: status, old_to_new: {active: available, inactive: sold}}\n";
+
+typedef struct {
+    spec_t *specs[3];
+    adp_registry_t *reg;
+    const adp_plan_t *list, *create, *shelter;
+} fx_t;
+
+static fx_t fx(void)
+{
+    fx_t f;
+    f.specs[0] = parse_spec_named("v1.yaml", SPEC1);
+    for (int v = 2; v <= 3; ++v) {
+        char *t = spec_text(v);
+        f.specs[v - 1] = parse_spec_named(v == 2 ? "v2.yaml" : "v3.yaml", t);
+        free(t);
+    }
+    adp_version_info_t vs[] = {{"v1", f.specs[0], 0}, {"v2", f.specs[1], 0}, {"v3", f.specs[2], 1}};
+    f.reg = load_reg(ADAPTER, vs, 3);
+    f.list = adp_plan_find(f.reg, 0, "listPets", NULL, NULL);
+    f.create = adp_plan_find(f.reg, 0, "createPet", NULL, NULL);
+    f.shelter = adp_plan_find(f.reg, 0, "addShelter", NULL, NULL);
+    assert_non_null(f.list);
+    assert_non_null(f.create);
+    assert_non_null(f.shelter);
+    assert_int_equal(f.list->nhops, 2);
+    return f;
+}
+
+static void fx_free(fx_t *f)
+{
+    adp_registry_destroy(f->reg);
+    for (int i = 0; i < 3; ++i)
+        spec_destroy(f->specs[i]);
+}
+
+/* The tree engine over every hop, as exchange.c runs it. */
+static void tree_run(const adp_plan_t *plan, adp__run_t *run, body_value_t **doc, int upgrade)
+{
+    if (upgrade) {
+        for (size_t h = 0; h < plan->nhops; ++h) {
+            adp__run_dfa(run, *doc, plan->hops[h]->req_dfa, 1);
+            adp__run_steps(run, doc, plan->hops[h]->req_steps, plan->hops[h]->nreq_steps);
+        }
+        return;
+    }
+    for (size_t h = plan->nhops; h-- > 0 && *doc != NULL;) {
+        const adp__hop_t *hop = plan->hops[h];
+        adp__run_steps(run, doc, hop->res_steps, hop->nres_steps);
+        for (size_t k = 0; k < hop->nres_dfas && *doc != NULL; ++k)
+            if (adp__statuses_has(&hop->res_dfas[k].statuses, run->status)) {
+                adp__run_dfa(run, *doc, hop->res_dfas[k].dfa, 0);
+                break;
+            }
+    }
+}
+
+typedef struct {
+    size_t streamed, gave_up;
+} tally_t;
+
+/* An edited body goes out compact, as the tree engine writes it: no whitespace between tokens. */
+static int compact(const char *p, size_t len)
+{
+    int in_string = 0;
+    for (size_t i = 0; i < len; ++i) {
+        if (in_string) {
+            if (p[i] == '\\')
+                ++i;
+            else if (p[i] == '"')
+                in_string = 0;
+        } else if (p[i] == '"') {
+            in_string = 1;
+        } else if (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Runs both engines on `body`; checks the passes against the tree. 1 when they streamed. */
+static int compare(const adp_plan_t *plan, int upgrade, const char *body, tally_t *t)
+{
+    test_mem_t m1, m2;
+    body_mem_t mem1 = test_mem(&m1), mem2 = test_mem(&m2);
+    size_t len = strlen(body);
+    char *in = exact_copy(body, len);
+    adp__run_t rs = {
+        .mem = &mem1, .scope = upgrade ? ADP__IN_REQUEST : ADP__IN_RESPONSE, .status = 200};
+    adp__run_t rt = {.mem = &mem2, .scope = rs.scope, .status = 200};
+    const char *out = in;
+    size_t out_len = len;
+    int streamed = upgrade ? adp__stream_request(plan, &rs, &out, &out_len) == 0
+                           : adp__stream_response(plan, &rs, 200, &out, &out_len) == 0;
+    assert_int_equal(rs.mismatches, 0); /* the passes never count: they give up instead */
+    body_error_t err;
+    body_value_t *doc = body_parse(&mem2, in, len, 0, &err);
+    if (doc == NULL) {
+        if (streamed)
+            fail_msg("streamed a body the parser rejects (%s): %s", err.message, body);
+    } else {
+        tree_run(plan, &rt, &doc, upgrade);
+        if (streamed && rt.mismatches != 0)
+            fail_msg("streamed where the tree engine counts %zu mismatch(es): %s", rt.mismatches,
+                     body);
+        if (streamed) {
+            size_t tl = len;
+            const char *tree = in;
+            if (rt.changed)
+                tree = doc != NULL ? body_dump(&mem2, doc, &tl) : "null";
+            json_t *a = js_bytes(out, out_len),
+                   *b = js_bytes(tree, rt.changed && doc == NULL ? 4 : tl);
+            if (!json_equal(a, b))
+                fail_msg("stream and tree differ on %s\n stream %.*s\n   tree %.*s", body,
+                         (int)out_len, out, (int)tl, tree);
+            assert_int_equal(out == in, !rt.changed); /* untouched means the input itself */
+            if (rt.changed && !compact(out, out_len))
+                fail_msg("not compact: %.*s", (int)out_len, out);
+            json_decref(a);
+            json_decref(b);
+        }
+    }
+    streamed ? t->streamed++ : t->gave_up++;
+    free(in);
+    test_mem_free(&m1);
+    test_mem_free(&m2);
+    return streamed;
+}
+
+static void expect(const adp_plan_t *plan, int upgrade, const char *body, int streams)
+{
+    tally_t t = {0, 0};
+    if (compare(plan, upgrade, body, &t) != streams)
+        fail_msg("expected the passes to %s on %s", streams ? "stream" : "give up", body);
+}
+
+static void test_edge_cases(void **state)
+{
+    fx_t f = fx();
+    const adp_plan_t *l = f.list, *c = f.create, *s = f.shelter;
+    /* the common case: both hops, the envelope and the schema steps in one pass */
+    expect(l, 0,
+           "{\"data\": [{\"id\": 1, \"category\": \"dog\", \"owner\": {\"id\": \"u1\", \"name\": "
+           "\"Ann\"}, \"price\": 1250, \"status\": \"available\", \"labels\": [\"A\", \"x\"]}], "
+           "\"next\": \"c2\"}",
+           1);
+    expect(l, 0, "{\"next\":\"c\",\"data\":[]}", 1);
+    expect(l, 0, "{\"data\":[null,{\"owner\":null,\"labels\":[]}]}", 1);
+    expect(l, 0, "{\"data\":[{\"owner\":\"u1\"}]}", 1);     /* already an id: stays */
+    expect(l, 0, "{\"data\":[{\"owner\":{\"id\":7}}]}", 1); /* any id value is taken */
+    /* what the tree engine counts as mismatches, and what it merges */
+    expect(l, 0, "{\"data\":[{\"owner\":{\"name\":\"Ann\"}}]}", 0);
+    expect(l, 0, "{\"data\":[{\"owner\":[1]}]}", 0);
+    expect(l, 0, "{\"data\":[{\"owner\":1.5}]}", 0);
+    expect(l, 0, "{\"data\":[{\"labels\":[1]}]}", 0);
+    expect(l, 0, "{\"data\":[{\"labels\":{\"a\":\"A\"}}]}", 0);
+    expect(l, 0, "{\"data\":{\"a\":1}}", 0);
+    expect(l, 0, "{\"next\":\"c\"}", 0);
+    expect(l, 0, "[1]", 0);
+    expect(l, 0, "{\"data\":[],\"data\":[]}", 0);
+    expect(l, 0, "{\"data\":[{\"owner\":{\"id\":1,\"id\":2}}]}", 0);
+    expect(l, 0, "{\"data\":[{\"price\":\"12\"}]}", 0);
+    expect(l, 0, "{\"data\":[]", 0);
+    /* requests: two hops up, the id expanded into an object */
+    expect(c, 1, "{\"tag\":\"dog\",\"price\":\"12.50\",\"status\":\"active\",\"owner\":\"u1\"}", 1);
+    expect(c, 1, "{\"owner\":7}", 1);
+    expect(c, 1, "{\"owner\":{\"id\":\"u1\"}}", 1);
+    expect(c, 1, "{\"owner\":null}", 1);
+    expect(c, 1, "{\"owner\":true}", 0);
+    expect(c, 1, "{\"id\":1}", 1);
+    /* a move across objects is the tree engine's */
+    expect(s, 1, "{\"address_line\":\"Main St 1\",\"name\":\"x\"}", 0);
+    fx_free(&f);
+}
+
+/* ---- generated bodies ---- */
+
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void put_pet(char **o, uint64_t *s, int upgrade)
+{
+    static const char *names[2][7] = {{"id", "category", "owner", "price", "status", "labels", "x"},
+                                      {"id", "tag", "owner", "price", "status", "labels", "x"}};
+    static const char *values[] = {"1",
+                                   "\"dog\"",
+                                   "null",
+                                   "1250",
+                                   "\"12.50\"",
+                                   "\"available\"",
+                                   "\"sold\"",
+                                   "\"active\"",
+                                   "{\"id\":\"u1\"}",
+                                   "{\"id\":\"u1\",\"name\":\"A\"}",
+                                   "{\"n\":1}",
+                                   "[\"a\",\"B\"]",
+                                   "[\"A\",\"x\"]",
+                                   "[]",
+                                   "true",
+                                   "\"u\\u0031\"",
+                                   "1.5",
+                                   "[1]",
+                                   "{\"id\":2,\"id\":3}"};
+    *(*o)++ = '{';
+    int first = 1;
+    for (int i = 0; i < 7; ++i) {
+        if (rnd(s) % 4 == 0)
+            continue;
+        int repeat = rnd(s) % 50 == 0;
+        for (int r = 0; r <= repeat; ++r) {
+            *o += sprintf(*o, "%s%s\"%s\"%s:%s", first ? "" : ",", rnd(s) % 8 ? "" : " ",
+                          names[upgrade][i], rnd(s) % 8 ? "" : " ",
+                          values[rnd(s) % (sizeof(values) / sizeof(values[0]))]);
+            first = 0;
+        }
+    }
+    *(*o)++ = '}';
+}
+
+static void test_generated(void **state)
+{
+    fx_t f = fx();
+    uint64_t seed = 0x2545f4914f6cdd1du;
+    tally_t t[2] = {{0, 0}, {0, 0}};
+    char *buf = malloc(1 << 16);
+    for (int n = 0; n < 4000; ++n) {
+        int upgrade = n % 2;
+        char *o = buf;
+        if (upgrade) {
+            put_pet(&o, &seed, 1);
+        } else {
+            int next_first = rnd(&seed) % 2;
+            o += sprintf(o, "{%s\"data\":[", next_first ? "\"next\":\"c\"," : "");
+            for (int k = 0, items = (int)(rnd(&seed) % 4); k < items; ++k) {
+                if (k != 0)
+                    *o++ = ',';
+                put_pet(&o, &seed, 0);
+            }
+            o += sprintf(o, "]%s}", next_first ? "" : ",\"next\":\"c\"");
+        }
+        *o = '\0';
+        if (rnd(&seed) % 10 == 0) /* break it somewhere */
+            buf[rnd(&seed) % (size_t)(o - buf)] = "{}[],:\"x \\"[rnd(&seed) % 10];
+        compare(upgrade ? f.create : f.list, upgrade, buf, &t[upgrade]);
+    }
+    free(buf);
+    for (int i = 0; i < 2; ++i) {
+        print_message("%s: %zu streamed, %zu given up\n", i ? "upgrade" : "downgrade",
+                      t[i].streamed, t[i].gave_up);
+        assert_true(t[i].streamed > 50);
+        assert_true(t[i].gave_up > 50);
+    }
+    fx_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_edge_cases),
+        cmocka_unit_test(test_generated),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
