@@ -37,7 +37,7 @@ static const char *find_header(const ct_response_t *r, const char *name, size_t 
 
 /* RFC 8259 section 11 registers application/json; RFC 6839 section 3.1 the +json suffix. Media
  * type names are case-insensitive; parameters (charset) do not matter. */
-static int is_json(const ct_response_t *r)
+int ct_response_is_json(const ct_response_t *r)
 {
     const char *type = r->content_type;
     size_t len = r->content_type_len;
@@ -169,7 +169,7 @@ void ct__compare_body(ct_ctx_t *ctx, const ct_response_t *p, const ct_response_t
         return;
     if (p->body_len == c->body_len && memcmp(p->body, c->body, p->body_len) == 0)
         return; /* the common case in shadow traffic: nothing to parse */
-    if (!is_json(p) && !is_json(c)) {
+    if (!ct_response_is_json(p) && !ct_response_is_json(c)) {
         emit_bytes(ctx, CT_DIFF_BYTES_CHANGED, p, c, NULL);
     } else if (is_encoded(p) || is_encoded(c)) {
         emit_bytes(ctx, CT_DIFF_BYTES_CHANGED, p, c, "content-encoded");

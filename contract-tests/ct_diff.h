@@ -51,6 +51,10 @@ typedef struct st_ct_response_t {
     const body_value_t *json;
 } ct_response_t;
 
+/* 1 when the response's media type (content_type, else its Content-Type header) is JSON:
+ * application/json or any +json type (RFC 8259 §11, RFC 6839 §3.1), parameters ignored. */
+int ct_response_is_json(const ct_response_t *r);
+
 /* One difference. Strings are owned by the result, valid UTF-8, and live until the result is
  * cleared or disposed. */
 typedef struct st_ct_diff_t {

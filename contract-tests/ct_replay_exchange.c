@@ -61,8 +61,8 @@ static void record_error(ct_replay_t *r, const slot_t *s, int side, const char *
         return;
     char *curl = ct__replay_curl_for(r, side, ct__replay_request_of(s, side));
     json_array_append_new(r->error_list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "request_id", s->id,
-                                                   "side", ct__replay_side_names[side], "group", s->group,
-                                                   "message", message, "curl", curl));
+                                                   "side", ct__replay_side_names[side], "group",
+                                                   s->group, "message", message, "curl", curl));
     free(curl);
 }
 
@@ -101,29 +101,13 @@ static ct_response_t response_of(const up_request_t *req)
 
 #define MAX_VIOLATIONS 20 /* violations of one answer counted by kind */
 
-/* Whether a response's Content-Type is JSON (application/json or +json). */
-static int is_json(const ct_response_t *a)
-{
-    for (size_t i = 0; i != a->num_headers; ++i) {
-        const ct_header_t *h = &a->headers[i];
-        if (h->name_len != 12 || strncasecmp(h->name, "content-type", 12) != 0)
-            continue;
-        size_t m = 0;
-        while (m < h->value_len && h->value[m] != ';' && h->value[m] != ' ')
-            ++m;
-        return (m == 16 && strncasecmp(h->value, "application/json", 16) == 0) ||
-               (m > 5 && strncasecmp(h->value + m - 5, "+json", 5) == 0);
-    }
-    return 0;
-}
-
 /* The candidate's answer, as it came, against the candidate's spec (--validate). A JSON body is
  * parsed once, here, as the diff parses it (finite numbers), and *answer's tree is then what the
  * checker and the comparison read. */
 static void check_contract(ct_replay_t *r, slot_t *s, ct_response_t *answer)
 {
     body_arena_reset(&r->scratch);
-    if (answer->json == NULL && answer->body_len != 0 && is_json(answer)) {
+    if (answer->json == NULL && answer->body_len != 0 && ct_response_is_json(answer)) {
         body_mem_t mem = body_arena_mem(&r->scratch);
         answer->json = body_parse(&mem, answer->body, answer->body_len, BODY_PARSE_FINITE, NULL);
     }
@@ -206,8 +190,8 @@ static void finish_exchange(slot_t *s)
         record_error(r, s, side, q->error);
         if ((q->status == UP_ERR_CONNECT || q->status == UP_ERR_CONNECT_TIMEOUT) &&
             up_target_connect_failures(r->target[side]) >= UNREACHABLE_AFTER)
-            ct__replay_fail_run(r, "the %s upstream %s became unreachable: %s", ct__replay_side_names[side],
-                     r->url[side].url, q->error);
+            ct__replay_fail_run(r, "the %s upstream %s became unreachable: %s",
+                                ct__replay_side_names[side], r->url[side].url, q->error);
         if (side != SECONDARY)
             ok = 0;
     }

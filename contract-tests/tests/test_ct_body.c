@@ -44,6 +44,26 @@ static void test_json_media_types(void **state)
     assert_int_equal(compare("application/json", "[1]", "text/plain", "[1.0]"), 0);
 }
 
+/* ct_response_is_json, which replay and shadow validation also use: from the header or the
+ * explicit content type, parameters and case ignored. */
+static void test_response_is_json(void **state)
+{
+    (void)state;
+    ct_header_t json[] = {{"Content-Type", 12, "Application/JSON; charset=utf-8", 31}};
+    ct_header_t problem[] = {{"content-type", 12, "application/problem+json", 24}};
+    ct_header_t text[] = {{"content-type", 12, "text/plain", 10}};
+    ct_header_t bare[] = {{"content-type", 12, "+json", 5}};
+    assert_true(ct_response_is_json(&(ct_response_t){.headers = json, .num_headers = 1}));
+    assert_true(ct_response_is_json(&(ct_response_t){.headers = problem, .num_headers = 1}));
+    assert_false(ct_response_is_json(&(ct_response_t){.headers = text, .num_headers = 1}));
+    assert_false(ct_response_is_json(&(ct_response_t){.headers = bare, .num_headers = 1}));
+    assert_false(ct_response_is_json(&(ct_response_t){.num_headers = 0}));
+    assert_true(ct_response_is_json(&(ct_response_t){.headers = text,
+                                                     .num_headers = 1,
+                                                     .content_type = "application/json",
+                                                     .content_type_len = 16}));
+}
+
 static void test_non_json_compared_as_bytes(void **state)
 {
     const char *types[] = {"text/plain", "application/jsonx", "+json", "text/html", NULL};
@@ -245,6 +265,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_media_types),
+        cmocka_unit_test(test_response_is_json),
         cmocka_unit_test(test_non_json_compared_as_bytes),
         cmocka_unit_test(test_bytes_excerpt_window),
         cmocka_unit_test(test_invalid_json_one_side),

@@ -37,22 +37,6 @@ void gw_shadow__validate_dispose(gw_shadow_entry_t *e)
     e->violations = NULL;
 }
 
-/* Whether a capture's Content-Type is JSON (application/json or +json). */
-static int is_json(const gw_shadow_capture_t *c)
-{
-    for (size_t i = 0; i != c->num_headers; ++i) {
-        const ct_header_t *h = &c->headers[i];
-        if (h->name_len != 12 || strncasecmp(h->name, "content-type", 12) != 0)
-            continue;
-        size_t m = 0;
-        while (m < h->value_len && h->value[m] != ';' && h->value[m] != ' ')
-            ++m;
-        return (m == 16 && strncasecmp(h->value, "application/json", 16) == 0) ||
-               (m > 5 && strncasecmp(h->value + m - 5, "+json", 5) == 0);
-    }
-    return 0;
-}
-
 const body_value_t *gw_shadow__validate_job(gw_shadow_t *s, gw_shadow_entry_t *e,
                                             const gw_shadow_job_t *job)
 {
@@ -67,7 +51,8 @@ const body_value_t *gw_shadow__validate_job(gw_shadow_t *s, gw_shadow_entry_t *e
     /* parsed once, here, for the checker and then the diff */
     const body_value_t *doc = NULL;
     body_arena_reset(&s->scratch);
-    if (c->body_len != 0 && is_json(c)) {
+    ct_response_t as_response = {.headers = c->headers, .num_headers = c->num_headers};
+    if (c->body_len != 0 && ct_response_is_json(&as_response)) {
         body_mem_t mem = body_arena_mem(&s->scratch);
         /* as the diff parses (finite numbers): the tree serves both; on failure the checker parses
          * again and says why */
