@@ -47,6 +47,8 @@ struct st_spec_validator_t {
     spec__ptrmap_t pattern_index; /* pattern node -> index in patterns */
     spec__pattern_t *patterns;
     size_t npatterns, patterns_cap;
+    spec__ptrmap_t keywords_index; /* schema mapping -> its spec__keywords_t (schema_compile.c) */
+    spec__arena_t keywords;        /* where those live */
 };
 
 /* The properties (by member index) or items of one instance that the keywords evaluated so far,
@@ -88,7 +90,48 @@ typedef struct st_spec__keywords_t {
         *min_properties, *max_properties, *property_names, *dependent_required, *dependent_schemas;
     const spec_node_t *all_of, *any_of, *one_of, *not_, *if_, *then_, *else_;
     const spec_node_t *dynamic_ref, *unevaluated_properties, *unevaluated_items, *format;
+    /* precomputed (schema_compile.c) */
+    unsigned types; /* SPEC__T_* that `type` admits (nullable folded in); 0: no type check */
+    uint8_t direction_known;       /* read_only/write_only are set (a spec's validator) */
+    uint8_t read_only, write_only; /* the schema this one stands for ($ref followed) says so */
+    uint8_t ref_known;             /* ref_target is $ref's target (NULL: broken) */
+    const spec_node_t *ref_target;
+    /* cached records only: `properties` as a flat table, and the compiled keywords of $ref's
+     * target and of `items` (linked at freeze; NULL: look them up) */
+    const struct st_spec__prop_t *props;
+    uint32_t nprops;
+    const struct st_spec__keywords_t *ref_k, *items_k;
 } spec__keywords_t;
+
+/* One entry of a compiled `properties` map. */
+typedef struct st_spec__prop_t {
+    const char *name;
+    uint32_t len;
+    uint8_t direction_known, read_only, write_only; /* of the property's schema, as above */
+    const spec_node_t *schema;
+    const spec__keywords_t *k; /* its compiled keywords (linked at freeze), or NULL */
+} spec__prop_t;
+
+/* Instance types as bits (schema_compile.c, schema_keywords.c). */
+enum {
+    SPEC__T_NULL = 1,
+    SPEC__T_BOOL = 2,
+    SPEC__T_INT = 4,
+    SPEC__T_NUM = 8,
+    SPEC__T_STR = 16,
+    SPEC__T_ARR = 32,
+    SPEC__T_OBJ = 64,
+};
+
+/* The keywords of the mapping `schema`, compiled once: cached in `v`, or written to `buf` and
+ * returned when `v` is frozen and did not see `schema` at freeze. Thread-safe once frozen. */
+const spec__keywords_t *spec__schema_keywords(spec_validator_t *v, const spec_node_t *schema,
+                                             spec__keywords_t *buf);
+/* Compiles and caches the keywords of `mapping` unless it holds none (spec_validator_freeze). */
+void spec__schema_keywords_precompile(spec_validator_t *v, const spec_node_t *mapping);
+/* Links the cached records to each other's ($ref targets, items, properties); at freeze, after
+ * every record is compiled. */
+void spec__schema_keywords_link(spec_validator_t *v);
 
 /* Indexes a standalone schema document named `uri` (its $id, anchors and $ref bases). */
 void spec__schema_index(spec_validator_t *v, const spec_node_t *root, const char *uri);
@@ -130,6 +173,9 @@ void spec__schema_path_pop(spec__vctx_t *c, size_t saved);
 /* Evaluates `schema` against `inst`: 0 valid, 1 invalid (errors recorded unless probing). */
 int spec__schema_eval(spec__vctx_t *c, const spec_node_t *schema, const body_value_t *inst,
                       unsigned depth);
+/* The same with the schema's compiled keywords already at hand (`k` may be NULL: looked up). */
+int spec__schema_eval_k(spec__vctx_t *c, const spec_node_t *schema, const spec__keywords_t *k,
+                        const body_value_t *inst, unsigned depth);
 /* The same without recording: whether `inst` is valid against `schema`. */
 int spec__schema_probe(spec__vctx_t *c, const spec_node_t *schema, const body_value_t *inst,
                        unsigned depth);

@@ -8,47 +8,29 @@
 #include <string.h>
 #include "schema_internal.h"
 
-enum {
-    T_NULL = 1,
-    T_BOOL = 2,
-    T_INT = 4,
-    T_NUM = 8,
-    T_STR = 16,
-    T_ARR = 32,
-    T_OBJ = 64,
-};
-
-static const struct {
-    const char *name;
-    unsigned mask;
-} type_names[] = {
-    {"null", T_NULL},  {"boolean", T_BOOL}, {"integer", T_INT}, {"number", T_NUM},
-    {"string", T_STR}, {"array", T_ARR},    {"object", T_OBJ},
-};
-
 /* ---- Values ---- */
 
 static unsigned instance_type(const body_value_t *j)
 {
     switch (j->type) {
     case BODY_NULL:
-        return T_NULL;
+        return SPEC__T_NULL;
     case BODY_TRUE:
     case BODY_FALSE:
-        return T_BOOL;
+        return SPEC__T_BOOL;
     case BODY_NUMBER: {
         if (j->flags & BODY_INTEGER)
-            return T_INT | T_NUM;
+            return SPEC__T_INT | SPEC__T_NUM;
         /* JSON Schema counts 1.0 as an integer: the data model has numbers, not their spelling */
         double d = body_number_value(j);
-        return T_NUM | (isfinite(d) && d == floor(d) ? T_INT : 0);
+        return SPEC__T_NUM | (isfinite(d) && d == floor(d) ? SPEC__T_INT : 0);
     }
     case BODY_STRING:
-        return T_STR;
+        return SPEC__T_STR;
     case BODY_ARRAY:
-        return T_ARR;
+        return SPEC__T_ARR;
     default:
-        return T_OBJ;
+        return SPEC__T_OBJ;
     }
 }
 
@@ -188,41 +170,17 @@ int spec__schema_pattern_match(spec__vctx_t *c, const spec_node_t *pattern, cons
     return spec__regex_search(re, s, len, spec__regex_budget(len));
 }
 
-static unsigned type_mask(const spec_node_t *n)
-{
-    if (n->kind != SPEC_NODE_SCALAR)
-        return 0;
-    for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); ++i)
-        if (n->u.scalar.str[0] == type_names[i].name[0] &&
-            n->u.scalar.len == strlen(type_names[i].name) &&
-            memcmp(n->u.scalar.str, type_names[i].name, n->u.scalar.len) == 0)
-            return type_names[i].mask;
-    return 0;
-}
-
 int spec__schema_check_type(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst)
 {
-    unsigned allowed = 0;
+    /* the allowed types are precomputed (schema_compile.c); 0: not type names, no check */
+    if (k->types == 0 || (instance_type(inst) & k->types))
+        return 0;
     const spec_node_t *const *list = &k->type;
     size_t n = 1;
     if (k->type->kind == SPEC_NODE_SEQUENCE) {
         list = k->type->u.seq.items;
         n = k->type->u.seq.len;
     }
-    for (size_t i = 0; i < n; ++i) {
-        unsigned m = type_mask(list[i]);
-        if (m == 0)
-            return 0; /* not a type name: a broken schema, which oas3-schema reports */
-        allowed |= m;
-    }
-    /* OpenAPI 3.0 §4.7.24.1: nullable adds null to the type (not a JSON Schema keyword) */
-    if (spec__schema_true(k->nullable) && c->v->dialect != SPEC_DIALECT_DRAFT4 &&
-        c->v->dialect != SPEC_DIALECT_2020_12)
-        allowed |= T_NULL;
-    if (allowed & T_NUM)
-        allowed |= T_INT;
-    if (instance_type(inst) & allowed)
-        return 0;
     if (c->probe)
         return 1;
     char names[96] = ""; /* spelled out only for the message */
@@ -265,6 +223,10 @@ int spec__schema_check_enum(spec__vctx_t *c, const spec__keywords_t *k, const bo
 
 int spec__schema_check_number(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst)
 {
+    /* most numbers meet no numeric keyword: their value is not even read */
+    if (k->minimum == NULL && k->maximum == NULL && k->exclusive_minimum == NULL &&
+        k->exclusive_maximum == NULL && k->multiple_of == NULL)
+        return 0;
     double x = body_number_value(inst), lim;
     int bad = 0;
     int excl_min_bool = spec__schema_true(k->exclusive_minimum),
@@ -353,7 +315,7 @@ int spec__schema_check_array(spec__vctx_t *c, const spec__keywords_t *k, const b
     if (k->items != NULL && k->items->kind != SPEC_NODE_SEQUENCE) {
         for (size_t i = first; i < n; ++i) {
             size_t saved = spec__schema_path_push_index(c, i);
-            bad |= spec__schema_eval(c, k->items, inst->u.items[i], depth + 1);
+            bad |= spec__schema_eval_k(c, k->items, k->items_k, inst->u.items[i], depth + 1);
             spec__schema_path_pop(c, saved);
             spec__schema_mark(c, inst, i);
             if (bad && c->probe)

@@ -14,7 +14,7 @@
 static int key_eq(const spec_node_t *k, const char *s, size_t len)
 {
     return k->kind == SPEC_NODE_SCALAR && k->u.scalar.len == len &&
-           memcmp(k->u.scalar.str, s, len) == 0;
+           body_bytes_eq(k->u.scalar.str, s, len);
 }
 
 /* ---- The index of a `properties` map ---- */
@@ -86,6 +86,24 @@ static long find_property(const spec_node_t *props, const spec__props_index_t *i
     return -1;
 }
 
+/* The position of `name` in the compiled table of a small `properties` map, or -1. The search
+ * starts where the previous member was found (`hint`, updated): members mostly come in the
+ * order the schema declares them, so most lookups compare one name. */
+static long find_flat(const spec__keywords_t *k, const char *name, size_t len, uint32_t *hint)
+{
+    uint32_t n = k->nprops, i = *hint < n ? *hint : 0;
+    for (uint32_t tried = 0; tried < n; ++tried) {
+        const spec__prop_t *p = &k->props[i];
+        if (p->len == len && body_bytes_eq(p->name, name, len)) {
+            *hint = i + 1;
+            return (long)i;
+        }
+        if (++i == n)
+            i = 0;
+    }
+    return -1;
+}
+
 /* The schema of property `name` declared in `properties`, dereferenced, or NULL. */
 static const spec_node_t *declared_property(spec__vctx_t *c, const spec_node_t *props,
                                             const char *name, size_t len)
@@ -112,6 +130,14 @@ static int may_be_absent(spec__vctx_t *c, const spec__keywords_t *k, const char 
  * in a response; the gateway holds both sides to it (strict_direction). */
 static int check_direction(spec__vctx_t *c, const spec_node_t *prop)
 {
+    if (prop->kind == SPEC_NODE_MAPPING) {
+        /* the flags are precomputed for a spec's schemas (schema_compile.c) */
+        spec__keywords_t buf;
+        const spec__keywords_t *pk = spec__schema_keywords(c->v, prop, &buf);
+        if (pk->direction_known &&
+            !(c->direction == SPEC_VALIDATE_REQUEST ? pk->read_only : pk->write_only))
+            return 0;
+    }
     const spec_node_t *p = spec__schema_deref(c->v, prop);
     const char *kw = c->direction == SPEC_VALIDATE_REQUEST ? "readOnly" : "writeOnly";
     const spec_node_t *flag = p != NULL ? spec_node_get(p, kw) : NULL;
@@ -186,6 +212,7 @@ int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const 
             ? k->pattern_properties
             : NULL;
     const spec_node_t *addl = k->additional_properties;
+    uint32_t hint = 0;
     for (uint32_t m = 0; m < inst->len; ++m) {
         const body_member_t *member = &inst->u.members[m];
         const char *key = inst->u.members[m].key;
@@ -194,12 +221,18 @@ int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const 
         int known = 0, unsure = 0;
         size_t saved = spec__schema_path_push(c, key, klen);
         if (props != NULL) {
-            long i = pos != NULL ? pos[m] : find_property(props, NULL, key, klen);
+            long i = pos != NULL       ? pos[m]
+                     : k->props != NULL ? find_flat(k, key, klen, &hint)
+                                        : find_property(props, NULL, key, klen);
             if (i >= 0) {
+                const spec__prop_t *p = k->props != NULL ? &k->props[i] : NULL;
                 known = 1;
                 spec__schema_mark(c, inst, m);
-                bad |= spec__schema_eval(c, props->u.map.items[i].value, value, depth + 1);
-                if (c->strict_direction && c->direction != SPEC_VALIDATE_ANY)
+                bad |= spec__schema_eval_k(c, props->u.map.items[i].value, p ? p->k : NULL, value,
+                                           depth + 1);
+                if (c->strict_direction && c->direction != SPEC_VALIDATE_ANY &&
+                    (p == NULL || !p->direction_known ||
+                     (c->direction == SPEC_VALIDATE_REQUEST ? p->read_only : p->write_only)))
                     bad |= check_direction(c, props->u.map.items[i].value);
             }
         }

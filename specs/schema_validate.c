@@ -25,6 +25,7 @@ spec_validator_t *spec_validator_create(const spec_t *spec)
     v->v31 = spec != NULL && spec_version(spec) == SPEC_OAS_31;
     v->dialect = v->v31 ? SPEC_DIALECT_OAS31 : SPEC_DIALECT_OAS30;
     spec__arena_init(&v->names);
+    spec__arena_init(&v->keywords);
     return v;
 }
 
@@ -91,6 +92,8 @@ void spec_validator_destroy(spec_validator_t *v)
     free(v->props_indexes);
     spec__ptrmap_dispose(&v->props_index);
     spec__ptrmap_dispose(&v->pattern_index);
+    spec__ptrmap_dispose(&v->keywords_index);
+    spec__arena_dispose(&v->keywords);
     spec__ptrmap_dispose(&v->ref_base);
     spec__ptrmap_dispose(&v->ref_target);
     spec__ptrmap_dispose(&v->dyn_target);
@@ -101,7 +104,8 @@ void spec_validator_destroy(spec_validator_t *v)
 }
 
 /* Every mapping below `n` holding `pattern` or `patternProperties` gets its regexes compiled,
- * and every large `properties` map its index.
+ * every large `properties` map its index and every mapping holding keywords its compiled
+ * keywords (schema_compile.c).
  * Each container is visited once: YAML aliases make the tree a DAG (an alias bomb stays cheap). */
 static void compile_patterns(spec_validator_t *v, const spec_node_t *n, unsigned depth,
                              spec__ptrmap_t *seen)
@@ -116,6 +120,7 @@ static void compile_patterns(spec_validator_t *v, const spec_node_t *n, unsigned
     }
     if (n->kind != SPEC_NODE_MAPPING)
         return;
+    spec__schema_keywords_precompile(v, n);
     const spec_node_t *p = spec_node_get(n, "pattern");
     if (p != NULL && p->kind == SPEC_NODE_SCALAR)
         spec__schema_pattern(v, p);
@@ -144,6 +149,7 @@ void spec_validator_freeze(spec_validator_t *v, const spec_node_t *root)
     if (root != NULL)
         compile_patterns(v, root, 0, &seen);
     spec__ptrmap_dispose(&seen);
+    spec__schema_keywords_link(v);
     v->frozen = 1;
 }
 
@@ -220,121 +226,6 @@ int spec__schema_probe(spec__vctx_t *c, const spec_node_t *schema, const body_va
     int r = spec__schema_eval(c, schema, inst, depth);
     --c->probe;
     return r;
-}
-
-/* The field of `k` that keyword `s` (len bytes) fills, or NULL for other names. A switch on the
- * length, then at most five comparisons: every evaluation reads every key of its mapping.
- * OpenAPI 3.0's dialect (JSON Schema Wright-00 as OpenAPI trims it) has no const, prefixItems,
- * contains, propertyNames, patternProperties, dependent*, if/then/else, $dynamicRef or
- * unevaluated*: in 3.0 those names are not keywords and are ignored. */
-static const spec_node_t **keyword_slot(spec__keywords_t *k, const char *s, size_t len, int v31)
-{
-#define IS(lit) (memcmp(s, lit, len) == 0)
-    switch (len) {
-    case 2:
-        return v31 && IS("if") ? &k->if_ : NULL;
-    case 3:
-        return IS("not") ? &k->not_ : NULL;
-    case 4:
-        if (IS("$ref"))
-            return &k->ref;
-        if (IS("type"))
-            return &k->type;
-        if (IS("enum"))
-            return &k->enum_;
-        if (v31 && IS("then"))
-            return &k->then_;
-        return v31 && IS("else") ? &k->else_ : NULL;
-    case 5:
-        if (IS("items"))
-            return &k->items;
-        if (IS("allOf"))
-            return &k->all_of;
-        if (IS("anyOf"))
-            return &k->any_of;
-        if (IS("oneOf"))
-            return &k->one_of;
-        return v31 && IS("const") ? &k->const_ : NULL;
-    case 6:
-        return IS("format") ? &k->format : NULL;
-    case 7:
-        if (IS("minimum"))
-            return &k->minimum;
-        if (IS("maximum"))
-            return &k->maximum;
-        return IS("pattern") ? &k->pattern : NULL;
-    case 8:
-        if (IS("required"))
-            return &k->required;
-        if (IS("nullable"))
-            return &k->nullable;
-        if (IS("minItems"))
-            return &k->min_items;
-        if (IS("maxItems"))
-            return &k->max_items;
-        return v31 && IS("contains") ? &k->contains : NULL;
-    case 9:
-        if (IS("minLength"))
-            return &k->min_length;
-        return IS("maxLength") ? &k->max_length : NULL;
-    case 10:
-        if (IS("properties"))
-            return &k->properties;
-        return IS("multipleOf") ? &k->multiple_of : NULL;
-    case 11:
-        if (IS("uniqueItems"))
-            return &k->unique_items;
-        if (!v31)
-            return NULL;
-        if (IS("prefixItems"))
-            return &k->prefix_items;
-        if (IS("minContains"))
-            return &k->min_contains;
-        if (IS("maxContains"))
-            return &k->max_contains;
-        return IS("$dynamicRef") ? &k->dynamic_ref : NULL;
-    case 13:
-        if (IS("minProperties"))
-            return &k->min_properties;
-        if (IS("maxProperties"))
-            return &k->max_properties;
-        return v31 && IS("propertyNames") ? &k->property_names : NULL;
-    case 16:
-        if (IS("exclusiveMinimum"))
-            return &k->exclusive_minimum;
-        if (IS("exclusiveMaximum"))
-            return &k->exclusive_maximum;
-        if (!v31)
-            return NULL;
-        if (IS("unevaluatedItems"))
-            return &k->unevaluated_items;
-        return IS("dependentSchemas") ? &k->dependent_schemas : NULL;
-    case 17:
-        if (!v31)
-            return NULL;
-        if (IS("patternProperties"))
-            return &k->pattern_properties;
-        return IS("dependentRequired") ? &k->dependent_required : NULL;
-    case 20:
-        return IS("additionalProperties") ? &k->additional_properties : NULL;
-    case 21:
-        return v31 && IS("unevaluatedProperties") ? &k->unevaluated_properties : NULL;
-    default:
-        return NULL;
-    }
-#undef IS
-}
-
-/* Collects the keywords of `schema` in one pass over its mapping. */
-static void collect(const spec_node_t *schema, spec__keywords_t *k, int v31)
-{
-    memset(k, 0, sizeof(*k));
-    for (size_t i = 0; i < schema->u.map.len; ++i) {
-        const spec_node_t *key = schema->u.map.items[i].key;
-        const spec_node_t **slot = keyword_slot(k, key->u.scalar.str, key->u.scalar.len, v31);
-        if (slot != NULL)
-            *slot = schema->u.map.items[i].value;
-    }
 }
 
 /* ---- Annotations for unevaluatedProperties / unevaluatedItems ---- */
@@ -427,11 +318,11 @@ static int eval_keywords(spec__vctx_t *c, const spec_node_t *schema, const spec_
 {
     int bad = 0;
     if (k->ref != NULL) {
-        const spec_node_t *target = spec__schema_deref(c->v, schema);
+        const spec_node_t *target = k->ref_known ? k->ref_target : spec__schema_deref(c->v, schema);
         if (target == NULL) {
             c->out->incomplete = 1; /* a broken $ref is reported by the loader, not here */
         } else if (target != schema) {
-            bad |= spec__schema_eval(c, target, inst, depth + 1);
+            bad |= spec__schema_eval_k(c, target, k->ref_k, inst, depth + 1);
             /* 3.0 §4.7.25: a Reference Object's siblings are ignored; 3.1 schemas apply them */
             if (!c->v->v31 || (bad && c->probe))
                 return bad;
@@ -483,6 +374,12 @@ static int eval_keywords(spec__vctx_t *c, const spec_node_t *schema, const spec_
 int spec__schema_eval(spec__vctx_t *c, const spec_node_t *schema, const body_value_t *inst,
                       unsigned depth)
 {
+    return spec__schema_eval_k(c, schema, NULL, inst, depth);
+}
+
+int spec__schema_eval_k(spec__vctx_t *c, const spec_node_t *schema, const spec__keywords_t *k,
+                        const body_value_t *inst, unsigned depth)
+{
     if (schema == NULL)
         return 0;
     if (depth > MAX_DEPTH || ++c->steps > c->max_steps) {
@@ -497,8 +394,9 @@ int spec__schema_eval(spec__vctx_t *c, const spec_node_t *schema, const body_val
     if (schema->kind != SPEC_NODE_MAPPING)
         return 0; /* not a schema: oas3-schema reports it */
 
-    spec__keywords_t k;
-    collect(schema, &k, c->v->v31);
+    spec__keywords_t buf;
+    if (k == NULL)
+        k = spec__schema_keywords(c->v, schema, &buf);
     /* the dynamic scope: entering a schema of another resource pushes its base URI */
     size_t scope_saved = c->nscope;
     if (c->v->has_dynamic) {
@@ -509,21 +407,21 @@ int spec__schema_eval(spec__vctx_t *c, const spec_node_t *schema, const body_val
     }
     spec__ann_t *outer = c->ann;
     int bad;
-    if ((k.unevaluated_items != NULL && inst->type == BODY_ARRAY) ||
-        (k.unevaluated_properties != NULL && inst->type == BODY_OBJECT)) {
+    if ((k->unevaluated_items != NULL && inst->type == BODY_ARRAY) ||
+        (k->unevaluated_properties != NULL && inst->type == BODY_OBJECT)) {
         spec__ann_t mine;
         spec__ann_init(&mine, inst);
         c->ann = &mine;
-        bad = eval_keywords(c, schema, &k, inst, depth);
+        bad = eval_keywords(c, schema, k, inst, depth);
         if (!(bad && c->probe))
-            bad |= check_unevaluated(c, &k, inst, &mine, depth);
+            bad |= check_unevaluated(c, k, inst, &mine, depth);
         if (!bad && outer != NULL && outer->inst == inst)
             spec__ann_merge(outer, &mine);
         spec__ann_dispose(&mine);
     } else {
         if (outer != NULL && outer->inst != inst)
             c->ann = NULL; /* annotations are about one instance location */
-        bad = eval_keywords(c, schema, &k, inst, depth);
+        bad = eval_keywords(c, schema, k, inst, depth);
     }
     c->ann = outer;
     c->nscope = scope_saved;
