@@ -3,7 +3,11 @@
 Each test prints `ok N - Class.test` or `not ok N - Class.test` followed by its traceback (and the
 test's own `diagnostics()`, e.g. the gateway's log) as `# ` lines. Errors in class set-up or
 tear-down are reported as failed cases of their own, so the plan is printed last. Exits non-zero
-when anything failed."""
+when anything failed.
+
+A failure is also written to stderr (its name, traceback and the last lines of its diagnostics):
+`meson test --print-errorlogs` shows a TAP test's stderr but not its stdout, and a CI log must
+say why a test failed without a rerun."""
 import sys
 import traceback
 import unittest
@@ -25,6 +29,14 @@ class _TapResult(unittest.TestResult):
             self._line("# " + line)
 
     @staticmethod
+    def _stderr(text, max_lines=None):
+        lines = text.rstrip("\n").split("\n")
+        if max_lines is not None and len(lines) > max_lines:
+            lines = ["[%d lines cut]" % (len(lines) - max_lines)] + lines[-max_lines:]
+        sys.stderr.write("\n".join(lines) + "\n")
+        sys.stderr.flush()
+
+    @staticmethod
     def _name(test):
         case = getattr(test, "test_case", None)  # a subTest
         if case is not None:
@@ -40,8 +52,11 @@ class _TapResult(unittest.TestResult):
         self._line(line + (" # " + directive if directive else ""))
         if not ok:
             self.failed += 1
+            self._stderr(line)
             if err is not None:
-                self._diag("".join(traceback.format_exception(*err)))
+                tb = "".join(traceback.format_exception(*err))
+                self._diag(tb)
+                self._stderr(tb)
             extra = getattr(test, "diagnostics", None)
             if callable(extra):
                 try:
@@ -50,6 +65,7 @@ class _TapResult(unittest.TestResult):
                     text = "diagnostics failed: %r" % e
                 if text:
                     self._diag(text)
+                    self._stderr(text, max_lines=60)
 
     def addSuccess(self, test):
         super().addSuccess(test)
