@@ -54,9 +54,12 @@ static spec__regex_node_t *mk(parser_t *ps, int t)
 uint32_t spec__regex_decode(const char *s, size_t len, size_t i, size_t *n)
 {
     unsigned char c = (unsigned char)s[i];
-    size_t need = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    size_t need = c < 0xC2 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 1;
     if (i + need > len)
         need = 1;
+    for (size_t k = 1; k < need; ++k)
+        if (((unsigned char)s[i + k] & 0xC0) != 0x80)
+            need = 1; /* a lead byte without its continuation bytes stands alone */
     *n = need;
     if (need == 1)
         return c;

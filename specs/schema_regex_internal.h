@@ -103,8 +103,9 @@ extern const uint32_t spec__regex_digit[1][2], spec__regex_word[4][2], spec__reg
 int spec__regex_property(spec__regex_set_t *set, const char *name, size_t n, int negate, char *msg,
                          size_t size);
 
-/* Decodes the UTF-8 code point at s[i] (valid UTF-8 assumed; a stray byte reads as itself) and
- * stores its byte length in *n. */
+/* Decodes the UTF-8 code point at s[i] and stores its byte length in *n. Malformed UTF-8 (a
+ * stray continuation byte, a lead byte without all its continuation bytes) reads one byte at a
+ * time, each as itself, so that the matcher can step backwards exactly as it stepped forwards. */
 uint32_t spec__regex_decode(const char *s, size_t len, size_t i, size_t *n);
 /* Whether class `c` matches code point `cp`. */
 int spec__regex_class_has(const spec__regex_class_t *c, uint32_t cp);

@@ -95,12 +95,21 @@ static int match_one(const vm_t *m, const spec__regex_inst_t *in, size_t sp, siz
     }
 }
 
+/* The start of the character that ends at sp (> 0) as spec__regex_decode reads forwards: a lead
+ * byte whose sequence ends exactly at sp, else the byte before sp alone (bytes of malformed
+ * UTF-8 are characters of their own). Never below 0. */
 static size_t prev_boundary(const vm_t *m, size_t sp)
 {
-    do
-        --sp;
-    while (sp > 0 && ((unsigned char)m->s[sp] & 0xC0) == 0x80);
-    return sp;
+    if (sp == 0)
+        return 0;
+    for (size_t k = 1; k <= 4 && k <= sp; ++k) {
+        if (((unsigned char)m->s[sp - k] & 0xC0) != 0x80) {
+            size_t n;
+            (void)spec__regex_decode(m->s, m->len, sp - k, &n);
+            return n == k ? sp - k : sp - 1;
+        }
+    }
+    return sp - 1;
 }
 
 /* Runs from pc at sp until R_MATCH (at `must_end` when that is not REGEX_NONE). Returns 1, 0, or

@@ -107,6 +107,24 @@ static void test_matches(void **state)
                      cases[i].match ? "a match" : "no match");
 }
 
+/* Subjects of malformed UTF-8 (only the fuzzer makes them: JSON strings are valid UTF-8). A
+ * greedy repetition giving back characters used to step back over stray continuation bytes it
+ * had read one at a time, and below the start of the subject (found by fuzz_regex). */
+static void test_malformed_utf8(void **state)
+{
+    (void)state;
+    static const char crash[] = "f\xff\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b"
+                                "\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\x8b\xff\xff\xbf.bb";
+    assert_int_equal(search("f.*o", crash), 0);
+    assert_int_equal(search("f.*b$", crash), 1);
+    assert_int_equal(search("^f.{27}\\.", crash), 1); /* each malformed byte is one character */
+    assert_int_equal(search("^.{2}$", "\xe0\x80"), 1);   /* a lead byte cut short: two */
+    assert_int_equal(search("^.$", "\xe2\x82\xac"), 1); /* U+20AC: one */
+    assert_int_equal(search("^.{2}\\u20ac$", "\x80\x80\xe2\x82\xac"), 1); /* stray bytes: one each */
+    assert_int_equal(search("(?<=\\u20ac)x", "\xe2\x82\xacx"), 1);
+    assert_int_equal(search("(?<=^.{3})x", "\x82\x82\x82x"), 1);
+}
+
 static void test_refused(void **state)
 {
     (void)state;
@@ -175,6 +193,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matches),
+        cmocka_unit_test(test_malformed_utf8),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_budget),
     };

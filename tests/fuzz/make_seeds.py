@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the targets whose inputs are built from the repository's own test
-data (fuzz_schema, fuzz_spec_diff, fuzz_lint, fuzz_adapt_body). Run from the repository root;
+data (fuzz_schema, fuzz_spec_diff, fuzz_lint, fuzz_adapt_body, fuzz_regex, fuzz_traceparent). Run from the repository root;
 the output is committed, so CI replays the same seeds. Deterministic: same data, same files."""
 import hashlib, json, os, sys
 import yaml  # PyYAML ships with Debian's python3-yaml; only this generator needs it
@@ -73,5 +73,74 @@ def adapt_body_seeds():
                 put('adapt_body', bytes([st << 3 | v << 2 | op]) + body)
 
 
+def patterns(node, out):
+    """Every `pattern` and every `patternProperties` key in a JSON document."""
+    if isinstance(node, dict):
+        if isinstance(node.get('pattern'), str):
+            out.append(node['pattern'])
+        if isinstance(node.get('patternProperties'), dict):
+            out.extend(node['patternProperties'])
+        for v in node.values():
+            patterns(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            patterns(v, out)
+
+
+def regex_seeds():
+    # the suite's patterns (its optional ECMA-262 tests hold most) with the strings they are
+    # tested on, then the patterns of the public specs of ../shared/specs
+    extra = [(r'^(?=.*\d)(?!.*(.)\1)[a-z\d]{3,8}$', 'ab1c'), (r'\p{Lu}\p{Ll}+', 'Été'),
+             (r'^[\u0041-\u005A\-_.]+(?:\.[^\s@]+)*$', 'A-B.c'), (r'(a|ab)(c|bcd)(d*)', 'abcd'),
+             (r'^\w+@\w+\.\w{2,}$', 'me@ex.org'), (r'(?<year>\d{4})-\k<year>', '2024-2024'),
+             (r'[^\x00-\x1f\u{1F600}]{0,5}?x', '\U0001F600x'), (r'(a*)*b', 'a' * 30),
+             (r'\bfoo\B|^$|[\b]', 'foot'), (r'(?<=\$)\d+(?<!0)', '$120')]
+    for p, x in extra:
+        put('regex', p.encode() + b'\0' + x.encode())
+    for d in [SUITE]:
+        for fn in sorted(os.listdir(d)):
+            if not fn.endswith('.json'):
+                continue
+            for g in json.load(open(os.path.join(d, fn))):
+                found = []
+                patterns(g['schema'], found)
+                strings = [t['data'] for t in g['tests'] if isinstance(t['data'], str)][:3]
+                strings += [k for t in g['tests'] if isinstance(t['data'], dict)
+                            for k in t['data']][:3]
+                for p in found[:4]:
+                    for x in strings or ['']:
+                        put('regex', p.encode() + b'\0' + x.encode())
+    specs = os.path.join(ROOT, '..', 'shared', 'specs')
+    seen = set()
+    for dirpath, _, files in sorted(os.walk(specs)):
+        for fn in sorted(files):
+            if not fn.endswith(('.yaml', '.yml')) or 'large' in dirpath:
+                continue
+            try:
+                doc = yaml.safe_load(open(os.path.join(dirpath, fn)))
+            except Exception:
+                continue
+            found = []
+            patterns(doc, found)
+            for p in found:
+                if p not in seen and len(seen) < 200:
+                    seen.add(p)
+                    put('regex', p.encode() + b'\0')
+
+
+def traceparent_seeds():
+    tid, sid = '4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7'
+    parents = ['00-%s-%s-01' % (tid, sid), '00-%s-%s-00' % (tid, sid),
+               'cc-%s-%s-01-extra' % (tid, sid), 'ff-%s-%s-01' % (tid, sid),
+               '00-%s-%s-01' % ('0' * 32, sid), '00-%s-%s-01' % (tid.upper(), sid), '']
+    states = ['rojo=00f067aa0ba902b7,congo=t61rcWkgMzE', 'a@b=1, c=2 ,,d=3', 'k=v',
+              ','.join('k%02d=v' % i for i in range(33)),
+              ','.join('k%02d=%s' % (i, 'x' * 60) for i in range(20)), 'Bad=1', 'a=1,a=2', '']
+    for p in parents:
+        for st in states:
+            put('traceparent', p.encode() + b'\0' + st.encode())
+
+
 if __name__ == '__main__':
-    schema_seeds(); diff_seeds(); lint_seeds(); adapt_body_seeds()
+    schema_seeds(); diff_seeds(); lint_seeds(); adapt_body_seeds(); regex_seeds()
+    traceparent_seeds()

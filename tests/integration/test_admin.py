@@ -189,7 +189,8 @@ class Admin(GatewayCase):
                 text = f.read()
         except FileNotFoundError:
             return []
-        return [line for line in text.split("\n") if line]
+        # the part after the last newline is a line still being written
+        return [line for line in text.split("\n")[:-1] if line]
 
     def access_record(self, request_id):
         def find():
@@ -255,7 +256,7 @@ class AccessLogStdout(GatewayCase):
         self.echo("/pets/on-stdout", headers=["X-Request-Id: al-stdout-1"])
 
         def find():
-            for line in self.gw.stdout().split("\n"):
+            for line in self.gw.stdout().split("\n")[:-1]:  # the rest: still being written
                 if "al-stdout-1" in line:
                     return json.loads(line)
             return None

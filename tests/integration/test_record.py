@@ -8,7 +8,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import tap  # noqa: E402
-from harness import GatewayCase, free_port, to_yaml, versa_bin, wait_until  # noqa: E402
+from harness import GatewayCase, free_port, read_jsonl, to_yaml, versa_bin, wait_until  # noqa: E402
 
 
 class Record(GatewayCase):
@@ -25,11 +25,7 @@ class Record(GatewayCase):
 
     def lines(self, path, n):
         def ready():
-            try:
-                with open(path) as f:
-                    lines = [json.loads(line) for line in f if line.strip()]
-            except FileNotFoundError:
-                return None
+            lines = read_jsonl(path)  # complete lines: the recorder may be writing one
             return lines if len(lines) >= n else None
         return wait_until(ready, 30, "%d capture lines in %s" % (n, path))
 

@@ -258,6 +258,8 @@ class Shadow(ShadowCase):
             try:
                 with open(name) as f:
                     for text in f:
+                        if not text.endswith("\n"):
+                            break  # still being written: the next poll sees it whole
                         line = json.loads(text)
                         if line["request_id"] == rid:
                             return line

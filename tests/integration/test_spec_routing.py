@@ -75,7 +75,7 @@ class SpecRouting(GatewayCase):
         def record():
             with open(self.access_log) as f:
                 for line in f:
-                    if "spec-op-1" in line:
+                    if "spec-op-1" in line and line.endswith("\n"):  # written whole
                         return json.loads(line)
             return None
         rec = wait_until(record, 30, "the access log line")

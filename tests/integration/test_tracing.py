@@ -18,7 +18,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import tap  # noqa: E402
 from harness import (GatewayCase, RefusingPort, Sandbox, Upstream, echo_header,  # noqa: E402
-                     echo_header_all, to_yaml, versa_bin, wait_until)
+                     echo_header_all, read_jsonl, to_yaml, versa_bin, wait_until)
 from otlp import Collector  # noqa: E402
 
 FIX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "adapters")
@@ -36,11 +36,7 @@ def traceparent(echo):
 
 
 def log_lines(path):
-    try:
-        with open(path) as f:
-            return [json.loads(l) for l in f if l.strip()]
-    except FileNotFoundError:
-        return []
+    return read_jsonl(path)  # complete lines: the gateway may be writing one
 
 
 def wait_log(path, request_id):

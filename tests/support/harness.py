@@ -40,6 +40,19 @@ def versa_bin():
     return path
 
 
+def read_jsonl(path):
+    """The complete lines of a JSON-lines file another process is appending to, parsed: a last
+    line without its newline is still being written (a reader can see half of a write) and is
+    left for the next poll. [] while the file does not exist."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return []
+    end = data.rfind(b"\n") + 1
+    return [json.loads(l) for l in data[:end].decode("utf-8").split("\n") if l.strip()]
+
+
 def wait_until(predicate, timeout, what, interval=0.02, procs=()):
     """Polls `predicate` until it returns a true value (returned) or `timeout` seconds pass.
     Fails at once when one of `procs` (Popen objects the wait depends on) has exited."""

@@ -2,14 +2,13 @@
 gateway exports with protobufjs and the official opentelemetry-proto files (../shared/otlp-proto)
 and writes one JSON object per span, which `spans()` reads back. Readiness is its "ready" line,
 never a sleep."""
-import json
 import os
 import shutil
 import subprocess
 import tempfile
 import time
 
-from harness import REPO, free_port
+from harness import REPO, free_port, read_jsonl
 
 PROTO_DIR = os.path.join(os.path.dirname(REPO), "shared", "otlp-proto")
 COLLECTOR = os.path.join(REPO, "tests", "otlp", "collector.js")
@@ -34,11 +33,7 @@ class Collector:
             raise AssertionError("the OTLP collector did not start: %r %s" % (line, err))
 
     def lines(self):
-        try:
-            with open(self.out) as f:
-                return [json.loads(l) for l in f if l.strip()]
-        except FileNotFoundError:
-            return []
+        return read_jsonl(self.out)  # complete lines: the collector may be appending
 
     def spans(self):
         """Every span received so far; a line the collector could not decode fails the test."""
