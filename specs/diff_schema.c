@@ -417,21 +417,23 @@ static const char *component_of(const spec_t *s, const spec_node_t *n)
     return strchr(name, '/') == NULL ? name : NULL;
 }
 
-/* Member j of revision list `rl` matching member i of base list `bl`: the same component name
- * when both are $refs, else the same index when neither is one. SIZE_MAX when none. */
+/* Member j of revision list `rl`, not yet `seen`, matching member i of base list `bl`: the same
+ * component name when both are $refs (a name listed twice pairs with its copies in order), else
+ * the same index when neither is one. SIZE_MAX when none. */
 static size_t match_member(const spec__dctx_t *c, const spec_node_t *bl, size_t i,
-                           const spec_node_t *rl)
+                           const spec_node_t *rl, const unsigned char *seen)
 {
     const char *bn = component_of(c->base, bl->u.seq.items[i]);
-    for (size_t j = 0; j != rl->u.seq.len; ++j) {
+    for (size_t j = 0; bn != NULL && j != rl->u.seq.len; ++j) {
         const char *rn = component_of(c->rev, rl->u.seq.items[j]);
-        if (bn != NULL && rn != NULL && strcmp(bn, rn) == 0)
+        if (!seen[j] && rn != NULL && strcmp(bn, rn) == 0)
             return j;
     }
-    if (bn == NULL && i < rl->u.seq.len && component_of(c->rev, rl->u.seq.items[i]) == NULL)
+    if (bn == NULL && i < rl->u.seq.len && !seen[i] &&
+        component_of(c->rev, rl->u.seq.items[i]) == NULL)
         return i;
     /* a lone member on each side is the same member, whatever its name */
-    if (bl->u.seq.len == 1 && rl->u.seq.len == 1)
+    if (bl->u.seq.len == 1 && rl->u.seq.len == 1 && !seen[0])
         return 0;
     return SIZE_MAX;
 }
@@ -449,9 +451,9 @@ static void diff_members(spec__dctx_t *c, const spec__schema_side_t *side, const
     size_t pl = spec__diff_push(c, key);
     unsigned char *seen = spec__xcalloc(rseq ? rl->u.seq.len + 1 : 1, 1);
     for (size_t i = 0; bseq && i != bl->u.seq.len; ++i) {
-        size_t j = rseq ? match_member(c, bl, i, rl) : SIZE_MAX;
+        size_t j = rseq ? match_member(c, bl, i, rl, seen) : SIZE_MAX;
         snprintf(idx, sizeof(idx), "%zu", i);
-        if (j == SIZE_MAX || seen[j]) {
+        if (j == SIZE_MAX) {
             snprintf(id, sizeof(id), "%s-%s-removed", p, idname);
             size_t q = spec__diff_push(c, idx);
             const char *name = component_of(c->base, bl->u.seq.items[i]);
