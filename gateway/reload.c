@@ -271,6 +271,14 @@ static void reload(gw_reloader_t *r, const char *why)
     set_result(r, answered, 1, body);
 }
 
+/* One reload between the server's begin and done, whatever its outcome. */
+static void reload_between(gw_reloader_t *r, const char *why)
+{
+    r->ops.begin(r->server);
+    reload(r, why);
+    r->ops.done(r->server);
+}
+
 /* Releases the generations whose last worker reference is gone (ours is the only one left). */
 static void sweep(gw_reloader_t *r)
 {
@@ -316,20 +324,17 @@ int gw_reloader_run(gw_reloader_t *r, gw_runtime_t *current, const sigset_t *sig
                     close(sfd);
                     return (int)si.ssi_signo;
                 }
-                reload(r, "SIGHUP");
-                r->ops.done(r->server);
+                reload_between(r, "SIGHUP");
             }
         }
         if (fds[1].revents & POLLIN) {
             uint64_t n;
             if (read(r->wake_fd, &n, sizeof(n)) == sizeof(n)) {
-                reload(r, "POST /reload");
-                r->ops.done(r->server);
+                reload_between(r, "POST /reload");
             }
         }
         if (r->watch != NULL && gw_reload_watch_due(r->watch, fds[2].revents & POLLIN)) {
-            reload(r, "watch");
-            r->ops.done(r->server);
+            reload_between(r, "watch");
         }
     }
 }

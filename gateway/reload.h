@@ -11,6 +11,8 @@
 #include "runtime.h"
 
 typedef struct st_gw_reload_ops_t {
+    /* A reload starts (before the configuration is read). */
+    void (*begin)(void *server);
     /* Puts `next` in force: opens the listeners it adds, switches every worker (new requests use
      * `next` once it returns), closes the listeners it drops. Returns 0, or -1 with errbuf
      * filled and nothing changed. Called on the reloader's thread. */

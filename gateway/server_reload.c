@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include "notify.h"
 #include "server_internal.h"
 
 typedef struct st_switch_msg_t {
@@ -200,11 +202,34 @@ static int apply(void *_srv, gw_runtime_t *next, char *errbuf, size_t errlen)
     return 0;
 }
 
+/* systemd (sd_notify(3)): RELOADING=1 when a reload starts and READY=1 when it is over, whatever
+ * its outcome, so that `systemctl reload` returns once the new generation is in force (or was
+ * refused), not when the SIGHUP was sent. MONOTONIC_USEC ties the two (systemd 253 and later
+ * require it; earlier ones ignore it). Not under start_server: there the unit's main process is
+ * start_server, and its reload is the upgrade to a new binary. */
+static void notify_manager(const server_t *srv, const char *state)
+{
+    char err[256];
+    if (!srv->inherit.active && gw_notify(state, err, sizeof(err)) != 0)
+        fprintf(stderr, "versa: %s\n", err);
+}
+
+static void begin(void *_srv)
+{
+    struct timespec ts;
+    char state[64];
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    snprintf(state, sizeof(state), "RELOADING=1\nMONOTONIC_USEC=%llu",
+             (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000);
+    notify_manager(_srv, state);
+}
+
 static void done(void *_srv)
 {
     server_t *srv = _srv;
+    notify_manager(srv, "READY=1");
     if (srv->admin != NULL)
         gw_admin_reload_done(srv->admin);
 }
 
-const gw_reload_ops_t gw__server_reload_ops = {apply, done};
+const gw_reload_ops_t gw__server_reload_ops = {begin, apply, done};

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -183,6 +184,38 @@ class Notify(unittest.TestCase):
         # READY=1 is sent once the listeners accept: the admin answers at once
         self.assertEqual(gw.admin("/readyz")[0], 200)
         self.assertEqual(self.sb.request("/pets/1").status, 200)
+        gw.send_signal(signal.SIGTERM)
+        self.assertEqual(self.sock.recv(256), b"STOPPING=1")
+        self.assertEqual(gw.wait(), 0)
+
+    def test_reload_is_reloading_then_ready(self):
+        # sd_notify(3): `systemctl reload` (SIGHUP) waits for READY=1 after RELOADING=1, so it
+        # returns once the new generation is in force, or refused
+        gw = self.sb.versa(self.sb.config())
+        os.environ["NOTIFY_SOCKET"] = self.sock_path
+        try:
+            gw.start(wait_ready=False)
+        finally:
+            del os.environ["NOTIFY_SOCKET"]
+        self.assertEqual(self.sock.recv(256), b"READY=1")
+        for config in ("valid", "invalid"):
+            with self.subTest(config=config):
+                if config == "invalid":
+                    with open(gw.config_path, "a") as f:
+                        f.write("\nnot_a_key: 1\n")
+                before = time.clock_gettime(time.CLOCK_MONOTONIC)
+                gw.send_signal(signal.SIGHUP)
+                m = re.fullmatch(rb"RELOADING=1\nMONOTONIC_USEC=(\d+)", self.sock.recv(256))
+                self.assertIsNotNone(m)
+                after = time.clock_gettime(time.CLOCK_MONOTONIC)
+                self.assertLessEqual(before * 1e6 - 1, int(m.group(1)))
+                self.assertLessEqual(int(m.group(1)), after * 1e6 + 1)
+                self.assertEqual(self.sock.recv(256), b"READY=1")
+                # READY=1 comes when the reload is over: its outcome is already logged
+                self.assertEqual(gw.stderr().count("reload (SIGHUP)"),
+                                 1 if config == "valid" else 2)
+        self.assertIn("reload (SIGHUP): generation 2 in force", gw.stderr())
+        self.assertIn("failed, generation 2 stays in force", gw.stderr())
         gw.send_signal(signal.SIGTERM)
         self.assertEqual(self.sock.recv(256), b"STOPPING=1")
         self.assertEqual(gw.wait(), 0)
