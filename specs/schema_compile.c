@@ -181,6 +181,12 @@ static int compile(spec_validator_t *v, const spec_node_t *schema, spec__keyword
     int any = collect(schema, k, v->v31) != 0;
     if (k->type != NULL)
         k->types = allowed_types(v, k);
+    if (k->minimum || k->maximum || k->exclusive_minimum || k->exclusive_maximum || k->multiple_of)
+        k->families |= SPEC__KW_NUMBER;
+    if (k->min_length || k->max_length || k->pattern || k->format)
+        k->families |= SPEC__KW_STRING;
+    if (k->all_of || k->any_of || k->one_of || k->not_ || k->if_)
+        k->families |= SPEC__KW_COMBINATORS;
     /* OpenAPI 3.0 §4.7.24: what a property standing for this schema says about direction. Only
      * for a spec's schemas, whose $refs resolve without fetching anything. */
     if (direction && v->spec != NULL) {

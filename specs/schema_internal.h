@@ -95,6 +95,7 @@ typedef struct st_spec__keywords_t {
     uint8_t direction_known;       /* read_only/write_only are set (a spec's validator) */
     uint8_t read_only, write_only; /* the schema this one stands for ($ref followed) says so */
     uint8_t ref_known;             /* ref_target is $ref's target (NULL: broken) */
+    uint8_t families;              /* SPEC__KW_* of the keyword families present */
     const spec_node_t *ref_target;
     /* cached records only: `properties` as a flat table, and the compiled keywords of $ref's
      * target and of `items` (linked at freeze; NULL: look them up) */
@@ -111,6 +112,13 @@ typedef struct st_spec__prop_t {
     const spec_node_t *schema;
     const spec__keywords_t *k; /* its compiled keywords (linked at freeze), or NULL */
 } spec__prop_t;
+
+/* Keyword families as bits (spec__keywords_t.families): a family absent is not called. */
+enum {
+    SPEC__KW_NUMBER = 1,      /* minimum, maximum, exclusive*, multipleOf */
+    SPEC__KW_STRING = 2,      /* minLength, maxLength, pattern, format */
+    SPEC__KW_COMBINATORS = 4, /* allOf, anyOf, oneOf, not, if */
+};
 
 /* Instance types as bits (schema_compile.c, schema_keywords.c). */
 enum {
@@ -165,10 +173,27 @@ const spec_node_t *spec__schema_deref(spec_validator_t *v, const spec_node_t *sc
 /* Records an error at the current instance path (nothing inside a probe) and returns 1. */
 int spec__schema_fail(spec__vctx_t *c, const char *keyword, const spec_node_t *at, const char *fmt,
                       ...) __attribute__((format(printf, 4, 5)));
-/* Appends a member name or an array index to the instance path; returns the length to pop to. */
-size_t spec__schema_path_push(spec__vctx_t *c, const char *key, size_t len);
-size_t spec__schema_path_push_index(spec__vctx_t *c, size_t i);
-void spec__schema_path_pop(spec__vctx_t *c, size_t saved);
+/* Appends a member name or an array index to the instance path; returns the length to pop to.
+ * Inline: every member and item of a body passes here, and the path is only spelled out on
+ * failure (spec__schema_fail). */
+static inline size_t spec__schema_path_push(spec__vctx_t *c, const char *key, size_t len)
+{
+    size_t saved = c->nsegs;
+    if (c->nsegs < sizeof(c->segs) / sizeof(c->segs[0])) {
+        c->segs[c->nsegs].key = key;
+        c->segs[c->nsegs].len = len;
+    }
+    ++c->nsegs;
+    return saved;
+}
+static inline size_t spec__schema_path_push_index(spec__vctx_t *c, size_t i)
+{
+    return spec__schema_path_push(c, NULL, i);
+}
+static inline void spec__schema_path_pop(spec__vctx_t *c, size_t saved)
+{
+    c->nsegs = saved;
+}
 
 /* Evaluates `schema` against `inst`: 0 valid, 1 invalid (errors recorded unless probing). */
 int spec__schema_eval(spec__vctx_t *c, const spec_node_t *schema, const body_value_t *inst,

@@ -223,10 +223,6 @@ int spec__schema_check_enum(spec__vctx_t *c, const spec__keywords_t *k, const bo
 
 int spec__schema_check_number(spec__vctx_t *c, const spec__keywords_t *k, const body_value_t *inst)
 {
-    /* most numbers meet no numeric keyword: their value is not even read */
-    if (k->minimum == NULL && k->maximum == NULL && k->exclusive_minimum == NULL &&
-        k->exclusive_maximum == NULL && k->multiple_of == NULL)
-        return 0;
     double x = body_number_value(inst), lim;
     int bad = 0;
     int excl_min_bool = spec__schema_true(k->exclusive_minimum),

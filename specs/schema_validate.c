@@ -190,33 +190,6 @@ int spec__schema_fail(spec__vctx_t *c, const char *keyword, const spec_node_t *a
     return 1;
 }
 
-size_t spec__schema_path_push(spec__vctx_t *c, const char *key, size_t len)
-{
-    size_t saved = c->nsegs;
-    if (c->nsegs < sizeof(c->segs) / sizeof(c->segs[0])) {
-        c->segs[c->nsegs].key = key;
-        c->segs[c->nsegs].len = len;
-    }
-    ++c->nsegs;
-    return saved;
-}
-
-size_t spec__schema_path_push_index(spec__vctx_t *c, size_t i)
-{
-    size_t saved = c->nsegs;
-    if (c->nsegs < sizeof(c->segs) / sizeof(c->segs[0])) {
-        c->segs[c->nsegs].key = NULL;
-        c->segs[c->nsegs].len = i;
-    }
-    ++c->nsegs;
-    return saved;
-}
-
-void spec__schema_path_pop(spec__vctx_t *c, size_t saved)
-{
-    c->nsegs = saved;
-}
-
 /* ---- Evaluation ---- */
 
 int spec__schema_probe(spec__vctx_t *c, const spec_node_t *schema, const body_value_t *inst,
@@ -350,11 +323,11 @@ static int eval_keywords(spec__vctx_t *c, const spec_node_t *schema, const spec_
 
     switch (inst->type) {
     case BODY_NUMBER:
-        if (!c->v->no_validation)
+        if (!c->v->no_validation && (k->families & SPEC__KW_NUMBER))
             bad |= spec__schema_check_number(c, k, inst);
         break;
     case BODY_STRING:
-        if (!c->v->no_validation)
+        if (!c->v->no_validation && (k->families & SPEC__KW_STRING))
             bad |= spec__schema_check_string(c, k, inst);
         break;
     case BODY_ARRAY:
@@ -368,6 +341,8 @@ static int eval_keywords(spec__vctx_t *c, const spec_node_t *schema, const spec_
     }
     if (bad && c->probe)
         return 1;
+    if (!(k->families & SPEC__KW_COMBINATORS))
+        return bad;
     return bad | spec__schema_check_combinators(c, k, inst, depth);
 }
 
