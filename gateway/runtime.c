@@ -464,6 +464,7 @@ void gw_thread_init(gw_thread_t *t, gw_runtime_t *rt, unsigned index, h2o_loop_t
     h2o_context_init(&t->ctx, loop, globalconf);
     t->index = index;
     t->globalconf = globalconf;
+    body_arena_init(&t->scratch);
     if (getrandom(&t->rng, sizeof(t->rng), 0) != sizeof(t->rng) || t->rng == 0)
         t->rng = (uint64_t)time(NULL) * 2654435761u + index + 1;
     gw_metrics_init(&t->metrics, rt->process->metrics_layout);
@@ -532,4 +533,5 @@ void gw_thread_dispose(gw_thread_t *t)
     t->shadow = NULL;
     gw_context_dispose(&t->ctx);
     gw_proxy_thread_dispose(t);
+    body_arena_dispose(&t->scratch);
 }

@@ -11,6 +11,7 @@
 #include "random.h"
 #include "record.h"
 #include "h1_head.h"
+#include "body.h"
 #include <openssl/ssl.h>
 
 /* One upstream origin, resolved once at start-up. Each thread keeps its own connection pool to
@@ -101,6 +102,9 @@ typedef struct st_gw_thread_t {
      * malloc's per-thread cache serves, and a malloc in the arena costs every request */
     void *proxy_free;
     unsigned proxy_free_count;
+    /* where response validation parses a body (validate_response.c): the tree lives only while
+     * it is validated, so the memory is reset after each and reused without a malloc */
+    body_arena_t scratch;
 } gw_thread_t;
 
 static inline gw_thread_t *gw_thread_of(h2o_req_t *req)

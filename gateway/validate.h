@@ -156,11 +156,12 @@ const spec_node_t *gw_validate_answer_head(gw_violations_t *v, const spec_t *spe
                                            spec_validator_t *validator,
                                            const spec_operation_t *op, const gw_answer_t *a);
 /* Validates the body against `schema` in the response direction: `doc` when the caller parsed it
- * already (an adapter's tree of the same bytes), else the bytes, parsed into v->mem (invalid
- * JSON is a `json` violation). Nothing when schema is NULL or there is no body. */
+ * already (an adapter's tree of the same bytes), else the bytes, parsed into `parse_mem` (NULL:
+ * v->mem; invalid JSON is a `json` violation). Violations always go to v->mem, so `parse_mem`
+ * may be released as soon as this returns. Nothing when schema is NULL or there is no body. */
 void gw_validate_answer_body(gw_violations_t *v, spec_validator_t *validator,
                              const spec_node_t *schema, const char *body, size_t len,
-                             const body_value_t *doc);
+                             const body_value_t *doc, const body_mem_t *parse_mem);
 
 /* Answers checked off the event loop (shadowing's worker, `versa replay --validate`): a frozen
  * validator for one spec and a cache of schema locations. One per thread (the cache is not

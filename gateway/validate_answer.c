@@ -85,7 +85,7 @@ const spec_node_t *gw_validate_answer_head(gw_violations_t *v, const spec_t *spe
 
 void gw_validate_answer_body(gw_violations_t *v, spec_validator_t *validator,
                              const spec_node_t *schema, const char *body, size_t len,
-                             const body_value_t *doc)
+                             const body_value_t *doc, const body_mem_t *parse_mem)
 {
     if (schema == NULL || ((body == NULL || len == 0) && doc == NULL))
         return;
@@ -94,7 +94,7 @@ void gw_validate_answer_body(gw_violations_t *v, spec_validator_t *validator,
         return;
     }
     body_error_t err;
-    body_value_t *inst = body_parse(v->mem, body, len, 0, &err);
+    body_value_t *inst = body_parse(parse_mem != NULL ? parse_mem : v->mem, body, len, 0, &err);
     if (inst == NULL)
         gw_violations_add(v, "/body", "json", NULL, "invalid JSON at line %u, column %u: %s",
                           err.line, err.col, err.message);
@@ -236,7 +236,7 @@ size_t gw_answer_checker_run(gw_answer_checker_t *c, const char *method, size_t 
     body_mem_t mem = body_arena_mem(&arena);
     gw_violations_t v = {&mem, NULL, 0, c->max_errors, 0, 0};
     const spec_node_t *schema = gw_validate_answer_head(&v, c->spec, c->validator, op, a);
-    gw_validate_answer_body(&v, c->validator, schema, body, body_len, doc);
+    gw_validate_answer_body(&v, c->validator, schema, body, body_len, doc, NULL);
     char label[160];
     const char *name = gw_validate__op_label(op, label, sizeof(label));
     size_t n = 0;

@@ -10,6 +10,9 @@
 #include "exchange.h"
 #include "random.h"
 
+/* Bodies up to this size leave their parse memory to the thread for the next one. */
+#define SCRATCH_KEEP (64 * 1024)
+
 struct st_gw_validate_response_t {
     const gw_validate_conf_t *conf;
     size_t version;
@@ -76,7 +79,18 @@ int gw_validate_response_body(gw_exchange_t *x, const char *body, size_t len,
     struct st_gw_validate_response_t *s = x->validate;
     if (s == NULL)
         return 0;
-    gw_validate_answer_body(&s->v, s->validator, s->schema, body, len, doc);
+    /* the tree goes to the thread's scratch arena (violations are copied to the pool): reset
+     * after each body, so a steady stream of small answers parses without a malloc; a large
+     * body's blocks are given back rather than kept by the thread */
+    body_arena_t *scratch = &x->thread->scratch;
+    body_mem_t parse_mem = body_arena_mem(scratch);
+    gw_validate_answer_body(&s->v, s->validator, s->schema, body, len, doc, &parse_mem);
+    if (len > SCRATCH_KEEP) {
+        body_arena_dispose(scratch);
+        body_arena_init(scratch);
+    } else {
+        body_arena_reset(scratch);
+    }
     if (s->v.total == 0)
         return 0;
     char detail[640];
