@@ -12,8 +12,8 @@ static const struct {
     const char *name;
     unsigned mask;
 } type_names[] = {
-    {"null", SPEC__T_NULL},   {"boolean", SPEC__T_BOOL}, {"integer", SPEC__T_INT},
-    {"number", SPEC__T_NUM},  {"string", SPEC__T_STR},   {"array", SPEC__T_ARR},
+    {"null", SPEC__T_NULL},  {"boolean", SPEC__T_BOOL}, {"integer", SPEC__T_INT},
+    {"number", SPEC__T_NUM}, {"string", SPEC__T_STR},   {"array", SPEC__T_ARR},
     {"object", SPEC__T_OBJ},
 };
 
@@ -240,7 +240,7 @@ static spec__keywords_t *keep(spec_validator_t *v, const spec_node_t *schema,
 }
 
 const spec__keywords_t *spec__schema_keywords(spec_validator_t *v, const spec_node_t *schema,
-                                             spec__keywords_t *buf)
+                                              spec__keywords_t *buf)
 {
     size_t at;
     if (spec__ptrmap_get(&v->keywords_index, (uintptr_t)schema, &at))

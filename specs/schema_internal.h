@@ -134,7 +134,7 @@ enum {
 /* The keywords of the mapping `schema`, compiled once: cached in `v`, or written to `buf` and
  * returned when `v` is frozen and did not see `schema` at freeze. Thread-safe once frozen. */
 const spec__keywords_t *spec__schema_keywords(spec_validator_t *v, const spec_node_t *schema,
-                                             spec__keywords_t *buf);
+                                              spec__keywords_t *buf);
 /* Compiles and caches the keywords of `mapping` unless it holds none (spec_validator_freeze). */
 void spec__schema_keywords_precompile(spec_validator_t *v, const spec_node_t *mapping);
 /* Links the cached records to each other's ($ref targets, items, properties); at freeze, after

@@ -221,7 +221,7 @@ int spec__schema_check_object(spec__vctx_t *c, const spec__keywords_t *k, const 
         int known = 0, unsure = 0;
         size_t saved = spec__schema_path_push(c, key, klen);
         if (props != NULL) {
-            long i = pos != NULL       ? pos[m]
+            long i = pos != NULL        ? pos[m]
                      : k->props != NULL ? find_flat(k, key, klen, &hint)
                                         : find_property(props, NULL, key, klen);
             if (i >= 0) {

@@ -56,6 +56,8 @@ static const char schemas30[] =
     "        name: {type: string, minLength: 1, maxLength: 3}\n"
     "        secret: {type: string, writeOnly: true}\n"
     "        tags: {type: array, items: {type: string}, maxItems: 2, uniqueItems: true}\n"
+    "    ReadOnlyId: {type: integer, readOnly: true}\n"
+    "    PetRef: {type: object, properties: {id: {$ref: '#/components/schemas/ReadOnlyId'}}}\n"
     "    PetWithSecret:\n"
     "      type: object\n"
     "      required: [secret]\n"
@@ -141,6 +143,24 @@ static int setup31(void **state)
     f->spec = parse(schemas31);
     f->v = spec_validator_create(f->spec);
     *state = f;
+    return 0;
+}
+
+/* The same validators frozen as the gateway freezes them: every schema compiled and linked
+ * (schema_compile.c), so each test also runs through the compiled records. */
+static int setup30_frozen(void **state)
+{
+    setup30(state);
+    fixture_t *f = *state;
+    spec_validator_freeze(f->v, NULL);
+    return 0;
+}
+
+static int setup31_frozen(void **state)
+{
+    setup31(state);
+    fixture_t *f = *state;
+    spec_validator_freeze(f->v, NULL);
     return 0;
 }
 
@@ -260,6 +280,44 @@ static void test_read_write_only(void **state)
     spec_validation_dispose(&r);
     assert_int_equal(run(f, "PetWithSecret", "{}", SPEC_VALIDATE_REQUEST, &r), 1);
     spec_validation_dispose(&r);
+}
+
+/* strict_direction (the gateway's view): a readOnly property sent in a request, or a writeOnly
+ * one in a response, is an error, also when the property's schema is a $ref. */
+static void expect_direction(fixture_t *f, const char *schema, const char *json,
+                             spec_validate_direction_t dir, const char *keyword, const char *path)
+{
+    char ptr[128];
+    snprintf(ptr, sizeof(ptr), "/components/schemas/%s", schema);
+    const spec_node_t *s = spec_pointer_get(spec_root(f->spec), ptr, strlen(ptr));
+    assert_non_null(s);
+    spec_validation_t r;
+    spec_validation_init(&r);
+    spec_validate_options_t opts = {.direction = dir, .strict_direction = 1};
+    size_t n = spec_validate(f->v, s, instance(json), &opts, &r);
+    if (keyword == NULL) {
+        if (n != 0)
+            fail_msg("%s should accept %s; got: %s", schema, json, r.errors[0].message);
+    } else {
+        if (n != 1)
+            fail_msg("%s on %s: expected 1 error, got %zu", schema, json, n);
+        assert_string_equal(r.errors[0].keyword, keyword);
+        assert_string_equal(r.errors[0].instance_path, path);
+    }
+    spec_validation_dispose(&r);
+}
+
+static void test_strict_direction(void **state)
+{
+    fixture_t *f = *state;
+    const char *pet = "{\"id\": 1, \"name\": \"a\", \"secret\": \"s\"}";
+    expect_direction(f, "Pet", "{\"id\": 1, \"name\": \"a\"}", SPEC_VALIDATE_REQUEST, "readOnly",
+                     "/id");
+    expect_direction(f, "Pet", "{\"id\": 1, \"name\": \"a\"}", SPEC_VALIDATE_RESPONSE, NULL, NULL);
+    expect_direction(f, "Pet", pet, SPEC_VALIDATE_RESPONSE, "writeOnly", "/secret");
+    expect_direction(f, "PetRef", "{\"id\": 1}", SPEC_VALIDATE_REQUEST, "readOnly", "/id");
+    expect_direction(f, "PetRef", "{\"id\": 1}", SPEC_VALIDATE_RESPONSE, NULL, NULL);
+    expect_direction(f, "PetRef", "{\"id\": \"x\"}", SPEC_VALIDATE_RESPONSE, "type", "/id");
 }
 
 static void test_numeric_keywords(void **state)
@@ -392,6 +450,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_object_keywords, setup30, teardown),
         cmocka_unit_test_setup_teardown(test_array_keywords, setup30, teardown),
         cmocka_unit_test_setup_teardown(test_read_write_only, setup30, teardown),
+        cmocka_unit_test_setup_teardown(test_strict_direction, setup30, teardown),
         cmocka_unit_test_setup_teardown(test_numeric_keywords, setup30, teardown),
         cmocka_unit_test_setup_teardown(test_patterns, setup30, teardown),
         cmocka_unit_test_setup_teardown(test_combinators, setup30, teardown),
@@ -399,6 +458,20 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_max_errors, setup30, teardown),
         cmocka_unit_test_setup_teardown(test_dialect_31, setup31, teardown),
         cmocka_unit_test_setup_teardown(test_keywords_31, setup31, teardown),
+        /* the same, frozen */
+        cmocka_unit_test_setup_teardown(test_types_integer_vs_number, setup30_frozen, teardown),
+        cmocka_unit_test_setup_teardown(test_nullable_30, setup30_frozen, teardown),
+        cmocka_unit_test_setup_teardown(test_object_keywords, setup30_frozen, teardown),
+        cmocka_unit_test_setup_teardown(test_array_keywords, setup30_frozen, teardown),
+        cmocka_unit_test_setup_teardown(test_read_write_only, setup30_frozen, teardown),
+        cmocka_unit_test_setup_teardown(test_strict_direction, setup30_frozen, teardown),
+        cmocka_unit_test_setup_teardown(test_numeric_keywords, setup30_frozen, teardown),
+        cmocka_unit_test_setup_teardown(test_patterns, setup30_frozen, teardown),
+        cmocka_unit_test_setup_teardown(test_combinators, setup30_frozen, teardown),
+        cmocka_unit_test_setup_teardown(test_refs_and_recursion, setup30_frozen, teardown),
+        cmocka_unit_test_setup_teardown(test_max_errors, setup30_frozen, teardown),
+        cmocka_unit_test_setup_teardown(test_dialect_31, setup31_frozen, teardown),
+        cmocka_unit_test_setup_teardown(test_keywords_31, setup31_frozen, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
