@@ -269,6 +269,8 @@ static int read_body(up_conn_t *conn)
     case UP_HTTP_BODY_NONE:
         return 1;
     case UP_HTTP_BODY_LENGTH: {
+        if (conn->whole && in->size < conn->remaining)
+            return 0; /* the rest is read into the room made for it (make_room) */
         size_t n = in->size < conn->remaining ? in->size : (size_t)conn->remaining;
         if (n != 0)
             take_input(conn, n);
@@ -292,6 +294,21 @@ static int read_body(up_conn_t *conn)
         return 0;
     }
     return 0;
+}
+
+/* A body to be buffered whose length is declared (and within max_body) gets room for all of it
+ * in the socket's buffer once: the reads land in place and take_input hands the buffer over
+ * whole, instead of the buffer growing by doubling with a copy (and fresh pages) each time. */
+static void make_room(up_conn_t *conn)
+{
+    up_request_t *req = conn->req;
+    h2o_buffer_t *in = conn->sock->input;
+    conn->whole = 0;
+    if (req->high_water != 0 || conn->framing != UP_HTTP_BODY_LENGTH ||
+        conn->remaining > req->max_body || conn->remaining <= in->size)
+        return;
+    h2o_buffer_reserve(&conn->sock->input, (size_t)conn->remaining - in->size);
+    conn->whole = 1;
 }
 
 static void over_max(up_conn_t *conn)
@@ -329,6 +346,8 @@ static void on_read(h2o_socket_t *sock, const char *err)
         }
         if (r == 1 && call(conn, req->on_head) != 0)
             return;
+        if (r == 1)
+            make_room(conn);
         fresh_head = r == 1;
     }
     if (conn->head_done) {
@@ -421,6 +440,7 @@ void up__conn_send(up_conn_t *conn, up_request_t *req)
     conn->req = req;
     req->conn = conn;
     conn->head_done = 0;
+    conn->whole = 0;
     conn->got_bytes = 0;
     conn->paused = 0;
     conn->write_pending = 1;

@@ -28,6 +28,7 @@ typedef struct st_up_conn_t {
     int head_done;
     up_http_framing_t framing;
     uint64_t remaining;
+    int whole; /* a buffered body of declared length, read into room made for all of it */
     int keep_alive;
     up_chunked_t chunked;
 } up_conn_t;

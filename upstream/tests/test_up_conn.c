@@ -148,6 +148,55 @@ static void bodies_and_keep_alive(void **state)
 }
 
 /* A pooled connection closed when reused: GET is sent again, POST is not. */
+/* a buffered body of declared length in pieces (read into room made for all of it at the head),
+ * then a chunked one on the same connection */
+#define BIG 100000
+static void script_big(server_t *s)
+{
+    char head[4096];
+    static char body[BIG + 1];
+    for (size_t i = 0; i < BIG; i++)
+        body[i] = (char)('a' + i % 26);
+    int fd = srv_accept(s);
+    srv_read_request(fd, head, sizeof(head));
+    srv_write(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nabc");
+    usleep(20000);
+    body[40000] = '\0';
+    srv_write(fd, body + 3);
+    body[40000] = (char)('a' + 40000 % 26);
+    usleep(20000);
+    srv_write(fd, body + 40000);
+    srv_read_request(fd, head, sizeof(head));
+    srv_write(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+    srv_read_request(fd, head, sizeof(head)); /* the client closes its idle connection */
+    close(fd);
+}
+
+static void big_body_in_pieces(void **state)
+{
+    server_t s;
+    server_start(&s, script_big);
+    fixture_t f;
+    fixture_init(&f, s.port, 5000, 2 * BIG);
+    up_request_t req;
+    up_request_init(&req);
+    roundtrip(&f, &req, GET, NULL);
+    assert_int_equal(req.status, UP_OK);
+    assert_int_equal(req.body_size, BIG);
+    assert_int_equal(req.body->size, BIG);
+    for (size_t i = 0; i < BIG; i++)
+        if (req.body->bytes[i] != (char)('a' + i % 26))
+            fail_msg("byte %zu differs", i);
+    roundtrip(&f, &req, GET, NULL);
+    assert_int_equal(req.status, UP_OK);
+    assert_int_equal(req.body->size, 2);
+    assert_memory_equal(req.body->bytes, "ok", 2);
+    assert_int_equal(up_target_connections(f.target), 1);
+    up_request_dispose(&req);
+    fixture_dispose(&f);
+    server_join(&s);
+}
+
 static void script_stale(server_t *s)
 {
     char head[4096];
@@ -261,6 +310,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bodies_and_keep_alive),
+        cmocka_unit_test(big_body_in_pieces),
         cmocka_unit_test(stale_connections),
         cmocka_unit_test(failures),
         cmocka_unit_test(refused),
