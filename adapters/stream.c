@@ -33,11 +33,29 @@ static void reserve(adp__stream_t *s, size_t n)
     s->oend = b + cap;
 }
 
+/* memcpy for the short stretches between edits, without a library call: two overlapping
+ * fixed-size moves cover 4..16 bytes (as body/write.c's copy_bytes_to). */
+static char *copy_short(char *o, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        memcpy(o, b, 8);
+        memcpy(o + n - 8, b + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(o, b, 4);
+        memcpy(o + n - 4, b + n - 4, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            o[i] = b[i];
+    } else {
+        memcpy(o, b, n);
+    }
+    return o + n;
+}
+
 void adp__stream_emit(adp__stream_t *s, const char *b, size_t n)
 {
     reserve(s, n);
-    memcpy(s->o, b, n);
-    s->o += n;
+    s->o = copy_short(s->o, b, n);
 }
 
 /* The first flush: the input so far without its whitespace between tokens. */
@@ -78,8 +96,25 @@ void adp__stream_cut(adp__stream_t *s, const char *at, const char *to)
     s->from = to;
 }
 
+/* A string that goes out as it is ("..."; plain: nothing in it to escape), plus `tail`. */
+static void emit_plain(adp__stream_t *s, const char *str, size_t len, const char *tail,
+                       size_t tail_len)
+{
+    reserve(s, len + 2 + tail_len);
+    char *o = s->o;
+    *o++ = '"';
+    o = copy_short(o, str, len);
+    *o++ = '"';
+    s->o = copy_short(o, tail, tail_len);
+}
+
 void adp__stream_emit_value(adp__stream_t *s, const body_value_t *v)
 {
+    if (v->type == BODY_STRING &&
+        ((v->flags & BODY_VERBATIM) || !body_needs_escape(v->u.str, v->len))) {
+        emit_plain(s, v->u.str, v->len, "", 0);
+        return;
+    }
     size_t n = body_write_size(v);
     reserve(s, n);
     s->o = body_write(v, s->o);
@@ -93,6 +128,10 @@ void adp__stream_emit_string(adp__stream_t *s, const char *str, size_t len)
 
 void adp__stream_emit_name(adp__stream_t *s, const char *key, size_t len)
 {
+    if (!body_needs_escape(key, len)) {
+        emit_plain(s, key, len, ":", 1);
+        return;
+    }
     adp__stream_emit_string(s, key, len);
     adp__stream_emit(s, ":", 1);
 }
