@@ -146,7 +146,7 @@ int adp__stream_scalar(adp__stream_t *s, body_value_t *v)
     *v = (body_value_t){0};
     switch (*p) {
     case '"':
-        if ((q = body_scan_string(p + 1, s->end, &escaped)) == NULL || escaped)
+        if ((q = body_scan_string_short(p + 1, s->end, &escaped)) == NULL || escaped)
             return -1;
         *v = (body_value_t){.type = BODY_STRING,
                             .flags = BODY_VERBATIM,
@@ -440,7 +440,7 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
         int escaped, conflict;
         const char *q, *mstart = s->p;
         if (s->p == s->end || *s->p != '"' ||
-            (q = body_scan_string(s->p + 1, s->end, &escaped)) == NULL || escaped)
+            (q = body_scan_string_short(s->p + 1, s->end, &escaped)) == NULL || escaped)
             return -1;
         const char *key = s->p + 1;
         size_t klen = (size_t)(q - key);

@@ -156,6 +156,39 @@ body_value_t *body_parse(const body_mem_t *mem, const char *buf, size_t len, uns
 const char *body_scan_string(const char *p, const char *end, int *escaped);
 const char *body_scan_number(const char *p, const char *end, unsigned *flags);
 
+/* The high bit set in each byte of `w` (first byte lowest, as loaded on a little-endian machine)
+ * that is '"', '\\', < 0x20 or >= 0x80: the bytes that stop a string scan. Borrows only come
+ * out of matching bytes, so bits above the lowest may be false; the lowest is exact. */
+static inline uint64_t body_string_stops8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w) & highs;
+}
+
+/* body_scan_string with its common case inline (streaming passes call it for every name and
+ * string): a string of plain ASCII that ends within 16 bytes. Same results. */
+static inline const char *body_scan_string_short(const char *p, const char *end, int *escaped)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (end - p >= 16) {
+        for (int k = 0; k < 2; ++k) {
+            uint64_t w;
+            memcpy(&w, p + 8 * k, 8);
+            uint64_t m = body_string_stops8(w);
+            if (m != 0) {
+                const char *q = p + 8 * k + (__builtin_ctzll(m) >> 3);
+                if (*q != '"')
+                    break;
+                *escaped = 0;
+                return q;
+            }
+        }
+    }
+#endif
+    return body_scan_string(p, end, escaped);
+}
+
 /* Whether s[0..len) is valid UTF-8 (RFC 3629: no overlongs, no surrogates); NUL bytes are. */
 int body_utf8_valid(const char *s, size_t len);
 /* Whether the writer must escape a byte of s[0..len) ('"', '\\', controls): 0 means a string or

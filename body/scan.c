@@ -34,16 +34,6 @@ static uint64_t load64le(const char *p)
     return w;
 }
 
-/* The high bit set in each byte of `w` (first byte lowest) that is '"', '\\', < 0x20 or >= 0x80.
- * Borrows only come out of matching bytes, so bits above the lowest may be false; the lowest is
- * exact, which is all the scan uses. */
-static uint64_t string_stops8(uint64_t w)
-{
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-    return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w) & highs;
-}
-
 /* Length of the valid UTF-8 sequence (RFC 3629 section 4) at p[0] >= 0x80, or 0. */
 static size_t utf8_length(const uint8_t *p, const uint8_t *end)
 {
@@ -162,7 +152,7 @@ const char *body__scan_string(body__scan_t *sc, const char *p, int *escaped)
     const char *end = sc->end;
     for (;;) {
         for (; end - p >= 8; p += 8) {
-            uint64_t m = string_stops8(load64le(p));
+            uint64_t m = body_string_stops8(load64le(p));
             if (m != 0) {
                 p += __builtin_ctzll(m) >> 3;
                 goto stop;
