@@ -10,7 +10,9 @@
 # Prints requests/s, latency percentiles, versa's CPU µs per request, the ratios as goal lines
 # (issue 16: 200 KB adapted >= 0.8x pass-through, 2 KB >= 0.95x), then adp_bench (the engine
 # alone, in-process). Knobs: MODES, THREADS, CONNECTIONS, DURATION, ROUNDS, WORKERS, PIN,
-# BUILD_DIR, VERSA_BIN.
+# BUILD_DIR, VERSA_BIN, BASELINE_BIN (another build's versa, e.g. an older commit's, run in the
+# same rounds on every adapted route: its figures and the ratio of CPU per request are printed
+# beside ours).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -40,7 +42,8 @@ ADP_BENCH=$ROOT/$BUILD_DIR/adapters/adp_bench
 
 bench_tmp versa-adapters-bench
 
-read -r UP_PORT VERSA_PORT < <(bench_ports 2)
+BASELINE_BIN=${BASELINE_BIN:-}
+read -r UP_PORT VERSA_PORT BASE_PORT < <(bench_ports 3)
 
 # v2 bodies as the demo's pets upstream answers: {"items": [Pet...], "api_version": "v2"}; v3
 # bodies put them in an envelope {"data": <v2 body>, "next": "..."}; .gz twins for gzip_static
@@ -159,35 +162,45 @@ apis:
       v2: {spec: $TMP/chain-v2.yaml}
       v3: {upstream: "http://127.0.0.1:$UP_PORT", spec: $TMP/chain-v3.yaml}
 EOF
-$PIN_VERSA "$VERSA_BIN" serve -c "$TMP/versa.yaml" 2>"$TMP/versa.err" & pids+=($!)
-VERSA_PID=$!
-for _ in $(seq 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$VERSA_PORT/v2/shop/pets" && break
-    sleep 0.1
-done
 checks=
 for mode in $MODES; do
     case $mode in one) checks+=" /v1/shop/big" ;; chain) checks+=" /v1/chain/big" ;;
     gzip) checks+=" /v1/shop/zbig" ;; esac
 done
-for path in $checks; do
-    curl -sf -o /dev/null "http://127.0.0.1:$VERSA_PORT$path" || {
-        echo "versa did not serve the adapted route $path"; cat "$TMP/versa.err"; exit 1; }
-done
+start_versa() { # binary, port, name -> sets STARTED_PID
+    sed "s/127.0.0.1:$VERSA_PORT/127.0.0.1:$2/" "$TMP/versa.yaml" >"$TMP/$3-serve.yaml"
+    $PIN_VERSA "$1" serve -c "$TMP/$3-serve.yaml" 2>"$TMP/$3.err" & pids+=($!)
+    STARTED_PID=$!
+    for _ in $(seq 100); do
+        curl -sf -o /dev/null "http://127.0.0.1:$2/v2/shop/pets" && break
+        sleep 0.1
+    done
+    for path in $checks; do
+        curl -sf -o /dev/null "http://127.0.0.1:$2$path" || {
+            echo "$1 did not serve the adapted route $path"; cat "$TMP/$3.err"; exit 1; }
+    done
+}
+start_versa "$VERSA_BIN" "$VERSA_PORT" versa
+VERSA_PID=$STARTED_PID
+BASE_PID=
+if [ -n "$BASELINE_BIN" ]; then
+    start_versa "$BASELINE_BIN" "$BASE_PORT" baseline
+    BASE_PID=$STARTED_PID
+fi
 
-# versa's CPU time so far (user + system), in clock ticks
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$VERSA_PID/stat"; }
+# a gateway's CPU time so far (user + system), in clock ticks
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICK=$(getconf CLK_TCK)
 
-run() { # label, path[ HEADER] -> "rps p50 p99 cpu-us-per-request"
-    local path=${2%% *} hdr=()
+run() { # label, path[ HEADER][, port, pid] -> "rps p50 p99 cpu-us-per-request"
+    local path=${2%% *} hdr=() port=${3:-$VERSA_PORT} pid=${4:-$VERSA_PID}
     [ "$path" != "$2" ] && hdr=(-H "${2#* }")
-    $PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "${hdr[@]}" "http://127.0.0.1:$VERSA_PORT$path" >/dev/null
+    $PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "${hdr[@]}" "http://127.0.0.1:$port$path" >/dev/null
     local t0 out t1
-    t0=$(cpu_ticks)
+    t0=$(cpu_ticks "$pid")
     out=$($PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${hdr[@]}" \
-        "http://127.0.0.1:$VERSA_PORT$path")
-    t1=$(cpu_ticks)
+        "http://127.0.0.1:$port$path")
+    t1=$(cpu_ticks "$pid")
     python3 -c '
 import re, sys
 t = sys.argv[1]
@@ -206,6 +219,7 @@ print("%.0f %.3f %.3f %.1f" % (rps, p50, p99, ticks / hz / n * 1e6))' "$out" "$(
 
 printf "wrk -t%s -c%s -d%s --latency, %s interleaved rounds (medians); versa threads %s;\n" \
     "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS" "$WORKERS"
+[ -n "$BASELINE_BIN" ] && echo "baseline: $BASELINE_BIN (rows marked '(baseline)')"
 printf "bodies: %s and %s bytes (v2), %s and %s gzipped, %s and %s (v3)\n" \
     "$(stat -c %s "$TMP/small.json")" "$(stat -c %s "$TMP/large.json")" \
     "$(stat -c %s "$TMP/small.json.gz")" "$(stat -c %s "$TMP/large.json.gz")" \
@@ -230,6 +244,9 @@ for round in $(seq "$ROUNDS"); do
     for spec in "${ROUTES[@]}"; do
         label=${spec%%:*}
         R[$label]+="$(run "$label" "${spec#*:}");"
+        if [ -n "$BASE_PID" ] && [[ $label != pass-through* ]]; then
+            R[$label (baseline)]+="$(run "$label" "${spec#*:}" "$BASE_PORT" "$BASE_PID");"
+        fi
     done
     echo "round $round of $ROUNDS done" >&2
 done
@@ -242,8 +259,12 @@ print(" ".join("%g" % statistics.median(c) for c in zip(*rows)))' "$1"
 printf "%-28s %11s %8s %8s %12s   %s\n" "route" "requests/s" "p50 ms" "p99 ms" \
     "versa us/req" "requests/s per round"
 declare -A M
+LABELS=()
 for spec in "${ROUTES[@]}"; do
-    label=${spec%%:*}
+    LABELS+=("${spec%%:*}")
+    [ -n "${R[${spec%%:*} (baseline)]:-}" ] && LABELS+=("${spec%%:*} (baseline)")
+done
+for label in "${LABELS[@]}"; do
     M[$label]=$(median "${R[$label]}")
     read -r rps p50 p99 cpu <<<"${M[$label]}"
     printf "%-28s %11.0f %8s %8s %12s   %s\n" "$label" "$rps" "$p50" "$p99" "$cpu" \
@@ -268,6 +289,11 @@ goal "200KB adapted, 3-version chain" "chain v1<-v3 200KB" "pass-through v3 200K
 goal "2KB adapted from gzip, sent identity" "gzip adapted 2KB" "pass-through gzip 2KB" ""
 goal "200KB adapted from gzip, sent identity" "gzip adapted 200KB" "pass-through gzip 200KB" ""
 goal "200KB adapted from gzip, sent gzip" "gzip adapted to gzip 200KB" "pass-through gzip 200KB" ""
+for label in "${LABELS[@]}"; do # CPU per request against the baseline's, median to median
+    [[ $label == *" (baseline)" ]] || continue
+    python3 -c "print('%s: CPU per request %.2fx the baseline\'s' % ('${label% (baseline)}', \
+        float('${M[${label% (baseline)}]}'.split()[3]) / float('${M[$label]}'.split()[3])))"
+done
 if [ -x "$ADP_BENCH" ]; then
     echo "engine alone (adp_bench):"
     "$ADP_BENCH"
