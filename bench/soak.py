@@ -311,7 +311,7 @@ def main():
         with open(os.path.join(TMP, "versa.stderr")) as f:
             sys.stderr.write(f.read())
         raise
-    samples = []  # (t, rss KiB, fds)
+    samples = []  # (t, rss KiB, fds, heap in use KiB)
     stop = threading.Event()
     t0 = time.monotonic()
 
@@ -323,7 +323,7 @@ def main():
                 fds = len(os.listdir("/proc/%d/fd" % versa.pid))
             except (OSError, AttributeError):
                 return
-            samples.append((time.monotonic() - t0, rss, fds))
+            samples.append((time.monotonic() - t0, rss, fds, heap_in_use_kib()))
             if stop.wait(1.0):
                 return
     sampler = threading.Thread(target=sample, daemon=True)
@@ -394,6 +394,24 @@ def main():
     report(samples, wrk_out, h2_out, counts.c, alive, rc)
 
 
+def heap_in_use_kib():
+    """versa_memory_in_use_bytes from the admin /metrics (malloc's bytes in use: a leak grows it,
+    fragmentation does not), in KiB; the previous sample's value when the scrape fails."""
+    try:
+        with socket.create_connection(("127.0.0.1", ADMIN), 2) as s:
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: soak\r\nConnection: close\r\n\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        m = re.search(rb"\nversa_memory_in_use_bytes (\d+)", data)
+        return int(m.group(1)) // 1024 if m else 0
+    except OSError:
+        return 0
+
+
 def curve(samples, idx, unit, scale):
     warm = next((s for s in samples if s[0] >= WARMUP), samples[-1])
     peak = max(samples, key=lambda s: s[idx])
@@ -414,18 +432,23 @@ def report(samples, wrk_out, h2_out, c, alive, rc):
         print("no samples: versa did not run")
         sys.exit(1)
     step = max(1, len(samples) // 20)
-    print("  t(s)   RSS(MB)  fds")
+    print("  t(s)   RSS(MB)  fds  heap in use(MB)")
     for s in samples[::step] + ([samples[-1]] if (len(samples) - 1) % step else []):
-        print("  %5d  %7.1f  %4d" % (s[0], s[1] / 1024, s[2]))
+        print("  %5d  %7.1f  %4d  %7.1f" % (s[0], s[1] / 1024, s[2], s[3] / 1024))
     print("curves (sampled every second, %d samples):" % len(samples))
     rss_warm, rss_end = curve(samples, 1, ("RSS", " MB"), 1024)
     fd_warm, fd_end = curve(samples, 2, ("fds", ""), 1)
+    heap_warm, heap_end = curve(samples, 3, ("heap in use", " MB"), 1024)
     rss_flat = rss_end <= rss_warm * (1 + FLAT_PCT / 100)
     fd_flat = fd_end <= fd_warm * (1 + FLAT_PCT / 100) + 2
+    heap_flat = heap_end <= heap_warm * (1 + FLAT_PCT / 100)
     print("  RSS %s: end within %.0f%% of the value after warm-up (%+.1f%%)" % (
         "flat" if rss_flat else "GROWING", FLAT_PCT, 100.0 * (rss_end - rss_warm) / rss_warm))
     print("  fds %s: end %d, after warm-up %d" % ("flat" if fd_flat else "GROWING", fd_end, fd_warm))
-    ok &= rss_flat and fd_flat
+    print("  heap in use %s: end within %.0f%% of the value after warm-up (%+.1f%%)" % (
+        "flat" if heap_flat else "GROWING", FLAT_PCT,
+        100.0 * (heap_end - heap_warm) / max(heap_warm, 1)))
+    ok &= rss_flat and fd_flat and heap_flat
 
     print("accounting:")
     m = re.search(r"WRK sent=(\d+) 2xx=(\d+) 3xx=(\d+) 4xx=(\d+) 5xx=(\d+) other=(\d+) "

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "admin.h"
+#include "process_metrics.h"
 #include "metrics.h"
 #include "validate.h"
 #include "problem.h"
@@ -136,16 +137,17 @@ static int on_req(h2o_handler_t *_self, h2o_req_t *req)
                                        self->num_threads, &len);
         gw_recorders_render_metrics(&rt->recorders, &text, &len);
         gw_reloader_render_metrics(self->reloader, &text, &len);
-        gw_metrics_out_t contract = {NULL, 0, 0};
-        gw_validate_metrics_render(rt->config, &contract);
-        gw_validate_logs_metrics(rt->validate_logs, &contract);
-        gw_tracer_metrics_render(rt->tracer, &contract);
-        if (contract.len != 0) {
-            text = realloc(text, len + contract.len);
-            memcpy(text + len, contract.buf, contract.len);
-            len += contract.len;
+        gw_metrics_out_t more = {NULL, 0, 0};
+        gw_validate_metrics_render(rt->config, &more);
+        gw_validate_logs_metrics(rt->validate_logs, &more);
+        gw_tracer_metrics_render(rt->tracer, &more);
+        gw_process_metrics_render(&more);
+        if (more.len != 0) {
+            text = realloc(text, len + more.len);
+            memcpy(text + len, more.buf, more.len);
+            len += more.len;
         }
-        free(contract.buf);
+        free(more.buf);
         size_t shadow_len;
         char *shadow = gw_shadow_metrics_render(rt->shadow, &shadow_len);
         h2o_iovec_t body = h2o_concat(&req->pool, h2o_iovec_init(text, len),

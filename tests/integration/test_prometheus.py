@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import unittest
 import urllib.parse
 import urllib.request
@@ -164,8 +165,21 @@ class Scrape(GatewayCase):
         for family in ("versa_requests_total", "versa_operation_requests_total",
                        "versa_contract_violations_total", "versa_record_written_total",
                        "versa_shadow_mirrored_total", "versa_request_duration_seconds",
-                       "versa_trace_spans_dropped_total", "versa_trace_spans_exported_total"):
+                       "versa_trace_spans_dropped_total", "versa_trace_spans_exported_total",
+                       "process_cpu_seconds_total", "process_resident_memory_bytes",
+                       "process_open_fds", "process_start_time_seconds",
+                       "versa_memory_in_use_bytes", "versa_memory_held_bytes"):
             self.assertIn("# TYPE %s " % family, text)
+        # the process figures are the gateway's own, as /proc shows them
+        value = {l.split(" ")[0]: float(l.split(" ")[1]) for l in text.split("\n")
+                 if l.startswith("process_")}
+        with open("/proc/%d/status" % self.gw.pid) as f:
+            rss = int([l for l in f if l.startswith("VmRSS:")][0].split()[1]) * 1024
+        self.assertLess(abs(value["process_resident_memory_bytes"] - rss), 0.25 * rss)
+        fds = len(os.listdir("/proc/%d/fd" % self.gw.pid))
+        self.assertLessEqual(abs(value["process_open_fds"] - fds), 2)  # the scrape's own
+        started = value["process_start_time_seconds"]  # this class started it: minutes ago
+        self.assertTrue(time.time() - 600 < started <= time.time() + 1, started)
         self.assertIn('operation="get\\"Pet\\\\odd"', text)
         self.assertIn('versa_contract_violations_total{api="pets",version="v2",'
                       'operation="listPets",side="request"', text)
