@@ -296,16 +296,22 @@ static int read_body(up_conn_t *conn)
     return 0;
 }
 
-/* A body to be buffered whose length is declared (and within max_body) gets room for all of it
- * in the socket's buffer once: the reads land in place and take_input hands the buffer over
- * whole, instead of the buffer growing by doubling with a copy (and fresh pages) each time. */
+/* The most room made for a body before its bytes arrive: what an upstream declares is not yet
+ * what it sends, and one that declares megabytes and stalls must not hold them per request. */
+#define UP_WHOLE_ROOM_MAX (1024 * 1024)
+
+/* A body to be buffered whose length is declared (and within max_body and UP_WHOLE_ROOM_MAX)
+ * gets room for all of it in the socket's buffer once: the reads land in place and take_input
+ * hands the buffer over whole, instead of the buffer growing by doubling with a copy (and fresh
+ * pages) each time. */
 static void make_room(up_conn_t *conn)
 {
     up_request_t *req = conn->req;
     h2o_buffer_t *in = conn->sock->input;
     conn->whole = 0;
     if (req->high_water != 0 || conn->framing != UP_HTTP_BODY_LENGTH ||
-        conn->remaining > req->max_body || conn->remaining <= in->size)
+        conn->remaining > req->max_body || conn->remaining > UP_WHOLE_ROOM_MAX ||
+        conn->remaining <= in->size)
         return;
     h2o_buffer_reserve(&conn->sock->input, (size_t)conn->remaining - in->size);
     conn->whole = 1;
