@@ -173,7 +173,8 @@ class Notify(unittest.TestCase):
     def diagnostics(self):
         return self.sb.diagnostics()
 
-    def test_ready_then_stopping(self):
+    def start_notified(self):
+        """A gateway started with $NOTIFY_SOCKET; returns it once it said READY=1."""
         gw = self.sb.versa(self.sb.config())
         os.environ["NOTIFY_SOCKET"] = self.sock_path
         try:
@@ -181,6 +182,10 @@ class Notify(unittest.TestCase):
         finally:
             del os.environ["NOTIFY_SOCKET"]
         self.assertEqual(self.sock.recv(256), b"READY=1")
+        return gw
+
+    def test_ready_then_stopping(self):
+        gw = self.start_notified()
         # READY=1 is sent once the listeners accept: the admin answers at once
         self.assertEqual(gw.admin("/readyz")[0], 200)
         self.assertEqual(self.sb.request("/pets/1").status, 200)
@@ -191,13 +196,7 @@ class Notify(unittest.TestCase):
     def test_reload_is_reloading_then_ready(self):
         # sd_notify(3): `systemctl reload` (SIGHUP) waits for READY=1 after RELOADING=1, so it
         # returns once the new generation is in force, or refused
-        gw = self.sb.versa(self.sb.config())
-        os.environ["NOTIFY_SOCKET"] = self.sock_path
-        try:
-            gw.start(wait_ready=False)
-        finally:
-            del os.environ["NOTIFY_SOCKET"]
-        self.assertEqual(self.sock.recv(256), b"READY=1")
+        gw = self.start_notified()
         for config in ("valid", "invalid"):
             with self.subTest(config=config):
                 if config == "invalid":
