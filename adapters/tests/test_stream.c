@@ -306,7 +306,7 @@ static void test_generated(void **state)
     free(buf);
     /* both outcomes must be common, or the test proves little */
     for (int i = 0; i < 2; ++i) {
-        print_message("%s: %zu streamed, %zu given up\n", i ? "upgrade" : "downgrade",
+        print_message("# %s: %zu streamed, %zu given up\n", i ? "upgrade" : "downgrade",
                       t[i].streamed, t[i].gave_up);
         assert_true(t[i].streamed > 50);
         assert_true(t[i].gave_up > 50);

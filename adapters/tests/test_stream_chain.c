@@ -352,7 +352,7 @@ static void test_generated(void **state)
     }
     free(buf);
     for (int i = 0; i < 2; ++i) {
-        print_message("%s: %zu streamed, %zu given up\n", i ? "upgrade" : "downgrade",
+        print_message("# %s: %zu streamed, %zu given up\n", i ? "upgrade" : "downgrade",
                       t[i].streamed, t[i].gave_up);
         assert_true(t[i].streamed > 50);
         assert_true(t[i].gave_up > 50);
