@@ -35,8 +35,7 @@ WORKERS=${WORKERS:-2}
 BUILD_DIR=${BUILD_DIR:-build-bench}
 
 bench_need wrk wrk
-bench_need nginx nginx-light
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+bench_need_nginx
 bench_build "$BUILD_DIR" cli/versa adapters/adp_bench
 ADP_BENCH=$ROOT/$BUILD_DIR/adapters/adp_bench
 
@@ -61,30 +60,13 @@ for name, n in (("small", 20), ("large", 2000)):
         with open("%s/%s%s.json.gz" % (sys.argv[1], name, suffix), "wb") as f:
             f.write(gzip.compress(text, 6))
 EOF2
-mkdir -p "$TMP/nginx/logs"
-cat >"$TMP/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-error_log $TMP/nginx/logs/error.log;
-pid $TMP/nginx/nginx.pid;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    default_type application/json;
-    client_body_temp_path $TMP/nginx; proxy_temp_path $TMP/nginx; fastcgi_temp_path $TMP/nginx;
-    uwsgi_temp_path $TMP/nginx; scgi_temp_path $TMP/nginx;
-    server {
-        listen 127.0.0.1:$UP_PORT;
-        location = /shop/pets { alias $TMP/small.json; }
+# shellcheck disable=SC2086 # PIN_LOAD is a command and its arguments, or nothing
+bench_nginx_files "$UP_PORT" "location = /shop/pets { alias $TMP/small.json; }
         location = /shop/big { alias $TMP/large.json; }
         location = /shop/zpets { gzip_static always; alias $TMP/small.json; }
         location = /shop/zbig { gzip_static always; alias $TMP/large.json; }
         location = /chain/pets { alias $TMP/small3.json; }
-        location = /chain/big { alias $TMP/large3.json; }
-    }
-}
-EOF
-$PIN_LOAD "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" & pids+=($!)
+        location = /chain/big { alias $TMP/large3.json; }" $PIN_LOAD
 
 # the demo shop API's specs with more list paths (the large body, the gzip twins), and a v3 for
 # the chain API (prefix /chain): v2's list in an envelope; the chain's adapter file adds v3's
@@ -188,8 +170,6 @@ if [ -n "$BASELINE_BIN" ]; then
     BASE_PID=$STARTED_PID
 fi
 
-# a gateway's CPU time so far (user + system), in clock ticks
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICK=$(getconf CLK_TCK)
 
 run() { # label, path[ HEADER][, port, pid] -> "rps p50 p99 cpu-us-per-request"
@@ -197,10 +177,10 @@ run() { # label, path[ HEADER][, port, pid] -> "rps p50 p99 cpu-us-per-request"
     [ "$path" != "$2" ] && hdr=(-H "${2#* }")
     $PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "${hdr[@]}" "http://127.0.0.1:$port$path" >/dev/null
     local t0 out t1
-    t0=$(cpu_ticks "$pid")
+    t0=$(bench_cpu_ticks "$pid")
     out=$($PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${hdr[@]}" \
         "http://127.0.0.1:$port$path")
-    t1=$(cpu_ticks "$pid")
+    t1=$(bench_cpu_ticks "$pid")
     python3 -c '
 import re, sys
 t = sys.argv[1]

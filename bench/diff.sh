@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. bench/lib.sh
 
 SHARED=$ROOT/../shared/specs
 BASE=${BASE:-$SHARED/large/github-2021-06-14.yaml}
@@ -20,63 +21,15 @@ OPENAPI_DIFF_VERSION=${OPENAPI_DIFF_VERSION:-0.24.1}
 
 for f in "$BASE" "$REVISION"; do [ -f "$f" ] || { echo "spec not found: $f" >&2; exit 2; }; done
 
-if [ ! -x /usr/bin/time ]; then
-    echo "installing time" >&2
-    sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends time >/dev/null
-fi
+bench_need_time
 command -v npm >/dev/null || { echo "npm is needed for Redocly and openapi-diff" >&2; exit 2; }
 
-TMP=$(mktemp -d /tmp/versa-diff-bench.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-
-if [ -z "${VERSA_BIN:-}" ]; then
-    if ! { [ -f "$BUILD_DIR/build.ninja" ] ||
-           meson setup "$BUILD_DIR" -Dbuildtype=release >"$TMP/build.log" 2>&1; } ||
-       ! ninja -C "$BUILD_DIR" cli/versa >>"$TMP/build.log" 2>&1; then
-        tail -30 "$TMP/build.log" >&2
-        echo "building versa in $BUILD_DIR failed" >&2
-        exit 1
-    fi
-    VERSA_BIN=$ROOT/$BUILD_DIR/cli/versa
-fi
-
+bench_tmp versa-diff-bench
+[ -n "${VERSA_BIN:-}" ] || bench_build_logged "$BUILD_DIR"
 # Redocly and openapi-diff live in bench/node_modules (gitignored), installed once.
-NODE_BIN=$ROOT/bench/node_modules/.bin
-if [ ! -x "$NODE_BIN/redocly" ] || [ ! -x "$NODE_BIN/openapi-diff" ]; then
-    echo "installing @redocly/cli@$REDOCLY_VERSION and openapi-diff@$OPENAPI_DIFF_VERSION into" \
-        "bench/node_modules" >&2
-    npm install --prefix "$ROOT/bench" --no-save --no-package-lock --no-audit --no-fund \
-        --loglevel=error "@redocly/cli@$REDOCLY_VERSION" "openapi-diff@$OPENAPI_DIFF_VERSION" >/dev/null
-fi
+bench_npm_tools "redocly openapi-diff" \
+    "@redocly/cli@$REDOCLY_VERSION" "openapi-diff@$OPENAPI_DIFF_VERSION"
 
-# measure NAME CMD...: runs CMD under /usr/bin/time -v (exit status 1 means "breaking changes
-# found", not failure) and prints "seconds kilobytes".
-measure() {
-    local name=$1; shift
-    local status=0
-    /usr/bin/time -v -o "$TMP/$name.time" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" || status=$?
-    if [ "$status" -gt 1 ]; then
-        echo "$name failed (exit $status):" >&2
-        tail -5 "$TMP/$name.err" >&2
-        [ "$name" = versa ] && exit 1
-    fi
-    python3 - "$TMP/$name.time" "$status" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-if int(sys.argv[2]) > 1:  # a competitor that failed (out of memory, a crash): shown as failed
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
-    print("nan %d" % (int(rss.group(1)) if rss else 0))
-    sys.exit(0)
-wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", text).group(1)
-seconds = 0.0
-for part in wall.split(":"):
-    seconds = seconds * 60 + float(part)
-rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
-print("%.3f %d" % (seconds, rss))
-PY
-}
 
 echo "base:     $BASE ($(du -h "$BASE" | cut -f1))"
 echo "revision: $REVISION ($(du -h "$REVISION" | cut -f1))"
@@ -85,7 +38,8 @@ echo "versa: $VERSA_BIN ($("$VERSA_BIN" --version 2>/dev/null || echo unknown ve
 "$VERSA_BIN" diff "$BASE" "$REVISION" >/dev/null 2>&1 || true # warm the page cache
 versa_runs=()
 for _ in $(seq "$RUNS"); do
-    versa_runs+=("$(measure versa "$VERSA_BIN" diff --format json "$BASE" "$REVISION")")
+    versa_runs+=("$(bench_measure exit versa "$VERSA_BIN" diff --format json "$BASE" \
+        "$REVISION")")
 done
 read -r VERSA_S VERSA_KB < <(printf '%s\n' "${versa_runs[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")
 VERSA_FINDINGS=$(python3 -c '
@@ -96,9 +50,10 @@ print("%d (%d error, %d warning, %d info)" % (len(d["findings"]), s["error"], s[
 ' "$TMP/versa.out")
 
 echo "running Redocly diff..." >&2
-# --fail-on none: a report with major changes is not a failure here
-read -r REDOCLY_S REDOCLY_KB < <(measure redocly "$NODE_BIN/redocly" diff --format json \
-    --fail-on none --lint-config off "$BASE" "$REVISION")
+# --fail-on none: a report with major changes is not a failure here; a competitor that fails
+# is shown as failed
+read -r REDOCLY_S REDOCLY_KB < <(bench_measure nan redocly "$NODE_BIN/redocly" diff \
+    --format json --fail-on none --lint-config off "$BASE" "$REVISION")
 REDOCLY_FINDINGS=$(python3 -c '
 import json, sys
 text = open(sys.argv[1]).read()
@@ -109,7 +64,8 @@ print("%d (%d major, %d minor, %d patch)" % (len(d.get("changes", [])), s.get("m
 ' "$TMP/redocly.out" 2>/dev/null || echo "?")
 
 echo "running openapi-diff..." >&2
-read -r OAD_S OAD_KB < <(measure openapi_diff "$NODE_BIN/openapi-diff" "$BASE" "$REVISION")
+read -r OAD_S OAD_KB < <(bench_measure nan openapi_diff "$NODE_BIN/openapi-diff" "$BASE" \
+    "$REVISION")
 OAD_FINDINGS=$(python3 -c '
 import json, sys
 text = open(sys.argv[1]).read()

@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. bench/lib.sh
 
 SPEC=${SPEC:-$ROOT/../shared/specs/large/github-2022-06-11.yaml}
 RUNS=${RUNS:-5}                                # versa runs; the median is reported
@@ -20,62 +21,17 @@ GOAL_MB=60
 
 [ -f "$SPEC" ] || { echo "spec not found: $SPEC (set SPEC)" >&2; exit 2; }
 
-if [ ! -x /usr/bin/time ]; then
-    echo "installing time" >&2
-    sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends time >/dev/null
-fi
+bench_need_time
 command -v npm >/dev/null || { echo "npm is needed for Spectral and Redocly" >&2; exit 2; }
 
-TMP=$(mktemp -d /tmp/versa-lint-bench.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-
-if [ -z "${VERSA_BIN:-}" ]; then
-    if ! { [ -f "$BUILD_DIR/build.ninja" ] ||
-           meson setup "$BUILD_DIR" -Dbuildtype=release >"$TMP/build.log" 2>&1; } ||
-       ! ninja -C "$BUILD_DIR" cli/versa >>"$TMP/build.log" 2>&1; then
-        tail -30 "$TMP/build.log" >&2
-        echo "building versa in $BUILD_DIR failed" >&2
-        exit 1
-    fi
-    VERSA_BIN=$ROOT/$BUILD_DIR/cli/versa
-fi
-
+bench_tmp versa-lint-bench
+[ -n "${VERSA_BIN:-}" ] || bench_build_logged "$BUILD_DIR"
 # Spectral and Redocly live in bench/node_modules (gitignored), installed once.
-NODE_BIN=$ROOT/bench/node_modules/.bin
-if [ ! -x "$NODE_BIN/spectral" ] || [ ! -x "$NODE_BIN/redocly" ]; then
-    echo "installing @stoplight/spectral-cli@$SPECTRAL_VERSION and @redocly/cli@$REDOCLY_VERSION" \
-        "into bench/node_modules" >&2
-    npm install --prefix "$ROOT/bench" --no-save --no-package-lock --no-audit --no-fund \
-        --loglevel=error "@stoplight/spectral-cli@$SPECTRAL_VERSION" \
-        "@redocly/cli@$REDOCLY_VERSION" >/dev/null
-fi
+bench_npm_tools "spectral redocly" \
+    "@stoplight/spectral-cli@$SPECTRAL_VERSION" "@redocly/cli@$REDOCLY_VERSION"
 
 printf 'extends: ["spectral:oas"]\n' >"$TMP/.spectral.yaml"
 
-# measure NAME CMD...: runs CMD under /usr/bin/time -v (lint exit status 1 means "findings", not
-# failure) and prints "seconds kilobytes".
-measure() {
-    local name=$1; shift
-    local status=0
-    /usr/bin/time -v -o "$TMP/$name.time" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" || status=$?
-    if [ "$status" -gt 1 ]; then
-        echo "$name failed (exit $status):" >&2
-        tail -5 "$TMP/$name.err" >&2
-        exit 1
-    fi
-    python3 - "$TMP/$name.time" <<'EOF'
-import re, sys
-text = open(sys.argv[1]).read()
-wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", text).group(1)
-seconds = 0.0
-for part in wall.split(":"):
-    seconds = seconds * 60 + float(part)
-rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
-print("%.3f %d" % (seconds, rss))
-EOF
-}
 
 # compare SPEC GOAL_SECONDS GOAL_MB: the three tools on one spec, side by side.
 compare() {
@@ -85,17 +41,19 @@ echo "versa: $VERSA_BIN ($("$VERSA_BIN" --version 2>/dev/null || echo unknown ve
 
 "$VERSA_BIN" lint "$spec" >/dev/null 2>&1 || true # warm the page cache
 versa_runs=()
-for _ in $(seq "$RUNS"); do versa_runs+=("$(measure versa "$VERSA_BIN" lint "$spec")"); done
+for _ in $(seq "$RUNS"); do
+    versa_runs+=("$(bench_measure exit versa "$VERSA_BIN" lint "$spec")")
+done
 read -r VERSA_S VERSA_KB < <(printf '%s\n' "${versa_runs[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")
 VERSA_FINDINGS=$(grep -cE '^ +[0-9]+:[0-9]+ ' "$TMP/versa.out" || true)
 
 echo "running Spectral (about half a minute)..." >&2
-read -r SPECTRAL_S SPECTRAL_KB < <(measure spectral "$NODE_BIN/spectral" lint --ruleset \
-    "$TMP/.spectral.yaml" --format text "$spec")
+read -r SPECTRAL_S SPECTRAL_KB < <(bench_measure exit spectral "$NODE_BIN/spectral" lint \
+    --ruleset "$TMP/.spectral.yaml" --format text "$spec")
 SPECTRAL_FINDINGS=$(grep -cE ':[0-9]+:[0-9]+ ' "$TMP/spectral.out" || true)
 
-read -r REDOCLY_S REDOCLY_KB < <(measure redocly "$NODE_BIN/redocly" lint --format stylish \
-    "$spec")
+read -r REDOCLY_S REDOCLY_KB < <(bench_measure exit redocly "$NODE_BIN/redocly" lint \
+    --format stylish "$spec")
 REDOCLY_FINDINGS=$(grep -cE '^ *[0-9]+:[0-9]+ ' "$TMP/redocly.out" || true)
 
 python3 - "$VERSA_S" "$VERSA_KB" "$VERSA_FINDINGS" "$SPECTRAL_S" "$SPECTRAL_KB" \

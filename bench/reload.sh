@@ -22,30 +22,11 @@ WORKERS=${WORKERS:-2}          # versa `threads`, nginx `worker_processes`
 BUILD_DIR=${BUILD_DIR:-build-bench}
 
 bench_need wrk wrk
-bench_need nginx nginx-light
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+bench_need_nginx
 [ -n "${VERSA_BIN:-}" ] || bench_build "$BUILD_DIR" cli/versa
 bench_tmp versa-reload-bench
 read -r UP_A UP_B VERSA_PORT ADMIN_PORT < <(bench_ports 4)
 
-cat >"$TMP/upstream.conf" <<EOF
-worker_processes $WORKERS;
-daemon off;
-pid $TMP/upstream.pid;
-error_log $TMP/upstream.error.log warn;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    client_body_temp_path $TMP/body;
-    proxy_temp_path $TMP/proxy;
-    fastcgi_temp_path $TMP/fastcgi;
-    uwsgi_temp_path $TMP/uwsgi;
-    scgi_temp_path $TMP/scgi;
-    server { listen 127.0.0.1:$UP_A; location / { default_type application/json; return 200 '{"server":"a"}'; } }
-    server { listen 127.0.0.1:$UP_B; location / { default_type application/json; return 200 '{"server":"b"}'; } }
-}
-EOF
 for side in a b; do
     port=$UP_A; [ "$side" = b ] && [ "$SWAP" = upstream ] && port=$UP_B
     extra=""; [ "$side" = b ] && [ "$SWAP" = api ] && extra="
@@ -69,20 +50,19 @@ EOF
 done
 cp "$TMP/versa-a.yaml" "$TMP/versa.yaml"
 
-wait_http() { # url, what
-    for _ in $(seq 300); do
-        curl -fsS --noproxy '*' -o /dev/null "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "bench: $2 did not come up ($1)" >&2
-    cat "$TMP"/*.log 2>/dev/null | tail -20 >&2
-    exit 1
-}
-"$NGINX" -e "$TMP/upstream.early.log" -p "$TMP" -c "$TMP/upstream.conf" & pids+=($!)
+bench_nginx_answers upstream "
+    server {
+        listen 127.0.0.1:$UP_A;
+        location / { default_type application/json; return 200 '{\"server\":\"a\"}'; }
+    }
+    server {
+        listen 127.0.0.1:$UP_B;
+        location / { default_type application/json; return 200 '{\"server\":\"b\"}'; }
+    }"
 "$VERSA_BIN" serve -c "$TMP/versa.yaml" >"$TMP/versa.log" 2>&1 & pids+=($!)
-wait_http "http://127.0.0.1:$UP_A/" "the upstream nginx"
-wait_http "http://127.0.0.1:$ADMIN_PORT/readyz" "versa"
-wait_http "http://127.0.0.1:$VERSA_PORT/pets/1" "versa's route"
+bench_wait_http "http://127.0.0.1:$UP_A/" "the upstream nginx"
+bench_wait_http "http://127.0.0.1:$ADMIN_PORT/readyz" "versa"
+bench_wait_http "http://127.0.0.1:$VERSA_PORT/pets/1" "versa's route"
 
 URL="http://127.0.0.1:$VERSA_PORT/pets/1"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$URL" >/dev/null # warm-up

@@ -15,22 +15,14 @@ CONCURRENCY=${CONCURRENCY:-64}
 WORKERS=${WORKERS:-1}
 BUILD_DIR=${BUILD_DIR:-build-bench}
 
-bench_need nginx nginx-light
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+bench_need_nginx
 
 if [ -z "${VERSA_BIN:-}" ] || [ -z "${RECORD_BIN:-}" ]; then
     bench_build "$BUILD_DIR" cli/versa contract-tests/ct_record_bench
     RECORD_BIN=${RECORD_BIN:-$ROOT/$BUILD_DIR/contract-tests/ct_record_bench}
 fi
 
-TMP=$(mktemp -d /tmp/versa-replay-bench.XXXXXX)
-NGINX_PID=""
-cleanup() {
-    [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_tmp versa-replay-bench
 
 read -r P1 P2 < <(bench_ports 2)
 
@@ -54,8 +46,7 @@ http {
     }
 }
 EOF
-"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" &
-NGINX_PID=$!
+"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" & pids+=($!)
 for _ in $(seq 100); do
     curl -fsS "http://127.0.0.1:$P1/" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$P2/" >/dev/null 2>&1 && break
     sleep 0.05

@@ -21,8 +21,7 @@ DIFF_MB=${DIFF_MB:-10}         # size of each body of the diff engine's pair
 BUILD_DIR=${BUILD_DIR:-build-shadow-bench}
 
 bench_need wrk wrk
-bench_need nginx nginx-light
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+bench_need_nginx
 
 [ -n "${VERSA_BIN:-}" ] || bench_build "$BUILD_DIR" cli/versa contract-tests/ct_diff_bench
 DIFF_BENCH=${DIFF_BENCH:-$(dirname "$(dirname "$VERSA_BIN")")/contract-tests/ct_diff_bench}
@@ -40,32 +39,6 @@ while len(json.dumps({"items": items}, separators=(",", ":"))) < 1024:
                   "status": "available"})
     i += 1
 print(json.dumps({"items": items}, separators=(",", ":")))')
-
-# The primary and the fast candidate: nginx answering at once with the same body.
-cat >"$TMP/nginx.conf" <<EOF
-worker_processes $WORKERS;
-daemon off;
-pid $TMP/nginx.pid;
-error_log $TMP/nginx.error.log warn;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    client_body_temp_path $TMP/body;
-    proxy_temp_path $TMP/proxy;
-    fastcgi_temp_path $TMP/fastcgi;
-    uwsgi_temp_path $TMP/uwsgi;
-    scgi_temp_path $TMP/scgi;
-    server {
-        listen 127.0.0.1:$UP_PORT;
-        listen 127.0.0.1:$FAST_PORT;
-        location / {
-            default_type application/json;
-            return 200 '$BODY';
-        }
-    }
-}
-EOF
 
 # The slow candidate: every answer really takes SLOW_MS (asyncio, keep-alive, any number of
 # concurrent connections), with the same body.
@@ -120,23 +93,24 @@ apis:
       - {version: v1, candidate: "http://127.0.0.1:$SLOW_PORT", sample: 1, timeout_ms: 2000}
 EOF
 
-wait_http() { # url, what
-    for _ in $(seq 300); do
-        curl -fsS --noproxy '*' -o /dev/null "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "bench: $2 did not come up ($1)" >&2
-    cat "$TMP"/*.log 2>/dev/null | tail -20 >&2
-    exit 1
-}
-
-"$NGINX" -e "$TMP/nginx.early.log" -p "$TMP" -c "$TMP/nginx.conf" & pids+=($!)
+# The primary and the fast candidate: nginx answering at once with the same body.
+bench_nginx_answers nginx "
+    server {
+        listen 127.0.0.1:$UP_PORT;
+        listen 127.0.0.1:$FAST_PORT;
+        location / {
+            default_type application/json;
+            return 200 '$BODY';
+        }
+    }"
 python3 "$TMP/slow.py" "$SLOW_PORT" "$SLOW_MS" "$BODY" & pids+=($!)
 "$VERSA_BIN" serve -c "$TMP/versa.yaml" >"$TMP/versa.log" 2>&1 & pids+=($!)
-wait_http "http://127.0.0.1:$UP_PORT/x" "the nginx upstream"
-wait_http "http://127.0.0.1:$SLOW_PORT/x" "the slow candidate"
-wait_http "http://127.0.0.1:$ADMIN_PORT/readyz" "versa"
-for api in off fast slow; do wait_http "http://127.0.0.1:$VERSA_PORT/$api/pets" "versa /$api"; done
+bench_wait_http "http://127.0.0.1:$UP_PORT/x" "the nginx upstream"
+bench_wait_http "http://127.0.0.1:$SLOW_PORT/x" "the slow candidate"
+bench_wait_http "http://127.0.0.1:$ADMIN_PORT/readyz" "versa"
+for api in off fast slow; do
+    bench_wait_http "http://127.0.0.1:$VERSA_PORT/$api/pets" "versa /$api"
+done
 
 run_wrk() { # run name: the API and the round
     local api=${1%%[0-9]*}

@@ -14,8 +14,7 @@ ROOT=$PWD
 BUILD_DIR=${BUILD_DIR:-build-bench}
 bench_need wrk wrk
 bench_need h2load nghttp2-client
-bench_need nginx nginx-light
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+bench_need_nginx
 [ -n "${VERSA_BIN:-}" ] || bench_build "$BUILD_DIR" cli/versa
 
 bench_tmp versa-soak

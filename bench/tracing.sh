@@ -21,8 +21,7 @@ WORKERS=${WORKERS:-1}
 BUILD_DIR=${BUILD_DIR:-build-bench}
 
 bench_need wrk wrk
-bench_need nginx nginx-light
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+bench_need_nginx
 [ -d tests/otlp/node_modules/protobufjs ] || deploy/install-deps.sh --test
 bench_build "$BUILD_DIR" cli/versa
 bench_tmp versa-tracing-bench
@@ -30,25 +29,7 @@ read -r UP_PORT COL_PORT OFF_PORT S0_PORT S01_PORT S1_PORT ADMIN_PORT < <(bench_
 
 python3 -c 'import json; print(json.dumps({"items": [{"id": i, "name": "pet-%d" % i,
     "status": "available"} for i in range(40)]}))' >"$TMP/small.json"
-mkdir -p "$TMP/nginx/logs"
-cat >"$TMP/nginx/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-error_log $TMP/nginx/logs/error.log;
-pid $TMP/nginx/nginx.pid;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    default_type application/json;
-    client_body_temp_path $TMP/nginx; proxy_temp_path $TMP/nginx; fastcgi_temp_path $TMP/nginx;
-    uwsgi_temp_path $TMP/nginx; scgi_temp_path $TMP/nginx;
-    server {
-        listen 127.0.0.1:$UP_PORT;
-        location = /pets { alias $TMP/small.json; }
-    }
-}
-NGINX
-"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" & pids+=($!)
+bench_nginx_files "$UP_PORT" "location = /pets { alias $TMP/small.json; }"
 node tests/otlp/collector.js --port "$COL_PORT" --proto "$ROOT/../shared/otlp-proto" \
     --out "$TMP/spans.jsonl" --sink >"$TMP/collector.out" & pids+=($!)
 for _ in $(seq 100); do grep -q ready "$TMP/collector.out" && break; sleep 0.1; done
@@ -84,13 +65,12 @@ for port in "$OFF_PORT" "$S0_PORT" "$S01_PORT" "$S1_PORT"; do
         echo "the gateway on port $port did not serve"; cat "$TMP"/*.err; exit 1; }
 done
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run() { # port -> "requests/s,CPU microseconds per request"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d1s "http://127.0.0.1:$1/pets" >/dev/null
     local before after out
-    before=$(cpu_ticks "${gw_pid[$1]}")
+    before=$(bench_cpu_ticks "${gw_pid[$1]}")
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$1/pets")
-    after=$(cpu_ticks "${gw_pid[$1]}")
+    after=$(bench_cpu_ticks "${gw_pid[$1]}")
     echo "$out" | awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '
         / requests in / {n = $1} /Requests\/sec/ {rps = $2}
         END {printf "%s,%.2f", rps, t / hz * 1e6 / n}'

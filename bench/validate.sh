@@ -74,8 +74,7 @@ EOF2
 
 if [ "$PART" != 2 ]; then
 bench_need wrk wrk
-bench_need nginx nginx-light
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+bench_need_nginx
 bench_build "$BUILD_DIR" cli/versa
 bench_tmp versa-validate-bench
 read -r UP_PORT OFF_PORT ON_PORT < <(bench_ports 3)
@@ -88,25 +87,7 @@ body = {"items": [{"id": i, "name": "pet-%d" % i, "category": "dog", "owner": "a
 with open("%s/small.json" % sys.argv[1], "w") as f:
     json.dump(body, f, separators=(",", ":"))
 EOF
-mkdir -p "$TMP/nginx/logs"
-cat >"$TMP/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-error_log $TMP/nginx/logs/error.log;
-pid $TMP/nginx/nginx.pid;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    default_type application/json;
-    client_body_temp_path $TMP/nginx; proxy_temp_path $TMP/nginx; fastcgi_temp_path $TMP/nginx;
-    uwsgi_temp_path $TMP/nginx; scgi_temp_path $TMP/nginx;
-    server {
-        listen 127.0.0.1:$UP_PORT;
-        location = /shop/pets { alias $TMP/small.json; }
-    }
-}
-EOF
-"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" & pids+=($!)
+bench_nginx_files "$UP_PORT" "location = /shop/pets { alias $TMP/small.json; }"
 
 gateway() { # name port validate-yaml
     cat >"$TMP/$1.yaml" <<EOF
@@ -135,16 +116,15 @@ done
 curl -sf -o /dev/null "http://127.0.0.1:$ON_PORT/shop/pets?limit=20" || {
     echo "the validating gateway did not serve"; cat "$TMP/on.err"; exit 1; }
 
-# CPU time of a process in seconds (utime + stime, /proc/PID/stat fields 14 and 15).
-cpu_of() { awk -v t="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); print ($12 + $13) / t}' "/proc/$1/stat"; }
 run() { # port pid -> "requests/s cpu-microseconds-per-request"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d1s "http://127.0.0.1:$1/shop/pets?limit=20" >/dev/null
     local c0 out c1
-    c0=$(cpu_of "$2")
+    c0=$(bench_cpu_ticks "$2")
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$1/shop/pets?limit=20")
-    c1=$(cpu_of "$2")
-    awk -v c0="$c0" -v c1="$c1" '/requests in/ {n = $1} /Requests\/sec/ {r = $2}
-        END {printf "%s %.2f", r, (c1 - c0) * 1e6 / n}' <<<"$out"
+    c1=$(bench_cpu_ticks "$2")
+    awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
+        /requests in/ {n = $1} /Requests\/sec/ {r = $2}
+        END {printf "%s %.2f", r, t / hz * 1e6 / n}' <<<"$out"
 }
 printf "wrk -t%s -c%s -d%s, %s interleaved rounds (medians); versa threads %s; body %s bytes\n" \
     "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS" "$WORKERS" "$(stat -c %s "$TMP/small.json")"
