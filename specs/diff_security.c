@@ -23,14 +23,6 @@ static int same_schemes(const spec_node_t *a, const spec_node_t *b)
     return 1;
 }
 
-static const spec_node_t *find_req(const spec_node_t *list, const spec_node_t *req)
-{
-    for (size_t i = 0; list != NULL && i != list->u.seq.len; ++i)
-        if (same_schemes(list->u.seq.items[i], req))
-            return list->u.seq.items[i];
-    return NULL;
-}
-
 static int has_scope(const spec_node_t *scopes, const spec_node_t *scope)
 {
     for (size_t i = 0;
@@ -38,6 +30,38 @@ static int has_scope(const spec_node_t *scopes, const spec_node_t *scope)
         if (spec_node_is(scopes->u.seq.items[i], scope->u.scalar.str))
             return 1;
     return 0;
+}
+
+/* 1 when every scope `a` lists for its schemes (scalars: what diff_scopes compares) is in `b`'s
+ * list for the same scheme. */
+static int scopes_within(const spec_node_t *a, const spec_node_t *b)
+{
+    for (size_t i = 0; i != a->u.map.len; ++i) {
+        const spec_node_t *as = a->u.map.items[i].value;
+        const spec_node_t *bs = spec_node_get(b, a->u.map.items[i].key->u.scalar.str);
+        for (size_t k = 0; as->kind == SPEC_NODE_SEQUENCE && k != as->u.seq.len; ++k)
+            if (as->u.seq.items[k]->kind == SPEC_NODE_SCALAR && !has_scope(bs, as->u.seq.items[k]))
+                return 0;
+    }
+    return 1;
+}
+
+/* The requirement of `list` that `req` is a version of: one with the same schemes and the same
+ * scopes if there is one (a list may name a scheme in several requirements, with other scopes
+ * each), else the first with the same schemes. */
+static const spec_node_t *find_req(const spec_node_t *list, const spec_node_t *req)
+{
+    const spec_node_t *first = NULL;
+    for (size_t i = 0; list != NULL && i != list->u.seq.len; ++i) {
+        const spec_node_t *cand = list->u.seq.items[i];
+        if (!same_schemes(cand, req))
+            continue;
+        if (scopes_within(req, cand) && scopes_within(cand, req))
+            return cand;
+        if (first == NULL)
+            first = cand;
+    }
+    return first;
 }
 
 /* "oauth2 + apiKey" for messages. */
