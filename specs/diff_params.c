@@ -23,6 +23,32 @@ static int same_name(spec_param_in_t in, const char *a, const char *b)
     return in == SPEC_PARAM_HEADER ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
 }
 
+/* Which occurrence of its location and name `p` is among `op`'s parameters, 0 for the first: a
+ * spec may list a parameter twice (lint reports it), and the k-th then pairs with the k-th. */
+static size_t occurrence(const spec_operation_t *op, const spec_param_t *p)
+{
+    size_t n = 0;
+    for (const spec_param_t *q = op->params; q != p; ++q)
+        n += q->in == p->in && same_name(p->in, q->name, p->name);
+    return n;
+}
+
+/* The `nth` parameter of `op` in `in` named `name`, else the first, or NULL. */
+static const spec_param_t *nth_named(const spec_operation_t *op, spec_param_in_t in,
+                                     const char *name, size_t nth)
+{
+    const spec_param_t *first = NULL;
+    for (size_t k = 0, seen = 0; k != op->nparams; ++k) {
+        if (op->params[k].in != in || !same_name(in, op->params[k].name, name))
+            continue;
+        if (seen++ == nth)
+            return &op->params[k];
+        if (first == NULL)
+            first = &op->params[k];
+    }
+    return first;
+}
+
 /* The revision parameter standing for base parameter `bp`, or NULL. */
 static const spec_param_t *find(const spec__dctx_t *c, const spec_param_t *bp)
 {
@@ -33,10 +59,7 @@ static const spec_param_t *find(const spec__dctx_t *c, const spec_param_t *bp)
             if (r->params[k].in == SPEC_PARAM_PATH && var_index(r->path, r->params[k].name) == i)
                 return &r->params[k];
     }
-    for (size_t k = 0; k != r->nparams; ++k)
-        if (r->params[k].in == bp->in && same_name(bp->in, r->params[k].name, bp->name))
-            return &r->params[k];
-    return NULL;
+    return nth_named(r, bp->in, bp->name, occurrence(b, bp));
 }
 
 static const spec_param_t *find_in_base(const spec__dctx_t *c, const spec_param_t *rp)
@@ -48,10 +71,7 @@ static const spec_param_t *find_in_base(const spec__dctx_t *c, const spec_param_
             if (b->params[k].in == SPEC_PARAM_PATH && var_index(b->path, b->params[k].name) == i)
                 return &b->params[k];
     }
-    for (size_t k = 0; k != b->nparams; ++k)
-        if (b->params[k].in == rp->in && same_name(rp->in, b->params[k].name, rp->name))
-            return &b->params[k];
-    return NULL;
+    return nth_named(b, rp->in, rp->name, occurrence(r, rp));
 }
 
 /* A revision parameter of the same name in another location. */
