@@ -57,10 +57,19 @@ static int srv_read_request(int fd, char *head, size_t size)
     return 0;
 }
 
+static void srv_write_n(int fd, const char *p, size_t len)
+{
+    while (len != 0) { /* a blocking write of megabytes may still return early on a signal */
+        ssize_t n = write(fd, p, len);
+        assert_true(n > 0);
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
 static void srv_write(int fd, const char *s)
 {
-    size_t len = strlen(s);
-    assert_int_equal(write(fd, s, len), (ssize_t)len);
+    srv_write_n(fd, s, strlen(s));
 }
 
 static void *server_main(void *arg)

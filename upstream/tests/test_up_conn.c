@@ -1,6 +1,7 @@
 /* Tests of up_conn.c against a scripted upstream on 127.0.0.1: keep-alive reuse, chunked and
- * close-delimited bodies, the body cap, interim responses, HEAD, refused connections, timeouts, a
- * connection closed under a reused request (retried when idempotent), and malformed responses. */
+ * close-delimited bodies, the body cap, the room made for a buffered body of declared length (and
+ * its 1 MiB cap), interim responses, HEAD, refused connections, timeouts, a connection closed under
+ * a reused request (retried when idempotent), and malformed responses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +9,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 
-#include "upstream.h"
+#include "up_internal.h" /* the connection's socket buffer, to see the room made for a body */
 #include "script_server.h"
 
 /* The client side: one loop, one client, one target. */
@@ -49,8 +50,18 @@ static void on_done(up_request_t *req)
     *(int *)req->data = 1;
 }
 
-/* Sends one request and runs the loop until its callback; the callback must not be called before
- * the loop runs. */
+/* Sends a prepared request and runs the loop until *done; the callback that sets it must not run
+ * before the loop does. */
+static void send_and_run(fixture_t *f, up_request_t *req, int *done)
+{
+    up_send(f->target, req);
+    assert_false(*done);
+    for (int i = 0; i < 1000 && !*done; i++)
+        h2o_evloop_run(f->loop, 50);
+    assert_true(*done);
+}
+
+/* Sends one request and runs the loop until its callback. */
 static void roundtrip(fixture_t *f, up_request_t *req, const char *head, const char *body)
 {
     int done = 0;
@@ -61,11 +72,7 @@ static void roundtrip(fixture_t *f, up_request_t *req, const char *head, const c
     req->on_done = on_done;
     req->data = &done;
     req->max_body = f->max_body;
-    up_send(f->target, req);
-    assert_false(done);
-    for (int i = 0; i < 1000 && !done; i++)
-        h2o_evloop_run(f->loop, 50);
-    assert_true(done);
+    send_and_run(f, req, &done);
 }
 
 #define GET "GET /base/x HTTP/1.1\r\nhost: t\r\n\r\n"
@@ -197,6 +204,156 @@ static void big_body_in_pieces(void **state)
     server_join(&s);
 }
 
+/* The room made for a buffered body of declared length (make_room in up_conn.c): all of it when
+ * the head is read, up to 1 MiB (UP_WHOLE_ROOM_MAX); beyond, none ahead of the bytes, so that an
+ * upstream that declares megabytes and stalls holds a few kilobytes here, not what it declared.
+ * The bound is written out rather than taken from up_conn.c: raising it must fail these tests. */
+#define ROOM_MAX ((size_t)1024 * 1024)
+
+static const size_t ROOM_SIZES[] = {ROOM_MAX - 1, ROOM_MAX, ROOM_MAX + 1, 3 * ROOM_MAX};
+#define NUM_ROOM_SIZES (sizeof(ROOM_SIZES) / sizeof(ROOM_SIZES[0]))
+
+static char room_byte(size_t i)
+{
+    return (char)(i % 251); /* a prime period: a shifted or repeated run shows */
+}
+
+/* What a room test sees; `done` first, as on_done sets it through req->data. */
+typedef struct {
+    int done;
+    int head_seen;
+    size_t room; /* the socket buffer's capacity once the head was read */
+    int gate;    /* written when the head is in: the script sends the body only then */
+    int stall;   /* the upstream stalls after the head: cancel there */
+} room_t;
+
+/* The first on_body follows the read that brought the head, after the room was made. */
+static void room_on_body(up_request_t *req)
+{
+    room_t *r = req->data;
+    if (r->head_seen)
+        return;
+    r->head_seen = 1;
+    r->room = req->conn->sock->input->capacity;
+    if (r->stall) {
+        up_request_cancel(req);
+        r->done = 1;
+        return;
+    }
+    assert_int_equal(write(r->gate, "g", 1), 1);
+}
+
+/* A GET whose response body is buffered (high_water 0), as for an adapter or validation. */
+static void room_roundtrip(fixture_t *f, up_request_t *req, room_t *r)
+{
+    req->bufs[0] = h2o_iovec_init(H2O_STRLIT(GET));
+    req->bufs[1] = h2o_iovec_init(NULL, 0);
+    req->idempotent = 1;
+    req->max_body = f->max_body;
+    req->on_body = room_on_body;
+    req->on_done = on_done;
+    req->data = r;
+    send_and_run(f, req, &r->done);
+}
+
+/* each of ROOM_SIZES on one connection: the head, then the body once the client has the head */
+static void script_room(server_t *s)
+{
+    int gate = *(int *)s->data;
+    char head[4096], g;
+    size_t max = ROOM_SIZES[NUM_ROOM_SIZES - 1];
+    char *body = malloc(max);
+    for (size_t i = 0; i < max; i++)
+        body[i] = room_byte(i);
+    int fd = srv_accept(s);
+    for (size_t k = 0; k < NUM_ROOM_SIZES; k++) {
+        srv_read_request(fd, head, sizeof(head));
+        snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
+                 ROOM_SIZES[k]);
+        srv_write(fd, head);
+        assert_int_equal(read(gate, &g, 1), 1);
+        srv_write_n(fd, body, ROOM_SIZES[k]);
+    }
+    srv_read_request(fd, head, sizeof(head)); /* the client closes its idle connection */
+    close(fd);
+    free(body);
+}
+
+static void room_around_the_cap(void **state)
+{
+    int gate[2];
+    assert_int_equal(pipe(gate), 0);
+    server_t s;
+    s.data = &gate[0];
+    server_start(&s, script_room);
+    fixture_t f;
+    fixture_init(&f, s.port, 5000, 4 * ROOM_MAX);
+    up_request_t req;
+    up_request_init(&req);
+    for (size_t k = 0; k < NUM_ROOM_SIZES; k++) {
+        size_t n = ROOM_SIZES[k];
+        room_t r = {.gate = gate[1]};
+        room_roundtrip(&f, &req, &r);
+        assert_int_equal(req.status, UP_OK);
+        assert_true(r.head_seen);
+        print_message("# %zu bytes declared: room for %zu at the head\n", n, r.room);
+        if (n <= ROOM_MAX)
+            assert_true(r.room >= n); /* read in place */
+        else
+            assert_true(r.room <= ROOM_MAX);
+        assert_false(req.body_truncated);
+        assert_int_equal(req.body_size, n);
+        assert_int_equal(req.body->size, n);
+        for (size_t i = 0; i < n; i++)
+            if (req.body->bytes[i] != room_byte(i))
+                fail_msg("%zu bytes declared: byte %zu differs", n, i);
+    }
+    assert_int_equal(up_target_connections(f.target), 1);
+    up_request_dispose(&req);
+    fixture_dispose(&f);
+    server_join(&s);
+    close(gate[0]);
+    close(gate[1]);
+}
+
+/* 200 MB declared, then nothing: the head alone, then the head and ten body bytes */
+static void script_stall(server_t *s)
+{
+    static const char *const heads[] = {
+        "HTTP/1.1 200 OK\r\nContent-Length: 200000000\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 200000000\r\n\r\n0123456789",
+    };
+    char head[4096];
+    for (size_t k = 0; k < 2; k++) {
+        int fd = srv_accept(s);
+        srv_read_request(fd, head, sizeof(head));
+        srv_write(fd, heads[k]);
+        srv_read_request(fd, head, sizeof(head)); /* stalls until the client gives up */
+        close(fd);
+    }
+}
+
+static void room_capped_for_a_stalled_body(void **state)
+{
+    server_t s;
+    server_start(&s, script_stall);
+    fixture_t f;
+    fixture_init(&f, s.port, 5000, 256 * ROOM_MAX); /* the body limit is not what stops it */
+    for (int k = 0; k < 2; k++) {
+        up_request_t req;
+        up_request_init(&req);
+        room_t r = {.stall = 1};
+        room_roundtrip(&f, &req, &r);
+        assert_true(r.head_seen);
+        assert_int_equal(req.content_length, 200000000);
+        print_message("# 200000000 bytes declared, then a stall: room for %zu\n", r.room);
+        assert_true(r.room <= ROOM_MAX);
+        up_request_dispose(&req);
+    }
+    fixture_dispose(&f);
+    server_join(&s);
+}
+
 static void script_stale(server_t *s)
 {
     char head[4096];
@@ -311,6 +468,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bodies_and_keep_alive),
         cmocka_unit_test(big_body_in_pieces),
+        cmocka_unit_test(room_around_the_cap),
+        cmocka_unit_test(room_capped_for_a_stalled_body),
         cmocka_unit_test(stale_connections),
         cmocka_unit_test(failures),
         cmocka_unit_test(refused),
