@@ -2,9 +2,7 @@
  * every body the pass either gives up, or returns what the tree engine writes (as JSON) and
  * the tree engine met no mismatch. Hand-picked edge cases, then thousands of generated bodies
  * (missing, extra, duplicate, escaped and ill-typed members, whitespace, broken JSON). */
-#include <jansson.h>
-#include "adp_test_util.h"
-#include "plan.h"
+#include "stream_compare.h"
 
 static const char *SPEC =
     "openapi: 3.0.3\n"
@@ -36,25 +34,16 @@ static const char *SPEC =
 
 static char *spec_text(int newer)
 {
-    const char *from[] = {"TAG", "PRICE", "STATUSES", "OWNER"};
-    const char *to[2][4] = {{"tag", "string", "active, inactive, pending", ""},
-                            {"category", "integer", "available, sold, pending",
-                             "        owner: {type: object, nullable: true}\n"}};
-    size_t cap = strlen(SPEC) + 256;
-    char *out = malloc(cap), *o = out;
-    for (const char *s = SPEC; *s != '\0';) {
-        int hit = 0;
-        for (int i = 0; i < 4 && !hit; ++i)
-            if (strncmp(s, from[i], strlen(from[i])) == 0) {
-                o += sprintf(o, "%s", to[newer][i]);
-                s += strlen(from[i]);
-                hit = 1;
-            }
-        if (!hit)
-            *o++ = *s++;
-    }
-    *o = '\0';
-    return out;
+    const char *const subs[2][4][2] = {
+        {{"TAG", "tag"},
+         {"PRICE", "string"},
+         {"STATUSES", "active, inactive, pending"},
+         {"OWNER", ""}},
+        {{"TAG", "category"},
+         {"PRICE", "integer"},
+         {"STATUSES", "available, sold, pending"},
+         {"OWNER", "        owner: {type: object, nullable: true}\n"}}};
+    return sc_substitute(SPEC, subs[newer], 4, 256);
 }
 
 static const char *ADAPTER = "api: t\n"
@@ -104,80 +93,23 @@ static void fx_free(fx_t *f)
     spec_destroy(f->specs[1]);
 }
 
-typedef struct {
-    size_t streamed, gave_up;
-} tally_t;
-
-/* An edited body goes out compact, as the tree engine writes it: no whitespace between tokens. */
-static int compact(const char *p, size_t len)
+/* The pass over one DFA, and the tree engine's run of it. */
+static int stream_dfa(const void *dfa, int upgrade, adp__run_t *run, const char **out,
+                      size_t *out_len)
 {
-    int in_string = 0;
-    for (size_t i = 0; i < len; ++i) {
-        if (in_string) {
-            if (p[i] == '\\')
-                ++i;
-            else if (p[i] == '"')
-                in_string = 0;
-        } else if (p[i] == '"') {
-            in_string = 1;
-        } else if (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t') {
-            return 0;
-        }
-    }
-    return 1;
+    return adp__stream(run, dfa, upgrade, out, out_len);
 }
 
-/* Runs both engines on `body`; checks the pass against the tree. Returns 1 when it streamed. */
-static int compare(const adp__dfa_t *dfa, int upgrade, const char *body, tally_t *t)
+static void tree_dfa(const void *dfa, int upgrade, adp__run_t *run, body_value_t **doc)
 {
-    test_mem_t m1, m2;
-    body_mem_t mem1 = test_mem(&m1), mem2 = test_mem(&m2);
-    size_t len = strlen(body);
-    char *in = exact_copy(body, len);
-    adp__run_t rs = {
-        .mem = &mem1, .scope = upgrade ? ADP__IN_REQUEST : ADP__IN_RESPONSE, .status = 200};
-    adp__run_t rt = {.mem = &mem2, .scope = rs.scope, .status = 200};
-    const char *out = in;
-    size_t out_len = len;
-    int streamed = adp__stream(&rs, dfa, upgrade, &out, &out_len) == 0;
-    assert_int_equal(rs.mismatches, 0); /* the pass never counts: it gives up instead */
-    body_error_t err;
-    body_value_t *doc = body_parse(&mem2, in, len, 0, &err);
-    if (doc == NULL) {
-        if (streamed)
-            fail_msg("streamed a body the parser rejects (%s): %s", err.message, body);
-    } else {
-        adp__run_dfa(&rt, doc, dfa, upgrade);
-        if (streamed && rt.mismatches != 0)
-            fail_msg("streamed where the tree engine counts %zu mismatch(es): %s", rt.mismatches,
-                     body);
-        if (streamed) {
-            size_t tl;
-            const char *tree = rt.changed ? body_dump(&mem2, doc, &tl) : in;
-            tl = rt.changed ? tl : len;
-            json_t *a = js_bytes(out, out_len), *b = js_bytes(tree, tl);
-            if (!json_equal(a, b))
-                fail_msg("stream and tree differ on %s\n stream %.*s\n   tree %.*s", body,
-                         (int)out_len, out, (int)tl, tree);
-            assert_int_equal(out == in, !rt.changed); /* untouched means the input itself */
-            if (rt.changed && !compact(out, out_len))
-                fail_msg("not compact: %.*s", (int)out_len, out);
-            json_decref(a);
-            json_decref(b);
-        }
-    }
-    streamed ? t->streamed++ : t->gave_up++;
-    free(in);
-    test_mem_free(&m1);
-    test_mem_free(&m2);
-    return streamed;
+    adp__run_dfa(run, *doc, dfa, upgrade);
 }
+
+static const sc_engines_t ENGINES = {stream_dfa, tree_dfa};
 
 static void expect(const adp__dfa_t *dfa, int upgrade, const char *body, int streams)
 {
-    tally_t t = {0, 0};
-    if (compare(dfa, upgrade, body, &t) != streams)
-        fail_msg("expected the pass to %s on %s", streams ? "stream" : "give up", body);
+    sc_expect(&ENGINES, dfa, upgrade, body, streams);
 }
 
 static void test_edge_cases(void **state)
@@ -229,14 +161,6 @@ static void test_edge_cases(void **state)
 
 /* ---- generated bodies ---- */
 
-static uint64_t rnd(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
 static void put_value(char **o, uint64_t *s, int depth);
 
 static void put_pet(char **o, uint64_t *s, int upgrade, int depth)
@@ -251,19 +175,19 @@ static void put_pet(char **o, uint64_t *s, int upgrade, int depth)
     *(*o)++ = '{';
     int first = 1;
     for (int i = 0; i < 7; ++i) {
-        if (rnd(s) % 4 == 0)
+        if (sc_rnd(s) % 4 == 0)
             continue;
-        int repeat = rnd(s) % 40 == 0;
+        int repeat = sc_rnd(s) % 40 == 0;
         for (int r = 0; r <= repeat; ++r) {
-            *o += sprintf(*o, "%s%s\"%s\"%s:", first ? "" : ",", rnd(s) % 8 ? "" : " ",
-                          names[upgrade][i], rnd(s) % 8 ? "" : " ");
+            *o += sprintf(*o, "%s%s\"%s\"%s:", first ? "" : ",", sc_rnd(s) % 8 ? "" : " ",
+                          names[upgrade][i], sc_rnd(s) % 8 ? "" : " ");
             first = 0;
-            if (i == 5 && depth < 3 && rnd(s) % 2)
+            if (i == 5 && depth < 3 && sc_rnd(s) % 2)
                 put_pet(o, s, upgrade, depth + 1);
-            else if (rnd(s) % 3 == 0)
+            else if (sc_rnd(s) % 3 == 0)
                 put_value(o, s, depth + 1);
             else
-                *o += sprintf(*o, "%s", values[rnd(s) % (sizeof(values) / sizeof(values[0]))]);
+                *o += sprintf(*o, "%s", values[sc_rnd(s) % (sizeof(values) / sizeof(values[0]))]);
         }
     }
     *(*o)++ = '}';
@@ -272,45 +196,33 @@ static void put_pet(char **o, uint64_t *s, int upgrade, int depth)
 static void put_value(char **o, uint64_t *s, int depth)
 {
     static const char *scalars[] = {"0", "\"s\"", "\"\\n\"", "null", "false", "1e2"};
-    if (depth > 3 || rnd(s) % 2)
-        *o += sprintf(*o, "%s", scalars[rnd(s) % 6]);
+    if (depth > 3 || sc_rnd(s) % 2)
+        *o += sprintf(*o, "%s", scalars[sc_rnd(s) % 6]);
     else
-        *o += sprintf(*o, "[%s]", scalars[rnd(s) % 6]);
+        *o += sprintf(*o, "[%s]", scalars[sc_rnd(s) % 6]);
+}
+
+static char *put_body(char *o, uint64_t *s, int upgrade)
+{
+    if (upgrade) {
+        put_pet(&o, s, 1, 0);
+        return o;
+    }
+    o += sprintf(o, "{\"items\":[");
+    for (int k = 0, items = (int)(sc_rnd(s) % 5); k < items; ++k) {
+        if (k != 0)
+            *o++ = ',';
+        put_pet(&o, s, 0, 0);
+    }
+    o += sprintf(o, "],\"more\":%s}", sc_rnd(s) % 2 ? "true" : "false");
+    return o;
 }
 
 static void test_generated(void **state)
 {
     fx_t f = fx();
-    uint64_t seed = 0x9e3779b97f4a7c15u;
-    tally_t t[2] = {{0, 0}, {0, 0}};
-    char *buf = malloc(1 << 16);
-    for (int n = 0; n < 4000; ++n) {
-        int upgrade = n % 2;
-        char *o = buf;
-        if (upgrade) {
-            put_pet(&o, &seed, 1, 0);
-        } else {
-            o += sprintf(o, "{\"items\":[");
-            for (int k = 0, items = (int)(rnd(&seed) % 5); k < items; ++k) {
-                if (k != 0)
-                    *o++ = ',';
-                put_pet(&o, &seed, 0, 0);
-            }
-            o += sprintf(o, "],\"more\":%s}", rnd(&seed) % 2 ? "true" : "false");
-        }
-        *o = '\0';
-        if (rnd(&seed) % 10 == 0) /* break it somewhere */
-            buf[rnd(&seed) % (size_t)(o - buf)] = "{}[],:\"x \\"[rnd(&seed) % 10];
-        compare(upgrade ? f.up : f.down, upgrade, buf, &t[upgrade]);
-    }
-    free(buf);
-    /* both outcomes must be common, or the test proves little */
-    for (int i = 0; i < 2; ++i) {
-        print_message("# %s: %zu streamed, %zu given up\n", i ? "upgrade" : "downgrade",
-                      t[i].streamed, t[i].gave_up);
-        assert_true(t[i].streamed > 50);
-        assert_true(t[i].gave_up > 50);
-    }
+    const void *const subjects[2] = {f.down, f.up};
+    sc_generated(&ENGINES, subjects, 0x9e3779b97f4a7c15u, put_body);
     fx_free(&f);
 }
 

@@ -3,9 +3,7 @@
  * envelope, collapses an object into its id and maps array elements, and whose older change
  * renames, converts and maps Pet members. On every body the passes either give up, or return what
  * the tree engine writes (as JSON) and the tree engine met no mismatch. */
-#include <jansson.h>
-#include "adp_test_util.h"
-#include "plan.h"
+#include "stream_compare.h"
 
 static const char *SPEC1 =
     "openapi: 3.0.3\n"
@@ -44,7 +42,7 @@ static const char *SPEC1 =
  * upper case, the shelter's address nested */
 static char *spec_text(int v)
 {
-    const char *subs[][2] = {
+    const char *const subs[][2] = {
         {"version: '1'", v == 2 ? "version: '2'" : "version: '3'"},
         {"tag: {type: string}", "category: {type: string}"},
         {"price: {type: string}", "price: {type: integer}"},
@@ -62,21 +60,7 @@ static char *spec_text(int v)
                 : "{address: {type: object, properties: {line1: {type: string}}}, name: {type: "
                   "string}}"},
     };
-    size_t cap = strlen(SPEC1) + 1024;
-    char *out = malloc(cap), *o = out;
-    for (const char *s = SPEC1; *s != '\0';) {
-        int hit = 0;
-        for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]) && !hit; ++i)
-            if (strncmp(s, subs[i][0], strlen(subs[i][0])) == 0) {
-                o += sprintf(o, "%s", subs[i][1]);
-                s += strlen(subs[i][0]);
-                hit = 1;
-            }
-        if (!hit)
-            *o++ = *s++;
-    }
-    *o = '\0';
-    return out;
+    return sc_substitute(SPEC1, subs, sizeof(subs) / sizeof(subs[0]), 1024);
 }
 
 static const char *ADAPTER =
@@ -157,83 +141,24 @@ static void tree_run(const adp_plan_t *plan, adp__run_t *run, body_value_t **doc
     }
 }
 
-typedef struct {
-    size_t streamed, gave_up;
-} tally_t;
-
-/* An edited body goes out compact, as the tree engine writes it: no whitespace between tokens. */
-static int compact(const char *p, size_t len)
+/* The passes over a whole plan, and the tree engine's run of it. */
+static int stream_plan(const void *plan, int upgrade, adp__run_t *run, const char **out,
+                       size_t *out_len)
 {
-    int in_string = 0;
-    for (size_t i = 0; i < len; ++i) {
-        if (in_string) {
-            if (p[i] == '\\')
-                ++i;
-            else if (p[i] == '"')
-                in_string = 0;
-        } else if (p[i] == '"') {
-            in_string = 1;
-        } else if (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t') {
-            return 0;
-        }
-    }
-    return 1;
+    return upgrade ? adp__stream_request(plan, run, out, out_len)
+                   : adp__stream_response(plan, run, 200, out, out_len);
 }
 
-/* Runs both engines on `body`; checks the passes against the tree. 1 when they streamed. */
-static int compare(const adp_plan_t *plan, int upgrade, const char *body, tally_t *t)
+static void tree_plan(const void *plan, int upgrade, adp__run_t *run, body_value_t **doc)
 {
-    test_mem_t m1, m2;
-    body_mem_t mem1 = test_mem(&m1), mem2 = test_mem(&m2);
-    size_t len = strlen(body);
-    char *in = exact_copy(body, len);
-    adp__run_t rs = {
-        .mem = &mem1, .scope = upgrade ? ADP__IN_REQUEST : ADP__IN_RESPONSE, .status = 200};
-    adp__run_t rt = {.mem = &mem2, .scope = rs.scope, .status = 200};
-    const char *out = in;
-    size_t out_len = len;
-    int streamed = upgrade ? adp__stream_request(plan, &rs, &out, &out_len) == 0
-                           : adp__stream_response(plan, &rs, 200, &out, &out_len) == 0;
-    assert_int_equal(rs.mismatches, 0); /* the passes never count: they give up instead */
-    body_error_t err;
-    body_value_t *doc = body_parse(&mem2, in, len, 0, &err);
-    if (doc == NULL) {
-        if (streamed)
-            fail_msg("streamed a body the parser rejects (%s): %s", err.message, body);
-    } else {
-        tree_run(plan, &rt, &doc, upgrade);
-        if (streamed && rt.mismatches != 0)
-            fail_msg("streamed where the tree engine counts %zu mismatch(es): %s", rt.mismatches,
-                     body);
-        if (streamed) {
-            size_t tl = len;
-            const char *tree = in;
-            if (rt.changed)
-                tree = doc != NULL ? body_dump(&mem2, doc, &tl) : "null";
-            json_t *a = js_bytes(out, out_len),
-                   *b = js_bytes(tree, rt.changed && doc == NULL ? 4 : tl);
-            if (!json_equal(a, b))
-                fail_msg("stream and tree differ on %s\n stream %.*s\n   tree %.*s", body,
-                         (int)out_len, out, (int)tl, tree);
-            assert_int_equal(out == in, !rt.changed); /* untouched means the input itself */
-            if (rt.changed && !compact(out, out_len))
-                fail_msg("not compact: %.*s", (int)out_len, out);
-            json_decref(a);
-            json_decref(b);
-        }
-    }
-    streamed ? t->streamed++ : t->gave_up++;
-    free(in);
-    test_mem_free(&m1);
-    test_mem_free(&m2);
-    return streamed;
+    tree_run(plan, run, doc, upgrade);
 }
+
+static const sc_engines_t ENGINES = {stream_plan, tree_plan};
 
 static void expect(const adp_plan_t *plan, int upgrade, const char *body, int streams)
 {
-    tally_t t = {0, 0};
-    if (compare(plan, upgrade, body, &t) != streams)
-        fail_msg("expected the passes to %s on %s", streams ? "stream" : "give up", body);
+    sc_expect(&ENGINES, plan, upgrade, body, streams);
 }
 
 static void test_edge_cases(void **state)
@@ -277,14 +202,6 @@ static void test_edge_cases(void **state)
 
 /* ---- generated bodies ---- */
 
-static uint64_t rnd(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
 static void put_pet(char **o, uint64_t *s, int upgrade)
 {
     static const char *names[2][7] = {{"id", "category", "owner", "price", "status", "labels", "x"},
@@ -311,52 +228,41 @@ static void put_pet(char **o, uint64_t *s, int upgrade)
     *(*o)++ = '{';
     int first = 1;
     for (int i = 0; i < 7; ++i) {
-        if (rnd(s) % 4 == 0)
+        if (sc_rnd(s) % 4 == 0)
             continue;
-        int repeat = rnd(s) % 50 == 0;
+        int repeat = sc_rnd(s) % 50 == 0;
         for (int r = 0; r <= repeat; ++r) {
-            *o += sprintf(*o, "%s%s\"%s\"%s:%s", first ? "" : ",", rnd(s) % 8 ? "" : " ",
-                          names[upgrade][i], rnd(s) % 8 ? "" : " ",
-                          values[rnd(s) % (sizeof(values) / sizeof(values[0]))]);
+            *o += sprintf(*o, "%s%s\"%s\"%s:%s", first ? "" : ",", sc_rnd(s) % 8 ? "" : " ",
+                          names[upgrade][i], sc_rnd(s) % 8 ? "" : " ",
+                          values[sc_rnd(s) % (sizeof(values) / sizeof(values[0]))]);
             first = 0;
         }
     }
     *(*o)++ = '}';
 }
 
+static char *put_body(char *o, uint64_t *s, int upgrade)
+{
+    if (upgrade) {
+        put_pet(&o, s, 1);
+        return o;
+    }
+    int next_first = sc_rnd(s) % 2;
+    o += sprintf(o, "{%s\"data\":[", next_first ? "\"next\":\"c\"," : "");
+    for (int k = 0, items = (int)(sc_rnd(s) % 4); k < items; ++k) {
+        if (k != 0)
+            *o++ = ',';
+        put_pet(&o, s, 0);
+    }
+    o += sprintf(o, "]%s}", next_first ? "" : ",\"next\":\"c\"");
+    return o;
+}
+
 static void test_generated(void **state)
 {
     fx_t f = fx();
-    uint64_t seed = 0x2545f4914f6cdd1du;
-    tally_t t[2] = {{0, 0}, {0, 0}};
-    char *buf = malloc(1 << 16);
-    for (int n = 0; n < 4000; ++n) {
-        int upgrade = n % 2;
-        char *o = buf;
-        if (upgrade) {
-            put_pet(&o, &seed, 1);
-        } else {
-            int next_first = rnd(&seed) % 2;
-            o += sprintf(o, "{%s\"data\":[", next_first ? "\"next\":\"c\"," : "");
-            for (int k = 0, items = (int)(rnd(&seed) % 4); k < items; ++k) {
-                if (k != 0)
-                    *o++ = ',';
-                put_pet(&o, &seed, 0);
-            }
-            o += sprintf(o, "]%s}", next_first ? "" : ",\"next\":\"c\"");
-        }
-        *o = '\0';
-        if (rnd(&seed) % 10 == 0) /* break it somewhere */
-            buf[rnd(&seed) % (size_t)(o - buf)] = "{}[],:\"x \\"[rnd(&seed) % 10];
-        compare(upgrade ? f.create : f.list, upgrade, buf, &t[upgrade]);
-    }
-    free(buf);
-    for (int i = 0; i < 2; ++i) {
-        print_message("# %s: %zu streamed, %zu given up\n", i ? "upgrade" : "downgrade",
-                      t[i].streamed, t[i].gave_up);
-        assert_true(t[i].streamed > 50);
-        assert_true(t[i].gave_up > 50);
-    }
+    const void *const subjects[2] = {f.list, f.create};
+    sc_generated(&ENGINES, subjects, 0x2545f4914f6cdd1du, put_body);
     fx_free(&f);
 }
 
