@@ -67,4 +67,40 @@ static inline uint64_t ct__violations(const json_t *report)
     return n;
 }
 
+/* One entry of "violations": an operation, side, keyword and schema location, how often it was
+ * seen and its latest example (`sample`, NULL when absent); an absent string is NULL. */
+typedef struct st_ct__violation_t {
+    const char *operation, *side, *keyword, *schema;
+    unsigned long long count;
+    const json_t *sample;
+    const char *request_id, *pointer, *message, *curl; /* the sample's */
+} ct__violation_t;
+
+/* Calls fn for each entry of the report's "violations", in order, read as above: the walk the
+ * text, JUnit and HTML renderings share. Returns how many entries there were. */
+static inline size_t ct__report_foreach_violation(const json_t *report,
+                                                  void (*fn)(void *ctx, const ct__violation_t *v),
+                                                  void *ctx)
+{
+    json_t *list = ct__jarr(report, "violations");
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        const json_t *s = ct__jobj(e, "sample");
+        ct__violation_t v = {.operation = ct__jstr(e, "operation"),
+                             .side = ct__jstr(e, "side"),
+                             .keyword = ct__jstr(e, "keyword"),
+                             .schema = ct__jstr(e, "schema"),
+                             .count = ct__jint(e, "count"),
+                             .sample = s,
+                             .request_id = ct__jstr(s, "request_id"),
+                             .pointer = ct__jstr(s, "pointer"),
+                             .message = ct__jstr(s, "message"),
+                             .curl = ct__jstr(s, "curl")};
+        fn(ctx, &v);
+    }
+    return json_array_size(list);
+}
+
 #endif

@@ -352,6 +352,26 @@ static void put_exchanges(ct_buf_t *b, const json_t *list, int h)
     ct__buf_puts(b, "</section>\n");
 }
 
+static void put_violation(void *ctx, const ct__violation_t *v)
+{
+    ct_buf_t *b = ctx;
+    ct__buf_puts(b, "<tr><td>");
+    put_text(b, v->operation);
+    ct__buf_puts(b, "</td><td>");
+    put_text(b, v->side);
+    ct__buf_puts(b, "</td><td><span class=\"tag t-regression\">");
+    put_text(b, v->keyword);
+    ct__buf_puts(b, "</span></td><td><code>");
+    put_text(b, v->schema != NULL ? v->schema : "(none)");
+    ct__buf_printf(b, "</code></td><td class=\"n\">%llu</td><td><code>", v->count);
+    put_text(b, v->pointer);
+    ct__buf_puts(b, "</code>: ");
+    put_text(b, v->message);
+    put_wrapped(b, " <span class=\"meta\">(", v->request_id, ")</span>");
+    put_wrapped(b, "<pre>", v->curl, "</pre>");
+    ct__buf_puts(b, "</td></tr>\n");
+}
+
 /* "violations": a table by operation, side, keyword and schema location, with an example. */
 static void put_violations(ct_buf_t *b, const json_t *report, int h)
 {
@@ -365,28 +385,7 @@ static void put_violations(ct_buf_t *b, const json_t *report, int h)
     }
     ct__buf_puts(b, "<table><tr><th>operation</th><th>side</th><th>keyword</th><th>schema</th>"
                     "<th>count</th><th>latest</th></tr>\n");
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v)
-    {
-        const json_t *s = ct__jobj(v, "sample");
-        ct__buf_puts(b, "<tr><td>");
-        put_text(b, ct__jstr(v, "operation"));
-        ct__buf_puts(b, "</td><td>");
-        put_text(b, ct__jstr(v, "side"));
-        ct__buf_puts(b, "</td><td><span class=\"tag t-regression\">");
-        put_text(b, ct__jstr(v, "keyword"));
-        ct__buf_puts(b, "</span></td><td><code>");
-        put_text(b, ct__jstr(v, "schema") != NULL ? ct__jstr(v, "schema") : "(none)");
-        ct__buf_printf(b, "</code></td><td class=\"n\">%llu</td><td><code>",
-                       (unsigned long long)ct__jint(v, "count"));
-        put_text(b, ct__jstr(s, "pointer"));
-        ct__buf_puts(b, "</code>: ");
-        put_text(b, ct__jstr(s, "message"));
-        put_wrapped(b, " <span class=\"meta\">(", ct__jstr(s, "request_id"), ")</span>");
-        put_wrapped(b, "<pre>", ct__jstr(s, "curl"), "</pre>");
-        ct__buf_puts(b, "</td></tr>\n");
-    }
+    ct__report_foreach_violation(report, put_violation, b);
     ct__buf_puts(b, "</table></section>\n");
 }
 

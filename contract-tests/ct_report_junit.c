@@ -157,6 +157,42 @@ static void put_errors(ct_buf_t *b, const json_t *replay, ct_fail_on_t fail_on, 
     *tests += json_array_size(listed);
 }
 
+typedef struct {
+    ct_buf_t *b;
+    int fails;
+} violation_ctx_t;
+
+static void put_violation(void *ctx, const ct__violation_t *v)
+{
+    const violation_ctx_t *c = ctx;
+    ct_buf_t *b = c->b;
+    ct__buf_puts(b, "    <testcase classname=\"");
+    put_text(b, v->operation);
+    ct__buf_puts(b, "\" name=\"");
+    put_text(b, v->side);
+    ct__buf_puts(b, " ");
+    put_text(b, v->keyword);
+    ct__buf_puts(b, " ");
+    put_text(b, v->schema != NULL ? v->schema : "(no schema)");
+    ct__buf_printf(b, "\">\n      <%s", c->fails ? "failure" : "system-out");
+    if (c->fails) {
+        ct__buf_printf(b, " type=\"contract violation\" message=\"%llu violation(s): ", v->count);
+        put_text(b, v->message);
+        ct__buf_puts(b, "\"");
+    }
+    ct__buf_puts(b, ">");
+    put_text(b, v->request_id);
+    ct__buf_puts(b, " ");
+    put_text(b, v->pointer);
+    ct__buf_puts(b, ": ");
+    put_text(b, v->message);
+    if (v->curl != NULL) {
+        ct__buf_puts(b, "\nreproduce: ");
+        put_text(b, v->curl);
+    }
+    ct__buf_printf(b, "</%s>\n    </testcase>\n", c->fails ? "failure" : "system-out");
+}
+
 /* "violations": a suite with one test case per (operation, side, keyword, schema location). */
 static void put_violations(ct_buf_t *b, const json_t *report, ct_fail_on_t fail_on,
                            size_t *failures, size_t *tests)
@@ -164,46 +200,15 @@ static void put_violations(ct_buf_t *b, const json_t *report, ct_fail_on_t fail_
     json_t *list = ct__jarr(report, "violations");
     if (json_array_size(list) == 0)
         return;
-    int fails = fail_on == CT_FAIL_ON_ANY || fail_on == CT_FAIL_ON_VIOLATIONS;
+    violation_ctx_t c = {b, fail_on == CT_FAIL_ON_ANY || fail_on == CT_FAIL_ON_VIOLATIONS};
     ct__buf_printf(b,
                    "  <testsuite name=\"contract violations\" tests=\"%zu\" failures=\"%zu\" "
                    "errors=\"0\" skipped=\"0\">\n",
-                   json_array_size(list), fails ? json_array_size(list) : 0);
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v)
-    {
-        const json_t *s = ct__jobj(v, "sample");
-        ct__buf_puts(b, "    <testcase classname=\"");
-        put_text(b, ct__jstr(v, "operation"));
-        ct__buf_puts(b, "\" name=\"");
-        put_text(b, ct__jstr(v, "side"));
-        ct__buf_puts(b, " ");
-        put_text(b, ct__jstr(v, "keyword"));
-        ct__buf_puts(b, " ");
-        put_text(b, ct__jstr(v, "schema") != NULL ? ct__jstr(v, "schema") : "(no schema)");
-        ct__buf_printf(b, "\">\n      <%s", fails ? "failure" : "system-out");
-        if (fails) {
-            ct__buf_printf(b, " type=\"contract violation\" message=\"%llu violation(s): ",
-                           (unsigned long long)ct__jint(v, "count"));
-            put_text(b, ct__jstr(s, "message"));
-            ct__buf_puts(b, "\"");
-        }
-        ct__buf_puts(b, ">");
-        put_text(b, ct__jstr(s, "request_id"));
-        ct__buf_puts(b, " ");
-        put_text(b, ct__jstr(s, "pointer"));
-        ct__buf_puts(b, ": ");
-        put_text(b, ct__jstr(s, "message"));
-        if (ct__jstr(s, "curl") != NULL) {
-            ct__buf_puts(b, "\nreproduce: ");
-            put_text(b, ct__jstr(s, "curl"));
-        }
-        ct__buf_printf(b, "</%s>\n    </testcase>\n", fails ? "failure" : "system-out");
-    }
+                   json_array_size(list), c.fails ? json_array_size(list) : 0);
+    ct__report_foreach_violation(report, put_violation, &c);
     ct__buf_puts(b, "  </testsuite>\n");
     *tests += json_array_size(list);
-    *failures += fails ? json_array_size(list) : 0;
+    *failures += c.fails ? json_array_size(list) : 0;
 }
 
 char *ct_report_junit(const json_t *report, const ct_render_options_t *opts, size_t *len)

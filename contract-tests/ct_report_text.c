@@ -152,34 +152,32 @@ static void put_replay(ct_buf_t *b, const json_t *r)
                        ct__jstr(r, "stop_reason") ? ct__jstr(r, "stop_reason") : "stopped early");
 }
 
+static const char *or_else(const char *s, const char *absent)
+{
+    return s != NULL ? s : absent;
+}
+
+static void put_violation(void *ctx, const ct__violation_t *v)
+{
+    ct_buf_t *b = ctx;
+    ct__buf_printf(b, "  %s %s %s at %s: %llu\n", or_else(v->operation, "?"), or_else(v->side, "?"),
+                   or_else(v->keyword, "?"), or_else(v->schema, "(no schema)"), v->count);
+    if (v->sample != NULL)
+        ct__buf_printf(b, "      e.g. %s %s: %s\n", or_else(v->request_id, "?"),
+                       or_else(v->pointer, "?"), or_else(v->message, ""));
+    if (v->curl != NULL)
+        ct__buf_printf(b, "      %s\n", v->curl);
+}
+
 /* "violations": one line per (operation, side, keyword, schema location), with its example. */
 static void put_violations(ct_buf_t *b, const json_t *report, ct_fail_on_t fail_on)
 {
-    json_t *list = ct__jarr(report, "violations");
-    if (json_array_size(list) == 0)
+    if (json_array_size(ct__jarr(report, "violations")) == 0)
         return;
     int fails = fail_on == CT_FAIL_ON_ANY || fail_on == CT_FAIL_ON_VIOLATIONS;
     ct__buf_printf(b, "\ncontract violations: %llu%s\n", (unsigned long long)ct__violations(report),
                    fails ? "  [fails]" : "");
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v)
-    {
-        const json_t *s = ct__jobj(v, "sample");
-        ct__buf_printf(b, "  %s %s %s at %s: %llu\n",
-                       ct__jstr(v, "operation") ? ct__jstr(v, "operation") : "?",
-                       ct__jstr(v, "side") ? ct__jstr(v, "side") : "?",
-                       ct__jstr(v, "keyword") ? ct__jstr(v, "keyword") : "?",
-                       ct__jstr(v, "schema") ? ct__jstr(v, "schema") : "(no schema)",
-                       (unsigned long long)ct__jint(v, "count"));
-        if (s != NULL)
-            ct__buf_printf(b, "      e.g. %s %s: %s\n",
-                           ct__jstr(s, "request_id") ? ct__jstr(s, "request_id") : "?",
-                           ct__jstr(s, "pointer") ? ct__jstr(s, "pointer") : "?",
-                           ct__jstr(s, "message") ? ct__jstr(s, "message") : "");
-        if (ct__jstr(s, "curl") != NULL)
-            ct__buf_printf(b, "      %s\n", ct__jstr(s, "curl"));
-    }
+    ct__report_foreach_violation(report, put_violation, b);
 }
 
 static void put_listed(ct_buf_t *b, const json_t *r)
