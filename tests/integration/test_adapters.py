@@ -3,26 +3,18 @@
 get their own shapes (validated against the v1 and v2 specs' schemas), requests are upgraded on
 the way up, deprecation headers are sent, and bodies an adapter can't take whole fail cleanly."""
 import gzip
-import http.server
 import json
 import os
 import re
 import subprocess
 import sys
-import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import tap  # noqa: E402
+from adapted_pets import (FIX, PETS, AdaptedPetsCase, LoopbackServer, QuietHandler,  # noqa: E402
+                          adapted_pets_api)
 from harness import (GatewayCase, RefusingPort, free_port, problem_of, to_yaml,  # noqa: E402
                      versa_bin, wait_until)
-
-FIX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "adapters")
-
-PETS = [
-    {"id": "p1", "name": "Rex", "category": "dog", "owner": {"id": "u1", "name": "Ann"},
-     "price": 1250, "status": "available"},
-    {"id": "p2", "name": "Tom", "category": "cat", "owner": None, "price": 5, "status": "sold"},
-]
 
 # A v3 pet as an upstream might write it: spacing, and number text json.dumps would not produce
 # (12.50, an integer beyond 64 bits, an exponent) in fields no change touches.
@@ -32,18 +24,13 @@ EXACT_PET = (b'{"id": "p1", "name": "Rex", "category": "dog", "owner": null, "pr
 BROKEN_JSON = b'{"id": "p1", "name": "Rex", "price": 12'
 
 
-class V3Upstream:
+class V3Upstream(LoopbackServer):
     """The newest pets service, speaking only v3; remembers the last request it received."""
 
     def __init__(self):
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
+        class Handler(QuietHandler):
             def reply(self, status, body=None, ctype="application/json", headers=(), raw=None):
                 data = raw if raw is not None else (
                     json.dumps(body).encode() if body is not None else b"")
@@ -102,14 +89,7 @@ class V3Upstream:
             do_GET = do_POST = do_DELETE = do_PUT = handle_any
 
         self.last = None
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.url = "http://127.0.0.1:%d" % self.port
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 # --- a small validator for the JSON Schema subset the fixtures use ---------------------------
@@ -157,33 +137,14 @@ def response_schema(spec, path, method, status):
     return media["application/json"]["schema"]
 
 
-class Adapters(GatewayCase):
-    UPSTREAMS = ()
+class Adapters(AdaptedPetsCase):
+    V3 = V3Upstream
+    MAX_ADAPTED_BODY = "64KiB"
 
     @classmethod
     def prepare(cls):
-        cls.v3 = V3Upstream()
-        cls._closers.append(cls.v3)
+        super().prepare()
         cls.specs = {v: load_spec("%s.json" % v) for v in ("v1", "v2", "v3")}
-
-    @classmethod
-    def apis(cls):
-        return [{
-            "name": "pets",
-            "adapters": os.path.join(FIX, "pets.yaml"),
-            "versions": {
-                "v1": {"spec": os.path.join(FIX, "v1.json")},
-                "v2": {"spec": os.path.join(FIX, "v2.json")},
-                "v3": {"upstream": cls.v3.url, "spec": os.path.join(FIX, "v3.json")},
-            },
-        }]
-
-    @classmethod
-    def config(cls):
-        cfg = cls.sandbox.config(cls.apis())
-        cfg["versioning"]["default"] = "v3"
-        cfg["limits"]["max_adapted_body"] = "64KiB"
-        return cfg
 
     def get(self, path, proto="h1", **kw):
         r = self.request(path, proto=proto, **kw)
@@ -362,19 +323,16 @@ class AdapterLoadErrors(GatewayCase):
         self.assertIn("nickname", json.dumps(findings))
 
 
-class AdaptersValidated(GatewayCase):
+class AdaptersValidated(AdaptedPetsCase):
     """Adapted answers with response validation enforced: each downgraded list is held to the
     spec of the version the client asked for, validated from the adapters' own tree of it (not
     parsed again), and conforms (no 502, no violation counted)."""
-    UPSTREAMS = ()
-    prepare = classmethod(Adapters.prepare.__func__)
-    config = classmethod(Adapters.config.__func__)
+    V3 = V3Upstream
+    MAX_ADAPTED_BODY = Adapters.MAX_ADAPTED_BODY
 
     @classmethod
     def apis(cls):
-        apis = Adapters.apis.__func__(cls)
-        apis[0]["validate"] = {"response": "enforce"}
-        return apis
+        return [adapted_pets_api(cls.v3.url, validate={"response": "enforce"})]
 
     def test_downgraded_answers_conform(self):
         for path in ("/v1/pets", "/v2/pets", "/pets"):
@@ -384,10 +342,9 @@ class AdaptersValidated(GatewayCase):
         self.assertEqual(json.loads(body)["operations"], [])
 
 
-class AdaptedUpstreamErrors(GatewayCase):
+class AdaptedUpstreamErrors(AdaptedPetsCase):
     """Issue 15: an adapter-served version (no upstream of its own) whose requests fail at the
     upstream they are adapted to: the error log names that upstream (it said `upstream (null)`)."""
-    UPSTREAMS = ()
 
     @classmethod
     def prepare(cls):
@@ -395,23 +352,8 @@ class AdaptedUpstreamErrors(GatewayCase):
         cls._closers.append(cls.refusing)
 
     @classmethod
-    def apis(cls):
-        return [{
-            "name": "pets",
-            "adapters": os.path.join(FIX, "pets.yaml"),
-            "versions": {
-                "v1": {"spec": os.path.join(FIX, "v1.json")},
-                "v2": {"spec": os.path.join(FIX, "v2.json")},
-                "v3": {"upstream": "http://127.0.0.1:%d" % cls.refusing.port,
-                       "spec": os.path.join(FIX, "v3.json")},
-            },
-        }]
-
-    @classmethod
-    def config(cls):
-        cfg = cls.sandbox.config(cls.apis())
-        cfg["versioning"]["default"] = "v3"
-        return cfg
+    def v3_url(cls):
+        return "http://127.0.0.1:%d" % cls.refusing.port
 
     def test_error_log_names_the_upstream_adapted_to(self):
         want = "upstream http://127.0.0.1:%d: " % self.refusing.port

@@ -5,24 +5,15 @@ claims to be gzip, a zip bomb and codings Versa does not decode. Adapted routes 
 limits.max_adapted_body, adapt, and answer identity or gzip as the client's Accept-Encoding
 says; what cannot be decoded is a 502 problem; pass-through routes relay the bytes untouched."""
 import gzip
-import http.server
 import json
 import os
 import sys
-import threading
 import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import tap  # noqa: E402
-from harness import GatewayCase, problem_of  # noqa: E402
-
-FIX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "adapters")
-
-PETS = [
-    {"id": "p1", "name": "Rex", "category": "dog", "owner": {"id": "u1", "name": "Ann"},
-     "price": 1250, "status": "available"},
-    {"id": "p2", "name": "Tom", "category": "cat", "owner": None, "price": 5, "status": "sold"},
-]
+from adapted_pets import PETS, AdaptedPetsCase, LoopbackServer, QuietHandler  # noqa: E402
+from harness import problem_of  # noqa: E402
 V1_PETS = [
     {"id": "p1", "name": "Rex", "tag": "dog", "price": "12.50", "status": "active"},
     {"id": "p2", "name": "Tom", "tag": "cat", "price": "0.05", "status": "inactive"},
@@ -55,19 +46,14 @@ BODIES = {  # ?enc= -> (Content-Encoding, body)
 }
 
 
-class Upstream:
+class Upstream(LoopbackServer):
     """The v3 pets service, answering GET /pets with the body ?enc= names, whatever the request's
     Accept-Encoding; remembers the last request's Accept-Encoding."""
 
     def __init__(self):
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 outer.accept_encoding = self.headers.get("Accept-Encoding")
                 _, _, query = self.path.partition("?")
@@ -84,41 +70,12 @@ class Upstream:
                     pass
 
         self.accept_encoding = None
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
-class CompressedUpstream(GatewayCase):
-    UPSTREAMS = ()
-
-    @classmethod
-    def prepare(cls):
-        cls.v3 = Upstream()
-        cls._closers.append(cls.v3)
-
-    @classmethod
-    def apis(cls):
-        return [{
-            "name": "pets",
-            "adapters": os.path.join(FIX, "pets.yaml"),
-            "versions": {
-                "v1": {"spec": os.path.join(FIX, "v1.json")},
-                "v2": {"spec": os.path.join(FIX, "v2.json")},
-                "v3": {"upstream": cls.v3.url, "spec": os.path.join(FIX, "v3.json")},
-            },
-        }]
-
-    @classmethod
-    def config(cls):
-        cfg = cls.sandbox.config(cls.apis())
-        cfg["versioning"]["default"] = "v3"
-        cfg["limits"]["max_adapted_body"] = "256KiB"
-        return cfg
+class CompressedUpstream(AdaptedPetsCase):
+    V3 = Upstream
+    MAX_ADAPTED_BODY = "256KiB"
 
     def get(self, path, accept=None, proto="h1"):
         headers = ["Accept-Encoding: " + accept] if accept is not None else []

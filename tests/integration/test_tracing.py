@@ -17,11 +17,11 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import tap  # noqa: E402
+from adapted_pets import adapted_pets_api  # noqa: E402
 from harness import (GatewayCase, RefusingPort, Sandbox, Upstream, echo_header,  # noqa: E402
                      echo_header_all, read_jsonl, to_yaml, versa_bin, wait_until)
 from otlp import Collector  # noqa: E402
 
-FIX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "adapters")
 TP = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-(0[01])$")
 IN_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 IN_PARENT = "00f067aa0ba902b7"
@@ -71,14 +71,7 @@ class TracingBase(GatewayCase):
         pets = cls.sandbox.pets_api(name="animals", prefix="/animals",
                                     shadow=[{"version": "v1", "candidate": cls.up["cand"].url,
                                              "sample": 1}])
-        # the adapters fixture is written for an API named pets
-        adapted = {"name": "pets", "adapters": os.path.join(FIX, "pets.yaml"),
-                   "versions": {"v1": {"spec": os.path.join(FIX, "v1.json")},
-                                "v2": {"spec": os.path.join(FIX, "v2.json")},
-                                "v3": {"upstream": cls.up["v3"].url,
-                                       "spec": os.path.join(FIX, "v3.json")}},
-                   "default": "v3"}
-        return [pets, adapted]
+        return [pets, adapted_pets_api(cls.up["v3"].url, default="v3")]
 
     @classmethod
     def config(cls):
