@@ -186,23 +186,21 @@ class Faults(Base):
 
     # --- clients ------------------------------------------------------------------------------
 
-    def test_slow_head_is_cut_by_the_request_timeout(self):
-        """Slowloris: a head a byte at a time never completes; the gateway answers 408 or closes
-        within client_request_timeout_ms, and the upstream never sees it."""
-        start = time.monotonic()
-        s = socket.create_connection(("127.0.0.1", self.http_port), timeout=5)
-        s.sendall(b"GET /raw/slowloris HTTP/1.1\r\nHost: a\r\n")
+    def trickle(self, sock, byte, start):
+        """Sends `byte` at a time, each followed by a wait of up to 0.2 s for what the gateway
+        says, until it closes the connection or client_request_timeout_ms and SLACK_S have passed
+        since `start`. Returns (closed, what it said, seconds since `start`); closes `sock`."""
         closed = False
         out = b""
         while time.monotonic() - start < REQUEST_MS / 1000 + SLACK_S:
             try:
-                s.sendall(b"X")
+                sock.sendall(byte)
             except OSError:
                 closed = True
                 break
-            s.settimeout(0.2)
+            sock.settimeout(0.2)
             try:
-                chunk = s.recv(4096)
+                chunk = sock.recv(4096)
                 if not chunk:
                     closed = True
                     break
@@ -213,7 +211,16 @@ class Faults(Base):
                 closed = True
                 break
         took = time.monotonic() - start
-        s.close()
+        sock.close()
+        return closed, out, took
+
+    def test_slow_head_is_cut_by_the_request_timeout(self):
+        """Slowloris: a head a byte at a time never completes; the gateway answers 408 or closes
+        within client_request_timeout_ms, and the upstream never sees it."""
+        start = time.monotonic()
+        s = socket.create_connection(("127.0.0.1", self.http_port), timeout=5)
+        s.sendall(b"GET /raw/slowloris HTTP/1.1\r\nHost: a\r\n")
+        closed, out, took = self.trickle(s, b"X", start)
         self.assertTrue(closed or out, "slow head still open after %.1f s" % took)
         print("# slow head cut after %.2f s (timeout %d ms)" % (took, REQUEST_MS), flush=True)
         resps, _ = parse_responses(out)
@@ -225,29 +232,7 @@ class Faults(Base):
         s = socket.create_connection(("127.0.0.1", self.http_port), timeout=5)
         s.sendall(b"POST /raw/slowbody HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
                   b"Content-Length: 100\r\n\r\n{")
-        start = time.monotonic()
-        out = b""
-        closed = False
-        while time.monotonic() - start < REQUEST_MS / 1000 + SLACK_S:
-            try:
-                s.sendall(b" ")
-            except OSError:
-                closed = True
-                break
-            s.settimeout(0.2)
-            try:
-                chunk = s.recv(4096)
-                if not chunk:
-                    closed = True
-                    break
-                out += chunk
-            except socket.timeout:
-                continue
-            except ConnectionResetError:
-                closed = True
-                break
-        took = time.monotonic() - start
-        s.close()
+        closed, out, took = self.trickle(s, b" ", time.monotonic())
         self.assertTrue(closed or out, "slow body still open after %.1f s" % took)
         print("# slow body cut after %.2f s" % took, flush=True)
         for r in parse_responses(out)[0]:
