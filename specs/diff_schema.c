@@ -200,7 +200,11 @@ static void diff_scalar(spec__dctx_t *c, const spec__schema_side_t *side, const 
     diff_bound(c, p, b, r, "minLength", 0, "min-length-increased", "min-length-set");
     diff_bound(c, p, b, r, "maxItems", 1, "max-items-decreased", "max-items-set");
     diff_bound(c, p, b, r, "minItems", 0, "min-items-increased", "min-items-set");
+    /* A pattern that is not a string is no pattern (lint reports it): absent on either side, so
+     * a spec compared with itself never finds one changed. */
     const spec_node_t *bp = spec_node_get(b, "pattern"), *rp = spec_node_get(r, "pattern");
+    bp = scalar(bp) != NULL ? bp : NULL;
+    rp = scalar(rp) != NULL ? rp : NULL;
     if (rp != NULL && (bp == NULL || !same_scalar(bp, rp))) {
         id_of(id, sizeof(id), p, bp == NULL ? "pattern-added" : "pattern-changed");
         spec__diff_report(c, id, SPEC_DIFF_CHANGE_OTHER, rp,
