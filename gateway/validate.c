@@ -98,6 +98,10 @@ static void check_body(gw_exchange_t *x, const spec_t *spec, spec_validator_t *v
         return;
     body_value_t *inst = NULL;
     if (media_is_json(mt, mlen)) {
+        /* a valid body is decided over its text; the tree is built for the errors */
+        if (gw_violations_text_valid(validator, schema, req->entity.base, req->entity.len,
+                                     SPEC_VALIDATE_REQUEST, mem))
+            return;
         body_error_t err;
         inst = body_parse(mem, req->entity.base, req->entity.len, 0, &err);
         if (inst == NULL) {

@@ -106,6 +106,12 @@ typedef struct st_gw_violations_t {
 gw_violation_t *gw_violations_add(gw_violations_t *v, const char *pointer, const char *keyword,
                                   const spec_node_t *schema, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Whether the JSON text json[0..len) is valid against `schema` and completely checked,
+ * decided over the text (spec_validate_text) with gw_violations_validate's options. 0 means
+ * "parse it and validate the tree" (which then finds the errors), not "invalid". */
+int gw_violations_text_valid(spec_validator_t *validator, const spec_node_t *schema,
+                             const char *json, size_t len, spec_validate_direction_t direction,
+                             const body_mem_t *mem);
 /* Runs `validator` on `inst` and appends its errors with `prefix` ("/body") before each
  * instance path. */
 void gw_violations_validate(gw_violations_t *out, spec_validator_t *validator,

@@ -29,6 +29,15 @@ gw_violation_t *gw_violations_add(gw_violations_t *v, const char *pointer, const
     return e;
 }
 
+int gw_violations_text_valid(spec_validator_t *validator, const spec_node_t *schema,
+                             const char *json, size_t len, spec_validate_direction_t direction,
+                             const body_mem_t *mem)
+{
+    /* the options gw_violations_validate uses, so both answer alike */
+    spec_validate_options_t opts = {.direction = direction, .strict_direction = 1};
+    return schema != NULL && spec_validate_text(validator, schema, json, len, &opts, mem);
+}
+
 void gw_violations_validate(gw_violations_t *out, spec_validator_t *validator,
                             const spec_node_t *schema, const body_value_t *inst,
                             spec_validate_direction_t direction, const char *prefix)

@@ -112,6 +112,16 @@ void spec_validator_freeze(spec_validator_t *v, const spec_node_t *root);
 size_t spec_validate(spec_validator_t *v, const spec_node_t *schema, const body_value_t *instance,
                      const spec_validate_options_t *opts, spec_validation_t *out);
 
+/* Validates the JSON text json[0..len) against `schema` as it reads it, building no tree for
+ * the objects and arrays whose schema keeps to type, properties, required,
+ * additionalProperties, maxProperties, items and min/maxItems (other parts are parsed on their
+ * own into `mem`, which the caller resets). Returns 1 exactly when body_parse accepts the text
+ * and spec_validate would find it valid and complete; 0 when it cannot say so (invalid, not
+ * JSON, or a case it leaves to the tree), after which the caller parses and validates as before
+ * to get the errors. The common case, a valid document, costs one pass over the text. */
+int spec_validate_text(spec_validator_t *v, const spec_node_t *schema, const char *json,
+                       size_t len, const spec_validate_options_t *opts, const body_mem_t *mem);
+
 /* Converts a node to a new JSON value (new reference), for load-time constants (adapter files):
  * scalars by their YAML type, mappings to objects, sequences to arrays. Shared alias nodes are
  * expanded, so the values created are bounded by *budget, which is decremented by the number

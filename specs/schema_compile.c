@@ -173,12 +173,12 @@ static size_t collect(const spec_node_t *schema, spec__keywords_t *k, int v31)
 }
 
 /* Fills `k` for the mapping `schema` (the direction flags only when `direction`); returns
- * whether it holds any keyword. */
-static int compile(spec_validator_t *v, const spec_node_t *schema, spec__keywords_t *k,
+ * how many keywords it holds. */
+static size_t compile(spec_validator_t *v, const spec_node_t *schema, spec__keywords_t *k,
                    int direction)
 {
     memset(k, 0, sizeof(*k));
-    int any = collect(schema, k, v->v31) != 0;
+    size_t found = collect(schema, k, v->v31);
     if (k->type != NULL)
         k->types = allowed_types(v, k);
     if (k->minimum || k->maximum || k->exclusive_minimum || k->exclusive_maximum || k->multiple_of)
@@ -201,7 +201,7 @@ static int compile(spec_validator_t *v, const spec_node_t *schema, spec__keyword
         k->ref_target = spec__schema_deref(v, schema);
         k->ref_known = 1;
     }
-    return any;
+    return found;
 }
 
 /* A flat table of `properties` (a mapping) for a cached record: names and schemas side by
@@ -229,12 +229,50 @@ static void compile_props(spec_validator_t *v, spec__keywords_t *k)
     k->nprops = (uint32_t)props->u.map.len;
 }
 
+/* Whether the check over the text (schema_stream.c) may walk an object or array this schema
+ * applies to member by member: only keywords it checks there (type, properties, required,
+ * additionalProperties, maxProperties, items, min/maxItems); the rest (combinators, enum and
+ * const on containers, unevaluated*, ...) need the instance as a tree. `required` names must be
+ * declared in `properties`, so presence is a bit per declared property. */
+static void prepare_stream(spec_validator_t *v, spec__keywords_t *k, size_t nkeywords)
+{
+    if (k->ref != NULL && nkeywords == 1)
+        k->stream |= SPEC__STREAM_ONLY_REF;
+    if (k->ref != NULL || k->enum_ || k->const_ || (k->families & SPEC__KW_COMBINATORS) ||
+        k->unevaluated_items || k->unevaluated_properties || k->pattern_properties ||
+        k->property_names || k->dependent_schemas || k->dependent_required || k->prefix_items ||
+        k->contains || k->unique_items || k->min_properties || k->dynamic_ref ||
+        (k->properties != NULL && k->properties->kind == SPEC_NODE_MAPPING &&
+         (k->props == NULL || k->nprops > 512)))
+        return;
+    if (k->required != NULL && k->required->kind == SPEC_NODE_SEQUENCE) {
+        const spec_node_t *r = k->required;
+        uint32_t *req = spec__arena_alloc(&v->keywords, (r->u.seq.len + 1) * sizeof(*req)), n = 0;
+        for (size_t i = 0; i < r->u.seq.len; ++i) {
+            const spec_node_t *name = r->u.seq.items[i];
+            if (name->kind != SPEC_NODE_SCALAR)
+                continue;
+            uint32_t hint = 0;
+            long at = k->props != NULL ? spec__schema_prop_find(v, k, name->u.scalar.str,
+                                                                name->u.scalar.len, &hint)
+                                       : -1;
+            if (at < 0)
+                return; /* required but not declared: presence needs the tree */
+            req[n++] = (uint32_t)at;
+        }
+        k->req = req;
+        k->nreq = n;
+    }
+    k->stream |= SPEC__STREAM_CONTAINER;
+}
+
 static spec__keywords_t *keep(spec_validator_t *v, const spec_node_t *schema,
-                              const spec__keywords_t *buf)
+                              const spec__keywords_t *buf, size_t nkeywords)
 {
     spec__keywords_t *k = spec__arena_alloc(&v->keywords, sizeof(*k));
     *k = *buf;
     compile_props(v, k);
+    prepare_stream(v, k, nkeywords);
     spec__ptrmap_put(&v->keywords_index, (uintptr_t)schema, (uintptr_t)k, NULL);
     return k;
 }
@@ -248,11 +286,11 @@ const spec__keywords_t *spec__schema_keywords(spec_validator_t *v, const spec_no
     if (v->frozen) {
         /* a mapping freeze did not keep (no keywords, or built by the caller): compiled on the
          * stack, the direction flags left to check_direction (schema_object.c) */
-        compile(v, schema, buf, 0);
+        if (compile(v, schema, buf, 0) == 0)
+            buf->stream = SPEC__STREAM_CONTAINER; /* no keyword: nothing to check */
         return buf;
     }
-    compile(v, schema, buf, 1);
-    return keep(v, schema, buf);
+    return keep(v, schema, buf, compile(v, schema, buf, 1));
 }
 
 void spec__schema_keywords_precompile(spec_validator_t *v, const spec_node_t *mapping)
@@ -262,8 +300,9 @@ void spec__schema_keywords_precompile(spec_validator_t *v, const spec_node_t *ma
         return;
     /* mappings without keywords (paths, responses, property maps) are not kept: a frozen
      * validator meeting one compiles it on the stack, which costs a pass over its keys */
-    if (compile(v, mapping, &buf, 1))
-        keep(v, mapping, &buf);
+    size_t found = compile(v, mapping, &buf, 1);
+    if (found != 0)
+        keep(v, mapping, &buf, found);
 }
 
 static const spec__keywords_t *cached(const spec_validator_t *v, const spec_node_t *schema)

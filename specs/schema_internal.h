@@ -102,7 +102,19 @@ typedef struct st_spec__keywords_t {
     const struct st_spec__prop_t *props;
     uint32_t nprops;
     const struct st_spec__keywords_t *ref_k, *items_k;
+    /* cached records only, for the check over the text (schema_stream.c): whether an object or
+     * array this schema applies to can be walked in its text (SPEC__STREAM_*), and `required` as
+     * positions in `props` */
+    uint8_t stream;
+    uint32_t nreq;
+    const uint32_t *req;
 } spec__keywords_t;
+
+/* spec__keywords_t.stream */
+enum {
+    SPEC__STREAM_CONTAINER = 1, /* objects and arrays are checked in the text, no tree */
+    SPEC__STREAM_ONLY_REF = 2,  /* nothing but a $ref (3.1 siblings apply: this says none) */
+};
 
 /* One entry of a compiled `properties` map. */
 typedef struct st_spec__prop_t {
@@ -232,6 +244,10 @@ int spec__schema_count(const spec_node_t *n, size_t *out);
 int spec__schema_true(const spec_node_t *n);
 int spec__schema_pattern_match(spec__vctx_t *c, const spec_node_t *pattern, const char *s,
                                size_t len);
+/* The position in k->props of the member `name` (a cached record's flat table, through the
+ * map's hash index when it has one), or -1. `hint`: where the previous lookup ended. */
+long spec__schema_prop_find(spec_validator_t *v, const spec__keywords_t *k, const char *name,
+                            size_t len, uint32_t *hint);
 /* Equality of a schema literal (enum member, const) with an instance, numbers by value. */
 int spec__schema_node_equals(const spec_node_t *n, const body_value_t *j);
 

@@ -104,6 +104,15 @@ static long find_flat(const spec__keywords_t *k, const char *name, size_t len, u
     return -1;
 }
 
+long spec__schema_prop_find(spec_validator_t *v, const spec__keywords_t *k, const char *name,
+                            size_t len, uint32_t *hint)
+{
+    const spec__props_index_t *ix = k->nprops >= INDEX_MIN
+                                        ? spec__schema_props_index(v, k->properties)
+                                        : NULL;
+    return ix != NULL ? find_property(k->properties, ix, name, len) : find_flat(k, name, len, hint);
+}
+
 /* The schema of property `name` declared in `properties`, dereferenced, or NULL. */
 static const spec_node_t *declared_property(spec__vctx_t *c, const spec_node_t *props,
                                             const char *name, size_t len)

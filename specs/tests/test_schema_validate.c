@@ -173,9 +173,22 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Validates JSON text against a component schema; returns the error count, result in `out`. */
-static size_t run(fixture_t *f, const char *schema, const char *json, spec_validate_direction_t dir,
-                  spec_validation_t *out)
+/* The check over the text (spec_validate_text, schema_stream.c) on the same JSON: it may
+ * accept only what the engine found valid and complete. Returns whether it accepted. */
+static int text_agrees(fixture_t *f, const spec_node_t *s, const char *json,
+                       const spec_validate_options_t *opts, size_t errors, int incomplete)
+{
+    int accepted = spec_validate_text(f->v, s, json, strlen(json), opts, test_mem());
+    if (accepted && (errors != 0 || incomplete))
+        fail_msg("the check over the text accepts %s, the engine found %zu error(s)%s", json,
+                 errors, incomplete ? " (incomplete)" : "");
+    return accepted;
+}
+
+/* Validates JSON text against a component schema; returns the error count, result in `out`.
+ * The check over the text runs on it too; `text_accepted` (may be NULL) gets its answer. */
+static size_t run_text(fixture_t *f, const char *schema, const char *json,
+                       spec_validate_direction_t dir, spec_validation_t *out, int *text_accepted)
 {
     char ptr[128];
     snprintf(ptr, sizeof(ptr), "/components/schemas/%s", schema);
@@ -186,16 +199,28 @@ static size_t run(fixture_t *f, const char *schema, const char *json, spec_valid
     spec_validate_options_t opts = {.direction = dir};
     size_t n = spec_validate(f->v, s, inst, &opts, out);
     assert_int_equal(n, out->count < 16 ? out->count : n);
+    int accepted = text_agrees(f, s, json, &opts, n, out->incomplete);
+    if (text_accepted != NULL)
+        *text_accepted = accepted;
     return n;
+}
+
+static size_t run(fixture_t *f, const char *schema, const char *json, spec_validate_direction_t dir,
+                  spec_validation_t *out)
+{
+    return run_text(f, schema, json, dir, out, NULL);
 }
 
 static void expect_valid(fixture_t *f, const char *schema, const char *json)
 {
     spec_validation_t r;
-    size_t n = run(f, schema, json, SPEC_VALIDATE_ANY, &r);
+    int accepted;
+    size_t n = run_text(f, schema, json, SPEC_VALIDATE_ANY, &r, &accepted);
     if (n != 0)
         fail_msg("%s should accept %s; got: %s at '%s'", schema, json, r.errors[0].message,
                  r.errors[0].instance_path);
+    if (!accepted && !r.incomplete)
+        fail_msg("the check over the text leaves %s against %s to the tree", json, schema);
     spec_validation_dispose(&r);
 }
 
@@ -295,6 +320,9 @@ static void expect_direction(fixture_t *f, const char *schema, const char *json,
     spec_validation_init(&r);
     spec_validate_options_t opts = {.direction = dir, .strict_direction = 1};
     size_t n = spec_validate(f->v, s, instance(json), &opts, &r);
+    int accepted = text_agrees(f, s, json, &opts, n, r.incomplete);
+    if (keyword == NULL && !accepted)
+        fail_msg("the check over the text leaves %s against %s to the tree", json, schema);
     if (keyword == NULL) {
         if (n != 0)
             fail_msg("%s should accept %s; got: %s", schema, json, r.errors[0].message);
