@@ -238,6 +238,12 @@ static void prepare_stream(spec_validator_t *v, spec__keywords_t *k, size_t nkey
 {
     if (k->ref != NULL && nkeywords == 1)
         k->stream |= SPEC__STREAM_ONLY_REF;
+    /* most properties of a body: {type: integer}, {type: string, format: ...} (annotating) */
+    if (k->ref == NULL && k->dynamic_ref == NULL && k->enum_ == NULL && k->const_ == NULL &&
+        !(k->families & (SPEC__KW_NUMBER | SPEC__KW_COMBINATORS)) &&
+        (!(k->families & SPEC__KW_STRING) ||
+         (!v->formats_assert && !k->min_length && !k->max_length && !k->pattern)))
+        k->stream |= SPEC__STREAM_TYPE_ONLY;
     if (k->ref != NULL || k->enum_ || k->const_ || (k->families & SPEC__KW_COMBINATORS) ||
         k->unevaluated_items || k->unevaluated_properties || k->pattern_properties ||
         k->property_names || k->dependent_schemas || k->dependent_required || k->prefix_items ||

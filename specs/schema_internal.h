@@ -114,6 +114,7 @@ typedef struct st_spec__keywords_t {
 enum {
     SPEC__STREAM_CONTAINER = 1, /* objects and arrays are checked in the text, no tree */
     SPEC__STREAM_ONLY_REF = 2,  /* nothing but a $ref (3.1 siblings apply: this says none) */
+    SPEC__STREAM_TYPE_ONLY = 4, /* a scalar is checked by `type` alone (types; 0: anything) */
 };
 
 /* One entry of a compiled `properties` map. */

@@ -134,6 +134,23 @@ static const char *check_tree(stream_t *st, const spec_node_t *schema, const spe
     return inst != NULL && engine_ok(st, schema, k, inst, depth) ? q : NULL;
 }
 
+/* A scalar whose schema checks nothing but its type (SPEC__STREAM_TYPE_ONLY), without a call
+ * into the engine: 1 valid, 0 not, -1 ask the engine (a number like 1.0 against integer). The
+ * evaluation is counted as the engine counts it. */
+static int type_only(stream_t *st, const spec__keywords_t *k, const body_value_t *inst,
+                     unsigned depth)
+{
+    static const unsigned bits[] = {[BODY_NULL] = SPEC__T_NULL,  [BODY_TRUE] = SPEC__T_BOOL,
+                                    [BODY_FALSE] = SPEC__T_BOOL, [BODY_STRING] = SPEC__T_STR,
+                                    [BODY_NUMBER] = SPEC__T_NUM};
+    unsigned t = bits[inst->type];
+    if (inst->type == BODY_NUMBER && (inst->flags & BODY_INTEGER))
+        t |= SPEC__T_INT;
+    if (k->types != 0 && !(t & k->types))
+        return inst->type == BODY_NUMBER && !(inst->flags & BODY_INTEGER) ? -1 : 0;
+    return depth <= MAX_DEPTH && ++st->c->steps <= st->c->max_steps;
+}
+
 /* A scalar as a value on the stack (a string without escapes, a number, a literal). */
 static const char *check_scalar(stream_t *st, const spec_node_t *schema, const spec__keywords_t *k,
                                 const char *p, unsigned depth)
@@ -159,6 +176,11 @@ static const char *check_scalar(stream_t *st, const spec_node_t *schema, const s
         if ((q = skip_literal(p, st->end)) == NULL)
             return NULL;
         inst.type = *p == 'n' ? BODY_NULL : *p == 't' ? BODY_TRUE : BODY_FALSE;
+    }
+    if (k != NULL && (k->stream & SPEC__STREAM_TYPE_ONLY)) {
+        int r = type_only(st, k, &inst, depth);
+        if (r >= 0)
+            return r ? q : NULL;
     }
     return engine_ok(st, schema, k, &inst, depth) ? q : NULL;
 }

@@ -4,7 +4,8 @@
  * validator keeps no state between calls that changes answers); the errors recorded never
  * exceed max_errors and are there exactly when some were found; every error has a keyword and
  * an instance pointer that starts with '/' or is empty; the `true` schema ({}) accepts every
- * instance. */
+ * instance; the check over the text (spec_validate_text) accepts only what the engine found
+ * valid and complete, and never text the parser refuses. */
 #include <assert.h>
 #include <stdint.h>
 #include <string.h>
@@ -53,13 +54,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     body_arena_init(&arena);
     body_mem_t mem = body_arena_mem(&arena);
     body_value_t *doc = body_parse(&mem, nul + 1, (size_t)(end - nul - 1), 0, NULL);
-    if (doc != NULL) {
+    if (doc == NULL) {
+        /* nor text the parser refuses, whatever the schema */
+        const spec_node_t *root = spec_doc_root(sdoc);
+        spec_validator_t *v =
+            spec_validator_create_schema(root, "file:///fuzz/schema.json", dialect, NULL, NULL);
+        if (v != NULL) {
+            spec_validator_freeze(v, root);
+            assert(!spec_validate_text(v, root, nul + 1, (size_t)(end - nul - 1), NULL, &mem));
+            spec_validator_destroy(v);
+        }
+    } else {
         const spec_node_t *root = spec_doc_root(sdoc);
         spec_validator_t *v =
             spec_validator_create_schema(root, "file:///fuzz/schema.json", dialect, NULL, NULL);
         if (v != NULL) {
             spec_validator_freeze(v, root);
             size_t first = run(v, root, doc, dir);
+            /* the check over the text accepts only what the engine found valid and complete */
+            spec_validate_options_t opts = {.direction = dir, .max_steps = 200000};
+            if (spec_validate_text(v, root, nul + 1, (size_t)(end - nul - 1), &opts, &mem))
+                assert(first == 0);
             size_t again = run(v, root, doc, dir);
             assert(first == again || first == (size_t)-1 || again == (size_t)-1);
             spec_validator_destroy(v);
