@@ -22,14 +22,20 @@ static int accepts(const spec_node_t *root, void *data)
            spec_node_get(root, "api") != NULL;
 }
 
-/* The API of `cfg` whose adapter file is `file`, or NULL. */
+/* The API of `cfg` whose adapter file is `file`, or NULL. Both names are resolved (`..`,
+ * symlinks), so the same file named two ways is found. */
 static const gw_api_t *api_of(const gw_config_t *cfg, const char *file)
 {
     char *real = realpath(file, NULL);
     const gw_api_t *found = NULL;
-    for (size_t a = 0; cfg != NULL && real != NULL && a != cfg->num_apis && found == NULL; ++a)
-        if (cfg->apis[a].adapters_path != NULL && strcmp(cfg->apis[a].adapters_path, real) == 0)
+    for (size_t a = 0; cfg != NULL && real != NULL && a != cfg->num_apis && found == NULL; ++a) {
+        if (cfg->apis[a].adapters_path == NULL)
+            continue;
+        char *named = realpath(cfg->apis[a].adapters_path, NULL);
+        if (named != NULL && strcmp(named, real) == 0)
             found = &cfg->apis[a];
+        free(named);
+    }
     free(real);
     return found;
 }

@@ -321,6 +321,18 @@ class AdapterLoadErrors(GatewayCase):
         findings = findings.get("findings", findings) if isinstance(findings, dict) else findings
         self.assertIn("adapter-file", json.dumps(findings))
         self.assertIn("nickname", json.dumps(findings))
+        # the same file named two other ways: a `..` in the config, a symlink on the command line
+        cfg["apis"][0]["adapters"] = os.path.join(FIX, "..", os.path.basename(FIX), "bad.yaml")
+        path2 = os.path.join(self.tmp, "bad-adapters-dotdot.yaml")
+        with open(path2, "w") as f:
+            f.write(to_yaml(cfg))
+        link = os.path.join(self.tmp, "linked-bad.yaml")
+        os.symlink(os.path.join(FIX, "bad.yaml"), link)
+        p = subprocess.run([versa_bin(), "lint", "-f", "json", "-c", path2, link],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 1, p)
+        self.assertNotIn("adapter-needs-config", p.stdout)
+        self.assertIn("nickname", p.stdout)
 
 
 class AdaptersValidated(AdaptedPetsCase):
