@@ -58,12 +58,11 @@ void adp__stream_emit(adp__stream_t *s, const char *b, size_t n)
     s->o = copy_short(s->o, b, n);
 }
 
-/* The first flush: the input so far without its whitespace between tokens. */
-static void flush_compact(adp__stream_t *s, const char *upto)
+void adp__stream_emit_compact(adp__stream_t *s, const char *b, const char *e)
 {
-    reserve(s, (size_t)(upto - s->from));
+    reserve(s, (size_t)(e - b));
     int in_string = 0;
-    for (const char *p = s->from; p != upto; ++p) {
+    for (const char *p = b; p != e; ++p) {
         char c = *p;
         if (in_string) {
             if (c == '\\')
@@ -77,6 +76,12 @@ static void flush_compact(adp__stream_t *s, const char *upto)
         }
         *s->o++ = *p;
     }
+}
+
+/* The first flush: the input so far without its whitespace between tokens. */
+static void flush_compact(adp__stream_t *s, const char *upto)
+{
+    adp__stream_emit_compact(s, s->from, upto);
     s->from = upto;
 }
 
@@ -209,6 +214,18 @@ static const adp__program_t *program_of(adp__stream_t *s, const adp__dstate_t *s
     return &s->cached;
 }
 
+/* A step pass's path: the step's base, then the names a move's paths share (stream_move.c). */
+static size_t path_n(const adp__stream_t *s)
+{
+    return s->step->base.n + s->head;
+}
+
+static const adp__seg_t *seg_at(const adp__stream_t *s, uint32_t state)
+{
+    const adp__jpath_t *base = &s->step->base;
+    return state < base->n ? &base->segs[state] : &s->step->src.segs[state - base->n];
+}
+
 static const adp__dstate_t *state_at(const adp__stream_t *s, uint32_t state, size_t depth)
 {
     return s->dfa != NULL && state != ADP__NO_STATE && depth < ADP__MAX_DEPTH
@@ -237,10 +254,9 @@ static uint32_t member_state(const adp__stream_t *s, uint32_t state, const char 
         const adp__dstate_t *st = state_at(s, state, depth);
         return st != NULL ? adp__transition(st, key, len) : ADP__NO_STATE;
     }
-    const adp__jpath_t *base = &s->step->base;
-    if (state >= base->n)
+    if (state >= path_n(s))
         return ADP__NO_STATE;
-    const adp__seg_t *seg = &base->segs[state];
+    const adp__seg_t *seg = seg_at(s, state);
     if (seg->kind == ADP__SEG_VALUES ||
         (seg->kind == ADP__SEG_KEY && seg->len == len && body_bytes_eq(seg->key, key, len)))
         return state + 1;
@@ -255,10 +271,9 @@ static uint32_t item_state(const adp__stream_t *s, uint32_t state, size_t index,
         const adp__dstate_t *st = state_at(s, state, depth);
         return st != NULL ? st->items : ADP__NO_STATE;
     }
-    const adp__jpath_t *base = &s->step->base;
-    if (state >= base->n)
+    if (state >= path_n(s))
         return ADP__NO_STATE;
-    const adp__seg_t *seg = &base->segs[state];
+    const adp__seg_t *seg = seg_at(s, state);
     if (seg->kind == ADP__SEG_ITEMS || (seg->kind == ADP__SEG_INDEX && seg->index == index))
         return state + 1;
     return ADP__NO_STATE;
@@ -293,31 +308,21 @@ static int array(adp__stream_t *s, uint32_t state, size_t depth)
 
 /* ---- objects ---- */
 
-/* The member names of one object so far: a 64-bit filter, and the names themselves for an
- * exact check when the filter hits (beyond NAMES_MAX names a hit just gives up). */
-#define NAMES_MAX 32
-typedef struct {
-    uint64_t bits;
-    size_t n;
-    const char *key[NAMES_MAX];
-    size_t len[NAMES_MAX];
-} names_t;
-
-static int duplicate(names_t *nm, const char *key, size_t len)
+int adp__stream_duplicate(adp__names_t *nm, const char *key, size_t len)
 {
     uint32_t h = (uint32_t)len << 16;
     if (len != 0)
         h |= (uint32_t)(uint8_t)key[0] << 8 | (uint8_t)key[len - 1];
     uint64_t bit = (uint64_t)1 << ((h * 0x9E3779B1u) >> 26);
     if (nm->bits & bit) {
-        if (nm->n == NAMES_MAX)
+        if (nm->n == ADP__NAMES_MAX)
             return 1;
         for (size_t i = 0; i < nm->n; ++i)
             if (nm->len[i] == len && body_bytes_eq(nm->key[i], key, len))
                 return 1;
     }
     nm->bits |= bit;
-    if (nm->n < NAMES_MAX) {
+    if (nm->n < ADP__NAMES_MAX) {
         nm->key[nm->n] = key;
         nm->len[nm->n++] = len;
     } else {
@@ -417,6 +422,16 @@ static int object_end(adp__stream_t *s, const adp__program_t *prog, uint32_t see
     return 0;
 }
 
+/* On a move's path past its base, the member the object must hold: the tree engine counts its
+ * absence when the step says so (NULL: nothing to check). */
+static const adp__seg_t *required(const adp__stream_t *s, uint32_t state)
+{
+    if (!s->move || !s->step->count_missing || state == ADP__NO_STATE ||
+        state < s->step->base.n || state >= path_n(s))
+        return NULL;
+    return seg_at(s, state);
+}
+
 /* An object walked in `state` with `prog` acting at its members. Envelope mode (`want` not NULL)
  * reports where the value of member `want` starts and ends instead. */
 static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, size_t depth,
@@ -426,15 +441,16 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
     uint32_t seen = 0;
     int held = want != NULL;
     s->hold += held;
-    names_t names;
+    adp__names_t names;
     names.bits = 0, names.n = 0;
     size_t emitted = 0;
     const char *sep = NULL;
+    const adp__seg_t *must = required(s, state);
     s->p++;
     adp__stream_ws(s);
     if (s->p != s->end && *s->p == '}') {
         s->hold -= held;
-        return object_end(s, prog, seen, emitted);
+        return must != NULL ? -1 : object_end(s, prog, seen, emitted);
     }
     for (;;) {
         int escaped, conflict;
@@ -444,8 +460,10 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
             return -1;
         const char *key = s->p + 1;
         size_t klen = (size_t)(q - key);
-        if (duplicate(&names, key, klen))
+        if (adp__stream_duplicate(&names, key, klen))
             return -1; /* the tree engine merges duplicates */
+        if (must != NULL && must->len == klen && body_bytes_eq(must->key, key, klen))
+            must = NULL;
         /* the member's own whitespace stays until member() knows what it writes */
         s->p = q + 1;
         skip_ws(s);
@@ -490,7 +508,7 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
             return -1;
         if (*s->p == '}') {
             s->hold -= held;
-            return object_end(s, prog, seen, emitted);
+            return must != NULL ? -1 : object_end(s, prog, seen, emitted);
         }
         if (*s->p != ',')
             return -1;
@@ -527,7 +545,7 @@ uint32_t adp__stream_inside(adp__stream_t *s, uint32_t state)
 /* A step pass on the path to the step's base: what the tree engine's walk accepts there. */
 static int fits_base(const adp__stream_t *s, uint32_t state)
 {
-    const adp__seg_t *seg = &s->step->base.segs[state];
+    const adp__seg_t *seg = seg_at(s, state);
     char c = *s->p;
     if (c == 'n')
         return 1; /* null: nothing to do below */
@@ -540,9 +558,11 @@ int adp__stream_value(adp__stream_t *s, uint32_t state, size_t depth)
         return -1;
     const adp__program_t *prog = &no_program;
     if (s->step != NULL && state != ADP__NO_STATE) {
-        if (state < s->step->base.n) {
+        if (state < path_n(s)) {
             if (!fits_base(s, state))
                 return -1; /* the tree engine's walk counts a mismatch */
+        } else if (s->move) {
+            return adp__stream_move(s, depth);
         } else if (s->step->src.n == 0) {
             return adp__stream_value_op(s, s->step, ADP__NO_STATE, depth);
         } else {
@@ -618,9 +638,10 @@ int adp__stream_step(adp__run_t *run, const adp__step_t *step, const adp__dfa_t 
             return -1;
         s.inner = inner;
     }
-    if (step->src.n > 1 || step->dst.n > 1)
-        return -1; /* moves across objects: the tree engine */
-    if (step->src.n == 1 || step->dst.n == 1) {
+    if (step->src.n > 1 || step->dst.n > 1) {
+        if (adp__stream_move_setup(&s, step) != 0)
+            return -1;
+    } else if (step->src.n == 1 || step->dst.n == 1) {
         if (!adp__stream_member_step(step))
             return -1;
         adp__stream_program_add(&s.target, step);

@@ -40,6 +40,10 @@ typedef struct st_adp__stream_t {
     const adp__dstate_t *cached_state; /* the program of the last state with actions */
     adp__program_t cached;
     adp__program_t target; /* a step pass: the program at the step's base, when it has a tail */
+    /* a move across objects (stream_move.c): the walk goes on past the base through the first
+     * `head` names its two paths share, to the object the move works in */
+    int move;
+    size_t head;
 } adp__stream_t;
 
 /* ---- output (stream.c) ---- */
@@ -80,6 +84,34 @@ int adp__stream_envelope(adp__stream_t *s, const char *key, size_t len, uint32_t
 /* Where a value op walks the value it keeps: in the pass's inner automaton (its root state)
  * when it has one, else in `state`. */
 uint32_t adp__stream_inside(adp__stream_t *s, uint32_t state);
+
+/* The member names of one object so far, to find duplicates (the tree engine merges them):
+ * a 64-bit filter, and the names themselves for an exact check when the filter hits (beyond
+ * ADP__NAMES_MAX names a hit just gives up). Start with bits = n = 0. */
+#define ADP__NAMES_MAX 32
+typedef struct {
+    uint64_t bits;
+    size_t n;
+    const char *key[ADP__NAMES_MAX];
+    size_t len[ADP__NAMES_MAX];
+} adp__names_t;
+
+/* 1 when key[0..len) may be a name seen before (then the pass gives up), else records it. */
+int adp__stream_duplicate(adp__names_t *nm, const char *key, size_t len);
+
+/* Copies the input [b, e) into the output without its whitespace between tokens. */
+void adp__stream_emit_compact(adp__stream_t *s, const char *b, const char *e);
+
+/* ---- moves across objects (stream_move.c) ---- */
+
+/* Sets `s` up for `step` when it is a move across objects that the pass does (every name a
+ * member name; after the names both paths share, each goes at most two levels down): 0, else
+ * -1. */
+int adp__stream_move_setup(adp__stream_t *s, const adp__step_t *step);
+
+/* The move at the object (or null) at s->p, the end of the pass's path: -1 wherever the tree
+ * engine would count a mismatch, replace a member or move the object itself. */
+int adp__stream_move(adp__stream_t *s, size_t depth);
 
 /* ---- steps (stream_ops.c) ---- */
 /* 1 when the step can run at a member of an object in a pass (see adp__steps_local). */
