@@ -155,6 +155,18 @@ static void emit_edit(adp__stream_t *s, const edit_t *e, const char *vs, const c
 
 /* ---- the move ---- */
 
+/* An object the move leaves as it is: once the output exists, it goes out compact too (it was
+ * read with the output held). */
+static int keep(adp__stream_t *s, const char *open)
+{
+    if (s->out != NULL) {
+        adp__stream_flush(s, open);
+        adp__stream_emit_compact(s, open, s->p);
+        s->from = s->p;
+    }
+    return 0;
+}
+
 int adp__stream_move_setup(adp__stream_t *s, const adp__step_t *step)
 {
     const adp__jpath_t *src = &step->src, *dst = &step->dst;
@@ -199,17 +211,17 @@ int adp__stream_move(adp__stream_t *s, size_t depth)
         return -1;
     const span_t *sm = &obj.at[0], *dm = &obj.at[1];
     if (sm->mstart == NULL)
-        return step->count_missing ? -1 : 0;
+        return step->count_missing ? -1 : keep(s, open);
     edit_t edits[2];
     const char *vs = sm->vstart, *ve = sm->vend; /* the value that moves */
     int dropped = 1;                             /* the source's first member leaves the object */
     if (nsrc == 2) {
         if (*sm->vstart == 'n')
-            return 0; /* a null parent */
+            return keep(s, open); /* a null parent */
         if (from.close == NULL)
             return -1; /* not an object */
         if (from.at[0].mstart == NULL)
-            return step->count_missing ? -1 : 0;
+            return step->count_missing ? -1 : keep(s, open);
         vs = from.at[0].vstart, ve = from.at[0].vend;
         dropped = from.n == 1; /* left empty: dropped */
         edits[0] = drop(dropped ? sm : &from.at[0]);

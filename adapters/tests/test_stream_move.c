@@ -1,0 +1,352 @@
+/* Tests of the streaming pass's moves across objects (stream_move.c) against the tree engine
+ * (apply.c), the reference, one move step at a time: nest, unnest, between sibling objects, below
+ * a shared head (`data.x` -> `data.meta.x`) and below wildcards, with and without counting an
+ * absent member. On every body the pass either gives up, or returns exactly what the tree engine
+ * writes (as JSON with its members in the tree's order) and the tree engine met no mismatch.
+ * Hand-picked edge cases with the expected output, then thousands of generated bodies. Whole
+ * plans with moves in a v1 <- v2 <- v3 chain are in test_stream_chain.c. */
+#include <jansson.h>
+#include "adp_test_util.h"
+#include "plan.h"
+
+typedef struct {
+    adp__arena_t arena;
+    adp__step_t step;
+} mv_t;
+
+static adp__jpath_t path(adp__arena_t *a, const char *s)
+{
+    adp__jpath_t p;
+    size_t off;
+    const char *err;
+    if (adp__jpath_parse(a, s, strlen(s), &p, &off, &err) != 0)
+        fail_msg("'%s' at %zu: %s", s, off, err);
+    return p;
+}
+
+/* A move step from `old` to `new`, split at their wildcard part as steps.c does. */
+static void mv_init(mv_t *m, const char *old, const char *new, int count_missing)
+{
+    adp__arena_init(&m->arena);
+    adp__jpath_t a = path(&m->arena, old), b = path(&m->arena, new);
+    size_t wa = adp__jpath_wild_prefix(&a), wb = adp__jpath_wild_prefix(&b);
+    size_t w = wa > wb ? wa : wb;
+    memset(&m->step, 0, sizeof(m->step));
+    m->step.prim = ADP__P_MOVE;
+    m->step.scope = ADP__IN_REQUEST;
+    m->step.count_missing = count_missing;
+    m->step.base = adp__jpath_slice(&a, 0, w);
+    m->step.src = adp__jpath_slice(&a, w, a.n);
+    m->step.dst = adp__jpath_slice(&b, w, b.n);
+    m->step.what = "move";
+}
+
+/* JSON text with its members in order (jansson keeps them as they come), for an exact check. */
+static char *ordered(const char *bytes, size_t len)
+{
+    json_t *v = js_bytes(bytes, len);
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+    json_decref(v);
+    return s;
+}
+
+typedef struct {
+    size_t streamed, gave_up;
+} tally_t;
+
+/* An edited body goes out compact, as the tree engine writes it: no whitespace between tokens. */
+static int compact(const char *p, size_t len)
+{
+    int in_string = 0;
+    for (size_t i = 0; i < len; ++i) {
+        if (in_string) {
+            if (p[i] == '\\')
+                ++i;
+            else if (p[i] == '"')
+                in_string = 0;
+        } else if (p[i] == '"') {
+            in_string = 1;
+        } else if (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Runs both engines on `body`; returns 1 when the pass streamed, and then its output (malloc'ed,
+ * members in order) in *got when `got` is not NULL. */
+static int compare(const adp__step_t *step, const char *body, tally_t *t, char **got)
+{
+    test_mem_t m1, m2;
+    body_mem_t mem1 = test_mem(&m1), mem2 = test_mem(&m2);
+    size_t len = strlen(body);
+    char *in = exact_copy(body, len);
+    adp__run_t rs = {.mem = &mem1, .scope = ADP__IN_REQUEST, .status = 200};
+    adp__run_t rt = {.mem = &mem2, .scope = ADP__IN_REQUEST, .status = 200};
+    const char *out = in;
+    size_t out_len = len;
+    int streamed = adp__stream_step(&rs, step, NULL, 1, &out, &out_len) == 0;
+    assert_int_equal(rs.mismatches, 0); /* the pass never counts: it gives up instead */
+    body_error_t err;
+    body_value_t *doc = body_parse(&mem2, in, len, 0, &err);
+    if (doc == NULL) {
+        if (streamed)
+            fail_msg("streamed a body the parser rejects (%s): %s", err.message, body);
+    } else {
+        adp__run_steps(&rt, &doc, step, 1);
+        if (streamed && rt.mismatches != 0)
+            fail_msg("streamed where the tree engine counts %zu mismatch(es): %s", rt.mismatches,
+                     body);
+        if (streamed) {
+            size_t tl = len;
+            const char *tree = rt.changed ? body_dump(&mem2, doc, &tl) : in;
+            char *a = ordered(out, out_len), *b = ordered(tree, tl);
+            if (strcmp(a, b) != 0)
+                fail_msg("stream and tree differ on %s\n stream %s\n   tree %s", body, a, b);
+            assert_int_equal(out == in, !rt.changed); /* untouched means the input itself */
+            if (rt.changed && !compact(out, out_len))
+                fail_msg("not compact: %.*s", (int)out_len, out);
+            if (got != NULL)
+                *got = a;
+            else
+                free(a);
+            free(b);
+        }
+    }
+    streamed ? t->streamed++ : t->gave_up++;
+    free(in);
+    test_mem_free(&m1);
+    test_mem_free(&m2);
+    return streamed;
+}
+
+/* The move old -> new on `body`: streams and writes `want`, or (want NULL) gives up. */
+static void expect(const char *old, const char *new, int count_missing, const char *body,
+                   const char *want)
+{
+    mv_t m;
+    tally_t t = {0, 0};
+    char *got = NULL;
+    mv_init(&m, old, new, count_missing);
+    int streamed = compare(&m.step, body, &t, &got);
+    if (streamed != (want != NULL))
+        fail_msg("%s -> %s: expected the pass to %s on %s", old, new,
+                 want != NULL ? "stream" : "give up", body);
+    if (want != NULL) {
+        char *w = ordered(want, strlen(want));
+        if (strcmp(got, w) != 0)
+            fail_msg("%s -> %s on %s\n got  %s\n want %s", old, new, body, got, w);
+        free(w);
+        free(got);
+    }
+    adp__arena_dispose(&m.arena);
+}
+
+static void test_nest(void **state)
+{
+    const char *x = "x", *mx = "meta.x";
+    /* a new object at the end, or the member last in the one that is there */
+    expect(x, mx, 1, "{\"a\":1,\"x\":2,\"b\":3}", "{\"a\":1,\"b\":3,\"meta\":{\"x\":2}}");
+    expect(x, mx, 1, "{\"x\":2}", "{\"meta\":{\"x\":2}}");
+    expect(x, mx, 1, "{\"x\":{\"y\":[1,2]},\"a\":1}", "{\"a\":1,\"meta\":{\"x\":{\"y\":[1,2]}}}");
+    expect(x, mx, 1, "{\"meta\":{\"k\":1},\"x\":2}", "{\"meta\":{\"k\":1,\"x\":2}}");
+    expect(x, mx, 1, "{\"x\":2,\"meta\":{\"k\":1},\"z\":0}", "{\"meta\":{\"k\":1,\"x\":2},\"z\":0}");
+    expect(x, mx, 1, "{\"x\":2,\"meta\":{}}", "{\"meta\":{\"x\":2}}");
+    expect(x, mx, 1, "{\"a\":0,\"meta\":null,\"x\":2}", "{\"a\":0,\"meta\":{\"x\":2}}");
+    expect(x, mx, 1, "{\"x\":null}", "{\"meta\":{\"x\":null}}"); /* a null member moves */
+    /* whitespace anywhere, escapes in values: the output is compact, escapes kept */
+    expect(x, mx, 1, " { \"a\" : 1 , \"x\" : [ 1 , \"s p\" ] , \"meta\" : { \"k\" : \"\\u00e9\" } } ",
+           "{\"a\":1,\"meta\":{\"k\":\"\\u00e9\",\"x\":[1,\"s p\"]}}");
+    /* absent: a mismatch when counted, nothing to do when not; null parents */
+    expect(x, mx, 1, "{\"a\":1}", NULL);
+    expect(x, mx, 0, "{\"a\":1}", "{\"a\":1}");
+    expect(x, mx, 0, "{}", "{}");
+    expect(x, mx, 1, "null", "null");
+    /* conflicts and mismatches: the tree engine's */
+    expect(x, mx, 1, "{\"x\":1,\"meta\":{\"x\":2}}", NULL);
+    expect(x, mx, 1, "{\"x\":1,\"meta\":5}", NULL);
+    expect(x, mx, 1, "{\"x\":1,\"meta\":[]}", NULL);
+    expect(x, mx, 1, "[1]", NULL);
+    expect(x, mx, 1, "{\"x\":1,\"x\":2}", NULL);
+    expect(x, mx, 1, "{\"x\":1,\"meta\":{\"k\":1,\"k\":2}}", NULL);
+    expect(x, mx, 1, "{\"x\":1,\"m\\u0065ta\":{}}", NULL);
+    expect(x, mx, 1, "{\"x\":1,\"meta\":{}", NULL);
+    expect(x, mx, 1, "{\"x\":01}", NULL);
+    /* two levels down, and deeper (the tree engine's) */
+    expect(x, "m.n.x", 1, "{\"x\":1}", NULL);
+    expect("a.b.x", "x", 1, "{\"a\":{\"b\":{\"x\":1}}}", NULL);
+}
+
+static void test_unnest(void **state)
+{
+    const char *mx = "meta.x", *x = "x";
+    /* the member goes last; an object it leaves empty goes */
+    expect(mx, x, 1, "{\"meta\":{\"x\":1,\"k\":2},\"a\":3}", "{\"meta\":{\"k\":2},\"a\":3,\"x\":1}");
+    expect(mx, x, 1, "{\"meta\":{\"k\":2,\"x\":1}}", "{\"meta\":{\"k\":2},\"x\":1}");
+    expect(mx, x, 1, "{\"a\":0,\"meta\":{\"x\":1},\"b\":3}", "{\"a\":0,\"b\":3,\"x\":1}");
+    expect(mx, x, 1, "{\"meta\":{\"x\":1}}", "{\"x\":1}");
+    expect(mx, x, 1, "{\"meta\" : { \"x\" : { \"y\" : 1 } } , \"a\" : 2}",
+           "{\"a\":2,\"x\":{\"y\":1}}");
+    /* absent, null parents */
+    expect(mx, x, 1, "{\"meta\":{\"k\":2}}", NULL);
+    expect(mx, x, 0, "{\"meta\":{\"k\":2}}", "{\"meta\":{\"k\":2}}");
+    expect(mx, x, 1, "{\"a\":1}", NULL);
+    expect(mx, x, 0, "{\"a\":1}", "{\"a\":1}");
+    expect(mx, x, 1, "{\"meta\":null}", "{\"meta\":null}");
+    /* conflicts and mismatches */
+    expect(mx, x, 1, "{\"meta\":{\"x\":1},\"x\":2}", NULL);
+    expect(mx, x, 1, "{\"x\":2,\"meta\":{\"x\":1}}", NULL);
+    expect(mx, x, 1, "{\"meta\":\"x\"}", NULL);
+    expect(mx, x, 1, "{\"meta\":[{\"x\":1}]}", NULL);
+    expect(mx, x, 1, "{\"meta\":{\"x\":1,\"x\":2}}", NULL);
+    expect(mx, x, 1, "{\"meta\":{\"\\u0078\":1}}", NULL);
+}
+
+static void test_siblings_and_heads(void **state)
+{
+    /* from one object into another */
+    expect("a.x", "b.x", 1, "{\"a\":{\"x\":1,\"y\":2},\"b\":{\"z\":3}}",
+           "{\"a\":{\"y\":2},\"b\":{\"z\":3,\"x\":1}}");
+    expect("a.x", "b.x", 1, "{\"b\":{},\"a\":{\"x\":1}}", "{\"b\":{\"x\":1}}");
+    expect("a.x", "b.y", 1, "{\"a\":{\"x\":1},\"c\":0}", "{\"c\":0,\"b\":{\"y\":1}}");
+    expect("a.x", "b.x", 1, "{\"a\":{\"x\":1},\"b\":{\"x\":2}}", NULL);
+    /* below a shared head: the object where the paths part stays where it is */
+    expect("data.x", "data.meta.x", 1, "{\"data\":{\"x\":1,\"y\":2},\"n\":0}",
+           "{\"data\":{\"y\":2,\"meta\":{\"x\":1}},\"n\":0}");
+    expect("data.meta.x", "data.x", 1, "{\"data\":{\"meta\":{\"x\":1},\"y\":2}}",
+           "{\"data\":{\"y\":2,\"x\":1}}");
+    expect("data.a", "data.b", 1, "{\"data\":{\"a\":1,\"c\":2}}", "{\"data\":{\"c\":2,\"b\":1}}");
+    /* ... unless the move empties it: the tree engine drops it and makes it again at the end */
+    expect("data.x", "data.meta.x", 1, "{\"data\":{\"x\":1},\"n\":0}", NULL);
+    expect("data.a", "data.b", 1, "{\"data\":{\"a\":1}}", NULL);
+    /* the head absent (counted or not), null, or of another type */
+    expect("data.x", "data.meta.x", 1, "{\"n\":0}", NULL);
+    expect("data.x", "data.meta.x", 0, "{\"n\":0}", "{\"n\":0}");
+    expect("data.x", "data.meta.x", 1, "{\"data\":null}", "{\"data\":null}");
+    expect("data.x", "data.meta.x", 1, "{\"data\":[1]}", NULL);
+    /* below wildcards, in every element */
+    expect("items[*].x", "items[*].meta.x", 1,
+           "{\"items\":[{\"x\":1,\"y\":1},null,{\"x\":2,\"meta\":{\"k\":0}}],\"more\":true}",
+           "{\"items\":[{\"y\":1,\"meta\":{\"x\":1}},null,{\"meta\":{\"k\":0,\"x\":2}}],"
+           "\"more\":true}");
+    expect("items[*].meta.x", "items[*].x", 0, "{\"items\":[{\"meta\":{\"x\":1}},{\"y\":2}]}",
+           "{\"items\":[{\"x\":1},{\"y\":2}]}");
+    expect("items[*].x", "items[*].meta.x", 1, "{\"items\":[{\"x\":1},5]}", NULL);
+    expect("*.x", "*.meta.x", 0, "{\"p\":{\"x\":1},\"q\":{\"y\":2}}",
+           "{\"p\":{\"meta\":{\"x\":1}},\"q\":{\"y\":2}}");
+    /* an index on a path: the tree engine's */
+    expect("a[0].x", "x", 1, "{\"a\":[{\"x\":1}]}", NULL);
+}
+
+/* ---- generated bodies ---- */
+
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static const char *NAMES[] = {"x", "y", "meta", "a", "b", "data", "items", "m\\u0065ta"};
+
+static void put_object(char **o, uint64_t *s, int depth);
+
+static void put_value(char **o, uint64_t *s, int depth, const char *name)
+{
+    static const char *scalars[] = {"0", "\"s\"", "\"\\n\"", "null", "false", "1e2", "[1,{}]", "{}"};
+    int objectish = strcmp(name, "x") != 0 && strcmp(name, "y") != 0;
+    uint64_t r = rnd(s) % 10;
+    if (depth < 2 && strcmp(name, "items") == 0 && r < 7) {
+        *(*o)++ = '[';
+        for (int k = 0, n = (int)(rnd(s) % 4); k < n; ++k) {
+            if (k != 0)
+                *(*o)++ = ',';
+            if (rnd(s) % 6 == 0)
+                *o += sprintf(*o, "null");
+            else
+                put_object(o, s, depth + 1);
+        }
+        *(*o)++ = ']';
+    } else if (depth < 2 && (objectish ? r < 7 : r < 2)) {
+        put_object(o, s, depth + 1);
+    } else {
+        *o += sprintf(*o, "%s", scalars[rnd(s) % (sizeof(scalars) / sizeof(scalars[0]))]);
+    }
+}
+
+static void put_object(char **o, uint64_t *s, int depth)
+{
+    *(*o)++ = '{';
+    int first = 1;
+    for (size_t i = 0; i < sizeof(NAMES) / sizeof(NAMES[0]); ++i) {
+        if (rnd(s) % 4 == 0 || (i == 7 && rnd(s) % 64 != 0))
+            continue;
+        int repeat = rnd(s) % 200 == 0;
+        for (int r = 0; r <= repeat; ++r) {
+            *o += sprintf(*o, "%s%s\"%s\"%s:%s", first ? "" : ",", rnd(s) % 8 ? "" : " ",
+                          NAMES[i], rnd(s) % 8 ? "" : " ", rnd(s) % 8 ? "" : "\n");
+            first = 0;
+            put_value(o, s, depth, NAMES[i]);
+        }
+    }
+    *(*o)++ = '}';
+}
+
+static void test_generated(void **state)
+{
+    /* each move, and how many bodies of 600 must stream at least (counted: absent members
+     * give up; three levels down is the tree engine's) */
+    static const struct {
+        const char *old, *new;
+        size_t min[2];
+    } moves[] = {
+        {"x", "meta.x", {100, 50}},
+        {"meta.x", "x", {100, 30}},
+        {"a.x", "b.x", {100, 30}},
+        {"data.x", "data.meta.x", {100, 30}},
+        {"data.meta.x", "data.x", {100, 20}},
+        {"data.a", "data.b", {100, 30}},
+        {"items[*].x", "items[*].meta.x", {100, 50}},
+        {"items[*].meta.x", "items[*].y", {100, 50}},
+        {"*.meta.x", "*.x", {1, 0}}, /* every member must be an object: rare */
+        {"a.meta.x", "b.x", {0, 0}},
+    };
+    size_t nmoves = sizeof(moves) / sizeof(moves[0]);
+    uint64_t seed = 0x853c49e6748fea9bu;
+    char *buf = malloc(1 << 16);
+    int ok = 1;
+    for (size_t k = 0; k < nmoves; ++k)
+        for (int count = 0; count < 2; ++count) {
+            mv_t m;
+            tally_t t = {0, 0};
+            mv_init(&m, moves[k].old, moves[k].new, count);
+            for (int n = 0; n < 600; ++n) {
+                char *o = buf;
+                put_object(&o, &seed, 0);
+                *o = '\0';
+                if (rnd(&seed) % 10 == 0) /* break it somewhere */
+                    buf[rnd(&seed) % (size_t)(o - buf)] = "{}[],:\"x \\"[rnd(&seed) % 10];
+                compare(&m.step, buf, &t, NULL);
+            }
+            print_message("# %s -> %s%s: %zu streamed, %zu given up\n", moves[k].old, moves[k].new,
+                          count ? " (counted)" : "", t.streamed, t.gave_up);
+            /* both outcomes must be common, or the test proves little */
+            ok &= t.streamed >= moves[k].min[count] && t.gave_up > 30;
+            ok &= moves[k].min[0] != 0 || t.streamed == 0;
+            adp__arena_dispose(&m.arena);
+        }
+    free(buf);
+    assert_true(ok);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nest),
+        cmocka_unit_test(test_unnest),
+        cmocka_unit_test(test_siblings_and_heads),
+        cmocka_unit_test(test_generated),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
