@@ -1,8 +1,10 @@
 /* Tests of the streaming passes over whole plans (stream_chain.c, and stream_ops.c's steps)
  * against the tree engine, the reference: a v1 <- v2 <- v3 chain whose newest change unwraps an
- * envelope, collapses an object into its id and maps array elements, and whose older change
- * renames, converts and maps Pet members. On every body the passes either give up, or return what
- * the tree engine writes (as JSON) and the tree engine met no mismatch. */
+ * envelope, collapses an object into its id, maps array elements and nests a shelter's address,
+ * and whose older change renames, converts and maps Pet members and nests the shelter's head
+ * count (moves across objects in both hops: nested going up, unnested coming down). On every
+ * body the passes either give up, or return what the tree engine writes (as JSON, members in the
+ * same order) and the tree engine met no mismatch. */
 #include "stream_compare.h"
 
 static const char *SPEC1 =
@@ -24,8 +26,10 @@ static const char *SPEC1 =
     "    post:\n"
     "      operationId: addShelter\n"
     "      requestBody: {content: {application/json: {schema: {type: object, properties: "
-    "{address_line: {type: string}, name: {type: string}}}}}}\n"
-    "      responses: {'201': {description: ok}}\n"
+    "{address_line: {type: string}, name: {type: string}, head_count: {type: integer}}}}}}\n"
+    "      responses: {'200': {description: ok, content: {application/json: {schema: {type: "
+    "object, properties: {address_line: {type: string}, name: {type: string}, head_count: "
+    "{type: integer}}}}}}}\n"
     "components:\n"
     "  schemas:\n"
     "    Pet:\n"
@@ -38,8 +42,8 @@ static const char *SPEC1 =
     "        owner: {type: string, nullable: true}\n"
     "        labels: {type: array, items: {type: string}}\n";
 
-/* v2: Pet renamed, converted and mapped; v3: the list in an envelope, owner expanded, labels
- * upper case, the shelter's address nested */
+/* v2: Pet renamed, converted and mapped, the shelter's head count nested; v3: the list in an
+ * envelope, owner expanded, labels upper case, the shelter's address nested */
 static char *spec_text(int v)
 {
     const char *const subs[][2] = {
@@ -55,10 +59,11 @@ static char *spec_text(int v)
          v == 2 ? "schema: {type: array, items: {$ref: '#/components/schemas/Pet'}}"
                 : "schema: {type: object, properties: {data: {type: array, items: {$ref: "
                   "'#/components/schemas/Pet'}}, next: {type: string}}}"},
-        {"{address_line: {type: string}, name: {type: string}}",
-         v == 2 ? "{address_line: {type: string}, name: {type: string}}"
-                : "{address: {type: object, properties: {line1: {type: string}}}, name: {type: "
-                  "string}}"},
+        {"address_line: {type: string}",
+         v == 2 ? "address_line: {type: string}"
+                : "address: {type: object, properties: {line1: {type: string}}}"},
+        {"head_count: {type: integer}", "staff: {type: object, properties: {count: {type: "
+                                        "integer}}}"},
     };
     return sc_substitute(SPEC1, subs, sizeof(subs) / sizeof(subs[0]), 1024);
 }
@@ -79,7 +84,15 @@ static const char *ADAPTER =
     "      addShelter:\n"
     "        request:\n"
     "          - move: {old: address_line, new: address.line1}\n"
+    "        response:\n"
+    "          - move: {old: address_line, new: address.line1}\n"
     "  - to: v2\n"
+    "    operations:\n"
+    "      addShelter:\n"
+    "        request:\n"
+    "          - move: {old: head_count, new: staff.count}\n"
+    "        response:\n"
+    "          - move: {old: head_count, new: staff.count}\n"
     "    schemas:\n"
     "      Pet:\n"
     "        - rename: {old: tag, new: category}\n"
@@ -195,8 +208,20 @@ static void test_edge_cases(void **state)
     expect(c, 1, "{\"owner\":null}", 1);
     expect(c, 1, "{\"owner\":true}", 0);
     expect(c, 1, "{\"id\":1}", 1);
-    /* a move across objects is the tree engine's */
-    expect(s, 1, "{\"address_line\":\"Main St 1\",\"name\":\"x\"}", 0);
+    /* moves across objects in both hops: nested going up, unnested coming down; what the tree
+     * engine would replace or count is its own */
+    expect(s, 1, "{\"address_line\":\"Main St 1\",\"name\":\"x\"}", 1);
+    expect(s, 1, "{\"head_count\":3,\"address_line\":\"A\",\"name\":\"x\"}", 1);
+    expect(s, 1, "{\"head_count\":3,\"staff\":{\"since\":1}}", 1);
+    expect(s, 0, "{\"address\":{\"line1\":\"A\"},\"name\":\"x\",\"staff\":{\"count\":3}}", 1);
+    expect(s, 0, "{\"staff\":{\"count\":3,\"since\":1},\"address\":{\"line1\":null}}", 1);
+    expect(s, 0, "{\"name\":\"x\",\"address\":null,\"staff\":{}}", 1);
+    expect(s, 1, "{\"address_line\":\"A\",\"address\":{\"line1\":\"B\"}}", 0);
+    expect(s, 1, "{\"address_line\":\"A\",\"address\":5}", 0);
+    expect(s, 1, "{\"head_count\":1,\"staff\":{\"count\":2}}", 0);
+    expect(s, 0, "{\"address\":{\"line1\":\"A\"},\"address_line\":\"B\"}", 0);
+    expect(s, 0, "{\"staff\":[3]}", 0);
+    expect(s, 0, "{\"address\":{\"line1\":\"A\",\"line1\":\"B\"}}", 0);
     fx_free(&f);
 }
 
@@ -266,11 +291,53 @@ static void test_generated(void **state)
     fx_free(&f);
 }
 
+/* A shelter in v1's shape (up) or v3's (down), with the names of every version, nulls, other
+ * types, duplicates and whitespace. */
+static char *put_shelter(char *o, uint64_t *s, int upgrade)
+{
+    static const char *names[] = {"address_line", "name", "head_count", "address", "staff", "x"};
+    static const char *values[] = {"\"A\"", "1", "null", "{}", "[1]", "\"u\\u0031\""};
+    static const char *inner[] = {"line1", "count", "since"};
+    *o++ = '{';
+    int first = 1;
+    for (int i = 0; i < 6; ++i) {
+        int want = upgrade ? i != 3 && i != 4 : i != 0 && i != 2; /* the version's own names */
+        if (want ? sc_rnd(s) % 5 == 0 : sc_rnd(s) % 12 != 0)
+            continue;
+        int repeat = sc_rnd(s) % 60 == 0;
+        for (int r = 0; r <= repeat; ++r) {
+            o += sprintf(o, "%s%s\"%s\"%s:", first ? "" : ",", sc_rnd(s) % 8 ? "" : " ", names[i],
+                         sc_rnd(s) % 8 ? "" : " ");
+            first = 0;
+            if ((i == 3 || i == 4) && sc_rnd(s) % 5 != 0) { /* an object, mostly */
+                *o++ = '{';
+                for (int k = 0, n = (int)(sc_rnd(s) % 3); k < n; ++k)
+                    o += sprintf(o, "%s\"%s\":%s", k ? "," : "", inner[sc_rnd(s) % 3],
+                                 values[sc_rnd(s) % 6]);
+                *o++ = '}';
+            } else {
+                o += sprintf(o, "%s", values[sc_rnd(s) % 6]);
+            }
+        }
+    }
+    *o++ = '}';
+    return o;
+}
+
+static void test_generated_moves(void **state)
+{
+    fx_t f = fx();
+    const void *const subjects[2] = {f.shelter, f.shelter};
+    sc_generated(&ENGINES, subjects, 0x5851f42d4c957f2du, put_shelter);
+    fx_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edge_cases),
         cmocka_unit_test(test_generated),
+        cmocka_unit_test(test_generated_moves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

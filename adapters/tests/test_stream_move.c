@@ -5,9 +5,7 @@
  * writes (as JSON with its members in the tree's order) and the tree engine met no mismatch.
  * Hand-picked edge cases with the expected output, then thousands of generated bodies. Whole
  * plans with moves in a v1 <- v2 <- v3 chain are in test_stream_chain.c. */
-#include <jansson.h>
-#include "adp_test_util.h"
-#include "plan.h"
+#include "stream_compare.h"
 
 typedef struct {
     adp__arena_t arena;
@@ -41,83 +39,32 @@ static void mv_init(mv_t *m, const char *old, const char *new, int count_missing
     m->step.what = "move";
 }
 
-/* JSON text with its members in order (jansson keeps them as they come), for an exact check. */
-static char *ordered(const char *bytes, size_t len)
+/* The single step as each engine runs it (a request, so no status decides). */
+static int stream_step(const void *step, int upgrade, adp__run_t *run, const char **out,
+                       size_t *out_len)
 {
-    json_t *v = js_bytes(bytes, len);
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
-    json_decref(v);
+    return adp__stream_step(run, step, NULL, upgrade, out, out_len);
+}
+
+static void tree_step(const void *step, int upgrade, adp__run_t *run, body_value_t **doc)
+{
+    adp__run_steps(run, doc, step, 1);
+}
+
+static const sc_engines_t ENGINES = {stream_step, tree_step};
+
+/* The pass's output on `body` (it streamed: sc_compare said so), members in order. */
+static char *streamed(const adp__step_t *step, const char *body)
+{
+    test_mem_t m;
+    body_mem_t mem = test_mem(&m);
+    adp__run_t run = {.mem = &mem, .scope = ADP__IN_REQUEST, .status = 200};
+    const char *out = body;
+    size_t out_len = strlen(body);
+    assert_int_equal(adp__stream_step(&run, step, NULL, 1, &out, &out_len), 0);
+    char *s = sc_ordered(out, out_len);
+    test_mem_free(&m);
     return s;
-}
-
-typedef struct {
-    size_t streamed, gave_up;
-} tally_t;
-
-/* An edited body goes out compact, as the tree engine writes it: no whitespace between tokens. */
-static int compact(const char *p, size_t len)
-{
-    int in_string = 0;
-    for (size_t i = 0; i < len; ++i) {
-        if (in_string) {
-            if (p[i] == '\\')
-                ++i;
-            else if (p[i] == '"')
-                in_string = 0;
-        } else if (p[i] == '"') {
-            in_string = 1;
-        } else if (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t') {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Runs both engines on `body`; returns 1 when the pass streamed, and then its output (malloc'ed,
- * members in order) in *got when `got` is not NULL. */
-static int compare(const adp__step_t *step, const char *body, tally_t *t, char **got)
-{
-    test_mem_t m1, m2;
-    body_mem_t mem1 = test_mem(&m1), mem2 = test_mem(&m2);
-    size_t len = strlen(body);
-    char *in = exact_copy(body, len);
-    adp__run_t rs = {.mem = &mem1, .scope = ADP__IN_REQUEST, .status = 200};
-    adp__run_t rt = {.mem = &mem2, .scope = ADP__IN_REQUEST, .status = 200};
-    const char *out = in;
-    size_t out_len = len;
-    int streamed = adp__stream_step(&rs, step, NULL, 1, &out, &out_len) == 0;
-    assert_int_equal(rs.mismatches, 0); /* the pass never counts: it gives up instead */
-    body_error_t err;
-    body_value_t *doc = body_parse(&mem2, in, len, 0, &err);
-    if (doc == NULL) {
-        if (streamed)
-            fail_msg("streamed a body the parser rejects (%s): %s", err.message, body);
-    } else {
-        adp__run_steps(&rt, &doc, step, 1);
-        if (streamed && rt.mismatches != 0)
-            fail_msg("streamed where the tree engine counts %zu mismatch(es): %s", rt.mismatches,
-                     body);
-        if (streamed) {
-            size_t tl = len;
-            const char *tree = rt.changed ? body_dump(&mem2, doc, &tl) : in;
-            char *a = ordered(out, out_len), *b = ordered(tree, tl);
-            if (strcmp(a, b) != 0)
-                fail_msg("stream and tree differ on %s\n stream %s\n   tree %s", body, a, b);
-            assert_int_equal(out == in, !rt.changed); /* untouched means the input itself */
-            if (rt.changed && !compact(out, out_len))
-                fail_msg("not compact: %.*s", (int)out_len, out);
-            if (got != NULL)
-                *got = a;
-            else
-                free(a);
-            free(b);
-        }
-    }
-    streamed ? t->streamed++ : t->gave_up++;
-    free(in);
-    test_mem_free(&m1);
-    test_mem_free(&m2);
-    return streamed;
 }
 
 /* The move old -> new on `body`: streams and writes `want`, or (want NULL) gives up. */
@@ -125,15 +72,10 @@ static void expect(const char *old, const char *new, int count_missing, const ch
                    const char *want)
 {
     mv_t m;
-    tally_t t = {0, 0};
-    char *got = NULL;
     mv_init(&m, old, new, count_missing);
-    int streamed = compare(&m.step, body, &t, &got);
-    if (streamed != (want != NULL))
-        fail_msg("%s -> %s: expected the pass to %s on %s", old, new,
-                 want != NULL ? "stream" : "give up", body);
+    sc_expect(&ENGINES, &m.step, 1, body, want != NULL);
     if (want != NULL) {
-        char *w = ordered(want, strlen(want));
+        char *got = streamed(&m.step, body), *w = sc_ordered(want, strlen(want));
         if (strcmp(got, w) != 0)
             fail_msg("%s -> %s on %s\n got  %s\n want %s", old, new, body, got, w);
         free(w);
@@ -240,14 +182,6 @@ static void test_siblings_and_heads(void **state)
 
 /* ---- generated bodies ---- */
 
-static uint64_t rnd(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
 static const char *NAMES[] = {"x", "y", "meta", "a", "b", "data", "items", "m\\u0065ta"};
 
 static void put_object(char **o, uint64_t *s, int depth);
@@ -256,13 +190,13 @@ static void put_value(char **o, uint64_t *s, int depth, const char *name)
 {
     static const char *scalars[] = {"0", "\"s\"", "\"\\n\"", "null", "false", "1e2", "[1,{}]", "{}"};
     int objectish = strcmp(name, "x") != 0 && strcmp(name, "y") != 0;
-    uint64_t r = rnd(s) % 10;
+    uint64_t r = sc_rnd(s) % 10;
     if (depth < 2 && strcmp(name, "items") == 0 && r < 7) {
         *(*o)++ = '[';
-        for (int k = 0, n = (int)(rnd(s) % 4); k < n; ++k) {
+        for (int k = 0, n = (int)(sc_rnd(s) % 4); k < n; ++k) {
             if (k != 0)
                 *(*o)++ = ',';
-            if (rnd(s) % 6 == 0)
+            if (sc_rnd(s) % 6 == 0)
                 *o += sprintf(*o, "null");
             else
                 put_object(o, s, depth + 1);
@@ -271,7 +205,7 @@ static void put_value(char **o, uint64_t *s, int depth, const char *name)
     } else if (depth < 2 && (objectish ? r < 7 : r < 2)) {
         put_object(o, s, depth + 1);
     } else {
-        *o += sprintf(*o, "%s", scalars[rnd(s) % (sizeof(scalars) / sizeof(scalars[0]))]);
+        *o += sprintf(*o, "%s", scalars[sc_rnd(s) % (sizeof(scalars) / sizeof(scalars[0]))]);
     }
 }
 
@@ -280,12 +214,12 @@ static void put_object(char **o, uint64_t *s, int depth)
     *(*o)++ = '{';
     int first = 1;
     for (size_t i = 0; i < sizeof(NAMES) / sizeof(NAMES[0]); ++i) {
-        if (rnd(s) % 4 == 0 || (i == 7 && rnd(s) % 64 != 0))
+        if (sc_rnd(s) % 4 == 0 || (i == 7 && sc_rnd(s) % 64 != 0))
             continue;
-        int repeat = rnd(s) % 200 == 0;
+        int repeat = sc_rnd(s) % 200 == 0;
         for (int r = 0; r <= repeat; ++r) {
-            *o += sprintf(*o, "%s%s\"%s\"%s:%s", first ? "" : ",", rnd(s) % 8 ? "" : " ",
-                          NAMES[i], rnd(s) % 8 ? "" : " ", rnd(s) % 8 ? "" : "\n");
+            *o += sprintf(*o, "%s%s\"%s\"%s:%s", first ? "" : ",", sc_rnd(s) % 8 ? "" : " ",
+                          NAMES[i], sc_rnd(s) % 8 ? "" : " ", sc_rnd(s) % 8 ? "" : "\n");
             first = 0;
             put_value(o, s, depth, NAMES[i]);
         }
@@ -319,15 +253,14 @@ static void test_generated(void **state)
     for (size_t k = 0; k < nmoves; ++k)
         for (int count = 0; count < 2; ++count) {
             mv_t m;
-            tally_t t = {0, 0};
+            sc_tally_t t = {0, 0};
             mv_init(&m, moves[k].old, moves[k].new, count);
             for (int n = 0; n < 600; ++n) {
                 char *o = buf;
                 put_object(&o, &seed, 0);
                 *o = '\0';
-                if (rnd(&seed) % 10 == 0) /* break it somewhere */
-                    buf[rnd(&seed) % (size_t)(o - buf)] = "{}[],:\"x \\"[rnd(&seed) % 10];
-                compare(&m.step, buf, &t, NULL);
+                sc_maybe_break(buf, o, &seed);
+                sc_compare(&ENGINES, &m.step, 1, buf, &t);
             }
             print_message("# %s -> %s%s: %zu streamed, %zu given up\n", moves[k].old, moves[k].new,
                           count ? " (counted)" : "", t.streamed, t.gave_up);
