@@ -71,6 +71,21 @@ def adapt_body_seeds():
             body = json.dumps(res['body']).encode()
             for v in (0, 1):  # the same body through one change and through two
                 put('adapt_body', bytes([st << 3 | v << 2 | op]) + body)
+    # the moves registry (bit 0x40, fuzz_adapt_body.c's MOVES): nest and unnest through one change
+    # and through two, with what the streaming pass does and what it leaves to the tree engine
+    moves = [
+        (1, 0x80, {'address': {'line': 'A', 'zip': '1'}, 'tag': 't', 'a': {'x': 1}, 'b': {}}),
+        (1, 0x80, {'address': {'line': 'A'}, 'line': 'B'}),
+        (1, 0x80, {'tag': 't', 'meta': {'tag': 'u'}, 'a': {'x': [1, {'y': None}]}}),
+        (0, 0, {'data': [{'meta': {'tag': 't'}, 'owner_name': 'Ann', 'id': 1},
+                         {'owner_name': None, 'owner': {'id': 2}}, None]}),
+        (0, 0, {'data': [{'meta': {'tag': 't'}, 'tag2': 'x'}]}),
+        (1, 0, {'data': {'meta': {'x': 1}, 'y': 2}, 'line': 'L', 'address': None}),
+        (1, 0, {'data': {'meta': {'x': 1}}, 'address': {'line': 'M'}, 'line': 'L'}),
+    ]
+    for op, up, body in moves:
+        for v in (0, 1):
+            put('adapt_body', bytes([up | 0x40 | v << 2 | op]) + json.dumps(body).encode())
 
 
 def patterns(node, out):
