@@ -2,8 +2,9 @@
  * pass, with no tree, for one schema automaton whose work at each object is member-local
  * (rename, drop, default, convert, map, collapse/expand or wrap/unwrap of a direct member), or
  * for one operation-level step (at the end of its base path: the value itself or a direct member
- * of it, so envelopes, ids and array elements too). stream_chain.c runs a plan's passes one
- * after the other; stream_ops.c holds what each step does to a value.
+ * of it, so envelopes, ids and array elements too; or a move across objects, stream_move.c).
+ * stream_chain.c runs a plan's passes one after the other; stream_ops.c holds what each step
+ * does to a value.
  *
  * The tree engine (apply.c) stays the reference: whenever a pass meets something it would not
  * do exactly as apply.c does (a step that would be a mismatch, a duplicate or escaped member
