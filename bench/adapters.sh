@@ -6,7 +6,9 @@
 #   chain  a 3-version chain: v3 pass-through vs v1 downgraded through two changes (v3's list
 #          envelope unwrapped, then the shop change);
 #   gzip   an upstream that compresses (nginx gzip_static always): v2 pass-through of the gzip
-#          bytes vs v1 decoded, adapted and sent as identity, and as gzip to a client that asks.
+#          bytes vs v1 decoded, adapted and sent as identity, and as gzip to a client that asks;
+#   move   moves across objects: v2 pass-through vs v1 downgraded through one change that nests
+#          each Pet's owner into `meta` and unnests its store's city (spec-less versions).
 # Prints requests/s, latency percentiles, versa's CPU µs per request, the ratios as goal lines
 # (issue 16: 200 KB adapted >= 0.8x pass-through, 2 KB >= 0.95x), then adp_bench (the engine
 # alone, in-process). Knobs: MODES, THREADS, CONNECTIONS, DURATION, ROUNDS, WORKERS, PIN,
@@ -21,7 +23,7 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 DURATION=${DURATION:-5s}
 ROUNDS=${ROUNDS:-3}
-MODES=${MODES:-one chain gzip}
+MODES=${MODES:-one chain gzip move}
 # PIN=1: versa on the last CPU, wrk and the upstream on the others, so that the gateway's cost
 # per request decides throughput instead of how the scheduler shares cores among five threads
 PIN=${PIN:-0}
@@ -53,7 +55,11 @@ def pets(n):
                        "price": 1250 + i, "status": "available"} for i in range(n)],
             "api_version": "v2"}
 for name, n in (("small", 20), ("large", 2000)):
-    for suffix, body in (("", pets(n)), ("3", {"data": pets(n), "next": "cursor-2"})):
+    moved = pets(n)  # with a store to unnest the city from (the move mode)
+    for p in moved["items"]:
+        p["store"] = {"name": "north", "city": "Oslo"}
+    for suffix, body in (("", pets(n)), ("3", {"data": pets(n), "next": "cursor-2"}),
+                         ("m", moved)):
         text = json.dumps(body, separators=(",", ":")).encode()
         with open("%s/%s%s.json" % (sys.argv[1], name, suffix), "wb") as f:
             f.write(text)
@@ -66,7 +72,9 @@ bench_nginx_files "$UP_PORT" "location = /shop/pets { alias $TMP/small.json; }
         location = /shop/zpets { gzip_static always; alias $TMP/small.json; }
         location = /shop/zbig { gzip_static always; alias $TMP/large.json; }
         location = /chain/pets { alias $TMP/small3.json; }
-        location = /chain/big { alias $TMP/large3.json; }" $PIN_LOAD
+        location = /chain/big { alias $TMP/large3.json; }
+        location = /move/pets { alias $TMP/smallm.json; }
+        location = /move/big { alias $TMP/largem.json; }" $PIN_LOAD
 
 # the demo shop API's specs with more list paths (the large body, the gzip twins), and a v3 for
 # the chain API (prefix /chain): v2's list in an envelope; the chain's adapter file adds v3's
@@ -124,6 +132,14 @@ changes:
         response: [{unwrap: data}]
 """ + v2_change)
 EOF2
+# the move API: no specs, so its operations are named by method and path (prefix included)
+for op in "GET /move/pets" "GET /move/big"; do
+    printf '      %s:\n        response:\n%s\n' "$op" \
+        "          - move: {old: 'items[*].meta.owner', new: 'items[*].owner'}
+          - move: {old: 'items[*].city', new: 'items[*].store.city'}"
+done >"$TMP/move-ops.yaml"
+{ printf 'api: move\nchanges:\n  - to: v2\n    description: owner out of meta, city into store\n'
+  printf '    operations:\n'; cat "$TMP/move-ops.yaml"; } >"$TMP/move-adapters.yaml"
 cat >"$TMP/versa.yaml" <<EOF
 listen: [{address: "127.0.0.1:$VERSA_PORT"}]
 threads: $WORKERS
@@ -143,11 +159,17 @@ apis:
       v1: {spec: $TMP/chain-v1.yaml}
       v2: {spec: $TMP/chain-v2.yaml}
       v3: {upstream: "http://127.0.0.1:$UP_PORT", spec: $TMP/chain-v3.yaml}
+  - name: move
+    prefix: /move
+    adapters: $TMP/move-adapters.yaml
+    versions:
+      v1: {}
+      v2: {upstream: "http://127.0.0.1:$UP_PORT"}
 EOF
 checks=
 for mode in $MODES; do
     case $mode in one) checks+=" /v1/shop/big" ;; chain) checks+=" /v1/chain/big" ;;
-    gzip) checks+=" /v1/shop/zbig" ;; esac
+    gzip) checks+=" /v1/shop/zbig" ;; move) checks+=" /v1/move/big" ;; esac
 done
 start_versa() { # binary, port, name -> sets STARTED_PID
     sed "s/127.0.0.1:$VERSA_PORT/127.0.0.1:$2/" "$TMP/versa.yaml" >"$TMP/$3-serve.yaml"
@@ -161,6 +183,10 @@ start_versa() { # binary, port, name -> sets STARTED_PID
         curl -sf -o /dev/null "http://127.0.0.1:$2$path" || {
             echo "$1 did not serve the adapted route $path"; cat "$TMP/$3.err"; exit 1; }
     done
+    if [[ " $MODES " == *" move "* ]] &&
+        ! curl -sf "http://127.0.0.1:$2/v1/move/pets" | grep -q '"meta":{"owner":"ada"}'; then
+        echo "$1 did not move the members on /v1/move/pets"; exit 1
+    fi
 }
 start_versa "$VERSA_BIN" "$VERSA_PORT" versa
 VERSA_PID=$STARTED_PID
@@ -200,10 +226,11 @@ print("%.0f %.3f %.3f %.1f" % (rps, p50, p99, ticks / hz / n * 1e6))' "$out" "$(
 printf "wrk -t%s -c%s -d%s --latency, %s interleaved rounds (medians); versa threads %s;\n" \
     "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS" "$WORKERS"
 [ -n "$BASELINE_BIN" ] && echo "baseline: $BASELINE_BIN (rows marked '(baseline)')"
-printf "bodies: %s and %s bytes (v2), %s and %s gzipped, %s and %s (v3)\n" \
+printf "bodies: %s and %s bytes (v2), %s and %s gzipped, %s and %s (v3), %s and %s (move)\n" \
     "$(stat -c %s "$TMP/small.json")" "$(stat -c %s "$TMP/large.json")" \
     "$(stat -c %s "$TMP/small.json.gz")" "$(stat -c %s "$TMP/large.json.gz")" \
-    "$(stat -c %s "$TMP/small3.json")" "$(stat -c %s "$TMP/large3.json")"
+    "$(stat -c %s "$TMP/small3.json")" "$(stat -c %s "$TMP/large3.json")" \
+    "$(stat -c %s "$TMP/smallm.json")" "$(stat -c %s "$TMP/largem.json")"
 ROUTES=()
 for mode in $MODES; do
     case $mode in
@@ -214,7 +241,9 @@ for mode in $MODES; do
     gzip) ROUTES+=("pass-through gzip 2KB:/v2/shop/zpets" "gzip adapted 2KB:/v1/shop/zpets"
                    "pass-through gzip 200KB:/v2/shop/zbig" "gzip adapted 200KB:/v1/shop/zbig"
                    "gzip adapted to gzip 200KB:/v1/shop/zbig Accept-Encoding: gzip") ;;
-    *) echo "unknown mode $mode (one, chain, gzip)"; exit 2 ;;
+    move) ROUTES+=("pass-through move 2KB:/v2/move/pets" "move v1<-v2 2KB:/v1/move/pets"
+                   "pass-through move 200KB:/v2/move/big" "move v1<-v2 200KB:/v1/move/big") ;;
+    *) echo "unknown mode $mode (one, chain, gzip, move)"; exit 2 ;;
     esac
 done
 # Rounds alternate the routes, so that load from elsewhere on the machine falls on all of them
@@ -266,6 +295,8 @@ goal "2KB adapted" "adapted 2KB" "pass-through 2KB" 0.95
 goal "200KB adapted" "adapted 200KB" "pass-through 200KB" 0.8
 goal "2KB adapted, 3-version chain" "chain v1<-v3 2KB" "pass-through v3 2KB" 0.95
 goal "200KB adapted, 3-version chain" "chain v1<-v3 200KB" "pass-through v3 200KB" 0.8
+goal "2KB adapted, moves across objects" "move v1<-v2 2KB" "pass-through move 2KB" 0.95
+goal "200KB adapted, moves across objects" "move v1<-v2 200KB" "pass-through move 200KB" 0.8
 goal "2KB adapted from gzip, sent identity" "gzip adapted 2KB" "pass-through gzip 2KB" ""
 goal "200KB adapted from gzip, sent identity" "gzip adapted 200KB" "pass-through gzip 200KB" ""
 goal "200KB adapted from gzip, sent gzip" "gzip adapted to gzip 200KB" "pass-through gzip 200KB" ""
