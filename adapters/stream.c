@@ -186,8 +186,10 @@ int adp__stream_scalar(adp__stream_t *s, body_value_t *v)
 /* Whitespace inside a member's head (name, ':'), left for member() to cut. */
 static void skip_ws(adp__stream_t *s)
 {
+    const char *at = s->p;
     while (s->p != s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
         s->p++;
+    s->ws_seen |= s->p != at;
 }
 
 /* ---- states ---- */

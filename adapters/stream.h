@@ -44,6 +44,7 @@ typedef struct st_adp__stream_t {
      * `head` names its two paths share, to the object the move works in */
     int move;
     size_t head;
+    int ws_seen; /* whitespace was skipped and left in the input, not cut (stream_move.c) */
 } adp__stream_t;
 
 /* ---- output (stream.c) ---- */
@@ -68,8 +69,12 @@ static inline void adp__stream_ws(adp__stream_t *s)
     while (s->p != s->end && (unsigned char)*s->p <= ' ' &&
            (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
         s->p++;
-    if (s->p != at && s->out != NULL && s->hold == 0)
-        adp__stream_cut(s, at, s->p);
+    if (s->p != at) {
+        if (s->out != NULL && s->hold == 0)
+            adp__stream_cut(s, at, s->p);
+        else
+            s->ws_seen = 1;
+    }
 }
 /* Reads a scalar into `v` (strings and numbers point into the input); -1 for anything else, or
  * an escaped string. */

@@ -31,8 +31,20 @@ typedef struct st_scan_t {
 
 static void ws(adp__stream_t *s)
 {
+    const char *at = s->p;
     while (s->p != s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
         s->p++;
+    s->ws_seen |= s->p != at;
+}
+
+/* The input [b, e) into the output, compact: copied as it is when the object it is part of had
+ * no whitespace to cut (the common case: a compact upstream body). */
+static void copy(adp__stream_t *s, const char *b, const char *e, int had_ws)
+{
+    if (had_ws)
+        adp__stream_emit_compact(s, b, e);
+    else
+        adp__stream_emit(s, b, (size_t)(e - b));
 }
 
 static int is(const adp__seg_t *k, const char *key, size_t len)
@@ -134,7 +146,8 @@ static edit_t drop(const span_t *m)
                     NULL};
 }
 
-static void emit_edit(adp__stream_t *s, const edit_t *e, const char *vs, const char *ve)
+static void emit_edit(adp__stream_t *s, const edit_t *e, const char *vs, const char *ve,
+                      int had_ws)
 {
     if (e->kind == E_DROP)
         return;
@@ -143,13 +156,13 @@ static void emit_edit(adp__stream_t *s, const edit_t *e, const char *vs, const c
     if (e->kind == E_INSERT) {
         adp__stream_emit_name(s, e->name->key, e->name->len);
         if (e->sub == NULL) {
-            adp__stream_emit_compact(s, vs, ve);
+            copy(s, vs, ve, had_ws);
             return;
         }
     }
     adp__stream_emit(s, "{", 1);
     adp__stream_emit_name(s, e->sub->key, e->sub->len);
-    adp__stream_emit_compact(s, vs, ve);
+    copy(s, vs, ve, had_ws);
     adp__stream_emit(s, "}", 1);
 }
 
@@ -157,9 +170,9 @@ static void emit_edit(adp__stream_t *s, const edit_t *e, const char *vs, const c
 
 /* An object the move leaves as it is: once the output exists, it goes out compact too (it was
  * read with the output held). */
-static int keep(adp__stream_t *s, const char *open)
+static int keep(adp__stream_t *s, const char *open, int had_ws)
 {
-    if (s->out != NULL) {
+    if (s->out != NULL && had_ws) {
         adp__stream_flush(s, open);
         adp__stream_emit_compact(s, open, s->p);
         s->from = s->p;
@@ -204,24 +217,28 @@ int adp__stream_move(adp__stream_t *s, size_t depth)
            to = {.key = {ndst == 2 ? &dst[1] : NULL}};
     obj.inside[0] = nsrc == 2 ? &from : NULL;
     obj.inside[1] = ndst == 2 ? &to : NULL;
+    int ws_before = s->ws_seen;
+    s->ws_seen = 0;
     s->hold++;
     int r = scan(s, &obj, depth);
     s->hold--;
+    int had_ws = s->ws_seen;
+    s->ws_seen |= ws_before;
     if (r != 0)
         return -1;
     const span_t *sm = &obj.at[0], *dm = &obj.at[1];
     if (sm->mstart == NULL)
-        return step->count_missing ? -1 : keep(s, open);
+        return step->count_missing ? -1 : keep(s, open, had_ws);
     edit_t edits[2];
     const char *vs = sm->vstart, *ve = sm->vend; /* the value that moves */
     int dropped = 1;                             /* the source's first member leaves the object */
     if (nsrc == 2) {
         if (*sm->vstart == 'n')
-            return keep(s, open); /* a null parent */
+            return keep(s, open, had_ws); /* a null parent */
         if (from.close == NULL)
             return -1; /* not an object */
         if (from.at[0].mstart == NULL)
-            return step->count_missing ? -1 : keep(s, open);
+            return step->count_missing ? -1 : keep(s, open, had_ws);
         vs = from.at[0].vstart, ve = from.at[0].vend;
         dropped = from.n == 1; /* left empty: dropped */
         edits[0] = drop(dropped ? sm : &from.at[0]);
@@ -249,11 +266,11 @@ int adp__stream_move(adp__stream_t *s, size_t depth)
     const char *at = open;
     for (int i = 0; i < 2; ++i) {
         const edit_t *e = &edits[first ? 1 - i : i];
-        adp__stream_emit_compact(s, at, e->at);
-        emit_edit(s, e, vs, ve);
+        copy(s, at, e->at, had_ws);
+        emit_edit(s, e, vs, ve, had_ws);
         at = e->to;
     }
-    adp__stream_emit_compact(s, at, s->p);
+    copy(s, at, s->p, had_ws);
     s->from = s->p;
     return 0;
 }
