@@ -26,8 +26,8 @@ command -v npm >/dev/null || { echo "npm is needed for Redocly and openapi-diff"
 
 bench_tmp versa-diff-bench
 [ -n "${VERSA_BIN:-}" ] || bench_build_logged "$BUILD_DIR"
-# Redocly and openapi-diff live in bench/node_modules (gitignored), installed once.
-bench_npm_tools "redocly openapi-diff" \
+# Redocly and openapi-diff live in bench/npm/diff/node_modules (gitignored), installed once.
+bench_npm_tools diff "redocly openapi-diff" \
     "@redocly/cli@$REDOCLY_VERSION" "openapi-diff@$OPENAPI_DIFF_VERSION"
 
 

@@ -54,17 +54,19 @@ bench_build_logged() {
     VERSA_BIN=$ROOT/$dir/cli/versa
 }
 
-# bench_npm_tools "COMMAND..." PACKAGE@VERSION...: the competitors written in Node live in
-# bench/node_modules (gitignored); installs the packages there unless every COMMAND is already
-# in bench/node_modules/.bin. Sets NODE_BIN to that directory.
+# bench_npm_tools NAME "COMMAND..." PACKAGE@VERSION...: the competitors written in Node live in
+# bench/npm/NAME/node_modules (gitignored), one folder per script: npm install --no-save into a
+# shared folder removes what another script installed there. Installs the packages unless every
+# COMMAND is already in its .bin. Sets NODE_BIN to that directory.
 bench_npm_tools() {
-    local commands=$1 command missing=""; shift
-    NODE_BIN=$ROOT/bench/node_modules/.bin
+    local prefix=$ROOT/bench/npm/$1 commands=$2 command missing=""; shift 2
+    NODE_BIN=$prefix/node_modules/.bin
     for command in $commands; do [ -x "$NODE_BIN/$command" ] || missing=1; done
     [ -n "$missing" ] || return 0
     local names="$*"
-    echo "installing ${names// / and } into bench/node_modules" >&2
-    npm install --prefix "$ROOT/bench" --no-save --no-package-lock --no-audit --no-fund \
+    mkdir -p "$prefix"
+    echo "installing ${names// / and } into bench/npm/${prefix##*/}/node_modules" >&2
+    npm install --prefix "$prefix" --no-save --no-package-lock --no-audit --no-fund \
         --loglevel=error "$@" >/dev/null
 }
 

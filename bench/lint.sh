@@ -26,8 +26,8 @@ command -v npm >/dev/null || { echo "npm is needed for Spectral and Redocly" >&2
 
 bench_tmp versa-lint-bench
 [ -n "${VERSA_BIN:-}" ] || bench_build_logged "$BUILD_DIR"
-# Spectral and Redocly live in bench/node_modules (gitignored), installed once.
-bench_npm_tools "spectral redocly" \
+# Spectral and Redocly live in bench/npm/lint/node_modules (gitignored), installed once.
+bench_npm_tools lint "spectral redocly" \
     "@stoplight/spectral-cli@$SPECTRAL_VERSION" "@redocly/cli@$REDOCLY_VERSION"
 
 printf 'extends: ["spectral:oas"]\n' >"$TMP/.spectral.yaml"
