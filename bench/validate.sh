@@ -9,7 +9,10 @@
 # Part 2: the schema engine alone (specs/schema_bench, in-process, no I/O) against ajv's compiled
 # validators (bench/ajv, Node) on GitHub's `repository` and `issue` schemas with the same
 # real-shaped documents (bench/validate_docs.py: half valid, half broken by one mutation),
-# `format` annotated and asserted, interleaved rounds, medians, documents/s side by side.
+# `format` annotated and asserted, interleaved rounds, medians, documents/s side by side: the
+# documents already parsed (ajv validates JavaScript objects), and from their JSON text (the
+# gateway's case: Versa's check over the text, then the tree for an invalid one; JSON.parse and
+# ajv).
 # Goal: faster than ajv (> 1x).
 # Knobs: PART (1, 2 or all), THREADS, CONNECTIONS, DURATION, ROUNDS, WORKERS, BUILD_DIR,
 # VERSA_BIN; part 2: RUN_SECONDS (per run, default 2), DOCS (per schema, default 200), SPEC.
@@ -46,27 +49,32 @@ part2() {
     done
     for formats in annotate assert; do
         for schema in repository issue; do
-            local V="" A="" vv="" av=""
+            local V="" A="" VT="" AT="" vv="" av="" td=""
             for round in $(seq "$ROUNDS"); do
                 out=$("$engine" "$spec" "/components/schemas/$schema" "$TMP/$schema.json" "$seconds" "$formats")
                 V+="$(awk '/^docs\/s/ {print $2}' <<<"$out") "
+                VT+="$(awk '/^text-docs\/s/ {print $2}' <<<"$out") "
                 vv=$(awk '/^verdicts/ {print $2}' <<<"$out")
+                td=$(awk '/^text-decided/ {print $2}' <<<"$out")
                 out=$(node bench/ajv/bench.mjs "$spec" "/components/schemas/$schema" "$TMP/$schema.json" "$seconds" "$formats")
                 A+="$(awk '/^docs\/s/ {print $2}' <<<"$out") "
+                AT+="$(awk '/^text-docs\/s/ {print $2}' <<<"$out") "
                 av=$(awk '/^verdicts/ {print $2}' <<<"$out")
             done
-            python3 - "$schema" "$formats" "$V" "$A" "$vv" "$av" <<'EOF2'
+            python3 - "$schema" "$formats" "$V" "$A" "$vv" "$av" "$VT" "$AT" "$td" <<'EOF2'
 import statistics, sys
-schema, formats, v, a, vv, av = sys.argv[1:7]
-v = [float(x) for x in v.split()]
-a = [float(x) for x in a.split()]
-mv, ma = statistics.median(v), statistics.median(a)
+schema, formats, v, a, vv, av, vt, at, td = sys.argv[1:10]
 agree = sum(x == y for x, y in zip(vv, av))
-print("%s, format %s: %d documents, %d valid; verdicts agree on %d of %d" % (
-    schema, formats, len(vv), vv.count("1"), agree, len(vv)))
-print("  rounds: validator %s; ajv %s" % (" ".join("%.0f" % x for x in v),
-                                        " ".join("%.0f" % x for x in a)))
-print("  validator: %.0f docs/s, ajv: %.0f docs/s, ratio %.2fx (goal > 1x)" % (mv, ma, mv / ma))
+print("%s, format %s: %d documents, %d valid (%s decided over the text); verdicts agree on %d of %d"
+      % (schema, formats, len(vv), vv.count("1"), td, agree, len(vv)))
+for what, v, a in (("parsed", v, a), ("from text", vt, at)):
+    v = [float(x) for x in v.split()]
+    a = [float(x) for x in a.split()]
+    mv, ma = statistics.median(v), statistics.median(a)
+    print("  %-9s rounds: validator %s; ajv %s" % (what, " ".join("%.0f" % x for x in v),
+                                                 " ".join("%.0f" % x for x in a)))
+    print("  %-9s validator: %.0f docs/s, ajv: %.0f docs/s, ratio %.2fx (goal > 1x)" % (
+        what, mv, ma, mv / ma))
 EOF2
         done
     done
