@@ -177,11 +177,13 @@ static inline const char *body_scan_string_short(const char *p, const char *end,
             memcpy(&w, p + 8 * k, 8);
             uint64_t m = body_string_stops8(w);
             if (m != 0) {
-                const char *q = p + 8 * k + (__builtin_ctzll(m) >> 3);
-                if (*q != '"')
+                unsigned at = (unsigned)__builtin_ctzll(m) >> 3;
+                /* the stop byte from the word already loaded, not loaded again: this is on
+                 * the path of every name and string, and the load would wait for the ctz */
+                if ((uint8_t)(w >> (8 * at)) != '"')
                     break;
                 *escaped = 0;
-                return q;
+                return p + 8 * k + at;
             }
         }
     }

@@ -223,7 +223,15 @@ static const char *check_object(stream_t *st, const spec__keywords_t *k, const c
         if (p == end || *p != ':')
             return NULL;
         p = skip_ws(p + 1, end);
-        long i = k->props != NULL ? spec__schema_prop_find(c->v, k, name, len, &hint) : -1;
+        long i = -1;
+        if (k->props != NULL) {
+            /* members mostly come in the declared order: the next declared name first */
+            const spec__prop_t *next = &k->props[hint < k->nprops ? hint : 0];
+            if (next->len == len && body_bytes_eq(next->name, name, len))
+                i = next - k->props, hint = (uint32_t)i + 1;
+            else
+                i = spec__schema_prop_find(c->v, k, name, len, &hint);
+        }
         if (i >= 0) {
             const spec__prop_t *prop = &k->props[i];
             uint64_t bit = (uint64_t)1 << (i % 64);
