@@ -162,7 +162,7 @@ int adp__stream_scalar(adp__stream_t *s, body_value_t *v)
         return 0;
     case '-':
     case '0' ... '9':
-        if ((q = body_scan_number(p, s->end, &flags)) == NULL)
+        if ((q = body_scan_number_short(p, s->end, &flags)) == NULL)
             return -1;
         *v = (body_value_t){
             .type = BODY_NUMBER, .flags = (uint8_t)flags, .len = (uint32_t)(q - p), .u.str = p};

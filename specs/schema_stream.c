@@ -69,7 +69,7 @@ static const char *skip_value(stream_t *st, const char *p)
             break;
         case '-':
         case '0' ... '9':
-            if ((p = body_scan_number(p, end, &flags)) == NULL)
+            if ((p = body_scan_number_short(p, end, &flags)) == NULL)
                 return NULL;
             break;
         case '[':
@@ -168,7 +168,7 @@ static const char *check_scalar(stream_t *st, const spec_node_t *schema, const s
         q++;
     } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
         unsigned flags;
-        if ((q = body_scan_number(p, st->end, &flags)) == NULL)
+        if ((q = body_scan_number_short(p, st->end, &flags)) == NULL)
             return NULL;
         inst = (body_value_t){.type = BODY_NUMBER, .flags = (uint8_t)flags,
                               .len = (uint32_t)(q - p), .u.str = p};

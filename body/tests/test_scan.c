@@ -194,6 +194,48 @@ static void test_utf8_and_escapes(void **state)
     assert_true(body_needs_escape("a\nb", 3));
 }
 
+/* The inline scanners (body.h: body_scan_string_short, body_scan_number_short) answer exactly
+ * as the full ones: every number text of up to 5 characters over digits, signs, '.', 'e' and
+ * 'a', and 20,000 generated strings over the bytes that matter to a string scan. */
+static void test_short_scanners(void **state)
+{
+    static const char num_alphabet[] = "019-+.eEa";
+    char buf[64];
+    for (size_t len = 1; len <= 5; len++) {
+        size_t total = 1;
+        for (size_t i = 0; i < len; i++)
+            total *= sizeof(num_alphabet) - 1;
+        for (size_t n = 0; n < total; n++) {
+            size_t x = n;
+            for (size_t i = 0; i < len; i++, x /= sizeof(num_alphabet) - 1)
+                buf[i] = num_alphabet[x % (sizeof(num_alphabet) - 1)];
+            unsigned f1 = 99, f2 = 99;
+            const char *a = body_scan_number(buf, buf + len, &f1);
+            const char *b = body_scan_number_short(buf, buf + len, &f2);
+            if (a != b || (a != NULL && f1 != f2))
+                fail_msg("number \"%.*s\": %p/%u against %p/%u", (int)len, buf, (void *)a, f1,
+                         (void *)b, f2);
+        }
+    }
+    static const char str_bytes[] = {'"', '\\', 'a', 'n', 'u', '0', 'D', '8', 0x01, (char)0xc3,
+                                     (char)0xa9, (char)0xff, '/', ' '};
+    uint32_t seed = 12345;
+    for (int n = 0; n < 20000; n++) {
+        size_t len = (size_t)(n % 40);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* mostly plain letters, so that strings run past the 8 and 16 bytes of a word */
+            buf[i] = (seed >> 16) % 4 != 0 ? 'a' : str_bytes[(seed >> 8) % sizeof(str_bytes)];
+        }
+        int e1 = 7, e2 = 7;
+        const char *a = body_scan_string(buf, buf + len, &e1);
+        const char *b = body_scan_string_short(buf, buf + len, &e2);
+        if (a != b || (a != NULL && e1 != e2))
+            fail_msg("string of %zu bytes (#%d): %p/%d against %p/%d", len, n, (void *)a, e1,
+                     (void *)b, e2);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_string_positions),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_utf8_and_escapes),
+        cmocka_unit_test(test_short_scanners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
