@@ -177,13 +177,11 @@ static inline const char *body_scan_string_short(const char *p, const char *end,
             memcpy(&w, p + 8 * k, 8);
             uint64_t m = body_string_stops8(w);
             if (m != 0) {
-                unsigned at = (unsigned)__builtin_ctzll(m) >> 3;
-                /* the stop byte from the word already loaded, not loaded again: this is on
-                 * the path of every name and string, and the load would wait for the ctz */
-                if ((uint8_t)(w >> (8 * at)) != '"')
+                const char *q = p + 8 * k + (__builtin_ctzll(m) >> 3);
+                if (*q != '"')
                     break;
                 *escaped = 0;
-                return p + 8 * k + at;
+                return q;
             }
         }
     }
