@@ -1,7 +1,9 @@
 /* versa serve: load and validate the config, then run the gateway until SIGTERM/SIGINT
  * (SIGHUP, POST /reload and --watch reload it; docs/operations.md). */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "config.h"
@@ -27,6 +29,21 @@ static void usage(FILE *out)
                  "(docs/operations.md).\n\n"
                  "exit status: 0 clean shutdown or valid config, 1 invalid config or start-up "
                  "failure, 2 usage error or a malformed $SERVER_STARTER_PORT\n");
+}
+
+/* Adapted and validated bodies take buffers of a few hundred KB per request from h2o's pools.
+ * With glibc's defaults, memory freed at the top of an arena above 128 KB (or twice the
+ * largest block mmap'd so far) goes back to the kernel, so under load the next request's
+ * buffers are faulted in page by page again: 8.8% of an adapted 200 KB route's profile.
+ * Freed memory is kept for reuse instead, up to 32 MB at an arena's top, and blocks below 4 MB
+ * come from the arenas (versa_memory_held_bytes shows what is kept). glibc's own variables
+ * (MALLOC_TRIM_THRESHOLD_, MALLOC_MMAP_THRESHOLD_) still decide when set. */
+static void keep_freed_memory(void)
+{
+    if (getenv("MALLOC_TRIM_THRESHOLD_") == NULL)
+        mallopt(M_TRIM_THRESHOLD, 32 << 20);
+    if (getenv("MALLOC_MMAP_THRESHOLD_") == NULL)
+        mallopt(M_MMAP_THRESHOLD, 4 << 20);
 }
 
 int cli_serve_main(int argc, char **argv)
@@ -89,6 +106,7 @@ int cli_serve_main(int argc, char **argv)
         gw_config_release(cfg);
         return 0;
     }
+    keep_freed_memory();
     gw_serve_opts_t serve_opts = {.watch = watch, .config_path = file};
     int ret = gw_serve_opts(cfg, &serve_opts, msg, sizeof(msg));
     if (ret != 0)
