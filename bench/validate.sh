@@ -5,7 +5,7 @@
 # response: enforce}` (path/query parameters and the 2 KB response body checked against
 # deploy/demo/shop/v2.yaml), interleaved rounds, medians and the on/off throughput ratio, and each
 # gateway's CPU time per request (from /proc/PID/stat, the figure that the other load of a shared
-# machine moves least). Goal: >= 0.9x.
+# machine moves least). Goal: >= 0.9x throughput, on a machine with nothing else running.
 # Part 2: the schema engine alone (specs/schema_bench, in-process, no I/O) against ajv's compiled
 # validators (bench/ajv, Node) on GitHub's `repository` and `issue` schemas with the same
 # real-shaped documents (bench/validate_docs.py: half valid, half broken by one mutation),
@@ -157,8 +157,13 @@ for name, rs, m, c in (("off", off, mo, co), ("on", on, mn, cn)):
 # throughput ratio drifts towards 1, while CPU time per request still shows what validation costs.
 ratio, cpu_ratio = mn / mo, co / cn
 print("on/off: %.2fx throughput, %.2fx by CPU time per request (off/on)" % (ratio, cpu_ratio))
-print("goal (>= 0.9x), judged by CPU time per request: %s" % (
-    "met" if cpu_ratio >= 0.9 else "NOT met"))
+# The goal is the issue's: throughput, on a machine with nothing else running (other load
+# saturating the cores pulls the ratio towards 1). CPU time per request is the stricter figure:
+# what validation costs the gateway alone, which wrk and the upstream do not dilute.
+print("goal (>= 0.9x throughput, medians of interleaved rounds): %s" % (
+    "met" if ratio >= 0.9 else "NOT met"))
+print("CPU time per request (stricter, not the goal): %.2fx; validation adds %.1f us per request"
+      % (cpu_ratio, cn - co))
 EOF
 fi
 if [ "$PART" != 1 ]; then
