@@ -351,6 +351,28 @@ static int match(const adp__program_t *prog, const char *key, size_t klen, int *
 
 /* One member read by `ps` (NULL: none), from the opening quote of its name (mstart) to its value
  * (at s->p); `emitted` counts the members the output holds before it. */
+/* A value nothing in the pass reads or writes below (no state): strings and numbers, the most
+ * of a body, are skipped inline; the rest is walked the long way. */
+static int skip_value(adp__stream_t *s, size_t depth)
+{
+    const char *q;
+    int escaped;
+    unsigned flags;
+    if (s->p != s->end && *s->p == '"') {
+        if ((q = body_scan_string_short(s->p + 1, s->end, &escaped)) == NULL)
+            return -1;
+        s->p = q + 1;
+        return 0;
+    }
+    if (s->p != s->end && ((unsigned)(*s->p - '0') < 10 || *s->p == '-')) {
+        if ((q = body_scan_number_short(s->p, s->end, &flags)) == NULL)
+            return -1;
+        s->p = q;
+        return 0;
+    }
+    return adp__stream_value(s, ADP__NO_STATE, depth);
+}
+
 /* Flushes up to a member's name and drops the comma before it from the output (the members
  * before it were all dropped, or this one is). */
 static void drop_comma(adp__stream_t *s, const char *mstart)
@@ -366,7 +388,8 @@ static void drop_comma(adp__stream_t *s, const char *mstart)
 /* One member read by `ps` (NULL: none), from the opening quote of its name (mstart) to its value
  * (at s->p); `emitted` counts the members the output holds before it. */
 static int member(adp__stream_t *s, uint32_t state, const adp__pstep_t *ps, const char *mstart,
-                  const char *key, size_t klen, const char *sep, size_t depth, size_t *emitted)
+                  const char *key, size_t klen, const char *sep, size_t depth, size_t *emitted,
+                  uint32_t *to)
 {
     const adp__step_t *step = ps != NULL ? ps->step : NULL;
     if (step != NULL && step->prim == ADP__P_DELETE) { /* validated, then cut with its comma */
@@ -375,7 +398,7 @@ static int member(adp__stream_t *s, uint32_t state, const adp__pstep_t *ps, cons
         else
             adp__stream_flush(s, mstart); /* (a first member's comma goes with the next one) */
         s->hold++;                        /* nothing of the value may reach the output */
-        int r = adp__stream_value(s, ADP__NO_STATE, depth + 1);
+        int r = skip_value(s, depth + 1);
         s->hold--;
         s->from = s->p;
         return r;
@@ -394,10 +417,12 @@ static int member(adp__stream_t *s, uint32_t state, const adp__pstep_t *ps, cons
         adp__stream_cut(s, key + klen + 1, s->p);
         adp__stream_emit(s, ":", 1);
     }
-    uint32_t to = member_state(s, state, older, olen, depth);
+    if (*to == ADP__STATE_UNKNOWN)
+        *to = member_state(s, state, older, olen, depth);
     if (step == NULL || !adp__stream_is_value_op(step))
-        return adp__stream_value(s, to, depth + 1);
-    if (!inert(s, to)) /* a value op's inside stays as it is: only where nothing is below */
+        return *to == ADP__NO_STATE ? skip_value(s, depth + 1)
+                                    : adp__stream_value(s, *to, depth + 1);
+    if (!inert(s, *to)) /* a value op's inside stays as it is: only where nothing is below */
         return -1;
     return adp__stream_value_op(s, step, ADP__NO_STATE, depth + 1);
 }
@@ -435,8 +460,85 @@ static const adp__seg_t *required(const adp__stream_t *s, uint32_t state)
     return seg_at(s, state);
 }
 
+/* The shape slot for objects walked at (state, prog, depth), taken (busy) until the object ends:
+ * the one recorded there, or an empty one claimed for them; NULL when the slot is busy with an
+ * object this one is inside. */
+static adp__shape_t *shape_take(adp__stream_t *s, uint32_t state, const adp__program_t *prog,
+                                size_t depth)
+{
+    const void *mode = s->dfa != NULL ? (const void *)s->dfa : (const void *)s->step;
+    adp__shape_t *sh = &s->shapes[((state * 0x9E3779B1u) >> 16 ^ (uint32_t)depth) % ADP__SHAPES];
+    if (sh->busy)
+        return NULL;
+    if (sh->mode != mode || sh->state != state || sh->prog != prog || sh->depth != depth)
+        *sh = (adp__shape_t){.mode = mode, .prog = prog, .state = state, .depth = depth, .n = 0};
+    sh->busy = 1;
+    return sh;
+}
+
+/* Whether the member at s->p has the name of the shape's member `m`, written the same way. */
+static int shape_hit(const adp__stream_t *s, const adp__shape_member_t *m)
+{
+    return (size_t)(s->end - s->p) >= m->len && body_bytes_eq(s->p, m->text, m->len);
+}
+
+/* Reads a member's head at s->p ("name", ':' and the whitespace around it) the long way: the
+ * name scanned, checked against the names so far and the member a move needs. */
+static int member_head(adp__stream_t *s, adp__names_t *names, const adp__seg_t **must,
+                       const char **key, size_t *klen)
+{
+    int escaped;
+    const char *q;
+    if (s->p == s->end || *s->p != '"' ||
+        (q = body_scan_string_short(s->p + 1, s->end, &escaped)) == NULL || escaped)
+        return -1;
+    *key = s->p + 1;
+    *klen = (size_t)(q - *key);
+    if (adp__stream_duplicate(names, *key, *klen))
+        return -1; /* the tree engine merges duplicates */
+    if (*must != NULL && (*must)->len == *klen && body_bytes_eq((*must)->key, *key, *klen))
+        *must = NULL;
+    /* the member's own whitespace stays until member() knows what it writes */
+    s->p = q + 1;
+    skip_ws(s);
+    if (s->p == s->end || *s->p != ':')
+        return -1;
+    s->p++;
+    return 0;
+}
+
+/* Envelope mode's member: the one named `want` is walked in `state` and kept (everything before
+ * it and after it dropped), the others walked in no state. */
+static int envelope_member(adp__stream_t *s, uint32_t state, const char *start, const char *key,
+                           size_t klen, const char *want, size_t want_len, int *held,
+                           size_t depth, const char **vstart, const char **vend)
+{
+    int hit = klen == want_len && body_bytes_eq(key, want, klen);
+    if (hit) {
+        /* the members before were walked in no state, nothing of them was flushed: the output
+         * drops everything from the '{' to here */
+        s->hold -= *held;
+        *held = 0;
+        adp__stream_cut(s, start, s->p);
+        *vstart = s->p;
+        state = adp__stream_inside(s, state);
+    }
+    if (adp__stream_value(s, hit ? state : ADP__NO_STATE, depth + 1) != 0)
+        return -1;
+    if (hit) {
+        adp__stream_flush(s, s->p);
+        *vend = s->p;
+        s->hold += 1; /* what follows is dropped: keep it out of the output */
+        *held = 1;
+    }
+    return 0;
+}
+
 /* An object walked in `state` with `prog` acting at its members. Envelope mode (`want` not NULL)
- * reports where the value of member `want` starts and ends instead. */
+ * reports where the value of member `want` starts and ends instead. Members whose names follow
+ * the shape of the last object walked here skip the name's scan, the duplicate check and the
+ * lookups; from the first that does not, the object is read the long way and its shape
+ * recorded. */
 static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, size_t depth,
                   const char *want, size_t want_len, const char **vstart, const char **vend)
 {
@@ -446,71 +548,78 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
     s->hold += held;
     adp__names_t names;
     names.bits = 0, names.n = 0;
-    size_t emitted = 0;
+    size_t emitted = 0, mi = 0;
     const char *sep = NULL;
     const adp__seg_t *must = required(s, state);
+    adp__shape_t *sh = must == NULL && want == NULL ? shape_take(s, state, prog, depth) : NULL;
+    int replaying = sh != NULL;
     s->p++;
     adp__stream_ws(s);
     if (s->p != s->end && *s->p == '}') {
         s->hold -= held;
+        if (sh != NULL)
+            sh->busy = 0;
         return must != NULL ? -1 : object_end(s, prog, seen, emitted);
     }
     for (;;) {
-        int escaped, conflict;
-        const char *q, *mstart = s->p;
-        if (s->p == s->end || *s->p != '"' ||
-            (q = body_scan_string_short(s->p + 1, s->end, &escaped)) == NULL || escaped)
-            return -1;
-        const char *key = s->p + 1;
-        size_t klen = (size_t)(q - key);
-        if (adp__stream_duplicate(&names, key, klen))
-            return -1; /* the tree engine merges duplicates */
-        if (must != NULL && must->len == klen && body_bytes_eq(must->key, key, klen))
-            must = NULL;
-        /* the member's own whitespace stays until member() knows what it writes */
-        s->p = q + 1;
-        skip_ws(s);
-        if (s->p == s->end || *s->p != ':')
-            return -1;
-        s->p++;
-        skip_ws(s);
-        if (want != NULL) {
-            int hit = klen == want_len && body_bytes_eq(key, want, klen);
-            if (hit) {
-                /* the members before were walked in no state, nothing of them was flushed:
-                 * the output drops everything from the '{' to here */
-                s->hold -= held;
-                held = 0;
-                adp__stream_cut(s, start, s->p);
-                *vstart = s->p;
-                state = adp__stream_inside(s, state);
-            }
-            if (adp__stream_value(s, hit ? state : ADP__NO_STATE, depth + 1) != 0)
-                return -1;
-            if (hit) {
-                adp__stream_flush(s, s->p);
-                *vend = s->p;
-                s->hold += 1; /* what follows is dropped: keep it out of the output */
-                held = 1;
-            }
+        const char *key, *mstart = s->p;
+        size_t klen;
+        int i;
+        uint32_t to = ADP__STATE_UNKNOWN;
+        adp__shape_member_t *rec = NULL;
+        if (replaying && mi < sh->n && shape_hit(s, &sh->m[mi])) {
+            key = s->p + 1;
+            klen = sh->m[mi].len - 3;
+            s->p += sh->m[mi].len;
+            i = sh->m[mi].step;
+            to = sh->m[mi].child;
         } else {
-            int i = match(prog, key, klen, &conflict);
+            if (replaying) { /* the names so far are the shape's: the duplicate check needs them */
+                replaying = 0;
+                for (size_t k = 0; k < mi; ++k)
+                    adp__stream_duplicate(&names, sh->m[k].text + 1, sh->m[k].len - 3);
+                sh->n = mi;
+            }
+            if (member_head(s, &names, &must, &key, &klen) != 0)
+                return -1;
+            if (want != NULL) {
+                skip_ws(s);
+                if (envelope_member(s, state, start, key, klen, want, want_len, &held, depth,
+                                    vstart, vend) != 0)
+                    return -1;
+                goto next;
+            }
+            int conflict;
+            i = match(prog, key, klen, &conflict);
             if (conflict)
                 return -1;
-            const adp__pstep_t *ps = NULL;
-            if (i >= 0) {
-                seen |= 1u << i;
-                if (prog->steps[i].step->prim != ADP__P_DEFAULT)
-                    ps = &prog->steps[i];
+            if (sh != NULL && sh->n == mi && mi < ADP__SHAPE_MAX && s->p == key + klen + 2) {
+                rec = &sh->m[mi];
+                *rec = (adp__shape_member_t){key - 1, (uint32_t)klen + 3, i, ADP__STATE_UNKNOWN};
             }
-            if (member(s, state, ps, mstart, key, klen, sep, depth, &emitted) != 0)
-                return -1;
         }
+        skip_ws(s);
+        const adp__pstep_t *ps = NULL;
+        if (i >= 0) {
+            seen |= 1u << i;
+            if (prog->steps[i].step->prim != ADP__P_DEFAULT)
+                ps = &prog->steps[i];
+        }
+        if (member(s, state, ps, mstart, key, klen, sep, depth, &emitted, &to) != 0)
+            return -1;
+        if (rec != NULL) { /* (a dropped member's state stays unknown: nothing walks in it) */
+            rec->child = to;
+            sh->n = mi + 1;
+        }
+        ++mi;
+    next:
         adp__stream_ws(s);
         if (s->p == s->end)
             return -1;
         if (*s->p == '}') {
             s->hold -= held;
+            if (sh != NULL)
+                sh->busy = 0;
             return must != NULL ? -1 : object_end(s, prog, seen, emitted);
         }
         if (*s->p != ',')

@@ -22,6 +22,31 @@ typedef struct st_adp__program_t {
     size_t n;
 } adp__program_t;
 
+/* The members of the last object walked at one place (state, depth, program), replayed by
+ * comparing bytes: a list's objects repeat their names in the same order, so each member's name,
+ * step and state are known from its `"name":` text alone. The names are pairwise distinct (the
+ * object they came from passed the duplicate check) and point into the pass's input. */
+#define ADP__SHAPE_MAX 16
+#define ADP__SHAPES 8
+#define ADP__STATE_UNKNOWN (ADP__NO_STATE - 1) /* a member's state not yet computed */
+
+typedef struct st_adp__shape_member_t {
+    const char *text; /* "name": (no escape, no whitespace) */
+    uint32_t len;     /* of text: the name's length + 3 */
+    int32_t step;     /* the program step that reads it, or -1 */
+    uint32_t child;   /* the state its value is walked in */
+} adp__shape_member_t;
+
+typedef struct st_adp__shape_t {
+    const void *mode; /* the automaton or step the states belong to; NULL: the slot is empty */
+    const adp__program_t *prog;
+    uint32_t state;
+    size_t depth;
+    size_t n;
+    int busy; /* an object walking with it is on the stack: the objects inside it may not take it */
+    adp__shape_member_t m[ADP__SHAPE_MAX];
+} adp__shape_t;
+
 /* One pass: a schema automaton's (dfa), or one operation-level step's (step): then states count
  * the segments of the step's base path matched so far. The output is the input with edits: the
  * input before `from` is in the output (or was cut); `out` stays NULL until the first edit, so
@@ -45,6 +70,7 @@ typedef struct st_adp__stream_t {
     int move;
     size_t head;
     int ws_seen; /* whitespace was skipped and left in the input, not cut (stream_move.c) */
+    adp__shape_t shapes[ADP__SHAPES];
 } adp__stream_t;
 
 /* ---- output (stream.c) ---- */

@@ -299,6 +299,10 @@ static int read_body(up_conn_t *conn)
 /* The most room made for a body before its bytes arrive: what an upstream declares is not yet
  * what it sends, and one that declares megabytes and stalls must not hold them per request. */
 #define UP_WHOLE_ROOM_MAX (1024 * 1024)
+/* h2o's socket reads ask for this much free room before each read(2), the one that finds the
+ * body complete and the socket drained too: room for the body alone would make that last ask
+ * grow the buffer, copying the whole body. */
+#define UP_READ_SLACK 4096
 
 /* A body to be buffered whose length is declared (and within max_body and UP_WHOLE_ROOM_MAX)
  * gets room for all of it in the socket's buffer once: the reads land in place and take_input
@@ -313,7 +317,7 @@ static void make_room(up_conn_t *conn)
         conn->remaining > req->max_body || conn->remaining > UP_WHOLE_ROOM_MAX ||
         conn->remaining <= in->size)
         return;
-    h2o_buffer_reserve(&conn->sock->input, (size_t)conn->remaining - in->size);
+    h2o_buffer_reserve(&conn->sock->input, (size_t)conn->remaining - in->size + UP_READ_SLACK);
     conn->whole = 1;
 }
 
