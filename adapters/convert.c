@@ -123,9 +123,10 @@ static body_value_t *real_to_string(const body_mem_t *mem, double d)
 
 /* Decimal text of v / 10^scale with exactly `scale` decimals (1230, 2 -> "12.30"; scale 0: an
  * integer). No printf: this runs for each converted field of each adapted body. */
-static body_value_t *minor_to_decimal(const body_mem_t *mem, int64_t v, int scale)
+char *adp__minor_to_decimal_text(int64_t v, int scale, char buf[ADP__DECIMAL_MAX],
+                                 size_t *len)
 {
-    char buf[48], *q = buf + sizeof(buf);
+    char *q = buf + ADP__DECIMAL_MAX;
     uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     int n = 0;
     do {
@@ -137,7 +138,16 @@ static body_value_t *minor_to_decimal(const body_mem_t *mem, int64_t v, int scal
     } while (mag != 0 || n <= scale);
     if (v < 0)
         *--q = '-';
-    body_value_t *s = body_string_copy(mem, q, (size_t)(buf + sizeof(buf) - q));
+    *len = (size_t)(buf + ADP__DECIMAL_MAX - q);
+    return q;
+}
+
+static body_value_t *minor_to_decimal(const body_mem_t *mem, int64_t v, int scale)
+{
+    char buf[ADP__DECIMAL_MAX];
+    size_t len;
+    const char *q = adp__minor_to_decimal_text(v, scale, buf, &len);
+    body_value_t *s = body_string_copy(mem, q, len);
     s->flags |= BODY_VERBATIM; /* digits, '-' and '.' need no escaping */
     return s;
 }

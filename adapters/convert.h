@@ -52,6 +52,13 @@ int adp__type_fits(adp__type_t t, const char *schema_type);
 body_value_t *adp__convert(const body_mem_t *mem, adp__conv_t conv, int scale,
                            const body_value_t *v);
 
+/* The text of minor units `v` as a decimal with `scale` places (1250, 2 -> "12.50"), written at
+ * the end of `buf`: returns its start and length. For the streaming pass, which writes it into
+ * its output without making a value. */
+#define ADP__DECIMAL_MAX 48
+char *adp__minor_to_decimal_text(int64_t v, int scale, char buf[ADP__DECIMAL_MAX],
+                                 size_t *len);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
 int64_t adp__days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Parses an RFC 3339 date-time (or a full-date when `date_ok`). Returns 0 with seconds since the

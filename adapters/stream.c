@@ -564,15 +564,18 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
     for (;;) {
         const char *key, *mstart = s->p;
         size_t klen;
-        int i;
         uint32_t to = ADP__STATE_UNKNOWN;
         adp__shape_member_t *rec = NULL;
+        const adp__pstep_t *ps = NULL;
         if (replaying && mi < sh->n && shape_hit(s, &sh->m[mi])) {
+            const adp__shape_member_t *m = &sh->m[mi];
             key = s->p + 1;
-            klen = sh->m[mi].len - 3;
-            s->p += sh->m[mi].len;
-            i = sh->m[mi].step;
-            to = sh->m[mi].child;
+            klen = m->len - 3;
+            s->p += m->len;
+            to = m->child;
+            ps = m->ps;
+            if (m->step >= 0)
+                seen |= 1u << m->step;
         } else {
             if (replaying) { /* the names so far are the shape's: the duplicate check needs them */
                 replaying = 0;
@@ -589,22 +592,21 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
                     return -1;
                 goto next;
             }
-            int conflict;
-            i = match(prog, key, klen, &conflict);
+            int conflict, i = match(prog, key, klen, &conflict);
             if (conflict)
                 return -1;
+            if (i >= 0) {
+                seen |= 1u << i;
+                if (prog->steps[i].step->prim != ADP__P_DEFAULT)
+                    ps = &prog->steps[i];
+            }
             if (sh != NULL && sh->n == mi && mi < ADP__SHAPE_MAX && s->p == key + klen + 2) {
                 rec = &sh->m[mi];
-                *rec = (adp__shape_member_t){key - 1, (uint32_t)klen + 3, i, ADP__STATE_UNKNOWN};
+                *rec = (adp__shape_member_t){key - 1, (uint32_t)klen + 3, i, ADP__STATE_UNKNOWN,
+                                             ps};
             }
         }
         skip_ws(s);
-        const adp__pstep_t *ps = NULL;
-        if (i >= 0) {
-            seen |= 1u << i;
-            if (prog->steps[i].step->prim != ADP__P_DEFAULT)
-                ps = &prog->steps[i];
-        }
         if (member(s, state, ps, mstart, key, klen, sep, depth, &emitted, &to) != 0)
             return -1;
         if (rec != NULL) { /* (a dropped member's state stays unknown: nothing walks in it) */

@@ -35,6 +35,7 @@ typedef struct st_adp__shape_member_t {
     uint32_t len;     /* of text: the name's length + 3 */
     int32_t step;     /* the program step that reads it, or -1 */
     uint32_t child;   /* the state its value is walked in */
+    const adp__pstep_t *ps; /* what member() runs on it: the step unless a default (or none) */
 } adp__shape_member_t;
 
 typedef struct st_adp__shape_t {
