@@ -18,10 +18,8 @@
 
 /* ---- output ---- */
 
-static void reserve(adp__stream_t *s, size_t n)
+void adp__stream_grow(adp__stream_t *s, size_t n)
 {
-    if (s->out != NULL && (size_t)(s->oend - s->o) >= n)
-        return;
     size_t used = s->out != NULL ? (size_t)(s->o - s->out) : 0;
     size_t cap = s->out != NULL ? (size_t)(s->oend - s->out) * 2 : s->first_cap;
     while (cap < used + n)
@@ -34,34 +32,9 @@ static void reserve(adp__stream_t *s, size_t n)
     s->oend = b + cap;
 }
 
-/* memcpy for the short stretches between edits, without a library call: two overlapping
- * fixed-size moves cover 4..16 bytes (as body/write.c's copy_bytes_to). */
-static char *copy_short(char *o, const char *b, size_t n)
-{
-    if (n >= 8 && n <= 16) {
-        memcpy(o, b, 8);
-        memcpy(o + n - 8, b + n - 8, 8);
-    } else if (n >= 4 && n < 8) {
-        memcpy(o, b, 4);
-        memcpy(o + n - 4, b + n - 4, 4);
-    } else if (n < 4) {
-        for (size_t i = 0; i < n; i++)
-            o[i] = b[i];
-    } else {
-        memcpy(o, b, n);
-    }
-    return o + n;
-}
-
-void adp__stream_emit(adp__stream_t *s, const char *b, size_t n)
-{
-    reserve(s, n);
-    s->o = copy_short(s->o, b, n);
-}
-
 void adp__stream_emit_compact(adp__stream_t *s, const char *b, const char *e)
 {
-    reserve(s, (size_t)(e - b));
+    adp__stream_reserve(s, (size_t)(e - b));
     int in_string = 0;
     for (const char *p = b; p != e; ++p) {
         char c = *p;
@@ -79,39 +52,22 @@ void adp__stream_emit_compact(adp__stream_t *s, const char *b, const char *e)
     }
 }
 
-/* The first flush: the input so far without its whitespace between tokens. */
-static void flush_compact(adp__stream_t *s, const char *upto)
+void adp__stream_flush_first(adp__stream_t *s, const char *upto)
 {
     adp__stream_emit_compact(s, s->from, upto);
     s->from = upto;
-}
-
-void adp__stream_flush(adp__stream_t *s, const char *upto)
-{
-    if (s->out == NULL) {
-        flush_compact(s, upto);
-        return;
-    }
-    adp__stream_emit(s, s->from, (size_t)(upto - s->from));
-    s->from = upto;
-}
-
-void adp__stream_cut(adp__stream_t *s, const char *at, const char *to)
-{
-    adp__stream_flush(s, at);
-    s->from = to;
 }
 
 /* A string that goes out as it is ("..."; plain: nothing in it to escape), plus `tail`. */
 static void emit_plain(adp__stream_t *s, const char *str, size_t len, const char *tail,
                        size_t tail_len)
 {
-    reserve(s, len + 2 + tail_len);
+    adp__stream_reserve(s, len + 2 + tail_len);
     char *o = s->o;
     *o++ = '"';
-    o = copy_short(o, str, len);
+    o = adp__stream_copy(o, str, len);
     *o++ = '"';
-    s->o = copy_short(o, tail, tail_len);
+    s->o = adp__stream_copy(o, tail, tail_len);
 }
 
 void adp__stream_emit_value(adp__stream_t *s, const body_value_t *v)
@@ -122,7 +78,7 @@ void adp__stream_emit_value(adp__stream_t *s, const body_value_t *v)
         return;
     }
     size_t n = body_write_size(v);
-    reserve(s, n);
+    adp__stream_reserve(s, n);
     s->o = body_write(v, s->o);
 }
 

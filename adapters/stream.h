@@ -3,6 +3,7 @@
 #ifndef ADP_STREAM_H
 #define ADP_STREAM_H
 
+#include <string.h>
 #include "plan.h"
 
 #define ADP__PROGRAM_MAX 16   /* steps acting at one object */
@@ -74,20 +75,63 @@ typedef struct st_adp__stream_t {
     adp__shape_t shapes[ADP__SHAPES];
 } adp__stream_t;
 
-/* ---- output (stream.c) ---- */
-/* Copies the input up to `upto` into the output. */
-void adp__stream_flush(adp__stream_t *s, const char *upto);
-/* Drops the input [at, to): flushes up to `at` and skips to `to`. */
-void adp__stream_cut(adp__stream_t *s, const char *at, const char *to);
+/* ---- output (stream.c; the hot part inline: a pass emits several times per object) ---- */
+/* Makes the output able to take n more bytes (the first time: the output is made). */
+void adp__stream_grow(adp__stream_t *s, size_t n);
+static inline void adp__stream_reserve(adp__stream_t *s, size_t n)
+{
+    if (s->out == NULL || (size_t)(s->oend - s->o) < n)
+        adp__stream_grow(s, n);
+}
+/* memcpy for the short stretches between edits, without a library call: two overlapping
+ * fixed-size moves cover 4..16 bytes (as body/write.c's copy_bytes_to). */
+static inline char *adp__stream_copy(char *o, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        memcpy(o, b, 8);
+        memcpy(o + n - 8, b + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(o, b, 4);
+        memcpy(o + n - 4, b + n - 4, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            o[i] = b[i];
+    } else {
+        memcpy(o, b, n);
+    }
+    return o + n;
+}
 /* Appends bytes that are not in the input. */
-void adp__stream_emit(adp__stream_t *s, const char *b, size_t n);
+static inline void adp__stream_emit(adp__stream_t *s, const char *b, size_t n)
+{
+    adp__stream_reserve(s, n);
+    s->o = adp__stream_copy(s->o, b, n);
+}
+/* The first flush, which makes the output: the input so far without its whitespace between
+ * tokens. */
+void adp__stream_flush_first(adp__stream_t *s, const char *upto);
+/* Copies the input up to `upto` into the output. */
+static inline void adp__stream_flush(adp__stream_t *s, const char *upto)
+{
+    if (s->out == NULL) {
+        adp__stream_flush_first(s, upto);
+        return;
+    }
+    adp__stream_emit(s, s->from, (size_t)(upto - s->from));
+    s->from = upto;
+}
+/* Drops the input [at, to): flushes up to `at` and skips to `to`. */
+static inline void adp__stream_cut(adp__stream_t *s, const char *at, const char *to)
+{
+    adp__stream_flush(s, at);
+    s->from = to;
+}
 /* Appends a value (body_write), a string and a member name ("name":), escaped as needed. */
 void adp__stream_emit_value(adp__stream_t *s, const body_value_t *v);
 void adp__stream_emit_string(adp__stream_t *s, const char *str, size_t len);
 void adp__stream_emit_name(adp__stream_t *s, const char *key, size_t len);
 
 /* ---- input (stream.c) ---- */
-void adp__stream_cut(adp__stream_t *s, const char *at, const char *to);
 /* Skips whitespace; once the output exists it is cut, so that an edited body goes out compact as
  * the tree engine writes it (an untouched one goes out as it came). */
 static inline void adp__stream_ws(adp__stream_t *s)
