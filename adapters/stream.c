@@ -13,6 +13,7 @@
  * tree engine's, as JSON values. The output is the input with edits spliced in: untouched
  * stretches are copied whole (whitespace and escapes as they came), and an untouched body is not
  * copied at all. */
+#include <stddef.h>
 #include <string.h>
 #include "stream.h"
 
@@ -427,7 +428,7 @@ static adp__shape_t *shape_take(adp__stream_t *s, uint32_t state, const adp__pro
     if (sh->busy)
         return NULL;
     if (sh->mode != mode || sh->state != state || sh->prog != prog || sh->depth != depth)
-        *sh = (adp__shape_t){.mode = mode, .prog = prog, .state = state, .depth = depth, .n = 0};
+        sh->mode = mode, sh->prog = prog, sh->state = state, sh->depth = depth, sh->n = 0;
     sh->busy = 1;
     return sh;
 }
@@ -690,18 +691,32 @@ static int run_pass(adp__stream_t *s, const char **body, size_t *len)
     return 0;
 }
 
+/* A pass's state, zeroed but for the shapes' members (several KB, read only once recorded). */
+static void stream_init(adp__stream_t *s, adp__run_t *run, int upgrade)
+{
+    memset(s, 0, offsetof(adp__stream_t, shapes));
+    for (size_t i = 0; i < ADP__SHAPES; ++i)
+        s->shapes[i].mode = NULL, s->shapes[i].busy = 0;
+    s->run = run;
+    s->upgrade = upgrade;
+}
+
 int adp__stream(adp__run_t *run, const adp__dfa_t *dfa, int upgrade, const char **body, size_t *len)
 {
     if (dfa == NULL || dfa->n == 0)
         return -1;
-    adp__stream_t s = {.run = run, .dfa = dfa, .upgrade = upgrade};
+    adp__stream_t s;
+    stream_init(&s, run, upgrade);
+    s.dfa = dfa;
     return run_pass(&s, body, len);
 }
 
 int adp__stream_step(adp__run_t *run, const adp__step_t *step, const adp__dfa_t *inner, int upgrade,
                      const char **body, size_t *len)
 {
-    adp__stream_t s = {.run = run, .step = step, .upgrade = upgrade};
+    adp__stream_t s;
+    stream_init(&s, run, upgrade);
+    s.step = step;
     if (inner != NULL) {
         if (step->base.n != 0 || step->src.n != 0 || inner->n == 0 ||
             step->prim != (upgrade ? ADP__P_CLOSE : ADP__P_OPEN))
