@@ -198,6 +198,19 @@ void adp__stream_program_add(adp__program_t *prog, const adp__step_t *st);
  * inside is walked in `state`. -1 where the tree engine would count a mismatch. */
 int adp__stream_value_op(adp__stream_t *s, const adp__step_t *step, uint32_t state, size_t depth);
 /* 1 when the step transforms a member's value (as opposed to its name or presence). */
-int adp__stream_is_value_op(const adp__step_t *step);
+static inline int adp__stream_is_value_op(const adp__step_t *step)
+{
+    switch (step->prim) {
+    case ADP__P_CONVERT:
+    case ADP__P_MAP:
+    case ADP__P_TO_ID:
+    case ADP__P_TO_OBJECT:
+    case ADP__P_OPEN:
+    case ADP__P_CLOSE:
+        return 1;
+    default:
+        return 0;
+    }
+}
 
 #endif

@@ -10,21 +10,6 @@ static int is_key(const adp__jpath_t *p)
     return p->n == 1 && p->segs[0].kind == ADP__SEG_KEY;
 }
 
-int adp__stream_is_value_op(const adp__step_t *step)
-{
-    switch (step->prim) {
-    case ADP__P_CONVERT:
-    case ADP__P_MAP:
-    case ADP__P_TO_ID:
-    case ADP__P_TO_OBJECT:
-    case ADP__P_OPEN:
-    case ADP__P_CLOSE:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 int adp__stream_member_step(const adp__step_t *s)
 {
     switch (s->prim) {
@@ -150,6 +135,16 @@ static int scalar_op(adp__stream_t *s, const adp__step_t *step)
         return -1;
     if (step->prim == ADP__P_CONVERT && step->conv == ADP__C_MINOR_TO_DEC && in.type != BODY_NULL)
         return minor_to_decimal(s, at, &in, step->scale);
+    if (step->prim == ADP__P_MAP && in.type == BODY_STRING) { /* enums: a string found by bytes */
+        for (size_t i = 0; i < step->map->n; ++i) {
+            const body_value_t *f = step->map->from[i];
+            if (f->type == BODY_STRING && f->len == in.len && body_bytes_eq(f->u.str, in.u.str, in.len)) {
+                adp__stream_cut(s, at, s->p);
+                adp__stream_emit_value(s, step->map->to[i]);
+                return 0;
+            }
+        }
+    }
     if (transformed(s, step, &in, &out) != 0)
         return -1;
     if (out != NULL) {
