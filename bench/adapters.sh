@@ -198,15 +198,17 @@ fi
 
 TICK=$(getconf CLK_TCK)
 
-run() { # label, path[ HEADER][, port, pid] -> "rps p50 p99 cpu-us-per-request"
+run() { # label, path[ HEADER][, port, pid] -> "rps p50 p99 cpu-us-per-request machine-us"
     local path=${2%% *} hdr=() port=${3:-$VERSA_PORT} pid=${4:-$VERSA_PID}
     [ "$path" != "$2" ] && hdr=(-H "${2#* }")
     $PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "${hdr[@]}" "http://127.0.0.1:$port$path" >/dev/null
-    local t0 out t1
+    local t0 out t1 m0 m1
     t0=$(bench_cpu_ticks "$pid")
+    m0=$(bench_machine_ticks)
     out=$($PIN_LOAD wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${hdr[@]}" \
         "http://127.0.0.1:$port$path")
     t1=$(bench_cpu_ticks "$pid")
+    m1=$(bench_machine_ticks)
     python3 -c '
 import re, sys
 t = sys.argv[1]
@@ -220,7 +222,9 @@ rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
 p50 = ms(re.search(r"^\s+50%\s+(\S+)", t, re.M).group(1))
 p99 = ms(re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1))
 n = int(re.search(r"(\d+) requests in", t).group(1))
-print("%.0f %.3f %.3f %.1f" % (rps, p50, p99, ticks / hz / n * 1e6))' "$out" "$((t1 - t0))" "$TICK"
+machine = float(sys.argv[4])
+print("%.0f %.3f %.3f %.1f %.1f" % (rps, p50, p99, ticks / hz / n * 1e6, machine / hz / n * 1e6))' \
+        "$out" "$((t1 - t0))" "$TICK" "$((m1 - m0))"
 }
 
 printf "wrk -t%s -c%s -d%s --latency, %s interleaved rounds (medians); versa threads %s;\n" \
@@ -265,8 +269,8 @@ import statistics, sys
 rows = [list(map(float, r.split())) for r in sys.argv[1].split(";") if r.strip()]
 print(" ".join("%g" % statistics.median(c) for c in zip(*rows)))' "$1"
 }
-printf "%-28s %11s %8s %8s %12s   %s\n" "route" "requests/s" "p50 ms" "p99 ms" \
-    "versa us/req" "requests/s per round"
+printf "%-28s %11s %8s %8s %12s %14s   %s\n" "route" "requests/s" "p50 ms" "p99 ms" \
+    "versa us/req" "machine us/req" "requests/s per round"
 declare -A M
 LABELS=()
 for spec in "${ROUTES[@]}"; do
@@ -275,8 +279,8 @@ for spec in "${ROUTES[@]}"; do
 done
 for label in "${LABELS[@]}"; do
     M[$label]=$(median "${R[$label]}")
-    read -r rps p50 p99 cpu <<<"${M[$label]}"
-    printf "%-28s %11.0f %8s %8s %12s   %s\n" "$label" "$rps" "$p50" "$p99" "$cpu" \
+    read -r rps p50 p99 cpu machine <<<"${M[$label]}"
+    printf "%-28s %11.0f %8s %8s %12s %14s   %s\n" "$label" "$rps" "$p50" "$p99" "$cpu" "$machine" \
         "$(tr ';' '\n' <<<"${R[$label]}" | awk 'NF {printf "%s ", $1}')"
 done
 ratio() { python3 -c "print('%.2f' % (float('$1'.split()[0]) / float('$2'.split()[0])))"; }
@@ -307,5 +311,23 @@ for label in "${LABELS[@]}"; do # CPU per request against the baseline's, median
 done
 if [ -x "$ADP_BENCH" ]; then
     echo "engine alone (adp_bench):"
-    "$ADP_BENCH"
+    "$ADP_BENCH" | tee "$TMP/adp_bench.out"
+    # The ceiling: a pass-through request costs the machine (wrk, nginx and versa) M us; an
+    # adapted one costs at least M plus the hand-written floor's F us (adp_bench's shop table),
+    # so no engine can serve more than M / (M + F) of pass-through's requests/s on this machine.
+    for size in 2KB 200KB; do
+        [ -n "${M[pass-through $size]:-}" ] || continue
+        python3 - "$size" "${M[pass-through $size]}" "$TMP/adp_bench.out" <<'EOF2'
+import re, sys
+size, row, out = sys.argv[1], sys.argv[2].split(), open(sys.argv[3]).read()
+shop = out[out.index("shop:"):]
+m = re.search(r"^~%s KB\s+\d+\s+\d+\s+\S+\s+\S+\s+(\S+)\s+(\S+)" % size[:-2], shop, re.M)
+if m:
+    machine, engine, floor = float(row[4]), float(m.group(1)), float(m.group(2))
+    print("%s: a pass-through request costs the machine %.1f us; with the engine's %.1f us added "
+          "at most %.2fx pass-through, with the hand-written floor's %.1f us at most %.2fx"
+          % (size, machine, engine, machine / (machine + engine), floor,
+             machine / (machine + floor)))
+EOF2
+    done
 fi

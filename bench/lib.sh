@@ -189,3 +189,10 @@ bench_wait_http() {
 bench_cpu_ticks() {
     awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"
 }
+
+# bench_machine_ticks: the CPU time the whole machine has been busy so far (user, nice, system,
+# irq, softirq and steal of /proc/stat's first line), in clock ticks: what the load generator,
+# the upstream and the gateway together spend.
+bench_machine_ticks() {
+    awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat
+}

@@ -117,6 +117,18 @@ static int call(up_conn_t *conn, up_request_cb cb)
     return 0;
 }
 
+/* The most room made for a body before its bytes arrive: what an upstream declares is not yet
+ * what it sends, and one that declares megabytes and stalls must not hold them per request. */
+#define UP_WHOLE_ROOM_MAX (1024 * 1024)
+/* h2o's socket reads ask for this much free room before each read(2), the one that finds the
+ * body complete and the socket drained too: room for the body alone would make that last ask
+ * grow the buffer, copying the whole body. */
+#define UP_READ_SLACK 4096
+/* The most an idle connection's read buffer keeps (h2o's own starts at 8 KB). */
+#define UP_IDLE_INPUT_MAX (64 * 1024)
+
+static void shrink_input(up_conn_t *conn);
+
 static void complete(up_conn_t *conn)
 {
     up_request_t *req = conn->req;
@@ -127,6 +139,7 @@ static void complete(up_conn_t *conn)
     conn->paused = 0;
     h2o_timeout_unlink(&conn->timer);
     if (conn->keep_alive && conn->sock->input->size == 0) {
+        shrink_input(conn);
         if (conn->write_pending)
             conn->idle_after_write = 1; /* an early response (a 413, say) or a late callback */
         else
@@ -296,14 +309,6 @@ static int read_body(up_conn_t *conn)
     return 0;
 }
 
-/* The most room made for a body before its bytes arrive: what an upstream declares is not yet
- * what it sends, and one that declares megabytes and stalls must not hold them per request. */
-#define UP_WHOLE_ROOM_MAX (1024 * 1024)
-/* h2o's socket reads ask for this much free room before each read(2), the one that finds the
- * body complete and the socket drained too: room for the body alone would make that last ask
- * grow the buffer, copying the whole body. */
-#define UP_READ_SLACK 4096
-
 /* A body to be buffered whose length is declared (and within max_body and UP_WHOLE_ROOM_MAX)
  * gets room for all of it in the socket's buffer once: the reads land in place and take_input
  * hands the buffer over whole, instead of the buffer growing by doubling with a copy (and fresh
@@ -313,6 +318,11 @@ static void make_room(up_conn_t *conn)
     up_request_t *req = conn->req;
     h2o_buffer_t *in = conn->sock->input;
     conn->whole = 0;
+    conn->room_hint = 0;
+    if (req->high_water == 0 && conn->framing == UP_HTTP_BODY_LENGTH &&
+        conn->remaining <= UP_WHOLE_ROOM_MAX &&
+        req->head_copy.len + conn->remaining + UP_READ_SLACK <= UP_WHOLE_ROOM_MAX)
+        conn->room_hint = req->head_copy.len + (size_t)conn->remaining;
     if (req->high_water != 0 || conn->framing != UP_HTTP_BODY_LENGTH ||
         conn->remaining > req->max_body || conn->remaining > UP_WHOLE_ROOM_MAX ||
         conn->remaining <= in->size)
@@ -445,6 +455,29 @@ static void on_timeout(h2o_timeout_entry_t *entry)
     }
 }
 
+/* A request on a connection whose last response was buffered whole gets room for as much
+ * before its first byte (whether it buffers is decided at its head, so this is a guess from the
+ * last one: the same route, mostly): a response that arrives in one go is read in one read(2)
+ * into one buffer, instead of h2o's reads growing the buffer by doubling, each time copying all
+ * read so far (a 200 KB body: six reads, 248 KB copied). The room goes with a buffered body
+ * (take_input); what a streamed one leaves, shrink_input takes back. */
+static void make_room_ahead(up_conn_t *conn)
+{
+    if (conn->room_hint != 0 && conn->sock->input->size == 0) /* within UP_WHOLE_ROOM_MAX */
+        h2o_buffer_reserve(&conn->sock->input, conn->room_hint + UP_READ_SLACK);
+}
+
+/* An idle connection keeps no more than h2o's default read buffer: room made for a body that
+ * was not handed over stays with the socket otherwise. */
+static void shrink_input(up_conn_t *conn)
+{
+    h2o_buffer_t *in = conn->sock->input;
+    if (in->size == 0 && in->capacity > UP_IDLE_INPUT_MAX) {
+        h2o_buffer_dispose(&conn->sock->input);
+        h2o_buffer_init(&conn->sock->input, &h2o_socket_buffer_prototype);
+    }
+}
+
 void up__conn_send(up_conn_t *conn, up_request_t *req)
 {
     conn->req = req;
@@ -455,6 +488,7 @@ void up__conn_send(up_conn_t *conn, up_request_t *req)
     conn->paused = 0;
     conn->write_pending = 1;
     conn->timer.cb = on_timeout;
+    make_room_ahead(conn);
     h2o_socket_write(conn->sock, req->bufs, req->bufs[1].len != 0 ? 2 : 1, on_write);
     h2o_socket_read_start(conn->sock, on_read);
     link_io_timer(conn);

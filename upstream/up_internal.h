@@ -29,6 +29,9 @@ typedef struct st_up_conn_t {
     up_http_framing_t framing;
     uint64_t remaining;
     int whole; /* a buffered body of declared length, read into room made for all of it */
+    /* head and body bytes of the last buffered response of declared length, when room for
+     * them fits within UP_WHOLE_ROOM_MAX (else 0): the room the next buffered one gets */
+    size_t room_hint;
     int keep_alive;
     up_chunked_t chunked;
 } up_conn_t;

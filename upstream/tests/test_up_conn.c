@@ -316,6 +316,81 @@ static void room_around_the_cap(void **state)
     close(gate[1]);
 }
 
+/* Room made ahead (make_room_ahead in up_conn.c): a request on a connection whose last
+ * response was buffered whole gets room for as much before its first byte, so that a response
+ * arriving in one go is read into one buffer rather than one grown by doubling with copies. */
+#define AHEAD_BODY ((size_t)200 * 1024)
+
+/* two responses of AHEAD_BODY on one connection, the second only once the client has checked
+ * the room it made for it */
+static void script_ahead(server_t *s)
+{
+    int gate = *(int *)s->data;
+    char head[4096], g;
+    char *body = malloc(AHEAD_BODY);
+    for (size_t i = 0; i < AHEAD_BODY; i++)
+        body[i] = room_byte(i);
+    int fd = srv_accept(s);
+    for (int k = 0; k < 2; k++) {
+        srv_read_request(fd, head, sizeof(head));
+        if (k == 1)
+            assert_int_equal(read(gate, &g, 1), 1);
+        snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
+                 AHEAD_BODY);
+        srv_write(fd, head);
+        srv_write_n(fd, body, AHEAD_BODY);
+    }
+    srv_read_request(fd, head, sizeof(head)); /* the client closes its idle connection */
+    close(fd);
+    free(body);
+}
+
+static void room_ahead_of_a_response(void **state)
+{
+    int gate[2];
+    assert_int_equal(pipe(gate), 0);
+    server_t s;
+    s.data = &gate[0];
+    server_start(&s, script_ahead);
+    fixture_t f;
+    fixture_init(&f, s.port, 5000, 4 * ROOM_MAX);
+    up_request_t req;
+    up_request_init(&req);
+    for (int k = 0; k < 2; k++) {
+        int done = 0;
+        req.bufs[0] = h2o_iovec_init(H2O_STRLIT(GET));
+        req.bufs[1] = h2o_iovec_init(NULL, 0);
+        req.idempotent = 1;
+        req.max_body = f.max_body; /* buffered (high_water 0) */
+        req.on_done = on_done;
+        req.data = &done;
+        up_send(f.target, &req);
+        if (k == 1) { /* sent on the pooled connection, no byte of the response read yet */
+            assert_non_null(req.conn);
+            size_t room = req.conn->sock->input->capacity;
+            print_message("# after a %zu-byte body: room for %zu ahead of the next\n",
+                          AHEAD_BODY, room);
+            assert_true(room >= AHEAD_BODY + strlen("HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n"));
+            assert_true(room <= ROOM_MAX);
+            assert_int_equal(write(gate[1], "g", 1), 1);
+        }
+        for (int i = 0; i < 1000 && !done; i++)
+            h2o_evloop_run(f.loop, 50);
+        assert_true(done);
+        assert_int_equal(req.status, UP_OK);
+        assert_int_equal(req.body->size, AHEAD_BODY);
+        for (size_t i = 0; i < AHEAD_BODY; i++)
+            if (req.body->bytes[i] != room_byte(i))
+                fail_msg("response %d: byte %zu differs", k, i);
+    }
+    assert_int_equal(up_target_connections(f.target), 1);
+    up_request_dispose(&req);
+    fixture_dispose(&f);
+    server_join(&s);
+    close(gate[0]);
+    close(gate[1]);
+}
+
 /* 200 MB declared, then nothing: the head alone, then the head and ten body bytes */
 static void script_stall(server_t *s)
 {
@@ -470,6 +545,7 @@ int main(void)
         cmocka_unit_test(big_body_in_pieces),
         cmocka_unit_test(room_around_the_cap),
         cmocka_unit_test(room_capped_for_a_stalled_body),
+        cmocka_unit_test(room_ahead_of_a_response),
         cmocka_unit_test(stale_connections),
         cmocka_unit_test(failures),
         cmocka_unit_test(refused),
