@@ -1,10 +1,10 @@
 /* The streaming pass: a body's JSON text is validated and rewritten from input to output in one
  * pass, with no tree, for one schema automaton whose work at each object is member-local
- * (rename, drop, default, convert, map, collapse/expand or wrap/unwrap of a direct member), or
- * for one operation-level step (at the end of its base path: the value itself or a direct member
- * of it, so envelopes, ids and array elements too; or a move across objects, stream_move.c).
- * stream_chain.c runs a plan's passes one after the other; stream_ops.c holds what each step
- * does to a value.
+ * (rename, drop, default, copy, convert, map, collapse/expand or wrap/unwrap of a direct member),
+ * or for one operation-level step (at the end of its base path: the value itself or a direct
+ * member of it, so envelopes, ids and array elements too; or a move across objects,
+ * stream_move.c). stream_pass.c sets a pass up and runs it; stream_chain.c runs a plan's passes
+ * one after the other; stream_ops.c holds what each step does to a value.
  *
  * The tree engine (apply.c) stays the reference: whenever a pass meets something it would not
  * do exactly as apply.c does (a step that would be a mismatch, a duplicate or escaped member
@@ -174,7 +174,7 @@ static const adp__program_t *program_of(adp__stream_t *s, const adp__dstate_t *s
     return &s->cached;
 }
 
-/* A step pass's path: the step's base, then the names a move's paths share (stream_move.c). */
+/* A step pass's path: the step's base, then the segments a move's paths share (stream_move.c). */
 static size_t path_n(const adp__stream_t *s)
 {
     return s->step->base.n + s->head;
@@ -223,6 +223,14 @@ static uint32_t member_state(const adp__stream_t *s, uint32_t state, const char 
     return ADP__NO_STATE;
 }
 
+/* Off the hot path (copies, drops in an upgrade): cold, so that member() keeps member_state
+ * inlined and the hot code together. */
+__attribute__((noinline, cold)) int adp__stream_busy(const adp__stream_t *s, uint32_t state,
+                                                     const char *key, size_t len, size_t depth)
+{
+    return !inert(s, member_state(s, state, key, len, depth));
+}
+
 static uint32_t item_state(const adp__stream_t *s, uint32_t state, size_t index, size_t depth)
 {
     if (state == ADP__NO_STATE)
@@ -239,15 +247,28 @@ static uint32_t item_state(const adp__stream_t *s, uint32_t state, size_t index,
     return ADP__NO_STATE;
 }
 
+/* On the segments past the base that a step pass walks on (a move's, a step's below a member),
+ * the member (or element) the object (or array) must hold: the tree engine counts its absence
+ * when the step says so (NULL: nothing to check). */
+static const adp__seg_t *required(const adp__stream_t *s, uint32_t state)
+{
+    if (s->head == 0 || !s->step->count_missing || state == ADP__NO_STATE ||
+        state < s->step->base.n || state >= path_n(s))
+        return NULL;
+    return seg_at(s, state);
+}
+
 /* ---- arrays ---- */
 
-static int array(adp__stream_t *s, uint32_t state, size_t depth)
+/* An array walked in `state`; `need` elements at least (a step's path goes through element
+ * need - 1 and the tree engine counts its absence), or 0. */
+static inline int array_of(adp__stream_t *s, uint32_t state, size_t depth, size_t need)
 {
     s->p++;
     adp__stream_ws(s);
     if (s->p != s->end && *s->p == ']') {
         s->p++;
-        return 0;
+        return need != 0 ? -1 : 0;
     }
     for (size_t i = 0;; ++i) {
         if (adp__stream_value(s, item_state(s, state, i, depth), depth + 1) != 0)
@@ -257,13 +278,27 @@ static int array(adp__stream_t *s, uint32_t state, size_t depth)
             return -1;
         if (*s->p == ']') {
             s->p++;
-            return 0;
+            return i + 1 < need ? -1 : 0;
         }
         if (*s->p != ',')
             return -1;
         s->p++;
         adp__stream_ws(s);
     }
+}
+
+static int array(adp__stream_t *s, uint32_t state, size_t depth)
+{
+    return array_of(s, state, depth, 0);
+}
+
+/* On a step's path through an index: the array must hold that element when the step counts its
+ * absence. */
+static __attribute__((noinline, cold)) int indexed_array(adp__stream_t *s, uint32_t state,
+                                                         size_t depth)
+{
+    const adp__seg_t *must = required(s, state);
+    return array_of(s, state, depth, must != NULL ? must->index + 1 : 0);
 }
 
 /* ---- objects ---- */
@@ -350,6 +385,10 @@ static int member(adp__stream_t *s, uint32_t state, const adp__pstep_t *ps, cons
 {
     const adp__step_t *step = ps != NULL ? ps->step : NULL;
     if (step != NULL && step->prim == ADP__P_DELETE) { /* validated, then cut with its comma */
+        /* an upgrade's tree walks the member (and counts what does not fit there) before its
+         * object's steps drop it */
+        if (s->upgrade && s->dfa != NULL && adp__stream_busy(s, state, key, klen, depth))
+            return -1;
         if (sep != NULL)
             drop_comma(s, mstart);
         else
@@ -384,14 +423,20 @@ static int member(adp__stream_t *s, uint32_t state, const adp__pstep_t *ps, cons
     return adp__stream_value_op(s, step, ADP__NO_STATE, depth + 1);
 }
 
-/* After the last member (s->p at '}'): defaults for absent names; absent names a step must find
- * are mismatches. */
-static int object_end(adp__stream_t *s, const adp__program_t *prog, uint32_t seen, size_t emitted)
+/* After the last member (s->p at '}'): defaults and copies for absent names; absent names a step
+ * must find are mismatches. */
+static int object_end(adp__stream_t *s, uint32_t state, const adp__program_t *prog, uint32_t seen,
+                      const char *open, size_t depth, size_t emitted)
 {
     for (size_t i = 0; i < prog->n; ++i) {
         const adp__step_t *st = prog->steps[i].step;
         if (seen & (1u << i))
             continue;
+        if (st->prim == ADP__P_DERIVE) {
+            if (adp__stream_copy_member(s, &prog->steps[i], open, state, depth, &emitted) != 0)
+                return -1;
+            continue;
+        }
         if (st->prim != ADP__P_DEFAULT) {
             if (st->count_missing)
                 return -1;
@@ -405,16 +450,6 @@ static int object_end(adp__stream_t *s, const adp__program_t *prog, uint32_t see
     }
     s->p++;
     return 0;
-}
-
-/* On a move's path past its base, the member the object must hold: the tree engine counts its
- * absence when the step says so (NULL: nothing to check). */
-static const adp__seg_t *required(const adp__stream_t *s, uint32_t state)
-{
-    if (!s->move || !s->step->count_missing || state == ADP__NO_STATE ||
-        state < s->step->base.n || state >= path_n(s))
-        return NULL;
-    return seg_at(s, state);
 }
 
 /* The shape slot for objects walked at (state, prog, depth), taken (busy) until the object ends:
@@ -467,8 +502,8 @@ static int member_head(adp__stream_t *s, adp__names_t *names, const adp__seg_t *
 /* Envelope mode's member: the one named `want` is walked in `state` and kept (everything before
  * it and after it dropped), the others walked in no state. */
 static int envelope_member(adp__stream_t *s, uint32_t state, const char *start, const char *key,
-                           size_t klen, const char *want, size_t want_len, int *held,
-                           size_t depth, const char **vstart, const char **vend)
+                           size_t klen, const char *want, size_t want_len, int *held, size_t depth,
+                           const char **vstart, const char **vend)
 {
     int hit = klen == want_len && body_bytes_eq(key, want, klen);
     if (hit) {
@@ -516,7 +551,7 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
         s->hold -= held;
         if (sh != NULL)
             sh->busy = 0;
-        return must != NULL ? -1 : object_end(s, prog, seen, emitted);
+        return must != NULL ? -1 : object_end(s, state, prog, seen, start, depth, emitted);
     }
     for (;;) {
         const char *key, *mstart = s->p;
@@ -554,13 +589,14 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
                 return -1;
             if (i >= 0) {
                 seen |= 1u << i;
-                if (prog->steps[i].step->prim != ADP__P_DEFAULT)
+                if (prog->steps[i].step->prim != ADP__P_DEFAULT &&
+                    prog->steps[i].step->prim != ADP__P_DERIVE)
                     ps = &prog->steps[i];
             }
             if (sh != NULL && sh->n == mi && mi < ADP__SHAPE_MAX && s->p == key + klen + 2) {
                 rec = &sh->m[mi];
-                *rec = (adp__shape_member_t){key - 1, (uint32_t)klen + 3, i, ADP__STATE_UNKNOWN,
-                                             ps};
+                *rec =
+                    (adp__shape_member_t){key - 1, (uint32_t)klen + 3, i, ADP__STATE_UNKNOWN, ps};
             }
         }
         skip_ws(s);
@@ -579,7 +615,7 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
             s->hold -= held;
             if (sh != NULL)
                 sh->busy = 0;
-            return must != NULL ? -1 : object_end(s, prog, seen, emitted);
+            return must != NULL ? -1 : object_end(s, state, prog, seen, start, depth, emitted);
         }
         if (*s->p != ',')
             return -1;
@@ -632,6 +668,8 @@ int adp__stream_value(adp__stream_t *s, uint32_t state, size_t depth)
         if (state < path_n(s)) {
             if (!fits_base(s, state))
                 return -1; /* the tree engine's walk counts a mismatch */
+            if (*s->p == '[' && seg_at(s, state)->kind == ADP__SEG_INDEX)
+                return indexed_array(s, state, depth);
         } else if (s->move) {
             return adp__stream_move(s, depth);
         } else if (s->step->src.n == 0) {
@@ -665,71 +703,4 @@ int adp__stream_value(adp__stream_t *s, uint32_t state, size_t depth)
         s->p = q + 1;
     }
     return 0;
-}
-
-/* ---- passes ---- */
-
-static int run_pass(adp__stream_t *s, const char **body, size_t *len)
-{
-    if (*len == 0 || *len > UINT32_MAX)
-        return -1;
-    s->p = s->from = *body;
-    s->end = *body + *len;
-    s->first_cap = *len + *len / 4 + 256;
-    adp__stream_ws(s);
-    if (adp__stream_value(s, 0, 0) != 0)
-        return -1;
-    adp__stream_ws(s);
-    if (s->p != s->end)
-        return -1;
-    if (s->out != NULL) {
-        adp__stream_flush(s, s->end);
-        s->run->changed = 1;
-        *body = s->out;
-        *len = (size_t)(s->o - s->out);
-    }
-    return 0;
-}
-
-/* A pass's state, zeroed but for the shapes' members (several KB, read only once recorded). */
-static void stream_init(adp__stream_t *s, adp__run_t *run, int upgrade)
-{
-    memset(s, 0, offsetof(adp__stream_t, shapes));
-    for (size_t i = 0; i < ADP__SHAPES; ++i)
-        s->shapes[i].mode = NULL, s->shapes[i].busy = 0;
-    s->run = run;
-    s->upgrade = upgrade;
-}
-
-int adp__stream(adp__run_t *run, const adp__dfa_t *dfa, int upgrade, const char **body, size_t *len)
-{
-    if (dfa == NULL || dfa->n == 0)
-        return -1;
-    adp__stream_t s;
-    stream_init(&s, run, upgrade);
-    s.dfa = dfa;
-    return run_pass(&s, body, len);
-}
-
-int adp__stream_step(adp__run_t *run, const adp__step_t *step, const adp__dfa_t *inner, int upgrade,
-                     const char **body, size_t *len)
-{
-    adp__stream_t s;
-    stream_init(&s, run, upgrade);
-    s.step = step;
-    if (inner != NULL) {
-        if (step->base.n != 0 || step->src.n != 0 || inner->n == 0 ||
-            step->prim != (upgrade ? ADP__P_CLOSE : ADP__P_OPEN))
-            return -1;
-        s.inner = inner;
-    }
-    if (step->src.n > 1 || step->dst.n > 1) {
-        if (adp__stream_move_setup(&s, step) != 0)
-            return -1;
-    } else if (step->src.n == 1 || step->dst.n == 1) {
-        if (!adp__stream_member_step(step))
-            return -1;
-        adp__stream_program_add(&s.target, step);
-    }
-    return run_pass(&s, body, len);
 }

@@ -1,5 +1,6 @@
-/* Internal to the streaming pass (stream.c, stream_ops.c, stream_chain.c): the state of one pass
- * over a body's JSON text, its lazily written output and the per-object programs. */
+/* Internal to the streaming pass (stream.c, stream_ops.c, stream_chain.c, stream_move.c): the
+ * state of one pass over a body's JSON text, its lazily written output and the per-object
+ * programs. */
 #ifndef ADP_STREAM_H
 #define ADP_STREAM_H
 
@@ -32,10 +33,10 @@ typedef struct st_adp__program_t {
 #define ADP__STATE_UNKNOWN (ADP__NO_STATE - 1) /* a member's state not yet computed */
 
 typedef struct st_adp__shape_member_t {
-    const char *text; /* "name": (no escape, no whitespace) */
-    uint32_t len;     /* of text: the name's length + 3 */
-    int32_t step;     /* the program step that reads it, or -1 */
-    uint32_t child;   /* the state its value is walked in */
+    const char *text;       /* "name": (no escape, no whitespace) */
+    uint32_t len;           /* of text: the name's length + 3 */
+    int32_t step;           /* the program step that reads it, or -1 */
+    uint32_t child;         /* the state its value is walked in */
     const adp__pstep_t *ps; /* what member() runs on it: the step unless a default (or none) */
 } adp__shape_member_t;
 
@@ -67,11 +68,13 @@ typedef struct st_adp__stream_t {
     const adp__dstate_t *cached_state; /* the program of the last state with actions */
     adp__program_t cached;
     adp__program_t target; /* a step pass: the program at the step's base, when it has a tail */
-    /* a move across objects (stream_move.c): the walk goes on past the base through the first
-     * `head` names its two paths share, to the object the move works in */
+    /* a move across objects (stream_move.c), or a step below a member (adp__stream_step_tail):
+     * the walk goes on past the base through the first `head` segments its paths share, to the
+     * object the step works in */
     int move;
     size_t head;
-    int ws_seen; /* whitespace was skipped and left in the input, not cut (stream_move.c) */
+    int ws_seen;   /* whitespace was skipped and left in the input, not cut (stream_move.c) */
+    size_t reread; /* bytes of objects read again to find the members copies copy */
     adp__shape_t shapes[ADP__SHAPES];
 } adp__stream_t;
 
@@ -178,11 +181,25 @@ int adp__stream_duplicate(adp__names_t *nm, const char *key, size_t len);
 /* Copies the input [b, e) into the output without its whitespace between tokens. */
 void adp__stream_emit_compact(adp__stream_t *s, const char *b, const char *e);
 
+/* 1 when the member key[0..len) of an object walked in `state` has work inside it (the pass's
+ * automaton acts somewhere below it). */
+int adp__stream_busy(const adp__stream_t *s, uint32_t state, const char *key, size_t len,
+                     size_t depth);
+
+/* ---- copies (stream_copy.c) ---- */
+
+/* At the '}' (s->p) of the object opened at `open`: `ps` (a `removed` with `from` step) sets its
+ * member, absent there, to a copy of the member it names, last (emitted counts the members the
+ * output holds). 0 when done or nothing to do; -1 where the tree engine would count a mismatch,
+ * or would walk the copy or edit the member before copying it (then the pass gives up). */
+int adp__stream_copy_member(adp__stream_t *s, const adp__pstep_t *ps, const char *open,
+                            uint32_t state, size_t depth, size_t *emitted);
+
 /* ---- moves across objects (stream_move.c) ---- */
 
-/* Sets `s` up for `step` when it is a move across objects that the pass does (every name a
- * member name; after the names both paths share, each goes at most two levels down): 0, else
- * -1. */
+/* Sets `s` up for `step` when it is a move across objects that the pass does (the paths share
+ * names and indexes, then part at a name; each goes on at most 16 segments, ending in a name):
+ * 0, else -1. */
 int adp__stream_move_setup(adp__stream_t *s, const adp__step_t *step);
 
 /* The move at the object (or null) at s->p, the end of the pass's path: -1 wherever the tree
@@ -192,6 +209,11 @@ int adp__stream_move(adp__stream_t *s, size_t depth);
 /* ---- steps (stream_ops.c) ---- */
 /* 1 when the step can run at a member of an object in a pass (see adp__steps_local). */
 int adp__stream_member_step(const adp__step_t *s);
+/* A step whose paths share everything up to their last segment, a member (`data.tag` from
+ * `data.category`, `a[0].price`), that runs as it does at a direct member once the pass has
+ * walked to that member's object: the step with those last segments for paths in *tail, and the
+ * number of segments shared (0: not such a step). */
+size_t adp__stream_step_tail(const adp__step_t *st, adp__step_t *tail);
 /* Fills `prog` with one step's member program. */
 void adp__stream_program_add(adp__program_t *prog, const adp__step_t *st);
 /* The value at s->p transformed by `step` (convert, map, collapse/expand, wrap/unwrap); its

@@ -1,28 +1,37 @@
-/* The streaming pass's moves across objects (nest: `x` -> `meta.x`; unnest: `meta.x` -> `x`;
- * and between sibling objects: `a.x` -> `b.x`), exactly as apply.c's relocate does them: the
- * member is taken out of its object (an object it leaves empty is dropped), then set under the new
+/* The streaming pass's moves across objects (nest: `x` -> `meta.x` or `a.b.x`; unnest:
+ * `meta.x` or `a.b.x` -> `x`; between objects: `a.x` -> `b.x`, `a.b.x` -> `c.d.x`; through
+ * array indexes: `a[0].x` -> `a[0].meta.x`, `a[0].x` -> `x`), exactly as apply.c's relocate does
+ * them: the member is taken out of its object, objects it leaves empty are dropped one after
+ * the other upwards (an array element too, the array itself stays), then it is set under the new
  * path, intermediate objects made as needed (at the end of their parent, or in place of a null),
  * the member itself last in its new object. The pass walks to the object where both paths part
- * (the base, then the names they share), reads it whole once, remembering where the members that
- * matter start and end in the input (the body is buffered whole), and writes it out again with
- * the edits. It gives up (-1) wherever apply.c would count a mismatch, replace a member that is
- * present (a conflict), or drop and re-create the object it works in (which moves that object to
- * the end of its parent). */
+ * (the base, then the segments they share), reads it whole once, remembering where the members
+ * and elements on both paths start and end in the input (the body is buffered whole), and writes
+ * it out again with the two edits. It gives up (-1) wherever apply.c would count a mismatch,
+ * replace a member that is present (a conflict), or drop and re-create the object it works in
+ * (which moves that object to the end of its parent). */
 #include <string.h>
 #include "stream.h"
 
-/* Where one member is in the input. */
+/* Levels below the object where the paths part, on each side; deeper moves are the tree
+ * engine's. */
+#define CHAIN_MAX 16
+
+/* Where one member (or array element) is in the input. */
 typedef struct {
-    const char *mstart, *vstart, *vend; /* its name's quote, its value, the end of its value */
-    const char *prev_end;               /* the end of the previous member's value (NULL: first) */
-    const char *next_start;             /* the next member's name (NULL: last) */
+    const char *mstart, *vstart, *vend; /* its name's quote (an element: its value), its value,
+                                           the end of its value; mstart NULL: absent */
+    const char *prev_end;               /* the end of the previous entry's value (NULL: first) */
+    const char *next_start;             /* the next entry's start (NULL: last) */
 } span_t;
 
-/* One object read whole: its size, its '}', and the members looked for (key[i], when not NULL);
- * when inside[i] is not NULL and that member's value is an object, it is read into inside[i]
- * too (inside[i]->close is NULL otherwise). */
+/* One object or array read whole: its size, its closing bracket, and the entries looked for
+ * (key[i], when not NULL: a name in an object, an index in an array); when inside[i] is not NULL
+ * and that entry's value is an object or array, it is read into inside[i] too (inside[i]->close
+ * stays NULL otherwise). */
 typedef struct st_scan_t {
     const char *close;
+    int array;
     size_t n;
     const adp__seg_t *key[2];
     span_t at[2];
@@ -47,56 +56,72 @@ static void copy(adp__stream_t *s, const char *b, const char *e, int had_ws)
         adp__stream_emit(s, b, (size_t)(e - b));
 }
 
-static int is(const adp__seg_t *k, const char *key, size_t len)
+static int is_name(const adp__seg_t *k, const char *key, size_t len)
 {
-    return k != NULL && k->len == len && body_bytes_eq(k->key, key, len);
+    return k != NULL && k->kind == ADP__SEG_KEY && k->len == len && body_bytes_eq(k->key, key, len);
 }
 
-/* Reads (validates) the object at s->p into `o`; nothing reaches the output (s->hold). */
+static int is_index(const adp__seg_t *k, size_t i)
+{
+    return k != NULL && k->kind == ADP__SEG_INDEX && k->index == i;
+}
+
+/* Reads (validates) the object or array at s->p into `o`; nothing reaches the output
+ * (s->hold). */
 static int scan(adp__stream_t *s, scan_t *o, size_t depth)
 {
     adp__names_t names;
     names.bits = 0, names.n = 0;
-    span_t *pending[2] = {NULL, NULL}; /* members whose next_start is the next name */
+    span_t *pending[2] = {NULL, NULL}; /* entries whose next_start is the next one's start */
     const char *last_end = NULL;
+    int array = *s->p == '[';
+    char closing = array ? ']' : '}';
     o->n = 0;
     o->close = NULL;
+    o->array = array;
     for (int i = 0; i < 2; ++i)
         o->at[i].mstart = NULL;
     if (depth > ADP__STREAM_DEPTH)
         return -1;
     s->p++;
     ws(s);
-    if (s->p != s->end && *s->p == '}') {
+    if (s->p != s->end && *s->p == closing) {
         o->close = s->p++;
         return 0;
     }
     for (;;) {
-        int escaped;
-        const char *q, *mstart = s->p;
-        if (s->p == s->end || *s->p != '"' ||
-            (q = body_scan_string_short(s->p + 1, s->end, &escaped)) == NULL || escaped)
-            return -1; /* an escaped name may be one the step looks for: the tree engine's */
-        const char *key = s->p + 1;
-        size_t klen = (size_t)(q - key);
-        if (adp__stream_duplicate(&names, key, klen))
-            return -1;
+        const char *mstart = s->p;
+        int hit = -1;
+        if (array) {
+            for (int i = 0; i < 2 && hit < 0; ++i)
+                if (is_index(o->key[i], o->n))
+                    hit = i;
+        } else {
+            int escaped;
+            const char *q;
+            if (s->p == s->end || *s->p != '"' ||
+                (q = body_scan_string_short(s->p + 1, s->end, &escaped)) == NULL || escaped)
+                return -1; /* an escaped name may be one the step looks for: the tree engine's */
+            const char *key = s->p + 1;
+            size_t klen = (size_t)(q - key);
+            if (adp__stream_duplicate(&names, key, klen))
+                return -1;
+            for (int i = 0; i < 2 && hit < 0; ++i)
+                if (is_name(o->key[i], key, klen))
+                    hit = i;
+            s->p = q + 1;
+            ws(s);
+            if (s->p == s->end || *s->p != ':')
+                return -1;
+            s->p++;
+            ws(s);
+        }
         for (int i = 0; i < 2; ++i)
             if (pending[i] != NULL)
                 pending[i]->next_start = mstart, pending[i] = NULL;
-        s->p = q + 1;
-        ws(s);
-        if (s->p == s->end || *s->p != ':')
-            return -1;
-        s->p++;
-        ws(s);
         const char *vstart = s->p;
-        int hit = -1;
-        for (int i = 0; i < 2 && hit < 0; ++i)
-            if (is(o->key[i], key, klen))
-                hit = i;
         int r;
-        if (hit >= 0 && o->inside[hit] != NULL && s->p != s->end && *s->p == '{')
+        if (hit >= 0 && o->inside[hit] != NULL && s->p != s->end && (*s->p == '{' || *s->p == '['))
             r = scan(s, o->inside[hit], depth + 1);
         else
             r = adp__stream_value(s, ADP__NO_STATE, depth + 1);
@@ -111,7 +136,7 @@ static int scan(adp__stream_t *s, scan_t *o, size_t depth)
         ws(s);
         if (s->p == s->end)
             return -1;
-        if (*s->p == '}') {
+        if (*s->p == closing) {
             o->close = s->p++;
             return 0;
         }
@@ -126,44 +151,44 @@ static int scan(adp__stream_t *s, scan_t *o, size_t depth)
 
 typedef enum {
     E_DROP,   /* the input [at, to) is left out */
-    E_INSERT, /* at `at`: a comma when `comma`, then "name":<value> or "name":{"sub":<value>} */
-    E_WRAP    /* the input [at, to) (a null) becomes {"sub":<value>} */
+    E_INSERT, /* at `at`: a comma when `comma`, then "n0":{"n1":...{"nk":<value>}...} */
+    E_WRAP    /* the input [at, to) (a null) becomes {"n0":...{"nk":<value>}...} */
 } edit_kind_t;
 
 typedef struct {
     edit_kind_t kind;
     const char *at, *to;
     int comma;
-    const adp__seg_t *name, *sub;
+    const adp__seg_t *names; /* member names, all keys */
+    size_t nnames;
 } edit_t;
 
-/* The input range that takes member `m` out of its object, with a comma beside it. */
+/* The input range that takes entry `m` out of its object or array, with a comma beside it. */
 static edit_t drop(const span_t *m)
 {
     if (m->prev_end != NULL)
-        return (edit_t){E_DROP, m->prev_end, m->vend, 0, NULL, NULL};
-    return (edit_t){E_DROP, m->mstart, m->next_start != NULL ? m->next_start : m->vend, 0, NULL,
-                    NULL};
+        return (edit_t){E_DROP, m->prev_end, m->vend, 0, NULL, 0};
+    return (edit_t){E_DROP, m->mstart, m->next_start != NULL ? m->next_start : m->vend, 0, NULL, 0};
 }
 
-static void emit_edit(adp__stream_t *s, const edit_t *e, const char *vs, const char *ve,
-                      int had_ws)
+static void emit_edit(adp__stream_t *s, const edit_t *e, const char *vs, const char *ve, int had_ws)
 {
     if (e->kind == E_DROP)
         return;
     if (e->comma)
         adp__stream_emit(s, ",", 1);
+    size_t i = 0;
     if (e->kind == E_INSERT) {
-        adp__stream_emit_name(s, e->name->key, e->name->len);
-        if (e->sub == NULL) {
-            copy(s, vs, ve, had_ws);
-            return;
-        }
+        adp__stream_emit_name(s, e->names[0].key, e->names[0].len);
+        i = 1;
     }
-    adp__stream_emit(s, "{", 1);
-    adp__stream_emit_name(s, e->sub->key, e->sub->len);
+    for (size_t k = i; k < e->nnames; ++k) {
+        adp__stream_emit(s, "{", 1);
+        adp__stream_emit_name(s, e->names[k].key, e->names[k].len);
+    }
     copy(s, vs, ve, had_ws);
-    adp__stream_emit(s, "}", 1);
+    for (size_t k = i; k < e->nnames; ++k)
+        adp__stream_emit(s, "}", 1);
 }
 
 /* ---- the move ---- */
@@ -180,27 +205,62 @@ static int keep(adp__stream_t *s, const char *open, int had_ws)
     return 0;
 }
 
+static int same_seg(const adp__seg_t *a, const adp__seg_t *b)
+{
+    if (a->kind != b->kind)
+        return 0;
+    if (a->kind == ADP__SEG_INDEX)
+        return a->index == b->index;
+    return a->kind == ADP__SEG_KEY && a->len == b->len && memcmp(a->key, b->key, a->len) == 0;
+}
+
+/* A path below the object where the paths part: it starts and ends with a name (so that object,
+ * and the one the member leaves or enters, are objects), with names and indexes between. */
+static int fits_chain(const adp__seg_t *segs, size_t n)
+{
+    if (n == 0 || n > CHAIN_MAX || segs[0].kind != ADP__SEG_KEY || segs[n - 1].kind != ADP__SEG_KEY)
+        return 0;
+    for (size_t i = 1; i + 1 < n; ++i)
+        if (segs[i].kind != ADP__SEG_KEY && segs[i].kind != ADP__SEG_INDEX)
+            return 0;
+    return 1;
+}
+
 int adp__stream_move_setup(adp__stream_t *s, const adp__step_t *step)
 {
     const adp__jpath_t *src = &step->src, *dst = &step->dst;
     if (step->prim != ADP__P_MOVE)
         return -1;
-    for (size_t i = 0; i < src->n; ++i)
-        if (src->segs[i].kind != ADP__SEG_KEY)
-            return -1;
-    for (size_t i = 0; i < dst->n; ++i)
-        if (dst->segs[i].kind != ADP__SEG_KEY)
-            return -1;
     size_t h = 0;
-    while (h < src->n && h < dst->n && src->segs[h].len == dst->segs[h].len &&
-           memcmp(src->segs[h].key, dst->segs[h].key, src->segs[h].len) == 0)
+    while (h < src->n && h < dst->n && same_seg(&src->segs[h], &dst->segs[h]))
         ++h;
-    /* the paths never overlap (compile time); deeper nesting is the tree engine's */
-    if (h == src->n || h == dst->n || src->n - h > 2 || dst->n - h > 2)
+    /* the paths never overlap (compile time); the shared head holds names and indexes */
+    if (h == src->n || h == dst->n)
+        return -1;
+    for (size_t i = 0; i < h; ++i)
+        if (src->segs[i].kind != ADP__SEG_KEY && src->segs[i].kind != ADP__SEG_INDEX)
+            return -1;
+    if (!fits_chain(src->segs + h, src->n - h) || !fits_chain(dst->segs + h, dst->n - h))
         return -1;
     s->move = 1;
     s->head = h;
     return 0;
+}
+
+/* The names segs[0..n) for a chain of objects the move makes: -1 when one is an index (apply.c's
+ * tail_make cannot make an array: a mismatch). */
+static int all_names(const adp__seg_t *segs, size_t n)
+{
+    for (size_t i = 0; i < n; ++i)
+        if (segs[i].kind != ADP__SEG_KEY)
+            return -1;
+    return 0;
+}
+
+/* 1 when `in` was read and fits segment `next` (an object for a name, an array for an index). */
+static int fits(const scan_t *in, const adp__seg_t *next)
+{
+    return in->close != NULL && in->array == (next->kind == ADP__SEG_INDEX);
 }
 
 int adp__stream_move(adp__stream_t *s, size_t depth)
@@ -213,10 +273,14 @@ int adp__stream_move(adp__stream_t *s, size_t depth)
     if (*s->p != '{')
         return -1; /* not an object: the tree engine counts a mismatch */
     const char *open = s->p;
-    scan_t obj = {.key = {&src[0], &dst[0]}}, from = {.key = {nsrc == 2 ? &src[1] : NULL}},
-           to = {.key = {ndst == 2 ? &dst[1] : NULL}};
-    obj.inside[0] = nsrc == 2 ? &from : NULL;
-    obj.inside[1] = ndst == 2 ? &to : NULL;
+    /* sv[i] holds src[i] (sv[0] is the object itself, dv[0] too), dv[i] holds dst[i] */
+    scan_t obj, sv[CHAIN_MAX], dv[CHAIN_MAX];
+    obj = (scan_t){.key = {&src[0], &dst[0]},
+                   .inside = {nsrc > 1 ? &sv[1] : NULL, ndst > 1 ? &dv[1] : NULL}};
+    for (size_t i = 1; i < nsrc; ++i)
+        sv[i] = (scan_t){.key = {&src[i]}, .inside = {i + 1 < nsrc ? &sv[i + 1] : NULL}};
+    for (size_t i = 1; i < ndst; ++i)
+        dv[i] = (scan_t){.key = {&dst[i]}, .inside = {i + 1 < ndst ? &dv[i + 1] : NULL}};
     int ws_before = s->ws_seen;
     s->ws_seen = 0;
     s->hold++;
@@ -226,51 +290,67 @@ int adp__stream_move(adp__stream_t *s, size_t depth)
     s->ws_seen |= ws_before;
     if (r != 0)
         return -1;
-    const span_t *sm = &obj.at[0], *dm = &obj.at[1];
-    if (sm->mstart == NULL)
-        return step->count_missing ? -1 : keep(s, open, had_ws);
-    edit_t edits[2];
-    const char *vs = sm->vstart, *ve = sm->vend; /* the value that moves */
-    int dropped = 1;                             /* the source's first member leaves the object */
-    if (nsrc == 2) {
-        if (*sm->vstart == 'n')
-            return keep(s, open, had_ws); /* a null parent */
-        if (from.close == NULL)
-            return -1; /* not an object */
-        if (from.at[0].mstart == NULL)
+
+    /* the source: src[i] in sv[i] (sv[0]: the object), as apply.c's tail_find finds it */
+    const span_t *at = &obj.at[0];
+    for (size_t i = 0;; ++i) {
+        if (i != 0)
+            at = &sv[i].at[0];
+        if (at->mstart == NULL)
             return step->count_missing ? -1 : keep(s, open, had_ws);
-        vs = from.at[0].vstart, ve = from.at[0].vend;
-        dropped = from.n == 1; /* left empty: dropped */
-        edits[0] = drop(dropped ? sm : &from.at[0]);
-    } else {
-        edits[0] = drop(sm);
+        if (i + 1 == nsrc)
+            break;
+        if (*at->vstart == 'n')
+            return keep(s, open, had_ws); /* a null parent */
+        if (!fits(&sv[i + 1], &src[i + 1]))
+            return -1; /* another type: a mismatch */
     }
-    size_t left = obj.n - (size_t)dropped;
+    const char *vs = at->vstart, *ve = at->vend; /* the value that moves */
+    /* what leaves: the member, or the outermost object that it leaves empty (apply.c's prune:
+     * an emptied object goes from its parent, up to an array, which stays, or a non-empty one) */
+    size_t j = nsrc - 1;
+    while (j != 0 && !sv[j].array && sv[j].n == 1)
+        --j;
+    edit_t edits[2];
+    edits[0] = drop(j == 0 ? &obj.at[0] : &sv[j].at[0]);
+    size_t left = obj.n - (j == 0);
     if (s->head != 0 && left == 0)
         return -1; /* the tree engine drops this object and makes it again at its parent's end */
-    if (dm->mstart == NULL) {
-        edits[1] = (edit_t){E_INSERT, obj.close, obj.close, left != 0, &dst[0],
-                            ndst == 2 ? &dst[1] : NULL};
-    } else if (ndst == 1) {
-        return -1; /* a present member would be replaced */
-    } else if (*dm->vstart == 'n') {
-        edits[1] = (edit_t){E_WRAP, dm->vstart, dm->vend, 0, NULL, &dst[1]};
-    } else if (to.close == NULL || to.at[0].mstart != NULL) {
-        return -1; /* not an object (a mismatch), or the member is there (replaced) */
-    } else {
-        edits[1] = (edit_t){E_INSERT, to.close, to.close, to.n != 0, &dst[1], NULL};
+
+    /* the destination: dst[i] in dv[i] (dv[0]: the object), as apply.c's tail_make makes it */
+    for (size_t i = 0;; ++i) {
+        const scan_t *c = i == 0 ? &obj : &dv[i];
+        const span_t *d = &c->at[i == 0 ? 1 : 0];
+        if (d->mstart == NULL) {
+            if (c->array || all_names(dst + i, ndst - i) != 0)
+                return -1; /* an index out of range, or an array to make: a mismatch */
+            size_t n = i == 0 ? left : c->n;
+            edits[1] = (edit_t){E_INSERT, c->close, c->close, n != 0, dst + i, ndst - i};
+            break;
+        }
+        if (i + 1 == ndst)
+            return -1; /* a present member would be replaced */
+        if (*d->vstart == 'n') {
+            if (all_names(dst + i + 1, ndst - i - 1) != 0)
+                return -1;
+            edits[1] = (edit_t){E_WRAP, d->vstart, d->vend, 0, dst + i + 1, ndst - i - 1};
+            break;
+        }
+        if (!fits(&dv[i + 1], &dst[i + 1]))
+            return -1; /* not an object (or array) where one must be: a mismatch */
     }
+
     /* write the object out again: the input between the edits, compact */
     int first = edits[1].at < edits[0].at;
     adp__stream_flush(s, open);
-    const char *at = open;
+    const char *from = open;
     for (int i = 0; i < 2; ++i) {
         const edit_t *e = &edits[first ? 1 - i : i];
-        copy(s, at, e->at, had_ws);
+        copy(s, from, e->at, had_ws);
         emit_edit(s, e, vs, ve, had_ws);
-        at = e->to;
+        from = e->to;
     }
-    copy(s, at, s->p, had_ws);
+    copy(s, from, s->p, had_ws);
     s->from = s->p;
     return 0;
 }

@@ -25,6 +25,8 @@ int adp__stream_member_step(const adp__step_t *s)
         return is_key(&s->src);
     case ADP__P_DEFAULT:
         return is_key(&s->dst);
+    case ADP__P_DERIVE: /* a copy of a member, set last when the member it fills is absent */
+        return is_key(&s->src) && is_key(&s->dst);
     default:
         return 0;
     }
@@ -35,6 +37,47 @@ static int same_name(const adp__seg_t *a, const adp__seg_t *b)
     return a->len == b->len && memcmp(a->key, b->key, a->len) == 0;
 }
 
+static int same_seg(const adp__seg_t *a, const adp__seg_t *b)
+{
+    if (a->kind != b->kind || (a->kind != ADP__SEG_KEY && a->kind != ADP__SEG_INDEX))
+        return 0;
+    return a->kind == ADP__SEG_INDEX ? a->index == b->index : same_name(a, b);
+}
+
+size_t adp__stream_step_tail(const adp__step_t *st, adp__step_t *tail)
+{
+    size_t n = st->src.n;
+    switch (st->prim) {
+    case ADP__P_DELETE:
+    case ADP__P_CONVERT:
+    case ADP__P_MAP:
+    case ADP__P_OPEN:
+    case ADP__P_CLOSE:
+    case ADP__P_DERIVE:
+    case ADP__P_TO_ID:
+    case ADP__P_TO_OBJECT:
+        break;
+    default:
+        return 0; /* a move relocates (stream_move.c); a default makes the objects on its way */
+    }
+    if (n < 2 || (st->dst.n != 0 && st->dst.n != n))
+        return 0;
+    for (size_t i = 0; i + 1 < n; ++i)
+        if (!same_seg(&st->src.segs[i], st->dst.n != 0 ? &st->dst.segs[i] : &st->src.segs[i]))
+            return 0;
+    *tail = *st;
+    tail->src = adp__jpath_slice(&st->src, n - 1, n);
+    if (st->dst.n != 0)
+        tail->dst = adp__jpath_slice(&st->dst, n - 1, n);
+    if (!adp__stream_member_step(tail))
+        return 0;
+    /* collapse/expand under a new name relocates the value (apply.c's apply_id): the tree's */
+    if ((st->prim == ADP__P_TO_ID || st->prim == ADP__P_TO_OBJECT) &&
+        !same_name(&tail->src.segs[0], &tail->dst.segs[0]))
+        return 0;
+    return n - 1;
+}
+
 /* The member names a step reads or writes (at most two). */
 static size_t touched(const adp__step_t *s, const adp__seg_t **out)
 {
@@ -43,7 +86,8 @@ static size_t touched(const adp__step_t *s, const adp__seg_t **out)
         return 1;
     }
     out[0] = &s->src.segs[0];
-    if ((s->prim == ADP__P_MOVE || s->prim == ADP__P_TO_ID || s->prim == ADP__P_TO_OBJECT) &&
+    if ((s->prim == ADP__P_MOVE || s->prim == ADP__P_TO_ID || s->prim == ADP__P_TO_OBJECT ||
+         s->prim == ADP__P_DERIVE) &&
         !same_name(&s->src.segs[0], &s->dst.segs[0])) {
         out[1] = &s->dst.segs[0];
         return 2;
@@ -74,7 +118,8 @@ int adp__steps_local(const adp__step_t *steps, size_t n)
 
 void adp__stream_program_add(adp__program_t *prog, const adp__step_t *st)
 {
-    const adp__seg_t *k = st->prim == ADP__P_DEFAULT ? &st->dst.segs[0] : &st->src.segs[0];
+    int writes = st->prim == ADP__P_DEFAULT || st->prim == ADP__P_DERIVE;
+    const adp__seg_t *k = writes ? &st->dst.segs[0] : &st->src.segs[0];
     adp__pstep_t *ps = &prog->steps[prog->n++];
     *ps = (adp__pstep_t){st, k->key, k->len, NULL, 0};
     if ((st->prim == ADP__P_MOVE || st->prim == ADP__P_TO_ID || st->prim == ADP__P_TO_OBJECT) &&
@@ -138,7 +183,8 @@ static int scalar_op(adp__stream_t *s, const adp__step_t *step)
     if (step->prim == ADP__P_MAP && in.type == BODY_STRING) { /* enums: a string found by bytes */
         for (size_t i = 0; i < step->map->n; ++i) {
             const body_value_t *f = step->map->from[i];
-            if (f->type == BODY_STRING && f->len == in.len && body_bytes_eq(f->u.str, in.u.str, in.len)) {
+            if (f->type == BODY_STRING && f->len == in.len &&
+                body_bytes_eq(f->u.str, in.u.str, in.len)) {
                 adp__stream_cut(s, at, s->p);
                 adp__stream_emit_value(s, step->map->to[i]);
                 return 0;

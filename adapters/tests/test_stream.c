@@ -31,6 +31,7 @@ static const char *SPEC =
     "        price: {type: PRICE}\n"
     "        status: {type: string, enum: [STATUSES]}\n"
     "        friend: {$ref: '#/components/schemas/Pet'}\n"
+    "        name: {type: string}\n"
     "OWNER";
 
 static char *spec_text(int newer)
@@ -39,12 +40,14 @@ static char *spec_text(int newer)
         {{"TAG", "tag"},
          {"PRICE", "string"},
          {"STATUSES", "active, inactive, pending"},
-         {"OWNER", ""}},
+         {"OWNER", "        nick: {type: string}\n"
+                   "        buddy: {$ref: '#/components/schemas/Pet'}\n"}},
         {{"TAG", "category"},
          {"PRICE", "integer"},
          {"STATUSES", "available, sold, pending"},
-         {"OWNER", "        owner: {type: object, nullable: true}\n"}}};
-    return sc_substitute(SPEC, subs[newer], 4, 256);
+         {"OWNER", "        owner: {type: object, nullable: true}\n"
+                   "        alias: {type: string}\n"}}};
+    return sc_substitute(SPEC, subs[newer], 4, 512);
 }
 
 static const char *ADAPTER = "api: t\n"
@@ -57,7 +60,9 @@ static const char *ADAPTER = "api: t\n"
                              "        - convert: {field: price, old: decimal_string, new: "
                              "integer_cents}\n"
                              "        - map: {field: status, old_to_new: {active: available, "
-                             "inactive: sold}}\n";
+                             "inactive: sold}}\n"
+                             "        - removed: {field: nick, from: name}\n"
+                             "        - removed: {field: buddy, from: alias}\n";
 
 typedef struct {
     spec_t *specs[2];
@@ -157,7 +162,251 @@ static void test_edge_cases(void **state)
     expect(u, 1, "{\"tag\":\"dog\",\"price\":\"12.50\",\"status\":\"active\"}", 1);
     expect(u, 1, "{\"id\":7}", 1);
     expect(u, 1, "{\"owner\":{\"x\":1},\"price\":\"1.005\"}", 0);
+    /* `removed` with `from`: a copy of the member, last, when the field is absent (test_copies
+     * has the outputs) */
+    expect(d, 0, "{\"items\":[{\"id\":1,\"name\":\"n\"}]}", 1);
+    expect(d, 0, "{\"items\":[{\"name\":\"n\",\"nick\":\"k\"}]}", 1);
+    expect(d, 0, "{\"items\":[{\"nick\":\"k\",\"name\":\"n\",\"category\":\"c\"}]}", 1);
+    expect(d, 0, "{\"items\":[{\"name\" : {\"a\" : [1, \"\\u00e9\"]}, \"category\":\"c\"}]}", 1);
+    expect(d, 0, "{\"items\":[{\"friend\":{\"name\":null,\"price\":5},\"name\":\"n\"}]}", 1);
+    expect(d, 0, "{\"items\":[{\"alias\":\"a\",\"buddy\":null}]}", 1);
+    expect(d, 0, "{\"items\":[{\"name\":\"n0\",\"friend\":null}]}", 1);
+    expect(d, 0, "{\"items\":[{\"name\":\"n0\",\"friend\":{\"name\":\"n1\"}}]}", 1);
+    expect(d, 0, "{\"items\":[{\"name\":\"n0\",\"friend\":{\"name\":\"n1\",\"friend\":null}}]}", 1);
+    /* copies in nested objects: each object is read again, up to about ten times the body in all */
+    char nested[2048], *o = nested;
+    for (int depth = 0; depth < 2; ++depth) {
+        int n = depth ? 60 : 6;
+        o = nested + sprintf(nested, "{\"items\":[");
+        for (int i = 0; i < n; ++i)
+            o += sprintf(o, "{\"name\":\"n%d\",\"friend\":", i);
+        o += sprintf(o, "null");
+        for (int i = 0; i < n; ++i)
+            *o++ = '}';
+        sprintf(o, "]}");
+        expect(d, 0, nested, depth == 0);
+    }
+    /* ... unless the copy's new place has work to do inside it (buddy is a Pet) */
+    expect(d, 0, "{\"items\":[{\"alias\":\"a\"}]}", 0);
+    expect(u, 1, "{\"nick\":\"k\",\"name\":\"n\"}", 1);
+    /* an upgrade drops nick and buddy: the tree walks buddy (a Pet) first, counting what does not
+     * fit there; the pass gives up rather than walk what it drops */
+    expect(u, 1, "{\"nick\":\"k\",\"buddy\":{\"tag\":\"x\"},\"name\":\"n\"}", 0);
+    expect(u, 1, "{\"buddy\":true}", 0);
     fx_free(&f);
+}
+
+/* ---- `removed` with `from` as an operation step ---- */
+
+typedef struct {
+    adp__arena_t arena;
+    adp__step_t step;
+} cp_t;
+
+static adp__jpath_t path(adp__arena_t *a, const char *s)
+{
+    adp__jpath_t p;
+    size_t off;
+    const char *err;
+    if (adp__jpath_parse(a, s, strlen(s), &p, &off, &err) != 0)
+        fail_msg("'%s' at %zu: %s", s, off, err);
+    return p;
+}
+
+/* The step `removed: {field, from}` downgrades with, split at the wildcards as steps.c does. */
+static void cp_init(cp_t *c, const char *field, const char *from, int count_missing)
+{
+    adp__arena_init(&c->arena);
+    adp__jpath_t a = path(&c->arena, field), b = path(&c->arena, from);
+    size_t wa = adp__jpath_wild_prefix(&a), wb = adp__jpath_wild_prefix(&b);
+    size_t w = wa > wb ? wa : wb;
+    memset(&c->step, 0, sizeof(c->step));
+    c->step.prim = ADP__P_DERIVE;
+    c->step.scope = ADP__IN_REQUEST | ADP__IN_RESPONSE;
+    adp__statuses_add(&c->step.on, 200);
+    c->step.count_missing = count_missing;
+    c->step.base = adp__jpath_slice(&a, 0, w);
+    c->step.dst = adp__jpath_slice(&a, w, a.n);
+    c->step.src = adp__jpath_slice(&b, w, b.n);
+    c->step.what = "removed";
+}
+
+static int stream_step(const void *step, int upgrade, adp__run_t *run, const char **out,
+                       size_t *out_len)
+{
+    return adp__stream_step(run, step, NULL, upgrade, out, out_len);
+}
+
+static void tree_step(const void *step, int upgrade, adp__run_t *run, body_value_t **doc)
+{
+    adp__run_steps(run, doc, step, 1);
+}
+
+static const sc_engines_t STEP = {stream_step, tree_step};
+
+/* JSON written with single quotes, for readability: malloc'ed with double quotes. */
+static char *dq(const char *s)
+{
+    char *d = strdup(s);
+    assert_non_null(d);
+    for (char *c = d; *c != '\0'; ++c)
+        if (*c == '\'')
+            *c = '"';
+    return d;
+}
+
+/* The step on `body` in a response: streams and writes `want`, or (want NULL) gives up. */
+static void copies(const char *field, const char *from, int count_missing, const char *body,
+                   const char *want)
+{
+    cp_t c;
+    cp_init(&c, field, from, count_missing);
+    char *b = dq(body);
+    sc_expect(&STEP, &c.step, 0, b, want != NULL);
+    if (want != NULL) {
+        test_mem_t m;
+        body_mem_t mem = test_mem(&m);
+        adp__run_t run = {.mem = &mem, .scope = ADP__IN_RESPONSE, .status = 200};
+        const char *out = b;
+        size_t out_len = strlen(b);
+        assert_int_equal(adp__stream_step(&run, &c.step, NULL, 0, &out, &out_len), 0);
+        char *w = dq(want), *got = sc_ordered(out, out_len), *ww = sc_ordered(w, strlen(w));
+        if (strcmp(got, ww) != 0)
+            fail_msg("%s from %s on %s\n got  %s\n want %s", field, from, b, got, ww);
+        free(w);
+        free(got);
+        free(ww);
+        test_mem_free(&m);
+    }
+    free(b);
+    adp__arena_dispose(&c.arena);
+}
+
+static void test_copies(void **state)
+{
+    const char *tag = "tag", *cat = "category";
+    /* a copy of the member, last, whether it came first or last */
+    copies(tag, cat, 1, "{'category':'c'}", "{'category':'c','tag':'c'}");
+    copies(tag, cat, 1, "{'category':'c','x':1}", "{'category':'c','x':1,'tag':'c'}");
+    copies(tag, cat, 1, "{'x':1,'category':{'a':[1,{}]}}",
+           "{'x':1,'category':{'a':[1,{}]},'tag':{'a':[1,{}]}}");
+    copies(tag, cat, 1, "{'category':null}", "{'category':null,'tag':null}");
+    copies(tag, cat, 1, "{'category':\"\\u00e9\\n\"}",
+           "{'category':\"\\u00e9\\n\",'tag':\"\\u00e9\\n\"}");
+    copies(tag, cat, 1, " { 'category' : [ 1 , 'a b' ] , 'y' : 2 } ",
+           "{'category':[1,'a b'],'y':2,'tag':[1,'a b']}");
+    /* present already: left; null and absent parents */
+    copies(tag, cat, 1, "{'tag':'t','category':'c'}", "{'tag':'t','category':'c'}");
+    copies(tag, cat, 1, "{'tag':'t'}", "{'tag':'t'}");
+    copies(tag, cat, 1, "null", "null");
+    /* the member to copy absent: a mismatch when counted */
+    copies(tag, cat, 1, "{'x':1}", NULL);
+    copies(tag, cat, 0, "{'x':1}", "{'x':1}");
+    copies(tag, cat, 0, "{}", "{}");
+    /* another type, duplicates, an escaped name, broken JSON: the tree engine's */
+    copies(tag, cat, 1, "[1]", NULL);
+    copies(tag, cat, 1, "5", NULL);
+    copies(tag, cat, 1, "{'category':1,'category':2}", NULL);
+    copies(tag, cat, 1, "{'c\\u0061tegory':1}", NULL);
+    copies(tag, cat, 1, "{'category':01}", NULL);
+    /* along a path, in every element */
+    copies("items[*].tag", "items[*].category", 0,
+           "{'items':[{'category':1},{'tag':2},null,{},{'category':{'k':[]},'z':0}],'n':1}",
+           "{'items':[{'category':1,'tag':1},{'tag':2},null,{},{'category':{'k':[]},'z':0,"
+           "'tag':{'k':[]}}],'n':1}");
+    copies("data.tag", "data.category", 1, "{'data':{'category':'c'},'n':1}",
+           "{'data':{'category':'c','tag':'c'},'n':1}");
+    copies("data.tag", "data.category", 1, "{'data':{'tag':1,'category':'c'}}",
+           "{'data':{'tag':1,'category':'c'}}");
+    copies("data.tag", "data.category", 1, "{'data':null}", "{'data':null}");
+    copies("data.tag", "data.category", 1, "{'n':1}", NULL);
+    copies("data.tag", "data.category", 0, "{'n':1}", "{'n':1}");
+    copies("data.tag", "data.category", 1, "{'data':[1]}", NULL);
+    copies("a[1].b.tag", "a[1].b.category", 1, "{'a':[0,{'b':{'category':2}}]}",
+           "{'a':[0,{'b':{'category':2,'tag':2}}]}");
+    copies("a[1].tag", "a[1].category", 1, "{'a':[0]}", NULL);
+    copies("a[1].tag", "a[1].category", 0, "{'a':[0]}", "{'a':[0]}");
+    /* the paths part above the member: the tree engine's */
+    copies("a.tag", "category", 1, "{'category':'c'}", NULL);
+    copies("a.tag", "b.category", 1, "{'b':{'category':'c'}}", NULL);
+}
+
+/* ---- operation steps on generated bodies ---- */
+
+static const char *NAMES[] = {"tag", "category", "data", "items", "x", "c\\u0061tegory"};
+
+static void put_obj(char **o, uint64_t *s, int depth)
+{
+    static const char *scalars[] = {"0", "\"s\"", "\"\\n\"", "null", "false", "[1,{}]", "{}"};
+    *(*o)++ = '{';
+    int first = 1;
+    for (size_t i = 0; i < sizeof(NAMES) / sizeof(NAMES[0]); ++i) {
+        if (sc_rnd(s) % 3 == 0 || (i == 5 && sc_rnd(s) % 32 != 0))
+            continue;
+        int repeat = sc_rnd(s) % 100 == 0;
+        for (int r = 0; r <= repeat; ++r) {
+            *o += sprintf(*o, "%s%s\"%s\":%s", first ? "" : ",", sc_rnd(s) % 8 ? "" : " ", NAMES[i],
+                          sc_rnd(s) % 8 ? "" : " ");
+            first = 0;
+            uint64_t k = sc_rnd(s) % 10;
+            if (depth < 2 && i == 3 && k < 7) {
+                *(*o)++ = '[';
+                for (int e = 0, n = (int)(sc_rnd(s) % 3); e < n; ++e) {
+                    if (e != 0)
+                        *(*o)++ = ',';
+                    put_obj(o, s, depth + 1);
+                }
+                *(*o)++ = ']';
+            } else if (depth < 2 && k < (i == 2 ? 7u : 2u)) {
+                put_obj(o, s, depth + 1);
+            } else {
+                *o +=
+                    sprintf(*o, "%s", scalars[sc_rnd(s) % (sizeof(scalars) / sizeof(scalars[0]))]);
+            }
+        }
+    }
+    *(*o)++ = '}';
+}
+
+static void test_generated_steps(void **state)
+{
+    /* `removed` with `from`, and a drop, along paths; how many of 600 bodies must stream */
+    static const struct {
+        adp__prim_t prim;
+        const char *field, *from;
+        size_t min[2];
+    } steps[] = {
+        {ADP__P_DERIVE, "tag", "category", {300, 250}},
+        {ADP__P_DERIVE, "items[*].tag", "items[*].category", {250, 250}},
+        {ADP__P_DERIVE, "data.tag", "data.category", {250, 100}},
+        {ADP__P_DERIVE, "items[0].tag", "items[0].category", {250, 60}},
+        {ADP__P_DELETE, "data.x", "data.x", {250, 80}},
+        {ADP__P_DELETE, "items[1].x", "items[1].x", {250, 25}},
+    };
+    uint64_t seed = 0x2545f4914f6cdd1du;
+    char *buf = malloc(1 << 16);
+    int ok = 1;
+    for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); ++k)
+        for (int count = 0; count < 2; ++count) {
+            cp_t c;
+            sc_tally_t t = {0, 0};
+            cp_init(&c, steps[k].field, steps[k].from, count);
+            c.step.prim = steps[k].prim;
+            for (int n = 0; n < 600; ++n) {
+                char *o = buf;
+                put_obj(&o, &seed, 0);
+                *o = '\0';
+                sc_maybe_break(buf, o, &seed);
+                sc_compare(&STEP, &c.step, n % 2, buf, &t);
+            }
+            print_message("# %s %s <- %s%s: %zu streamed, %zu given up\n",
+                          steps[k].prim == ADP__P_DERIVE ? "copy" : "drop", steps[k].field,
+                          steps[k].from, count ? " (counted)" : "", t.streamed, t.gave_up);
+            ok &= t.streamed >= steps[k].min[count] && t.gave_up > 30;
+            adp__arena_dispose(&c.arena);
+        }
+    free(buf);
+    assert_true(ok);
 }
 
 /* ---- generated bodies ---- */
@@ -166,17 +415,17 @@ static void put_value(char **o, uint64_t *s, int depth);
 
 static void put_pet(char **o, uint64_t *s, int upgrade, int depth)
 {
-    static const char *names[2][7] = {
-        {"id", "category", "owner", "price", "status", "friend", "extra"},
-        {"id", "tag", "owner", "price", "status", "friend", "extra"}};
+    static const char *names[2][10] = {
+        {"id", "category", "owner", "price", "status", "friend", "extra", "name", "alias", "nick"},
+        {"id", "tag", "owner", "price", "status", "friend", "extra", "name", "nick", "buddy"}};
     static const char *values[] = {"1",         "\"dog\"",       "null",     "1250",
                                    "\"12.50\"", "\"available\"", "\"sold\"", "\"active\"",
                                    "\"x\"",     "{\"a\":1}",     "[1,2]",    "true",
                                    "-0",        "1.5e3"};
     *(*o)++ = '{';
     int first = 1;
-    for (int i = 0; i < 7; ++i) {
-        if (sc_rnd(s) % 4 == 0)
+    for (int i = 0; i < 10; ++i) {
+        if (sc_rnd(s) % 4 == 0 || (i == 9 && sc_rnd(s) % 8 != 0)) /* buddy, alias and nick: rare */
             continue;
         int repeat = sc_rnd(s) % 40 == 0;
         for (int r = 0; r <= repeat; ++r) {
@@ -231,6 +480,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edge_cases),
+        cmocka_unit_test(test_copies),
+        cmocka_unit_test(test_generated_steps),
         cmocka_unit_test(test_generated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
  * with the `pets-chain` golden case's registry (v1 <- v2 <- v3: renames, defaults, conversions,
  * maps, an unwrap, a status change) or, when bit 0x40 of the first byte is set, a spec-less
  * v1 <- v2 <- v3 registry of moves across objects (nest, unnest, between siblings, below a
- * shared head and below wildcards). The first byte picks the registry, the version, the
+ * shared head and below wildcards, two levels and more, through array indexes) and of `removed`
+ * with `from` (a copy of a sibling member, below a shared head, and from another object). The first byte picks the registry, the version, the
  * operation, the status and the direction; the rest is the body. Properties: a request body is
  * refused (ADP_BAD_BODY) exactly when the body parser refuses it; a response body is marked
  * invalid only when the parser refuses it; whatever the engines write is valid JSON; and when
@@ -32,12 +33,20 @@ static const char MOVES[] = "api: moves\n"
                             "        response:\n"
                             "          - move: {old: 'data[*].tag', new: 'data[*].meta.tag'}\n"
                             "          - move: {old: 'data[*].owner.name', new: 'data[*].owner_name'}\n"
+                            "          - removed: {field: 'data[*].nick', from: 'data[*].name'}\n"
                             "      POST /pets:\n"
                             "        request:\n"
                             "          - move: {old: tag, new: meta.tag}\n"
                             "          - move: {old: a.x, new: b.x}\n"
+                            "          - move: {old: p.q.x, new: r.s.x}\n"
+                            "          - move: {old: 'items[0].x', new: 'items[0].meta.x'}\n"
+                            "          - move: {old: y, new: 'items[1].y'}\n"
                             "        response:\n"
                             "          - move: {old: data.x, new: data.meta.x}\n"
+                            "          - move: {old: z, new: a.b.z}\n"
+                            "          - move: {old: 'list[0].a.b.k', new: k}\n"
+                            "          - removed: {field: d.nick, from: d.name}\n"
+                            "          - removed: {field: tag2, from: data.tag}\n"
                             "  - to: v2\n"
                             "    operations:\n"
                             "      POST /pets:\n"
@@ -47,7 +56,8 @@ static const char MOVES[] = "api: moves\n"
                             "          - move: {old: line, new: address.line}\n"
                             "      GET /pets:\n"
                             "        response:\n"
-                            "          - move: {old: 'data[*].meta.tag', new: 'data[*].tag2'}\n";
+                            "          - move: {old: 'data[*].meta.tag', new: 'data[*].tag2'}\n"
+                            "          - move: {old: 'data[*].a.b.c', new: 'data[*].c'}\n";
 static const char *const move_methods[] = {"GET", "POST", "GET", "POST"};
 static const char *const move_paths[] = {"/pets", "/pets", "/pets", "/pets"};
 

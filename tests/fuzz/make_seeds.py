@@ -82,6 +82,17 @@ def adapt_body_seeds():
         (0, 0, {'data': [{'meta': {'tag': 't'}, 'tag2': 'x'}]}),
         (1, 0, {'data': {'meta': {'x': 1}, 'y': 2}, 'line': 'L', 'address': None}),
         (1, 0, {'data': {'meta': {'x': 1}}, 'address': {'line': 'M'}, 'line': 'L'}),
+        # two levels and more, through array indexes
+        (1, 0x80, {'p': {'q': {'x': 1}}, 'r': {'s': {'k': 0}}, 'items': [{'x': 2, 'k': 1}, {}],
+                   'y': 3}),
+        (1, 0x80, {'p': {'q': {'x': 1, 'w': 0}}, 'items': [{'x': 2}], 'y': 3}),
+        (1, 0, {'a': {'b': {'z': 1}}, 'list': [{'x': 0}], 'k': 5}),
+        (1, 0, {'a': {'b': {'z': 1}, 'c': 0}, 'k': 5, 'data': {'x': 1, 'y': 2}}),
+        (0, 0, {'data': [{'c': 1, 'tag2': 't'}, {'c': None}, {'a': {'b': {'c': 2}}}]}),
+        # removed with from: copies of a sibling, below a shared head, from another object
+        (0, 0, {'data': [{'name': 'n', 'tag': 't'}, {'name': {'a': [1]}, 'nick': 'k'}, {}]}),
+        (1, 0, {'d': {'name': 'n'}, 'data': {'tag': 't'}, 'k': 1}),
+        (1, 0, {'d': {'name': 'n', 'nick': 'k'}, 'tag2': 2, 'data': {'tag': 't'}}),
     ]
     for op, up, body in moves:
         for v in (0, 1):
