@@ -313,8 +313,9 @@ if [ -x "$ADP_BENCH" ]; then
     echo "engine alone (adp_bench):"
     "$ADP_BENCH" | tee "$TMP/adp_bench.out"
     # The ceiling: a pass-through request costs the machine (wrk, nginx and versa) M us; an
-    # adapted one costs at least M plus the hand-written floor's F us (adp_bench's shop table),
-    # so no engine can serve more than M / (M + F) of pass-through's requests/s on this machine.
+    # adapted one costs at least M plus the adapting: the engine's E us, or the change coded by
+    # hand's H us (adp_bench's shop table): adapted requests/s are at most M / (M + E) of
+    # pass-through's, and would be M / (M + H) with the hand-coded change.
     for size in 2KB 200KB; do
         [ -n "${M[pass-through $size]:-}" ] || continue
         python3 - "$size" "${M[pass-through $size]}" "$TMP/adp_bench.out" <<'EOF2'
@@ -323,11 +324,11 @@ size, row, out = sys.argv[1], sys.argv[2].split(), open(sys.argv[3]).read()
 shop = out[out.index("shop:"):]
 m = re.search(r"^~%s KB\s+\d+\s+\d+\s+\S+\s+\S+\s+(\S+)\s+(\S+)" % size[:-2], shop, re.M)
 if m:
-    machine, engine, floor = float(row[4]), float(m.group(1)), float(m.group(2))
+    machine, engine, by_hand = float(row[4]), float(m.group(1)), float(m.group(2))
     print("%s: a pass-through request costs the machine %.1f us; with the engine's %.1f us added "
-          "at most %.2fx pass-through, with the hand-written floor's %.1f us at most %.2fx"
-          % (size, machine, engine, machine / (machine + engine), floor,
-             machine / (machine + floor)))
+          "at most %.2fx pass-through, with the change coded by hand's %.1f us at most %.2fx"
+          % (size, machine, engine, machine / (machine + engine), by_hand,
+             machine / (machine + by_hand)))
 EOF2
     done
 fi
