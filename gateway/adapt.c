@@ -173,6 +173,39 @@ static int is_json(const h2o_headers_t *headers)
            adp_media_type_is_json(headers->entries[i].value.base, headers->entries[i].value.len);
 }
 
+static void delete_all(h2o_headers_t *headers, const h2o_token_t *token)
+{
+    ssize_t at;
+    while ((at = h2o_find_header(headers, token, -1)) != -1)
+        h2o_delete_header(headers, at);
+}
+
+/* A range of the upstream's body is no range of the adapted one, and a part of a JSON body cannot
+ * be adapted: the upstream is asked for all of it (RFC 9110 §14.2 lets a server ignore Range),
+ * and the client gets the whole adapted body with a 200. */
+static void drop_range(h2o_headers_t *headers)
+{
+    delete_all(headers, H2O_TOKEN_RANGE);
+    delete_all(headers, H2O_TOKEN_IF_RANGE);
+}
+
+/* A body the adapters changed is another representation than the upstream's: its strong ETag
+ * becomes weak (as nginx's gzip filter does; RFC 9110 §8.8.1: a strong validator names these
+ * very bytes), so If-None-Match still revalidates it and If-Match no longer claims it, and no
+ * byte ranges are offered of it. */
+static void changed_representation(h2o_req_t *req)
+{
+    ssize_t at = h2o_find_header(&req->res.headers, H2O_TOKEN_ETAG, -1);
+    if (at != -1) {
+        h2o_iovec_t *v = &req->res.headers.entries[at].value;
+        if (!(v->len >= 2 && v->base[0] == 'W' && v->base[1] == '/')) {
+            h2o_iovec_t weak = h2o_concat(&req->pool, h2o_iovec_init(H2O_STRLIT("W/")), *v);
+            *v = weak;
+        }
+    }
+    delete_all(&req->res.headers, H2O_TOKEN_ACCEPT_RANGES);
+}
+
 int gw_adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_route_t *r,
                      h2o_iovec_t *path)
 {
@@ -229,6 +262,8 @@ int gw_adapt_request(gw_exchange_t *x, const adp_plan_t *plan, const gw_route_t 
         state_of(x)->accept_encoding = req->headers.entries[ae].value;
     h2o_set_header(&req->pool, &req->headers, H2O_TOKEN_ACCEPT_ENCODING, H2O_STRLIT("identity"),
                    1);
+    if (adp_plan_response_needs_body(plan, 200) || adp_plan_response_needs_body(plan, 206))
+        drop_range(&req->headers);
     if (body_needed) /* pool memory, or the entity itself when no step changed it */
         req->entity = ar.body != NULL ? h2o_iovec_init(ar.body, ar.body_len)
                                       : h2o_iovec_init("", 0); /* the chain removed it */
@@ -261,7 +296,14 @@ int gw_adapt_needs_body(const gw_exchange_t *x, int status, const h2o_headers_t 
                         const char **refuse)
 {
     *refuse = NULL;
-    if (x->plan == NULL || !adp_plan_response_needs_body(x->plan, status) || !is_json(headers))
+    if (x->plan == NULL || !is_json(headers))
+        return 0;
+    if (status == 206 && adp_plan_response_needs_body(x->plan, 200)) {
+        *refuse = "it sent part of a body that must be adapted whole (206 Partial Content, "
+                  "though the gateway did not ask for a range)";
+        return 0;
+    }
+    if (!adp_plan_response_needs_body(x->plan, status))
         return 0;
     ssize_t at;
     if (coding_of(headers, &at) == GW_CODING_UNKNOWN) {
@@ -361,6 +403,10 @@ h2o_iovec_t gw_adapt_response(gw_exchange_t *x, h2o_iovec_t body, const body_val
         if (plain != NULL)
             *plain = out;
         out = encode_body(x, out, ar.body == body.base && ar.body_len == body.len, was, coded);
+        /* not the upstream's own bytes; HEAD: the fields a GET would get */
+        if (out.base != coded.base || out.len != coded.len ||
+            (coded.len == 0 && h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))))
+            changed_representation(req);
     }
     if (doc != NULL) /* in the exchange's memory (ar.mem): lives as long as the request */
         *doc = body.base != NULL && ar.body != NULL ? ar.doc : NULL;

@@ -43,7 +43,8 @@ class V3Upstream(LoopbackServer):
                     self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 try:
-                    self.wfile.write(data)
+                    if self.command != "HEAD":
+                        self.wfile.write(data)
                 except ConnectionError:  # the gateway hung up on a body too large to adapt
                     pass
 
@@ -76,6 +77,19 @@ class V3Upstream(LoopbackServer):
                                headers=[("Content-Encoding", "gzip")])
                 elif path == "/pets/exact":
                     self.reply(200, raw=EXACT_PET)
+                elif path == "/pets/ranged":  # a static file server's answer, ranges honoured
+                    data = json.dumps(PETS[0]).encode()
+                    validator = [("ETag", '"v3-p1"'), ("Accept-Ranges", "bytes")]
+                    m = re.match(r"bytes=(\d+)-(\d+)$", self.headers.get("Range") or "")
+                    if m:
+                        lo, hi = int(m.group(1)), int(m.group(2))
+                        self.reply(206, raw=data[lo:hi + 1], headers=validator + [
+                            ("Content-Range", "bytes %d-%d/%d" % (lo, hi, len(data)))])
+                    else:
+                        self.reply(200, raw=data, headers=validator)
+                elif path == "/pets/partial":  # a part nobody asked for
+                    self.reply(206, raw=b'{"id": "p1", "na',
+                               headers=[("Content-Range", "bytes 0-15/60")])
                 elif path == "/pets/broken":
                     self.reply(200, raw=BROKEN_JSON)
                 elif path == "/pets/text":
@@ -86,7 +100,7 @@ class V3Upstream(LoopbackServer):
                 else:
                     self.reply(200, PETS[1])
 
-            do_GET = do_POST = do_DELETE = do_PUT = handle_any
+            do_GET = do_HEAD = do_POST = do_DELETE = do_PUT = handle_any
 
         self.last = None
         super().__init__(Handler)
@@ -274,6 +288,43 @@ class Adapters(AdaptedPetsCase):
         r = self.get("/v1/pets/huge")
         doc = problem_of(self, r, 502)
         self.assertIn("larger than the 65536 bytes", doc["detail"])
+
+    def test_range_gets_the_whole_adapted_body(self):
+        # a range of the v3 bytes is no range of the v1 body: the upstream is asked for all of
+        # it, the client gets all of it adapted, with a 200 (RFC 9110 §14.2)
+        for proto in ("h1", "h2c"):
+            with self.subTest(proto=proto):
+                r = self.get("/v1/pets/ranged", proto, headers=["Range: bytes=0-9",
+                                                                'If-Range: "v3-p1"'])
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.json(), {"id": "p1", "name": "Rex", "tag": "dog",
+                                            "price": "12.50", "status": "active"})
+                self.assertIsNone(r.header("content-range"), r)
+                self.assertIsNone(r.header("accept-ranges"), r)
+                self.assertNotIn("range", self.v3.last["headers"])
+                self.assertNotIn("if-range", self.v3.last["headers"])
+        # the upstream's own version keeps its ranges
+        r = self.get("/v3/pets/ranged", headers=["Range: bytes=0-9"])
+        self.assertEqual((r.status, r.body), (206, json.dumps(PETS[0]).encode()[:10]), r)
+        self.assertEqual(self.v3.last["headers"].get("range"), "bytes=0-9")
+
+    def test_adapted_body_has_a_weak_etag(self):
+        r = self.get("/v1/pets/ranged")
+        self.assertEqual(r.header("etag"), 'W/"v3-p1"', r)
+        r = self.get("/v1/pets/ranged", method="HEAD")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("etag"), 'W/"v3-p1"', r)
+        self.assertIsNone(r.header("accept-ranges"), r)
+        r = self.get("/v3/pets/ranged")
+        self.assertEqual(r.header("etag"), '"v3-p1"', r)
+        self.assertEqual(r.header("accept-ranges"), "bytes", r)
+
+    def test_unasked_partial_body_is_502(self):
+        r = self.get("/v1/pets/partial")
+        doc = problem_of(self, r, 502)
+        self.assertIn("206 Partial Content", doc["detail"], doc)
+        r = self.get("/v3/pets/partial")
+        self.assertEqual(r.status, 206, r)
 
     def test_compressed_body_is_decoded_then_adapted(self):
         # (test_adapters_encoding.py covers codings, Accept-Encoding and bodies that don't decode)
