@@ -345,7 +345,7 @@ static int match(const adp__program_t *prog, const char *key, size_t klen, int *
  * (at s->p); `emitted` counts the members the output holds before it. */
 /* A value nothing in the pass reads or writes below (no state): strings and numbers, the most
  * of a body, are skipped inline; the rest is walked the long way. */
-static int skip_value(adp__stream_t *s, size_t depth)
+int adp__stream_skip(adp__stream_t *s, size_t depth)
 {
     const char *q;
     int escaped;
@@ -394,7 +394,7 @@ static int member(adp__stream_t *s, uint32_t state, const adp__pstep_t *ps, cons
         else
             adp__stream_flush(s, mstart); /* (a first member's comma goes with the next one) */
         s->hold++;                        /* nothing of the value may reach the output */
-        int r = skip_value(s, depth + 1);
+        int r = adp__stream_skip(s, depth + 1);
         s->hold--;
         s->from = s->p;
         return r;
@@ -416,7 +416,7 @@ static int member(adp__stream_t *s, uint32_t state, const adp__pstep_t *ps, cons
     if (*to == ADP__STATE_UNKNOWN)
         *to = member_state(s, state, older, olen, depth);
     if (step == NULL || !adp__stream_is_value_op(step))
-        return *to == ADP__NO_STATE ? skip_value(s, depth + 1)
+        return *to == ADP__NO_STATE ? adp__stream_skip(s, depth + 1)
                                     : adp__stream_value(s, *to, depth + 1);
     if (!inert(s, *to)) /* a value op's inside stays as it is: only where nothing is below */
         return -1;
@@ -455,23 +455,21 @@ static int object_end(adp__stream_t *s, uint32_t state, const adp__program_t *pr
 /* The shape slot for objects walked at (state, prog, depth), taken (busy) until the object ends:
  * the one recorded there, or an empty one claimed for them; NULL when the slot is busy with an
  * object this one is inside. */
-static adp__shape_t *shape_take(adp__stream_t *s, uint32_t state, const adp__program_t *prog,
-                                size_t depth)
+adp__shape_t *adp__stream_shape_take(adp__stream_t *s, uint32_t state,
+                                     const adp__program_t *prog, const void *aux0,
+                                     const void *aux1, size_t depth)
 {
     const void *mode = s->dfa != NULL ? (const void *)s->dfa : (const void *)s->step;
     adp__shape_t *sh = &s->shapes[((state * 0x9E3779B1u) >> 16 ^ (uint32_t)depth) % ADP__SHAPES];
     if (sh->busy)
         return NULL;
-    if (sh->mode != mode || sh->state != state || sh->prog != prog || sh->depth != depth)
+    if (sh->mode != mode || sh->state != state || sh->prog != prog || sh->aux[0] != aux0 ||
+        sh->aux[1] != aux1 || sh->depth != depth) {
         sh->mode = mode, sh->prog = prog, sh->state = state, sh->depth = depth, sh->n = 0;
+        sh->aux[0] = aux0, sh->aux[1] = aux1;
+    }
     sh->busy = 1;
     return sh;
-}
-
-/* Whether the member at s->p has the name of the shape's member `m`, written the same way. */
-static int shape_hit(const adp__stream_t *s, const adp__shape_member_t *m)
-{
-    return (size_t)(s->end - s->p) >= m->len && body_bytes_eq(s->p, m->text, m->len);
 }
 
 /* Reads a member's head at s->p ("name", ':' and the whitespace around it) the long way: the
@@ -543,7 +541,7 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
     size_t emitted = 0, mi = 0;
     const char *sep = NULL;
     const adp__seg_t *must = required(s, state);
-    adp__shape_t *sh = must == NULL && want == NULL ? shape_take(s, state, prog, depth) : NULL;
+    adp__shape_t *sh = must == NULL && want == NULL ? adp__stream_shape_take(s, state, prog, NULL, NULL, depth) : NULL;
     int replaying = sh != NULL;
     s->p++;
     adp__stream_ws(s);
@@ -559,7 +557,7 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
         uint32_t to = ADP__STATE_UNKNOWN;
         adp__shape_member_t *rec = NULL;
         const adp__pstep_t *ps = NULL;
-        if (replaying && mi < sh->n && shape_hit(s, &sh->m[mi])) {
+        if (replaying && mi < sh->n && adp__stream_shape_hit(s, &sh->m[mi])) {
             const adp__shape_member_t *m = &sh->m[mi];
             key = s->p + 1;
             klen = m->len - 3;

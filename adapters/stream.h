@@ -43,6 +43,7 @@ typedef struct st_adp__shape_member_t {
 typedef struct st_adp__shape_t {
     const void *mode; /* the automaton or step the states belong to; NULL: the slot is empty */
     const adp__program_t *prog;
+    const void *aux[2]; /* what else the walk depends on (a move's read: the names it seeks) */
     uint32_t state;
     size_t depth;
     size_t n;
@@ -155,6 +156,21 @@ static inline void adp__stream_ws(adp__stream_t *s)
 int adp__stream_scalar(adp__stream_t *s, body_value_t *v);
 /* Walks (validates, and edits where the pass says) the value at s->p in `state`. */
 int adp__stream_value(adp__stream_t *s, uint32_t state, size_t depth);
+/* A value nothing in the pass reads or writes below (no state): strings and numbers, the most
+ * of a body, skipped inline; the rest walked the long way. */
+int adp__stream_skip(adp__stream_t *s, size_t depth);
+
+/* The shape slot for objects walked at (state, prog, depth), taken (busy) until the object ends
+ * (the caller clears busy): the one recorded there, or an empty one claimed for them; NULL when
+ * the slot is busy with an object this one is inside. */
+adp__shape_t *adp__stream_shape_take(adp__stream_t *s, uint32_t state,
+                                     const adp__program_t *prog, const void *aux0,
+                                     const void *aux1, size_t depth);
+/* Whether the member at s->p has the name of the shape's member `m`, written the same way. */
+static inline int adp__stream_shape_hit(const adp__stream_t *s, const adp__shape_member_t *m)
+{
+    return (size_t)(s->end - s->p) >= m->len && body_bytes_eq(s->p, m->text, m->len);
+}
 /* Walks the object at s->p ('{'), calling `member` for the member named key[0..len) when it
  * is found, walking that member's value in `state` and every other member in no state; the
  * output keeps only that value. -1 when `key` is absent or present twice, or on invalid JSON. */

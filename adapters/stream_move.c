@@ -66,12 +66,44 @@ static int is_index(const adp__seg_t *k, size_t i)
     return k != NULL && k->kind == ADP__SEG_INDEX && k->index == i;
 }
 
+/* The shapes of the objects a move reads whole take this state, which no automaton has; the
+ * names a read seeks tell them apart. */
+#define SCAN_STATE (ADP__STATE_UNKNOWN - 1)
+
+/* An object member's head at s->p (name, ':' and whitespace) the long way: scanned, checked
+ * against the names so far and the ones looked for (*hit: which, or -1). */
+static int scan_head(adp__stream_t *s, scan_t *o, adp__names_t *names, int *hit, size_t *klen)
+{
+    int escaped;
+    const char *q;
+    if (s->p == s->end || *s->p != '"' ||
+        (q = body_scan_string_short(s->p + 1, s->end, &escaped)) == NULL || escaped)
+        return -1; /* an escaped name may be one the step looks for: the tree engine's */
+    const char *key = s->p + 1;
+    *klen = (size_t)(q - key);
+    if (adp__stream_duplicate(names, key, *klen))
+        return -1;
+    for (int i = 0; i < 2 && *hit < 0; ++i)
+        if (is_name(o->key[i], key, *klen))
+            *hit = i;
+    s->p = q + 1;
+    ws(s);
+    if (s->p == s->end || *s->p != ':')
+        return -1;
+    s->p++;
+    return 0;
+}
+
 /* Reads (validates) the object or array at s->p into `o`; nothing reaches the output
- * (s->hold). */
+ * (s->hold). The members of an object whose names follow the shape of the last one read at its
+ * depth skip the name's scan and checks (as stream.c's objects do). */
 static int scan(adp__stream_t *s, scan_t *o, size_t depth)
 {
     adp__names_t names;
     names.bits = 0, names.n = 0;
+    adp__shape_t *sh = NULL;
+    size_t mi = 0;
+    int replaying = 0;
     span_t *pending[2] = {NULL, NULL}; /* entries whose next_start is the next one's start */
     const char *last_end = NULL;
     int array = *s->p == '[';
@@ -89,6 +121,8 @@ static int scan(adp__stream_t *s, scan_t *o, size_t depth)
         o->close = s->p++;
         return 0;
     }
+    if (!array && (sh = adp__stream_shape_take(s, SCAN_STATE, NULL, o->key[0], o->key[1], depth)) != NULL)
+        replaying = 1;
     for (;;) {
         const char *mstart = s->p;
         int hit = -1;
@@ -96,24 +130,26 @@ static int scan(adp__stream_t *s, scan_t *o, size_t depth)
             for (int i = 0; i < 2 && hit < 0; ++i)
                 if (is_index(o->key[i], o->n))
                     hit = i;
-        } else {
-            int escaped;
-            const char *q;
-            if (s->p == s->end || *s->p != '"' ||
-                (q = body_scan_string_short(s->p + 1, s->end, &escaped)) == NULL || escaped)
-                return -1; /* an escaped name may be one the step looks for: the tree engine's */
-            const char *key = s->p + 1;
-            size_t klen = (size_t)(q - key);
-            if (adp__stream_duplicate(&names, key, klen))
-                return -1;
-            for (int i = 0; i < 2 && hit < 0; ++i)
-                if (is_name(o->key[i], key, klen))
-                    hit = i;
-            s->p = q + 1;
+        } else if (replaying && mi < sh->n && adp__stream_shape_hit(s, &sh->m[mi])) {
+            s->p += sh->m[mi].len;
+            hit = sh->m[mi++].step;
             ws(s);
-            if (s->p == s->end || *s->p != ':')
+        } else {
+            if (replaying) { /* the names so far are the shape's: the duplicate check needs them */
+                replaying = 0;
+                for (size_t k = 0; k < mi; ++k)
+                    adp__stream_duplicate(&names, sh->m[k].text + 1, sh->m[k].len - 3);
+                sh->n = mi;
+            }
+            size_t klen;
+            if (scan_head(s, o, &names, &hit, &klen) != 0)
                 return -1;
-            s->p++;
+            if (sh != NULL && sh->n == mi && mi < ADP__SHAPE_MAX && s->p == mstart + klen + 3) {
+                sh->m[mi] = (adp__shape_member_t){mstart, (uint32_t)klen + 3, hit, ADP__NO_STATE,
+                                                  NULL}; /* "name": as it came, no whitespace */
+                sh->n = mi + 1;
+            }
+            ++mi;
             ws(s);
         }
         for (int i = 0; i < 2; ++i)
@@ -124,7 +160,7 @@ static int scan(adp__stream_t *s, scan_t *o, size_t depth)
         if (hit >= 0 && o->inside[hit] != NULL && s->p != s->end && (*s->p == '{' || *s->p == '['))
             r = scan(s, o->inside[hit], depth + 1);
         else
-            r = adp__stream_value(s, ADP__NO_STATE, depth + 1);
+            r = adp__stream_skip(s, depth + 1);
         if (r != 0)
             return -1;
         if (hit >= 0) {
@@ -138,6 +174,8 @@ static int scan(adp__stream_t *s, scan_t *o, size_t depth)
             return -1;
         if (*s->p == closing) {
             o->close = s->p++;
+            if (sh != NULL)
+                sh->busy = 0;
             return 0;
         }
         if (*s->p != ',')
