@@ -204,9 +204,10 @@ static int inert(const adp__stream_t *s, uint32_t state)
 }
 
 /* The state of member key[0..len) of an object in `state` (a schema pass walks children in the
- * older version's names: `older`). */
-static uint32_t member_state(const adp__stream_t *s, uint32_t state, const char *key, size_t len,
-                             size_t depth)
+ * older version's names: `older`). Always inline: member() runs it for every member, and
+ * adp__stream_busy, off the hot path, must not turn it into a call. */
+static inline __attribute__((always_inline)) uint32_t
+member_state(const adp__stream_t *s, uint32_t state, const char *key, size_t len, size_t depth)
 {
     if (state == ADP__NO_STATE)
         return ADP__NO_STATE;
@@ -260,10 +261,38 @@ static const adp__seg_t *required(const adp__stream_t *s, uint32_t state)
 
 /* ---- arrays ---- */
 
-/* An array walked in `state`; `need` elements at least (a step's path goes through element
- * need - 1 and the tree engine counts its absence), or 0. */
-static inline int array_of(adp__stream_t *s, uint32_t state, size_t depth, size_t need)
+static int array(adp__stream_t *s, uint32_t state, size_t depth)
 {
+    s->p++;
+    adp__stream_ws(s);
+    if (s->p != s->end && *s->p == ']') {
+        s->p++;
+        return 0;
+    }
+    for (size_t i = 0;; ++i) {
+        if (adp__stream_value(s, item_state(s, state, i, depth), depth + 1) != 0)
+            return -1;
+        adp__stream_ws(s);
+        if (s->p == s->end)
+            return -1;
+        if (*s->p == ']') {
+            s->p++;
+            return 0;
+        }
+        if (*s->p != ',')
+            return -1;
+        s->p++;
+        adp__stream_ws(s);
+    }
+}
+
+/* An array on a step's path through an index (array() as it is, off the hot path, counting):
+ * it must hold that element when the step counts its absence, as the tree engine does. */
+static __attribute__((noinline, cold)) int indexed_array(adp__stream_t *s, uint32_t state,
+                                                         size_t depth)
+{
+    const adp__seg_t *must = required(s, state);
+    size_t need = must != NULL ? must->index + 1 : 0;
     s->p++;
     adp__stream_ws(s);
     if (s->p != s->end && *s->p == ']') {
@@ -285,20 +314,6 @@ static inline int array_of(adp__stream_t *s, uint32_t state, size_t depth, size_
         s->p++;
         adp__stream_ws(s);
     }
-}
-
-static int array(adp__stream_t *s, uint32_t state, size_t depth)
-{
-    return array_of(s, state, depth, 0);
-}
-
-/* On a step's path through an index: the array must hold that element when the step counts its
- * absence. */
-static __attribute__((noinline, cold)) int indexed_array(adp__stream_t *s, uint32_t state,
-                                                         size_t depth)
-{
-    const adp__seg_t *must = required(s, state);
-    return array_of(s, state, depth, must != NULL ? must->index + 1 : 0);
 }
 
 /* ---- objects ---- */
@@ -426,14 +441,14 @@ static int member(adp__stream_t *s, uint32_t state, const adp__pstep_t *ps, cons
 /* After the last member (s->p at '}'): defaults and copies for absent names; absent names a step
  * must find are mismatches. */
 static int object_end(adp__stream_t *s, uint32_t state, const adp__program_t *prog, uint32_t seen,
-                      const char *open, size_t depth, size_t emitted)
+                      size_t depth, size_t emitted)
 {
     for (size_t i = 0; i < prog->n; ++i) {
         const adp__step_t *st = prog->steps[i].step;
         if (seen & (1u << i))
             continue;
         if (st->prim == ADP__P_DERIVE) {
-            if (adp__stream_copy_member(s, &prog->steps[i], open, state, depth, &emitted) != 0)
+            if (adp__stream_copy_member(s, &prog->steps[i], state, depth, &emitted) != 0)
                 return -1;
             continue;
         }
@@ -549,7 +564,7 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
         s->hold -= held;
         if (sh != NULL)
             sh->busy = 0;
-        return must != NULL ? -1 : object_end(s, state, prog, seen, start, depth, emitted);
+        return must != NULL ? -1 : object_end(s, state, prog, seen, depth, emitted);
     }
     for (;;) {
         const char *key, *mstart = s->p;
@@ -613,7 +628,7 @@ static int object(adp__stream_t *s, uint32_t state, const adp__program_t *prog, 
             s->hold -= held;
             if (sh != NULL)
                 sh->busy = 0;
-            return must != NULL ? -1 : object_end(s, state, prog, seen, start, depth, emitted);
+            return must != NULL ? -1 : object_end(s, state, prog, seen, depth, emitted);
         }
         if (*s->p != ',')
             return -1;

@@ -74,8 +74,9 @@ typedef struct st_adp__stream_t {
      * object the step works in */
     int move;
     size_t head;
-    int ws_seen;   /* whitespace was skipped and left in the input, not cut (stream_move.c) */
-    size_t reread; /* bytes of objects read again to find the members copies copy */
+    int ws_seen;     /* whitespace was skipped and left in the input, not cut (stream_move.c) */
+    uint32_t reread; /* 64-byte blocks of objects read again to find the members copies copy (in
+                        the padding before the shapes, which keep their place) */
     adp__shape_t shapes[ADP__SHAPES];
 } adp__stream_t;
 
@@ -204,12 +205,12 @@ int adp__stream_busy(const adp__stream_t *s, uint32_t state, const char *key, si
 
 /* ---- copies (stream_copy.c) ---- */
 
-/* At the '}' (s->p) of the object opened at `open`: `ps` (a `removed` with `from` step) sets its
+/* At the '}' (s->p) of an object walked in `state`: `ps` (a `removed` with `from` step) sets its
  * member, absent there, to a copy of the member it names, last (emitted counts the members the
  * output holds). 0 when done or nothing to do; -1 where the tree engine would count a mismatch,
  * or would walk the copy or edit the member before copying it (then the pass gives up). */
-int adp__stream_copy_member(adp__stream_t *s, const adp__pstep_t *ps, const char *open,
-                            uint32_t state, size_t depth, size_t *emitted);
+int adp__stream_copy_member(adp__stream_t *s, const adp__pstep_t *ps, uint32_t state, size_t depth,
+                            size_t *emitted);
 
 /* ---- moves across objects (stream_move.c) ---- */
 

@@ -1,6 +1,7 @@
 /* The streaming pass's `removed` with `from` (apply.c's DERIVE): when the member a step fills is
  * absent at an object's end, a copy of another member of that object, found by reading the
  * object again (it is whole in the input, so the member may come before or after). */
+#include <stddef.h>
 #include "stream.h"
 
 /* The end of the value at p, in text the walk found valid. */
@@ -68,19 +69,46 @@ static void find_member(const char *open, const char *close, const char *key, si
     }
 }
 
-/* `removed` with `from`: a copy of a member of the object [open, s->p], set last (apply.c's
+/* The '{' of the object whose '}' is at `close`, read backwards through text the walk found
+ * valid (so that the walk need not keep it): a quote preceded by an odd number of backslashes is
+ * inside a string, and no backslash comes before a string's opening quote. */
+static const char *object_open(const char *close)
+{
+    size_t nest = 0;
+    for (const char *p = close - 1;; --p) {
+        if (*p == '"') {
+            for (--p;; --p) {
+                if (*p != '"')
+                    continue;
+                size_t k = 0;
+                while (p[-1 - (ptrdiff_t)k] == '\\')
+                    ++k;
+                if (k % 2 == 0)
+                    break;
+            }
+        } else if (*p == '}' || *p == ']') {
+            ++nest;
+        } else if (*p == '{' || *p == '[') {
+            if (nest == 0)
+                return p;
+            --nest;
+        }
+    }
+}
+
+/* `removed` with `from`: a copy of a member of the object that ends at s->p, set last (apply.c's
  * DERIVE: body_copy, then body_set). The copy is the member as the input has it, so nothing may
  * be edited in it: the tree engine walks the copy in the state of its new name (a downgrade, after
  * the object's steps), and in an upgrade it copies a member its walk has edited already. The
  * object is read again to find the member, at most about ten times the body's size in all (nested
  * copies), beyond which the pass gives up. */
-int adp__stream_copy_member(adp__stream_t *s, const adp__pstep_t *ps, const char *open,
-                            uint32_t state, size_t depth, size_t *emitted)
+int adp__stream_copy_member(adp__stream_t *s, const adp__pstep_t *ps, uint32_t state, size_t depth,
+                            size_t *emitted)
 {
     const adp__seg_t *from = &ps->step->src.segs[0];
-    const char *at, *end;
-    s->reread += (size_t)(s->p - open);
-    if (s->reread > 8 * s->first_cap) /* first_cap: the body's size and a quarter */
+    const char *at, *end, *open = object_open(s->p);
+    s->reread += (uint32_t)((size_t)(s->p - open) / 64 + 1);
+    if (s->reread > s->first_cap / 8) /* 8 times first_cap, the body's size and a quarter */
         return -1;
     find_member(open, s->p, from->key, from->len, &at, &end);
     if (at == NULL)

@@ -295,6 +295,14 @@ static void test_copies(void **state)
            "{'category':\"\\u00e9\\n\",'tag':\"\\u00e9\\n\"}");
     copies(tag, cat, 1, " { 'category' : [ 1 , 'a b' ] , 'y' : 2 } ",
            "{'category':[1,'a b'],'y':2,'tag':[1,'a b']}");
+    /* the object is read again (backwards to its start): quotes, backslashes, brackets in strings
+     */
+    copies(tag, cat, 1, "{'a':'x\\\"}{','category':'q\\\\','b':{'c':'}['}}",
+           "{'a':'x\\\"}{','category':'q\\\\','b':{'c':'}['},'tag':'q\\\\'}");
+    copies(tag, cat, 1, "[{'b':['{\\\\',{'c':'\\\\\\\"'}],'category':{'d':'\\\"{'}}]", NULL);
+    copies("[*].tag", "[*].category", 1,
+           "[{'b':['{\\\\',{'c':'\\\\\\\"'}],'category':{'d':'\\\"{'}}]",
+           "[{'b':['{\\\\',{'c':'\\\\\\\"'}],'category':{'d':'\\\"{'},'tag':{'d':'\\\"{'}}]");
     /* present already: left; null and absent parents */
     copies(tag, cat, 1, "{'tag':'t','category':'c'}", "{'tag':'t','category':'c'}");
     copies(tag, cat, 1, "{'tag':'t'}", "{'tag':'t'}");
