@@ -189,12 +189,23 @@ static void drop_range(h2o_headers_t *headers)
     delete_all(headers, H2O_TOKEN_IF_RANGE);
 }
 
+/* Fields that describe the upstream's bytes themselves: digests (RFC 9530's Content-Digest and
+ * Repr-Digest, RFC 3230's Digest, Content-MD5), which a client checking them would find wrong. */
+static const char *const BYTES_FIELDS[] = {"content-digest", "repr-digest", "digest",
+                                           "content-md5"};
+
 /* A body the adapters changed is another representation than the upstream's: its strong ETag
  * becomes weak (as nginx's gzip filter does; RFC 9110 §8.8.1: a strong validator names these
- * very bytes), so If-None-Match still revalidates it and If-Match no longer claims it, and no
- * byte ranges are offered of it. */
+ * very bytes), so If-None-Match still revalidates it and If-Match no longer claims it, no byte
+ * ranges are offered of it, and the upstream's digests of its bytes go. */
 static void changed_representation(h2o_req_t *req)
 {
+    for (size_t i = 0; i < sizeof(BYTES_FIELDS) / sizeof(BYTES_FIELDS[0]); ++i) {
+        ssize_t at;
+        while ((at = h2o_find_header_by_str(&req->res.headers, BYTES_FIELDS[i],
+                                            strlen(BYTES_FIELDS[i]), -1)) != -1)
+            h2o_delete_header(&req->res.headers, at);
+    }
     ssize_t at = h2o_find_header(&req->res.headers, H2O_TOKEN_ETAG, -1);
     if (at != -1) {
         h2o_iovec_t *v = &req->res.headers.entries[at].value;

@@ -2,7 +2,9 @@
 """Version adapters end to end: pets v1 and v2 have no upstream, v3 has one; v1 and v2 clients
 get their own shapes (validated against the v1 and v2 specs' schemas), requests are upgraded on
 the way up, deprecation headers are sent, and bodies an adapter can't take whole fail cleanly."""
+import base64
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -79,7 +81,11 @@ class V3Upstream(LoopbackServer):
                     self.reply(200, raw=EXACT_PET)
                 elif path == "/pets/ranged":  # a static file server's answer, ranges honoured
                     data = json.dumps(PETS[0]).encode()
-                    validator = [("ETag", '"v3-p1"'), ("Accept-Ranges", "bytes")]
+                    validator = [("ETag", '"v3-p1"'), ("Accept-Ranges", "bytes"),
+                                 ("Content-Digest", "sha-256=:%s:" % base64.b64encode(
+                                     hashlib.sha256(data).digest()).decode()),
+                                 ("Content-MD5", base64.b64encode(
+                                     hashlib.md5(data).digest()).decode())]
                     m = re.match(r"bytes=(\d+)-(\d+)$", self.headers.get("Range") or "")
                     if m:
                         lo, hi = int(m.group(1)), int(m.group(2))
@@ -315,9 +321,16 @@ class Adapters(AdaptedPetsCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.header("etag"), 'W/"v3-p1"', r)
         self.assertIsNone(r.header("accept-ranges"), r)
+        # the upstream's digests of its bytes would not match the adapted ones
+        r = self.get("/v1/pets/ranged")
+        self.assertIsNone(r.header("content-digest"), r)
+        self.assertIsNone(r.header("content-md5"), r)
         r = self.get("/v3/pets/ranged")
         self.assertEqual(r.header("etag"), '"v3-p1"', r)
         self.assertEqual(r.header("accept-ranges"), "bytes", r)
+        self.assertEqual(r.header("content-digest"), "sha-256=:%s:" % base64.b64encode(
+            hashlib.sha256(r.body).digest()).decode(), r)
+        self.assertIsNotNone(r.header("content-md5"), r)
 
     def test_unasked_partial_body_is_502(self):
         r = self.get("/v1/pets/partial")
