@@ -492,23 +492,10 @@ adp__shape_t *adp__stream_shape_take(adp__stream_t *s, uint32_t state,
 static int member_head(adp__stream_t *s, adp__names_t *names, const adp__seg_t **must,
                        const char **key, size_t *klen)
 {
-    int escaped;
-    const char *q;
-    if (s->p == s->end || *s->p != '"' ||
-        (q = body_scan_string_short(s->p + 1, s->end, &escaped)) == NULL || escaped)
+    if (adp__stream_name(s, names, key, klen) != 0)
         return -1;
-    *key = s->p + 1;
-    *klen = (size_t)(q - *key);
-    if (adp__stream_duplicate(names, *key, *klen))
-        return -1; /* the tree engine merges duplicates */
     if (*must != NULL && (*must)->len == *klen && body_bytes_eq((*must)->key, *key, *klen))
         *must = NULL;
-    /* the member's own whitespace stays until member() knows what it writes */
-    s->p = q + 1;
-    skip_ws(s);
-    if (s->p == s->end || *s->p != ':')
-        return -1;
-    s->p++;
     return 0;
 }
 

@@ -194,6 +194,31 @@ typedef struct {
 
 /* 1 when key[0..len) may be a name seen before (then the pass gives up), else records it. */
 int adp__stream_duplicate(adp__names_t *nm, const char *key, size_t len);
+/* A member's name at s->p, checked against the names so far, and its ':' (s->p after it;
+ * whitespace around it skipped and left in the input, ws_seen set): -1 for an escaped or
+ * duplicate name (the tree engine merges duplicates) or invalid JSON. */
+static inline int adp__stream_name(adp__stream_t *s, adp__names_t *names, const char **key,
+                                   size_t *klen)
+{
+    int escaped;
+    const char *q;
+    if (s->p == s->end || *s->p != '"' ||
+        (q = body_scan_string_short(s->p + 1, s->end, &escaped)) == NULL || escaped)
+        return -1;
+    *key = s->p + 1;
+    *klen = (size_t)(q - *key);
+    if (adp__stream_duplicate(names, *key, *klen))
+        return -1;
+    s->p = q + 1;
+    const char *at = s->p;
+    while (s->p != s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+        s->p++;
+    s->ws_seen |= s->p != at;
+    if (s->p == s->end || *s->p != ':')
+        return -1;
+    s->p++;
+    return 0;
+}
 
 /* Copies the input [b, e) into the output without its whitespace between tokens. */
 void adp__stream_emit_compact(adp__stream_t *s, const char *b, const char *e);

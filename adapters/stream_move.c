@@ -74,23 +74,12 @@ static int is_index(const adp__seg_t *k, size_t i)
  * against the names so far and the ones looked for (*hit: which, or -1). */
 static int scan_head(adp__stream_t *s, scan_t *o, adp__names_t *names, int *hit, size_t *klen)
 {
-    int escaped;
-    const char *q;
-    if (s->p == s->end || *s->p != '"' ||
-        (q = body_scan_string_short(s->p + 1, s->end, &escaped)) == NULL || escaped)
-        return -1; /* an escaped name may be one the step looks for: the tree engine's */
-    const char *key = s->p + 1;
-    *klen = (size_t)(q - key);
-    if (adp__stream_duplicate(names, key, *klen))
-        return -1;
+    const char *key;
+    if (adp__stream_name(s, names, &key, klen) != 0)
+        return -1; /* (an escaped name may be one the step looks for: the tree engine's) */
     for (int i = 0; i < 2 && *hit < 0; ++i)
         if (is_name(o->key[i], key, *klen))
             *hit = i;
-    s->p = q + 1;
-    ws(s);
-    if (s->p == s->end || *s->p != ':')
-        return -1;
-    s->p++;
     return 0;
 }
 
