@@ -179,4 +179,59 @@ static inline char *sc_substitute(const char *text, const char *const subs[][2],
     return out;
 }
 
+/* ---- one operation step at a time ---- */
+
+/* An operation step built by hand as steps.c builds it: its two paths parsed and split at the
+ * wildcard part they share (the step's base), their tails in *first and *second. */
+typedef struct {
+    adp__arena_t arena;
+    adp__step_t step;
+} sc_step_t;
+
+static inline adp__jpath_t sc_path(adp__arena_t *a, const char *s)
+{
+    adp__jpath_t p;
+    size_t off;
+    const char *err;
+    if (adp__jpath_parse(a, s, strlen(s), &p, &off, &err) != 0)
+        fail_msg("'%s' at %zu: %s", s, off, err);
+    return p;
+}
+
+static inline void sc_step_init(sc_step_t *c, adp__prim_t prim, const char *what,
+                                int count_missing, const char *first, const char *second,
+                                adp__jpath_t *first_tail, adp__jpath_t *second_tail)
+{
+    adp__arena_init(&c->arena);
+    adp__jpath_t a = sc_path(&c->arena, first), b = sc_path(&c->arena, second);
+    size_t wa = adp__jpath_wild_prefix(&a), wb = adp__jpath_wild_prefix(&b);
+    size_t w = wa > wb ? wa : wb;
+    memset(&c->step, 0, sizeof(c->step));
+    c->step.prim = prim;
+    c->step.what = what;
+    c->step.count_missing = count_missing;
+    c->step.base = adp__jpath_slice(&a, 0, w);
+    *first_tail = adp__jpath_slice(&a, w, a.n);
+    *second_tail = adp__jpath_slice(&b, w, b.n);
+}
+
+static inline int sc_stream_step(const void *step, int upgrade, adp__run_t *run,
+                                 const char **out, size_t *out_len)
+{
+    return adp__stream_step(run, step, NULL, upgrade, out, out_len);
+}
+
+static inline void sc_tree_step(const void *step, int upgrade, adp__run_t *run,
+                                body_value_t **doc)
+{
+    adp__run_steps(run, doc, step, 1);
+}
+
+/* The two engines on one step (`subject` an adp__step_t). */
+static inline const sc_engines_t *sc_step_engines(void)
+{
+    static const sc_engines_t engines = {sc_stream_step, sc_tree_step};
+    return &engines;
+}
+
 #endif

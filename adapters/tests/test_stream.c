@@ -198,51 +198,17 @@ static void test_edge_cases(void **state)
 
 /* ---- `removed` with `from` as an operation step ---- */
 
-typedef struct {
-    adp__arena_t arena;
-    adp__step_t step;
-} cp_t;
-
-static adp__jpath_t path(adp__arena_t *a, const char *s)
-{
-    adp__jpath_t p;
-    size_t off;
-    const char *err;
-    if (adp__jpath_parse(a, s, strlen(s), &p, &off, &err) != 0)
-        fail_msg("'%s' at %zu: %s", s, off, err);
-    return p;
-}
+typedef sc_step_t cp_t;
 
 /* The step `removed: {field, from}` downgrades with, split at the wildcards as steps.c does. */
 static void cp_init(cp_t *c, const char *field, const char *from, int count_missing)
 {
-    adp__arena_init(&c->arena);
-    adp__jpath_t a = path(&c->arena, field), b = path(&c->arena, from);
-    size_t wa = adp__jpath_wild_prefix(&a), wb = adp__jpath_wild_prefix(&b);
-    size_t w = wa > wb ? wa : wb;
-    memset(&c->step, 0, sizeof(c->step));
-    c->step.prim = ADP__P_DERIVE;
+    sc_step_init(c, ADP__P_DERIVE, "removed", count_missing, field, from, &c->step.dst,
+                 &c->step.src);
     c->step.scope = ADP__IN_REQUEST | ADP__IN_RESPONSE;
     adp__statuses_add(&c->step.on, 200);
-    c->step.count_missing = count_missing;
-    c->step.base = adp__jpath_slice(&a, 0, w);
-    c->step.dst = adp__jpath_slice(&a, w, a.n);
-    c->step.src = adp__jpath_slice(&b, w, b.n);
-    c->step.what = "removed";
 }
 
-static int stream_step(const void *step, int upgrade, adp__run_t *run, const char **out,
-                       size_t *out_len)
-{
-    return adp__stream_step(run, step, NULL, upgrade, out, out_len);
-}
-
-static void tree_step(const void *step, int upgrade, adp__run_t *run, body_value_t **doc)
-{
-    adp__run_steps(run, doc, step, 1);
-}
-
-static const sc_engines_t STEP = {stream_step, tree_step};
 
 /* JSON written with single quotes, for readability: malloc'ed with double quotes. */
 static char *dq(const char *s)
@@ -262,7 +228,7 @@ static void copies(const char *field, const char *from, int count_missing, const
     cp_t c;
     cp_init(&c, field, from, count_missing);
     char *b = dq(body);
-    sc_expect(&STEP, &c.step, 0, b, want != NULL);
+    sc_expect(sc_step_engines(), &c.step, 0, b, want != NULL);
     if (want != NULL) {
         test_mem_t m;
         body_mem_t mem = test_mem(&m);
@@ -405,7 +371,7 @@ static void test_generated_steps(void **state)
                 put_obj(&o, &seed, 0);
                 *o = '\0';
                 sc_maybe_break(buf, o, &seed);
-                sc_compare(&STEP, &c.step, n % 2, buf, &t);
+                sc_compare(sc_step_engines(), &c.step, n % 2, buf, &t);
             }
             print_message("# %s %s <- %s%s: %zu streamed, %zu given up\n",
                           steps[k].prim == ADP__P_DERIVE ? "copy" : "drop", steps[k].field,

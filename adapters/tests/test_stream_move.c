@@ -10,51 +10,15 @@
  * test_stream_chain.c. */
 #include "stream_compare.h"
 
-typedef struct {
-    adp__arena_t arena;
-    adp__step_t step;
-} mv_t;
+typedef sc_step_t mv_t;
 
-static adp__jpath_t path(adp__arena_t *a, const char *s)
-{
-    adp__jpath_t p;
-    size_t off;
-    const char *err;
-    if (adp__jpath_parse(a, s, strlen(s), &p, &off, &err) != 0)
-        fail_msg("'%s' at %zu: %s", s, off, err);
-    return p;
-}
-
-/* A move step from `old` to `new`, split at their wildcard part as steps.c does. */
+/* A move step from `old` to `new` (a request step, so no status decides). */
 static void mv_init(mv_t *m, const char *old, const char *new, int count_missing)
 {
-    adp__arena_init(&m->arena);
-    adp__jpath_t a = path(&m->arena, old), b = path(&m->arena, new);
-    size_t wa = adp__jpath_wild_prefix(&a), wb = adp__jpath_wild_prefix(&b);
-    size_t w = wa > wb ? wa : wb;
-    memset(&m->step, 0, sizeof(m->step));
-    m->step.prim = ADP__P_MOVE;
+    sc_step_init(m, ADP__P_MOVE, "move", count_missing, old, new, &m->step.src, &m->step.dst);
     m->step.scope = ADP__IN_REQUEST;
-    m->step.count_missing = count_missing;
-    m->step.base = adp__jpath_slice(&a, 0, w);
-    m->step.src = adp__jpath_slice(&a, w, a.n);
-    m->step.dst = adp__jpath_slice(&b, w, b.n);
-    m->step.what = "move";
 }
 
-/* The single step as each engine runs it (a request, so no status decides). */
-static int stream_step(const void *step, int upgrade, adp__run_t *run, const char **out,
-                       size_t *out_len)
-{
-    return adp__stream_step(run, step, NULL, upgrade, out, out_len);
-}
-
-static void tree_step(const void *step, int upgrade, adp__run_t *run, body_value_t **doc)
-{
-    adp__run_steps(run, doc, step, 1);
-}
-
-static const sc_engines_t ENGINES = {stream_step, tree_step};
 
 /* The pass's output on `body` (it streamed: sc_compare said so), members in order. */
 static char *streamed(const adp__step_t *step, const char *body)
@@ -76,7 +40,7 @@ static void expect(const char *old, const char *new, int count_missing, const ch
 {
     mv_t m;
     mv_init(&m, old, new, count_missing);
-    sc_expect(&ENGINES, &m.step, 1, body, want != NULL);
+    sc_expect(sc_step_engines(), &m.step, 1, body, want != NULL);
     if (want != NULL) {
         char *got = streamed(&m.step, body), *w = sc_ordered(want, strlen(want));
         if (strcmp(got, w) != 0)
@@ -214,7 +178,7 @@ static void streams(const char *old, const char *new, int count_missing, const c
     mv_t m;
     mv_init(&m, old, new, count_missing);
     char *b = dq(body);
-    sc_expect(&ENGINES, &m.step, 1, b, 1);
+    sc_expect(sc_step_engines(), &m.step, 1, b, 1);
     free(b);
     adp__arena_dispose(&m.arena);
 }
@@ -432,7 +396,7 @@ static void test_generated(void **state)
                 put_object(&o, &seed, -moves[k].deeper);
                 *o = '\0';
                 sc_maybe_break(buf, o, &seed);
-                sc_compare(&ENGINES, &m.step, 1, buf, &t);
+                sc_compare(sc_step_engines(), &m.step, 1, buf, &t);
             }
             print_message("# %s -> %s%s: %zu streamed, %zu given up\n", moves[k].old, moves[k].new,
                           count ? " (counted)" : "", t.streamed, t.gave_up);
