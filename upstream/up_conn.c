@@ -124,10 +124,6 @@ static int call(up_conn_t *conn, up_request_cb cb)
  * body complete and the socket drained too: room for the body alone would make that last ask
  * grow the buffer, copying the whole body. */
 #define UP_READ_SLACK 4096
-/* The most an idle connection's read buffer keeps (h2o's own starts at 8 KB). */
-#define UP_IDLE_INPUT_MAX (64 * 1024)
-
-static void shrink_input(up_conn_t *conn);
 
 static void complete(up_conn_t *conn)
 {
@@ -139,7 +135,6 @@ static void complete(up_conn_t *conn)
     conn->paused = 0;
     h2o_timeout_unlink(&conn->timer);
     if (conn->keep_alive && conn->sock->input->size == 0) {
-        shrink_input(conn);
         if (conn->write_pending)
             conn->idle_after_write = 1; /* an early response (a 413, say) or a late callback */
         else
@@ -460,22 +455,11 @@ static void on_timeout(h2o_timeout_entry_t *entry)
  * last one: the same route, mostly): a response that arrives in one go is read in one read(2)
  * into one buffer, instead of h2o's reads growing the buffer by doubling, each time copying all
  * read so far (a 200 KB body: six reads, 248 KB copied). The room goes with a buffered body
- * (take_input); what a streamed one leaves, shrink_input takes back. */
+ * (take_input); h2o_buffer_consume gives a buffer emptied otherwise back (h2o's own, 8 KB). */
 static void make_room_ahead(up_conn_t *conn)
 {
     if (conn->room_hint != 0 && conn->sock->input->size == 0) /* within UP_WHOLE_ROOM_MAX */
         h2o_buffer_reserve(&conn->sock->input, conn->room_hint + UP_READ_SLACK);
-}
-
-/* An idle connection keeps no more than h2o's default read buffer: room made for a body that
- * was not handed over stays with the socket otherwise. */
-static void shrink_input(up_conn_t *conn)
-{
-    h2o_buffer_t *in = conn->sock->input;
-    if (in->size == 0 && in->capacity > UP_IDLE_INPUT_MAX) {
-        h2o_buffer_dispose(&conn->sock->input);
-        h2o_buffer_init(&conn->sock->input, &h2o_socket_buffer_prototype);
-    }
 }
 
 void up__conn_send(up_conn_t *conn, up_request_t *req)

@@ -340,6 +340,9 @@ static void script_ahead(server_t *s)
         srv_write(fd, head);
         srv_write_n(fd, body, AHEAD_BODY);
     }
+    /* a third, chunked: copied out of the room made ahead for it, which stays with the socket */
+    srv_read_request(fd, head, sizeof(head));
+    srv_write(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
     srv_read_request(fd, head, sizeof(head)); /* the client closes its idle connection */
     close(fd);
     free(body);
@@ -383,7 +386,25 @@ static void room_ahead_of_a_response(void **state)
             if (req.body->bytes[i] != room_byte(i))
                 fail_msg("response %d: byte %zu differs", k, i);
     }
+    /* the third response is chunked: copied out of the room made ahead for it; idle again, the
+     * connection keeps no more than 64 KB of read buffer (h2o_buffer_consume gives an emptied
+     * buffer back) */
+    int done = 0;
+    req.data = &done;
+    up_send(f.target, &req);
+    assert_true(req.conn->sock->input->capacity > 64 * 1024); /* room made ahead */
+    for (int i = 0; i < 1000 && !done; i++)
+        h2o_evloop_run(f.loop, 50);
+    assert_true(done);
+    assert_int_equal(req.status, UP_OK);
+    assert_int_equal(req.body->size, 5);
+    assert_memory_equal(req.body->bytes, "hello", 5);
     assert_int_equal(up_target_connections(f.target), 1);
+    assert_int_equal(f.target->num_idle, 1);
+    size_t idle_room = f.target->idle[0]->sock->input->capacity;
+    print_message("# idle after a %zu-byte body: %zu bytes of read buffer\n", AHEAD_BODY,
+                  idle_room);
+    assert_true(idle_room <= 64 * 1024);
     up_request_dispose(&req);
     fixture_dispose(&f);
     server_join(&s);
