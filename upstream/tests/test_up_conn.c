@@ -218,6 +218,24 @@ static char room_byte(size_t i)
     return (char)(i % 251); /* a prime period: a shifted or repeated run shows */
 }
 
+/* n bytes of room_byte, for a script to send (the caller frees) */
+static char *room_bytes(size_t n)
+{
+    char *body = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        body[i] = room_byte(i);
+    return body;
+}
+
+/* The request's buffered body is exactly the n bytes room_bytes made. */
+static void expect_room_body(const up_request_t *req, size_t n)
+{
+    assert_int_equal(req->body->size, n);
+    for (size_t i = 0; i < n; i++)
+        if (req->body->bytes[i] != room_byte(i))
+            fail_msg("%zu bytes: byte %zu differs", n, i);
+}
+
 /* What a room test sees; `done` first, as on_done sets it through req->data. */
 typedef struct {
     int done;
@@ -261,10 +279,7 @@ static void script_room(server_t *s)
 {
     int gate = *(int *)s->data;
     char head[4096], g;
-    size_t max = ROOM_SIZES[NUM_ROOM_SIZES - 1];
-    char *body = malloc(max);
-    for (size_t i = 0; i < max; i++)
-        body[i] = room_byte(i);
+    char *body = room_bytes(ROOM_SIZES[NUM_ROOM_SIZES - 1]);
     int fd = srv_accept(s);
     for (size_t k = 0; k < NUM_ROOM_SIZES; k++) {
         srv_read_request(fd, head, sizeof(head));
@@ -303,10 +318,7 @@ static void room_around_the_cap(void **state)
             assert_true(r.room <= ROOM_MAX);
         assert_false(req.body_truncated);
         assert_int_equal(req.body_size, n);
-        assert_int_equal(req.body->size, n);
-        for (size_t i = 0; i < n; i++)
-            if (req.body->bytes[i] != room_byte(i))
-                fail_msg("%zu bytes declared: byte %zu differs", n, i);
+        expect_room_body(&req, n);
     }
     assert_int_equal(up_target_connections(f.target), 1);
     up_request_dispose(&req);
@@ -327,9 +339,7 @@ static void script_ahead(server_t *s)
 {
     int gate = *(int *)s->data;
     char head[4096], g;
-    char *body = malloc(AHEAD_BODY);
-    for (size_t i = 0; i < AHEAD_BODY; i++)
-        body[i] = room_byte(i);
+    char *body = room_bytes(AHEAD_BODY);
     int fd = srv_accept(s);
     for (int k = 0; k < 2; k++) {
         srv_read_request(fd, head, sizeof(head));
@@ -381,10 +391,7 @@ static void room_ahead_of_a_response(void **state)
             h2o_evloop_run(f.loop, 50);
         assert_true(done);
         assert_int_equal(req.status, UP_OK);
-        assert_int_equal(req.body->size, AHEAD_BODY);
-        for (size_t i = 0; i < AHEAD_BODY; i++)
-            if (req.body->bytes[i] != room_byte(i))
-                fail_msg("response %d: byte %zu differs", k, i);
+        expect_room_body(&req, AHEAD_BODY);
     }
     /* the third response is chunked: copied out of the room made ahead for it; idle again, the
      * connection keeps no more than 64 KB of read buffer (h2o_buffer_consume gives an emptied
