@@ -145,6 +145,13 @@ static void test_edge_cases(void **state)
     expect(d, 0, "{\"items\":[{\"c\\u0061tegory\":\"dog\"}]}", 0);
     /* duplicate names: the tree engine merges them */
     expect(d, 0, "{\"items\":[{\"id\":1,\"id\":2}]}", 0);
+    /* ... also in an object read by the shape of the one before: its names replayed from the
+     * shape must reach the duplicate check of the members after the first that differs */
+    expect(d, 0, "{\"items\":[{\"id\":1,\"price\":5},{\"id\":2,\"price\":6,\"id\":3}]}", 0);
+    expect(d, 0, "{\"items\":[{\"id\":1,\"price\":5},{\"id\":2,\"x\":0,\"price\":6}]}", 1);
+    expect(d, 0, "{\"items\":[{\"id\":1,\"price\":5},{\"id\":2,\"x\":0,\"id\":6}]}", 0);
+    /* same names, other spacing: a shape matches bytes, so these are read the long way */
+    expect(d, 0, "{\"items\":[{\"price\":5},{\"price\" :6},{\"price\":7}]}", 1);
     /* a rename onto a present name, a value that does not convert or map, another type */
     expect(d, 0, "{\"items\":[{\"category\":\"a\",\"tag\":\"b\"}]}", 0);
     expect(d, 0, "{\"items\":[{\"price\":\"12\"}]}", 0);
